@@ -1,0 +1,71 @@
+import { Fragment } from 'preact';
+import { BUILT_IN_SITES } from '../../src/clients/builtInSites';
+import type { ExtensionStatus } from '../../src/messaging/protocol';
+import { BrandHeader } from '../../src/ui/BrandHeader';
+import { StatusLineView } from '../../src/ui/StatusLineView';
+import { cryptoEngineFacts, describeAccount, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
+import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
+
+/** The options page: account, the encryption engine in detail, and the watched sites. */
+export function OptionsApp() {
+  const state = useExtensionStatus();
+  return (
+    <main>
+      <BrandHeader subtitle="Settings and details" />
+      {state.phase === 'loading' && <p class="notice">Asking the background…</p>}
+      {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
+      {state.phase === 'live' && <StatusSections status={state.status} />}
+      <section aria-labelledby="sites-heading">
+        <h2 id="sites-heading">Watched sites</h2>
+        <p class="subtitle">Matrix Trust Guard reads member lists on these web clients to place its warnings.</p>
+        <ul class="sites">
+          {BUILT_IN_SITES.map((site) => (
+            <li key={site.origin}>
+              <span class="mono">{site.origin}</span>
+              <span class="client">{site.client}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </main>
+  );
+}
+
+function StatusSections({ status }: { status: ExtensionStatus }) {
+  const facts = cryptoEngineFacts(status.cryptoEngine);
+  return (
+    <>
+      <section aria-labelledby="account-heading">
+        <h2 id="account-heading">Account</h2>
+        <StatusLineView line={describeAccount(status)} />
+      </section>
+      <section aria-labelledby="engine-heading">
+        <h2 id="engine-heading">Encryption engine</h2>
+        <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />
+        {facts.length > 0 && (
+          <dl class="facts" data-testid="engine-facts">
+            {facts.map((fact) => (
+              <Fragment key={fact.label}>
+                <dt>{fact.label}</dt>
+                <dd class={fact.label === 'Store identity key' ? 'mono' : undefined} data-fact={fact.label}>
+                  {fact.value}
+                </dd>
+              </Fragment>
+            ))}
+          </dl>
+        )}
+      </section>
+      <section aria-labelledby="about-heading">
+        <h2 id="about-heading">About</h2>
+        <dl class="facts">
+          <dt>Version</dt>
+          <dd data-fact="Version">{status.extensionVersion}</dd>
+          <dt>Background started</dt>
+          <dd data-fact="Background started" data-epoch={status.backgroundStartedAt}>
+            {formatDate(status.backgroundStartedAt)}
+          </dd>
+        </dl>
+      </section>
+    </>
+  );
+}

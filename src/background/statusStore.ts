@@ -1,0 +1,26 @@
+import type { CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
+
+/**
+ * The background's current status, one value for every UI: popup, options, and (later)
+ * the toolbar icon and page overlay. Listeners hear every change.
+ */
+export function createStatusStore(initial: ExtensionStatus) {
+  let status = initial;
+  const listeners = new Set<(status: ExtensionStatus) => void>();
+
+  function set(next: ExtensionStatus): void {
+    status = next;
+    for (const listener of listeners) listener(status);
+  }
+
+  return {
+    get: (): ExtensionStatus => status,
+    setCryptoEngine: (cryptoEngine: CryptoEngineStatus) => set({ ...status, cryptoEngine }),
+    onChange(listener: (status: ExtensionStatus) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type StatusStore = ReturnType<typeof createStatusStore>;

@@ -1,0 +1,11 @@
+export function BrandHeader({ subtitle }: { subtitle?: string }) {
+  return (
+    <header class="brand">
+      <img src="/icon/shield.svg" alt="" width={28} height={28} />
+      <div>
+        <h1>Matrix Trust Guard</h1>
+        {subtitle && <p class="subtitle">{subtitle}</p>}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { defineConfig, type ResolvedPublicFile, type Wxt } from 'wxt';
+import type { Plugin } from 'vite';
+import { CRYPTO_WASM_PATH } from './src/matrix/cryptoWasmPath';
+
+const require = createRequire(import.meta.url);
+
+
+const cryptoWasmSource = path.join(
+  // The package's entry points sit at its root, next to pkg/.
+  path.dirname(require.resolve('@matrix-org/matrix-sdk-crypto-wasm')),
+  'pkg/matrix_sdk_crypto_wasm_bg.wasm',
+);
+
+/**
+ * The crypto-wasm package points its default URL at its .wasm with
+ * `new URL(..., import.meta.url)`. In an IIFE background Vite would inline that
+ * as an 11 MB base64 string. We ship the .wasm as its own file instead and point
+ * the default at it, so background.js stays small and starts faster. If the
+ * package ever changes that line, the build fails loudly rather than silently
+ * inlining the module again.
+ */
+function shipCryptoWasmAsFile(): Plugin {
+  const pattern = /new URL\(\s*["']\.\/pkg\/matrix_sdk_crypto_wasm_bg\.wasm["']\s*,\s*import\.meta\.url\s*\)/;
+  return {
+    name: 'mtg:ship-crypto-wasm-as-file',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/matrix-sdk-crypto-wasm[\\/]index\.mjs$/.test(id)) return null;
+      if (!pattern.test(code)) {
+        this.error('matrix-sdk-crypto-wasm no longer builds its .wasm URL the way we expect; update shipCryptoWasmAsFile');
+      }
+      return { code: code.replace(pattern, `new URL("/${CRYPTO_WASM_PATH}", globalThis.location.href)`), map: null };
+    },
+  };
+}
+
+function addCryptoWasmToBuild(wxt: Wxt, files: ResolvedPublicFile[]): void {
+  files.push({ absoluteSrc: cryptoWasmSource, relativeDest: CRYPTO_WASM_PATH });
+  wxt.logger.debug(`Shipping ${CRYPTO_WASM_PATH}`);
+}
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  manifest: ({ browser }) => ({
+    name: 'Matrix Trust Guard',
+    description:
+      'An independent second opinion on who can read your encrypted Matrix rooms: warns about unverified devices in any web Matrix client.',
+    // unlimitedStorage: the Rust crypto store holds this extension's device keys;
+    // if the browser evicted it under storage pressure, the device would be lost.
+    permissions: ['unlimitedStorage'],
+    content_security_policy: {
+      // Rust crypto is WebAssembly; nothing else is relaxed.
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+    },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'matrix-trust-guard@trust-guard',
+              strict_min_version: '140.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+  hooks: {
+    'build:publicAssets': addCryptoWasmToBuild,
+    // Lets `browser.runtime.getURL` type-check the path of the shipped module.
+    'prepare:publicPaths': (_wxt, paths) => {
+      paths.push(`/${CRYPTO_WASM_PATH}`);
+    },
+  },
+  vite: () => ({
+    plugins: [shipCryptoWasmAsFile()],
+  }),
+  zip: {
+    // The sources zip Mozilla reviewers rebuild from: exactly what the build needs.
+    includeSources: [
+      'entrypoints/**',
+      'src/**',
+      'public/**',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'wxt.config.ts',
+      'README.md',
+    ],
+  },
+});
