@@ -7,12 +7,15 @@ export function requestResult<T>(request: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** Resolves when the transaction committed; rejects if it aborted (nothing of it was written). */
+/**
+ * Resolves when the transaction committed; rejects if it aborted (nothing of it was written).
+ * A failed request aborts its transaction, and by then `transaction.error` names the cause
+ * (e.g. a ConstraintError from `add`), so the abort is the one place to listen.
+ */
 export function transactionDone(transaction: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     transaction.oncomplete = () => resolve();
     transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-    transaction.onerror = () => reject(transaction.error ?? new Error('IndexedDB transaction failed'));
   });
 }
 
