@@ -36,12 +36,35 @@ function shipCryptoWasmAsFile(): Plugin {
   };
 }
 
+/**
+ * Our UI never renders HTML from strings: names and ids from the network are text. Preact's
+ * `dangerouslySetInnerHTML` is the one innerHTML sink in our bundles, so it is cut out at
+ * build time; a stray use throws instead of rendering markup (and Firefox's linter has no
+ * innerHTML assignment left to warn about).
+ */
+function removePreactInnerHtmlSink(): Plugin {
+  const sink = /\(([\w$]+)\.innerHTML=([\w$]+)\.__html\)/g;
+  return {
+    name: 'mtg:remove-preact-innerhtml-sink',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]preact[\\/]dist[\\/]preact\.mjs$/.test(id)) return null;
+      const found = code.match(sink)?.length ?? 0;
+      if (found !== 1) this.error(`expected one innerHTML sink in preact, found ${found}; update removePreactInnerHtmlSink`);
+      const replacement = '(()=>{throw new Error("dangerouslySetInnerHTML is disabled in Matrix Trust Guard")})()';
+      return { code: code.replace(sink, replacement), map: null };
+    },
+  };
+}
+
 function addCryptoWasmToBuild(wxt: Wxt, files: ResolvedPublicFile[]): void {
   files.push({ absoluteSrc: cryptoWasmSource, relativeDest: CRYPTO_WASM_PATH });
   wxt.logger.debug(`Shipping ${CRYPTO_WASM_PATH}`);
 }
 
 export default defineConfig({
+  // Firefox too: WXT would default it to MV2.
+  manifestVersion: 3,
   modules: ['@wxt-dev/webextension-polyfill'],
   manifest: ({ browser }) => ({
     name: 'Matrix Trust Guard',
@@ -62,6 +85,8 @@ export default defineConfig({
               strict_min_version: '140.0',
               data_collection_permissions: { required: ['none'] },
             },
+            // Android learned data_collection_permissions in 142.
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : {}),
@@ -74,8 +99,14 @@ export default defineConfig({
     },
   },
   vite: () => ({
-    plugins: [shipCryptoWasmAsFile()],
+    plugins: [shipCryptoWasmAsFile(), removePreactInnerHtmlSink()],
   }),
+  webExt: {
+    // `npm run dev` opens Debian's browsers; on a machine without a display it only builds
+    // and watches, and the build in .output/ can be loaded by hand.
+    disabled: !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY,
+    binaries: { chrome: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' },
+  },
   zip: {
     // The sources zip Mozilla reviewers rebuild from: exactly what the build needs.
     includeSources: [

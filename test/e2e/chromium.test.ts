@@ -1,0 +1,139 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'webextension-polyfill';
+import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { readEngineFactsInPage, settled } from '../support/extensionPages.ts';
+import { startFixtureSite, type FixtureSite } from '../support/fixtureSite.ts';
+import { CHROME_BUILD } from '../support/paths.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+// Chrome's extension API in pages and the worker: promise-based in MV3, typed by the polyfill's types.
+declare const chrome: Browser;
+
+describe('the built extension in Chromium', () => {
+  let chromium: ChromiumSession;
+  const workerLog: string[] = [];
+
+  beforeAll(async () => {
+    chromium = await launchChromium();
+    (await chromium.serviceWorker()).on('console', (message) => workerLog.push(message.text()));
+  });
+  afterAll(async () => {
+    await chromium.close();
+  });
+
+  it('initialises Rust crypto in the service worker and the popup says so', async () => {
+    const popup = await chromium.openExtensionPage('popup.html');
+    await popup.locator('[data-status="Encryption engine"].tone-ok').waitFor();
+    expect(await popup.locator('[data-status="Encryption engine"]').innerText()).toContain('Ready');
+    expect(await popup.locator('[data-status="Account"]').innerText()).toContain('Not signed in');
+    await popup.close();
+  });
+
+  it('finds the same crypto store after the service worker is stopped and started again', async () => {
+    const options = await chromium.openExtensionPage('options.html');
+    const before = await waitFor('the engine to be ready', async () => settled(await options.evaluate(readEngineFactsInPage)));
+    expect(before.tone).toBe('ok');
+    await options.close();
+
+    await chromium.stopServiceWorkers();
+    // Opening a page that talks to the background wakes a new worker.
+    const reopened = await chromium.openExtensionPage('options.html');
+    const after = await waitFor('a restarted worker to report', async () => {
+      const facts = settled(await reopened.evaluate(readEngineFactsInPage));
+      return facts && facts.backgroundStartedAt !== before.backgroundStartedAt ? facts : undefined;
+    });
+    expect(after.tone).toBe('ok');
+    expect(after.identityKey).toBe(before.identityKey);
+    expect(after.openCount).toBe((before.openCount ?? 0) + 1);
+    await reopened.close();
+  });
+
+  it('answers unknown, malformed and misdirected messages with typed errors and logs no payload', async () => {
+    const page = await chromium.openExtensionPage('options.html');
+    const marker = 'payload-marker-7f3a';
+    const answers = await page.evaluate(async (secret) => {
+      const send = (message: unknown) => chrome.runtime.sendMessage(message);
+      return {
+        unknown: await send({ kind: 'steal.keys', params: { secret } }),
+        malformed: await send(`not an object ${secret}`),
+        extraField: await send({ kind: 'status.get', params: {}, secret }),
+        wrongSender: await send({ kind: 'page.hello', params: {} }),
+        wrongParams: await send({ kind: 'status.get', params: { secret } }),
+        fine: await send({ kind: 'status.get', params: {} }),
+      };
+    }, marker);
+    expect(answers.unknown).toEqual({ ok: false, error: { code: 'unknown-kind', message: 'unknown request kind' } });
+    expect(answers.malformed).toMatchObject({ ok: false, error: { code: 'malformed' } });
+    expect(answers.extraField).toMatchObject({ ok: false, error: { code: 'malformed' } });
+    expect(answers.wrongSender).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(answers.wrongParams).toMatchObject({ ok: false, error: { code: 'malformed' } });
+    expect(answers.fine).toMatchObject({ ok: true, result: { account: { state: 'signed-out' } } });
+
+    await waitFor('the refusals to be logged', () => (workerLog.filter((l) => l.includes('message refused')).length >= 5 ? true : undefined));
+    expect(workerLog.join('\n')).not.toContain(marker);
+    await page.close();
+  });
+});
+
+describe('the crypto module shipped as a file', () => {
+  let copy: string;
+  let chromium: ChromiumSession | undefined;
+
+  beforeAll(async () => {
+    copy = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-no-wasm-'));
+    await fs.cp(CHROME_BUILD, copy, { recursive: true });
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await fs.rm(copy, { recursive: true, force: true });
+  });
+
+  it('is not inlined into background.js', async () => {
+    const background = await fs.readFile(path.join(CHROME_BUILD, 'background.js'), 'utf8');
+    expect(background).not.toMatch(/data:application\/(wasm|octet-stream);base64/);
+    await expect(fs.stat(path.join(CHROME_BUILD, 'wasm/matrix_sdk_crypto_wasm_bg.wasm'))).resolves.toBeTruthy();
+  });
+
+  it('is what the engine loads: without it the popup reports the engine failed, with the reason', async () => {
+    await fs.rm(path.join(copy, 'wasm/matrix_sdk_crypto_wasm_bg.wasm'));
+    chromium = await launchChromium({ extensionDir: copy });
+    const popup = await chromium.openExtensionPage('popup.html');
+    const engine = popup.locator('[data-status="Encryption engine"]');
+    await popup.locator('[data-status="Encryption engine"].tone-bad').waitFor();
+    expect(await engine.innerText()).toMatch(/Not working[\s\S]*The encryption engine could not start: .+/);
+  });
+});
+
+describe('a content script on a watched site in Chromium', () => {
+  let site: FixtureSite;
+  let chromium: ChromiumSession;
+
+  beforeAll(async () => {
+    site = await startFixtureSite('app.element.io', {
+      '/': '<!doctype html><title>Element</title><div id="matrixchat">fixture</div>',
+    });
+    chromium = await launchChromium({ args: site.chromiumArgs });
+  });
+  afterAll(async () => {
+    await chromium.close();
+    await site.close();
+  });
+
+  it('announces itself to the background, which names the client in the toolbar title', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto('https://app.element.io/');
+    const worker = await chromium.serviceWorker();
+    const title = await waitFor('the toolbar title for the Element tab', async () => {
+      const titles = await worker.evaluate(async () => {
+        const tabs = await chrome.tabs.query({});
+        return Promise.all(tabs.map((tab) => chrome.action.getTitle({ tabId: tab.id ?? -1 })));
+      });
+      return titles.find((t) => t.includes('Element Web'));
+    });
+    expect(title).toBe('Matrix Trust Guard: Element Web detected. Sign in to see warnings for this page.');
+    await page.close();
+  });
+});

@@ -1,0 +1,118 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright';
+import { CHROME_BUILD, CHROMIUM_PATH } from './paths.ts';
+import { waitFor } from './waitFor.ts';
+
+export interface ChromiumOptions {
+  extensionDir?: string;
+  /** Reuse a profile (browser restart tests); a fresh temporary one otherwise. */
+  userDataDir?: string;
+  /** Extra command-line switches, e.g. host resolver rules for fixture sites. */
+  args?: string[];
+  headless?: boolean;
+}
+
+export interface ChromiumSession {
+  context: BrowserContext;
+  extensionId: string;
+  userDataDir: string;
+  /** The extension's service worker, started if need be. */
+  serviceWorker(): Promise<Worker>;
+  /** Opens e.g. "popup.html" or "options.html" in a new tab. */
+  openExtensionPage(pagePath: string): Promise<Page>;
+  /** Stops every service worker over CDP, as Chrome does when the worker is idle, and waits until ours has stopped. */
+  stopServiceWorkers(): Promise<void>;
+  /** Closes the browser; removes the profile unless it was passed in. */
+  close(): Promise<void>;
+}
+
+/**
+ * Debian's Chromium with the built extension, headless, through Playwright. Background
+ * networking is off: this machine has no internet, and Chromium's own connections would
+ * only add noise and delay.
+ */
+export async function launchChromium(options: ChromiumOptions = {}): Promise<ChromiumSession> {
+  const extensionDir = options.extensionDir ?? CHROME_BUILD;
+  await assertBuilt(extensionDir);
+  const ownsProfile = options.userDataDir === undefined;
+  const userDataDir = options.userDataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-chromium-')));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: options.headless ?? true,
+    ignoreHTTPSErrors: true,
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...(options.args ?? []),
+    ],
+  });
+  try {
+    const worker = await currentWorker(context);
+    const extensionId = new URL(worker.url()).host;
+    return session(context, extensionId, userDataDir, ownsProfile);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+function session(context: BrowserContext, extensionId: string, userDataDir: string, ownsProfile: boolean): ChromiumSession {
+  const extensionUrl = `chrome-extension://${extensionId}/`;
+  return {
+    context,
+    extensionId,
+    userDataDir,
+    serviceWorker: () => currentWorker(context, extensionUrl),
+    async openExtensionPage(pagePath) {
+      const page = await context.newPage();
+      await page.goto(extensionUrl + pagePath);
+      return page;
+    },
+    async stopServiceWorkers() {
+      // Playwright keeps its Worker object across a stop and restart, so ask DevTools'
+      // ServiceWorker domain, which reports each version's running status.
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      try {
+        let stopped = false;
+        cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+          if (versions.some((v) => v.scriptURL.startsWith(extensionUrl) && v.runningStatus === 'stopped')) stopped = true;
+        });
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+        await waitFor('the extension service worker to stop', () => (stopped ? true : undefined));
+      } finally {
+        await cdp.detach();
+      }
+    },
+    async close() {
+      await context.close();
+      if (ownsProfile) await fs.rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function currentWorker(context: BrowserContext, urlPrefix = 'chrome-extension://'): Promise<Worker> {
+  const running = context.serviceWorkers().find((w) => w.url().startsWith(urlPrefix));
+  if (running) return running;
+  return context.waitForEvent('serviceworker', {
+    predicate: (w) => w.url().startsWith(urlPrefix),
+    timeout: 30_000,
+  });
+}
+
+async function assertBuilt(extensionDir: string): Promise<void> {
+  try {
+    await fs.access(path.join(extensionDir, 'manifest.json'));
+  } catch {
+    throw new Error(`No built extension at ${extensionDir}: run "npm run build" first.`);
+  }
+}

@@ -1,0 +1,35 @@
+/** What the options page shows about the encryption engine and the background. */
+export interface EngineFacts {
+  tone: string | null;
+  identityKey: string | null;
+  openCount: number | null;
+  backgroundStartedAt: number | null;
+  engineVersion: string | null;
+  startupMs: number | null;
+}
+
+/**
+ * Runs inside the options page (Playwright's and Puppeteer's `page.evaluate` both serialise
+ * it), reading what a user sees: the engine line's tone and the facts list.
+ */
+export function readEngineFactsInPage(): EngineFacts {
+  const fact = (label: string) => document.querySelector<HTMLElement>(`[data-fact="${label}"]`);
+  const line = document.querySelector('[data-status="Encryption engine"]');
+  const tone = line ? (/tone-(\w+)/.exec(line.className)?.[1] ?? null) : null;
+  const opened = fact('Store opened')?.textContent ?? '';
+  const started = fact('Background started')?.dataset.epoch;
+  const startup = fact('Start-up time')?.textContent ?? '';
+  return {
+    tone,
+    identityKey: fact('Store identity key')?.textContent ?? null,
+    openCount: /^\d+/.test(opened) ? Number.parseInt(opened, 10) : null,
+    backgroundStartedAt: started === undefined ? null : Number(started),
+    engineVersion: fact('Version')?.textContent ?? null,
+    startupMs: /^\d+ ms$/.test(startup) ? Number.parseInt(startup, 10) : null,
+  };
+}
+
+/** Facts once the engine has reported (ready or failed), or undefined while it starts. */
+export function settled(facts: EngineFacts): EngineFacts | undefined {
+  return facts.tone === 'ok' || facts.tone === 'bad' ? facts : undefined;
+}
