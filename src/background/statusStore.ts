@@ -1,8 +1,9 @@
-import type { CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
+import type { AccountStatus, CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
+import type { Policy } from '../trust/types';
 
 /**
  * The background's current status, one value for every UI: popup, options, and (later)
- * the toolbar icon and page overlay. Listeners hear every change.
+ * the page overlay. Listeners hear every change.
  */
 export function createStatusStore(initial: ExtensionStatus) {
   let status = initial;
@@ -16,6 +17,8 @@ export function createStatusStore(initial: ExtensionStatus) {
   return {
     get: (): ExtensionStatus => status,
     setCryptoEngine: (cryptoEngine: CryptoEngineStatus) => set({ ...status, cryptoEngine }),
+    setAccount: (account: AccountStatus) => set({ ...status, account }),
+    setPolicy: (policy: Policy) => set({ ...status, policy }),
     onChange(listener: (status: ExtensionStatus) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

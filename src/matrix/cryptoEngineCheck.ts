@@ -1,6 +1,6 @@
 import { createClient } from 'matrix-js-sdk';
 import type { CryptoEngineStatus } from '../messaging/protocol';
-import type { RecordStore } from '../storage/recordStore';
+import { recordStoreOpening, type StoreIdentityRecords } from './storeIdentity';
 import { createSdkLogger } from './sdkLogger';
 
 /**
@@ -16,21 +16,11 @@ const CHECK_DEVICE_ID = 'ENGINECHECK';
 export const ENGINE_CHECK_DATABASE_PREFIX = 'mtg-engine-check';
 const RECORD_NAME = 'crypto-engine-check';
 
-interface EngineCheckRecord {
-  identityKey: string;
-  createdAt: number;
-  openCount: number;
-}
-
-export interface EngineCheckRecords {
-  [RECORD_NAME]: EngineCheckRecord;
-}
-
 export interface EngineCheckDeps {
   /** Resolves once the WebAssembly module is loaded. */
   cryptoModuleLoaded: Promise<void>;
   storageKey: Uint8Array;
-  records: RecordStore<EngineCheckRecords>;
+  records: StoreIdentityRecords<typeof RECORD_NAME>;
   now: () => number;
   /** Milliseconds since this background instance began (performance.now()). */
   elapsedMs: () => number;
@@ -39,31 +29,14 @@ export interface EngineCheckDeps {
 export async function checkCryptoEngine(deps: EngineCheckDeps): Promise<CryptoEngineStatus> {
   await deps.cryptoModuleLoaded;
   const { identityKey, engineVersion } = await openCheckStore(deps.storageKey);
-  const startupMs = Math.round(deps.elapsedMs());
-
-  const previous = await deps.records.get(RECORD_NAME);
-  if (previous !== undefined && previous.identityKey !== identityKey) {
-    // Start a new baseline so the next start can tell whether the new store lasts.
-    await deps.records.put(RECORD_NAME, { identityKey, createdAt: deps.now(), openCount: 1 });
-    return {
-      state: 'failed',
-      reason:
-        'The browser lost the encryption store since the last start (its device key changed). ' +
-        'Storage may have been cleared or evicted.',
-    };
-  }
-  const record: EngineCheckRecord = previous
-    ? { ...previous, openCount: previous.openCount + 1 }
-    : { identityKey, createdAt: deps.now(), openCount: 1 };
-  await deps.records.put(RECORD_NAME, record);
-  return {
-    state: 'ready',
-    engineVersion,
-    identityKey,
-    storeCreatedAt: record.createdAt,
-    storeOpenCount: record.openCount,
-    startupMs,
-  };
+  return recordStoreOpening(
+    deps.records,
+    RECORD_NAME,
+    { identityKey, engineVersion, startupMs: deps.elapsedMs() },
+    deps.now(),
+    'The browser lost the encryption store since the last start (its device key changed). ' +
+      'Storage may have been cleared or evicted.',
+  );
 }
 
 async function openCheckStore(storageKey: Uint8Array): Promise<{ identityKey: string; engineVersion: string }> {

@@ -32,27 +32,49 @@ export async function request<K extends RequestKind>(kind: K, params: RequestPar
   );
 }
 
+export interface SubscriptionHandlers<N extends SubscriptionName> {
+  onValue: (value: SubscriptionValue<N>) => void;
+  /** The background has no value for this subscription (signed out, unknown room); says why. */
+  onUnavailable?: (reason: string) => void;
+  /** The background went away (the caller may subscribe again). */
+  onLost: () => void;
+}
+
+export interface Subscription {
+  /** For subscriptions with a topic (a room id): what to follow from now on. */
+  follow(topic: string): void;
+  end(): void;
+}
+
 /**
- * Subscribes to a live value. `onValue` gets the current value at once and every change;
- * `onLost` fires if the background goes away (the caller may subscribe again).
- * Returns a function that ends the subscription.
+ * Subscribes to a live value: the current one at once (for a topic, once `follow` names it),
+ * then every change.
  */
-export function subscribe<N extends SubscriptionName>(
-  name: N,
-  onValue: (value: SubscriptionValue<N>) => void,
-  onLost: () => void,
-): () => void {
+export function subscribe<N extends SubscriptionName>(name: N, handlers: SubscriptionHandlers<N>): Subscription {
   const port = browser.runtime.connect({ name });
   let ended = false;
+  let topic: string | undefined;
   port.onMessage.addListener((message: unknown) => {
-    // Only the background posts on this port; the check guards against our own mistakes.
-    if (isPlainObject(message) && message.name === name) onValue(message.value as SubscriptionValue<N>);
+    // Only the background posts on this port; the checks guard against our own mistakes.
+    if (!isPlainObject(message) || message.name !== name || message.topic !== topic) return;
+    if (typeof message.unavailable === 'string') handlers.onUnavailable?.(message.unavailable);
+    else onValueOf(message, handlers);
   });
   port.onDisconnect.addListener(() => {
-    if (!ended) onLost();
+    if (!ended) handlers.onLost();
   });
-  return () => {
-    ended = true;
-    port.disconnect();
+  return {
+    follow(next) {
+      topic = next;
+      port.postMessage({ topic: next });
+    },
+    end() {
+      ended = true;
+      port.disconnect();
+    },
   };
+}
+
+function onValueOf<N extends SubscriptionName>(message: Record<string, unknown>, handlers: SubscriptionHandlers<N>): void {
+  handlers.onValue(message.value as SubscriptionValue<N>);
 }

@@ -1,24 +1,50 @@
-import type { ProtocolError, RequestKind, RequestMessage, SenderKind } from './protocol';
-import { hasOnlyKeys, isPlainObject } from './shape';
+import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
+import { type Check, deviceId, exactly, hasOnlyKeys, isPlainObject, nonEmptyText, oneOf, roomId, userId } from './shape';
 
-type ParamsParser = (params: unknown) => boolean;
-
-interface KindRule {
-  from: SenderKind;
-  paramsAreValid: ParamsParser;
+interface KindRule<K extends RequestKind> {
+  from: readonly RequestTable[K]['from'][];
+  params: Check;
 }
 
-const noParams: ParamsParser = (params) =>
-  params === undefined || (isPlainObject(params) && Object.keys(params).length === 0);
+/** No parameters: `{}` or none at all. */
+const none: Check = (params) => params === undefined || exactly({})(params);
+
+const PAGES = ['extension-page'] as const;
+const homeserver = nonEmptyText(255);
 
 /**
  * Who may send each kind and what its parameters must look like. Adding a request kind to
  * `RequestTable` without a rule here is a type error, so no kind can skip validation.
  */
-const RULES: { [K in RequestKind]: KindRule } = {
-  'status.get': { from: 'extension-page', paramsAreValid: noParams },
-  'page.hello': { from: 'content-script', paramsAreValid: noParams },
+const RULES: { [K in RequestKind]: KindRule<K> } = {
+  'status.get': { from: PAGES, params: none },
+  'page.hello': { from: ['content-script'], params: none },
+  'account.loginOptions': { from: PAGES, params: exactly({ homeserver }) },
+  'account.signIn': {
+    from: PAGES,
+    params: exactly({ homeserver, user: nonEmptyText(255), password: nonEmptyText(1024) }),
+  },
+  'account.signInWithSso': { from: PAGES, params: exactly({ homeserver }) },
+  'account.signOut': { from: PAGES, params: none },
+  'trust.overview': { from: PAGES, params: none },
+  'room.report': { from: ['extension-page', 'content-script'], params: exactly({ roomId }) },
+  'room.acknowledge': {
+    from: PAGES,
+    // A device id means something only together with its user.
+    params: (p) => exactly({ roomId }, { userId, deviceId })(p) && (!hasKey(p, 'deviceId') || hasKey(p, 'userId')),
+  },
+  'user.pinIdentity': { from: PAGES, params: exactly({ userId }) },
+  'user.withdrawVerification': { from: PAGES, params: exactly({ userId }) },
+  'user.requestVerification': { from: PAGES, params: exactly({ userId }, { deviceId }) },
+  'settings.setPolicy': { from: PAGES, params: exactly({ policy: oneOf('default', 'strict') }) },
+  'ledger.export': { from: PAGES, params: none },
+  // A ledger of 200,000 entries is about 60 MB of JSON; browsers carry messages up to 64 MiB.
+  'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
 };
+
+function hasKey(value: unknown, key: string): boolean {
+  return isPlainObject(value) && Object.hasOwn(value, key);
+}
 
 export function isRequestKind(value: unknown): value is RequestKind {
   return typeof value === 'string' && Object.hasOwn(RULES, value);
@@ -41,15 +67,15 @@ export function parseRequest(raw: unknown, senderKind: SenderKind): ParsedReques
   if (!isRequestKind(kind)) {
     return { ok: false, error: { code: 'unknown-kind', message: 'unknown request kind' } };
   }
-  const rule = RULES[kind];
-  if (rule.from !== senderKind) {
+  const rule: KindRule<RequestKind> = RULES[kind];
+  if (!(rule.from as readonly SenderKind[]).includes(senderKind)) {
     return {
       ok: false,
       kind,
-      error: { code: 'forbidden', message: `"${kind}" may only be sent by ${describe(rule.from)}` },
+      error: { code: 'forbidden', message: `"${kind}" may only be sent by ${rule.from.map(describe).join(' or ')}` },
     };
   }
-  if (!rule.paramsAreValid(params)) {
+  if (!rule.params(params)) {
     return { ok: false, kind, error: { code: 'malformed', message: `"${kind}" got parameters of the wrong shape` } };
   }
   // The rule above checked the parameters for this kind.

@@ -5,6 +5,12 @@
  * (see `parseRequest`) before any handler sees it.
  */
 
+import type { SyncStatus } from '../matrix/syncStatus';
+import type { DeviceClass, Policy, RoomTrustReport, WarningCounts } from '../trust/types';
+import type { LedgerScope } from '../trust/warnedDeviceLedger';
+
+export type { SyncStatus };
+
 /** Who is talking to the background, as established by `validateSender`. */
 export type SenderKind = 'extension-page' | 'content-script';
 
@@ -26,11 +32,37 @@ export type CryptoEngineStatus =
     }
   | { state: 'failed'; reason: string };
 
-export type AccountStatus = { state: 'signed-out' };
+/** One of the account's other devices, and how far we trust it. */
+export interface OwnDeviceSummary {
+  deviceId: string;
+  displayName?: string;
+  class: DeviceClass;
+}
+
+export type AccountStatus =
+  | {
+      state: 'signed-out';
+      /** Set when the server ended the session (token revoked, device deleted), not the user. */
+      endedByServerAt?: number;
+    }
+  /** Stored credentials found; the device's stores are being opened. */
+  | { state: 'resuming' }
+  | {
+      state: 'signed-in';
+      userId: string;
+      deviceId: string;
+      homeserverUrl: string;
+      sync: SyncStatus;
+      /** The account's other devices (not this one); undefined until their keys are known. */
+      ownDevices?: OwnDeviceSummary[];
+    }
+  /** Stored credentials exist but the device could not be started (the reason says why). */
+  | { state: 'failed'; reason: string };
 
 export interface ExtensionStatus {
   account: AccountStatus;
   cryptoEngine: CryptoEngineStatus;
+  policy: Policy;
   /** When this background instance started (ms since epoch); changes on every worker restart. */
   backgroundStartedAt: number;
   extensionVersion: string;
@@ -43,12 +75,52 @@ export interface PageHelloResult {
   account: AccountStatus['state'];
 }
 
-type NoParams = Record<string, never>;
+/** One joined room at a glance. */
+export interface RoomSummary {
+  roomId: string;
+  name?: string;
+  encrypted: boolean;
+  memberCount: number;
+  warnings: WarningCounts;
+  newWarnings: WarningCounts;
+}
 
-/** Every request the background answers: its parameters, its result and who may send it. */
+/** Every joined room's warnings, for the popup and the toolbar badge. */
+export interface TrustOverview {
+  rooms: RoomSummary[];
+  newWarnings: WarningCounts;
+}
+
+export interface LoginOptionsResult {
+  baseUrl: string;
+  password: boolean;
+  sso: boolean;
+}
+
+type NoParams = Record<string, never>;
+type Pages = 'extension-page';
+
+/**
+ * Every request the background answers: its parameters, its result and who may send it.
+ * Anything that changes trust state (acknowledging, pinning, signing in or out) is for our
+ * own pages only: a page can fake clicks on anything it hosts, so the in-page UI only informs.
+ */
 export interface RequestTable {
-  'status.get': { params: NoParams; result: ExtensionStatus; from: 'extension-page' };
+  'status.get': { params: NoParams; result: ExtensionStatus; from: Pages };
   'page.hello': { params: NoParams; result: PageHelloResult; from: 'content-script' };
+  'account.loginOptions': { params: { homeserver: string }; result: LoginOptionsResult; from: Pages };
+  'account.signIn': { params: { homeserver: string; user: string; password: string }; result: AccountStatus; from: Pages };
+  'account.signInWithSso': { params: { homeserver: string }; result: AccountStatus; from: Pages };
+  'account.signOut': { params: NoParams; result: { removedFromServer: boolean }; from: Pages };
+  'trust.overview': { params: NoParams; result: TrustOverview; from: Pages };
+  'room.report': { params: { roomId: string }; result: RoomTrustReport; from: Pages | 'content-script' };
+  'room.acknowledge': { params: LedgerScope; result: RoomTrustReport; from: Pages };
+  'user.pinIdentity': { params: { userId: string }; result: NoParams; from: Pages };
+  'user.withdrawVerification': { params: { userId: string }; result: NoParams; from: Pages };
+  'user.requestVerification': { params: { userId: string; deviceId?: string }; result: { transactionId?: string }; from: Pages };
+  'settings.setPolicy': { params: { policy: Policy }; result: ExtensionStatus; from: Pages };
+  'ledger.export': { params: NoParams; result: { json: string }; from: Pages };
+  'ledger.import': { params: { json: string }; result: { entries: number }; from: Pages };
 }
 
 export type RequestKind = keyof RequestTable;
@@ -78,9 +150,14 @@ export interface ProtocolError {
 
 export type Response<T> = { ok: true; result: T } | { ok: false; error: ProtocolError };
 
-/** Long-lived subscriptions over a `runtime.connect` port, by port name. */
+/**
+ * Long-lived subscriptions over a `runtime.connect` port, by port name. A subscription with a
+ * `topic` (e.g. a room id) gets values only once the page has posted `{ topic }` on the port.
+ */
 export interface SubscriptionTable {
-  status: { value: ExtensionStatus; from: 'extension-page' };
+  status: { value: ExtensionStatus; from: Pages; topic: never };
+  overview: { value: TrustOverview; from: Pages; topic: never };
+  room: { value: RoomTrustReport; from: Pages | 'content-script'; topic: string };
 }
 
 export type SubscriptionName = keyof SubscriptionTable;

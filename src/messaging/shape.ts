@@ -21,3 +21,46 @@ export function isBoundedString(value: unknown, maxLength: number): value is str
 export function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
+
+/** A check of one value that crossed a trust boundary. */
+export type Check = (value: unknown) => boolean;
+
+export const boundedText =
+  (maxLength: number): Check =>
+  (value) =>
+    isBoundedString(value, maxLength);
+
+export const nonEmptyText =
+  (maxLength: number): Check =>
+  (value) =>
+    isBoundedString(value, maxLength) && value.length > 0;
+
+export const oneOf =
+  (...allowed: readonly string[]): Check =>
+  (value) =>
+    typeof value === 'string' && allowed.includes(value);
+
+/** Matrix ids are at most 255 characters and never contain whitespace. */
+const matrixId =
+  (pattern: RegExp): Check =>
+  (value) =>
+    isBoundedString(value, 255) && pattern.test(value);
+
+export const userId = matrixId(/^@[^\s:]+:\S+$/);
+/** Room version 12 ids have no server part ("!abc"), older ones do ("!abc:example.org"). */
+export const roomId = matrixId(/^![^\s]+$/);
+export const deviceId = matrixId(/^\S+$/);
+
+/**
+ * A plain object with exactly these keys: every `required` one, any of the `optional` ones, and
+ * nothing else, each passing its check.
+ */
+export function exactly(required: Record<string, Check>, optional: Record<string, Check> = {}): Check {
+  const allowed = [...Object.keys(required), ...Object.keys(optional)];
+  return (value) => {
+    if (!isPlainObject(value) || !hasOnlyKeys(value, allowed)) return false;
+    const requiredOk = Object.entries(required).every(([key, check]) => Object.hasOwn(value, key) && check(value[key]));
+    const optionalOk = Object.entries(optional).every(([key, check]) => !Object.hasOwn(value, key) || check(value[key]));
+    return requiredOk && optionalOk;
+  };
+}

@@ -1,4 +1,5 @@
-import type { SubscriptionName, SubscriptionTable, SubscriptionValue } from './protocol';
+import type { SenderKind, SubscriptionName, SubscriptionTable, SubscriptionValue } from './protocol';
+import { type Check, isPlainObject, roomId } from './shape';
 import { type RawSender, type SenderPolicy, validateSender } from './validateSender';
 
 /** The parts of `runtime.Port` the hub uses (the same in Chrome and Firefox). */
@@ -7,54 +8,108 @@ export interface SubscriberPort {
   sender?: RawSender;
   postMessage(message: unknown): void;
   disconnect(): void;
+  onMessage: { addListener(callback: (message: unknown) => void): void };
   onDisconnect: { addListener(callback: () => void): void };
 }
 
-/** What travels on a subscription port, background to page. */
-export interface SubscriptionUpdate<N extends SubscriptionName = SubscriptionName> {
-  name: N;
-  value: SubscriptionValue<N>;
+/**
+ * What travels on a subscription port, background to page: the value, or why there is none
+ * (signed out, not a room of this account), so a page never waits on silence.
+ */
+export type SubscriptionUpdate<N extends SubscriptionName = SubscriptionName> =
+  | { name: N; topic?: string; value: SubscriptionValue<N> }
+  | { name: N; topic?: string; unavailable: string };
+
+interface SubscriptionRule {
+  from: readonly SenderKind[];
+  /** Subscriptions with a topic wait for the page to post `{ topic }`; this checks it. */
+  topic?: Check;
 }
 
-const ALLOWED_SENDERS: { [N in SubscriptionName]: SubscriptionTable[N]['from'] } = {
-  status: 'extension-page',
+const RULES: { [N in SubscriptionName]: SubscriptionRule & { from: readonly SubscriptionTable[N]['from'][] } } = {
+  status: { from: ['extension-page'] },
+  overview: { from: ['extension-page'] },
+  room: { from: ['extension-page', 'content-script'], topic: roomId },
 };
 
 function isSubscriptionName(name: string): name is SubscriptionName {
-  return Object.hasOwn(ALLOWED_SENDERS, name);
+  return Object.hasOwn(RULES, name);
+}
+
+/** The current value of a subscription; throwing says why there is none. */
+export type CurrentValues = {
+  [N in SubscriptionName]: (topic: string | undefined) => Promise<SubscriptionValue<N>> | SubscriptionValue<N>;
+};
+
+interface Subscriber {
+  port: SubscriberPort;
+  topic?: string;
 }
 
 /**
- * Pushes live values (status now; room reports later) to every page that subscribed.
- * A subscriber gets the current value at once, then every change.
+ * Pushes live values (status, the overview, room reports) to every page that subscribed. A
+ * subscriber gets the current value as soon as it is subscribed (for a topic: as soon as it
+ * names one), then every change.
  */
-export function createSubscriptionHub(
-  current: { [N in SubscriptionName]: () => SubscriptionValue<N> },
-  policy: SenderPolicy,
-  onRefused: (reason: string) => void,
-) {
-  const subscribers = new Map<SubscriptionName, Set<SubscriberPort>>();
+export function createSubscriptionHub(current: CurrentValues, policy: SenderPolicy, onRefused: (reason: string) => void) {
+  const subscribers = new Map<SubscriptionName, Set<Subscriber>>();
 
   function accept(port: SubscriberPort): void {
     const check = validateSender(port.sender ?? {}, policy);
-    if (!check.ok || !isSubscriptionName(port.name) || ALLOWED_SENDERS[port.name] !== check.sender.kind) {
+    const rule: SubscriptionRule | undefined = isSubscriptionName(port.name) ? RULES[port.name] : undefined;
+    if (!check.ok || !rule || !rule.from.includes(check.sender.kind)) {
       onRefused(check.ok ? 'subscription not allowed for this sender' : check.reason);
       port.disconnect();
       return;
     }
-    const name = port.name;
-    const ports = subscribers.get(name) ?? new Set();
-    subscribers.set(name, ports);
-    ports.add(port);
-    port.onDisconnect.addListener(() => ports.delete(port));
-    post(port, { name, value: current[name]() });
+    const name = port.name as SubscriptionName;
+    const subscriber: Subscriber = { port };
+    const set = subscribers.get(name) ?? new Set();
+    subscribers.set(name, set);
+    set.add(subscriber);
+    port.onDisconnect.addListener(() => set.delete(subscriber));
+    if (rule.topic === undefined) {
+      void sendCurrent(name, subscriber);
+      return;
+    }
+    const topicCheck = rule.topic;
+    port.onMessage.addListener((message) => {
+      const topic = isPlainObject(message) ? message.topic : undefined;
+      if (!topicCheck(topic)) {
+        onRefused('malformed subscription topic');
+        set.delete(subscriber);
+        port.disconnect();
+        return;
+      }
+      subscriber.topic = topic as string;
+      void sendCurrent(name, subscriber);
+    });
   }
 
-  function publish<N extends SubscriptionName>(name: N, value: SubscriptionValue<N>): void {
-    for (const port of subscribers.get(name) ?? []) post(port, { name, value });
+  function publish<N extends SubscriptionName>(name: N, value: SubscriptionValue<N>, topic?: string): void {
+    for (const subscriber of subscribers.get(name) ?? []) {
+      if (RULES[name].topic !== undefined && subscriber.topic !== topic) continue;
+      post(subscriber.port, { name, topic, value });
+    }
   }
 
-  function post(port: SubscriberPort, update: SubscriptionUpdate): void {
+  function hasSubscribers(name: SubscriptionName, topic?: string): boolean {
+    return [...(subscribers.get(name) ?? [])].some((s) => topic === undefined || s.topic === topic);
+  }
+
+  async function sendCurrent(name: SubscriptionName, subscriber: Subscriber): Promise<void> {
+    const topic = subscriber.topic;
+    try {
+      const value = await (current[name] as (topic: string | undefined) => unknown)(topic);
+      // The page may have moved on to another topic while this one was computed.
+      if (subscriber.topic === topic) post(subscriber.port, { name, topic, value });
+    } catch (error) {
+      const unavailable = error instanceof Error ? error.message : 'not available';
+      if (subscriber.topic === topic) post(subscriber.port, { name, topic, unavailable });
+    }
+  }
+
+  function post(port: SubscriberPort, update: unknown): void {
     try {
       port.postMessage(update);
     } catch {
@@ -62,5 +117,7 @@ export function createSubscriptionHub(
     }
   }
 
-  return { accept, publish };
+  return { accept, publish, hasSubscribers };
 }
+
+export type SubscriptionHub = ReturnType<typeof createSubscriptionHub>;

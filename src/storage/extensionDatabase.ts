@@ -10,13 +10,23 @@ export const STORES = {
   sealedSecrets: 'sealed-secrets',
   /** Small non-secret records (e.g. what the crypto store looked like when first created). */
   records: 'records',
+  /** The warned-device ledger (src/trust/warnedDeviceLedger.ts), one record per room, user, device and key. */
+  ledger: 'ledger',
 } as const;
+
+/** The ledger's index by room id: every look at a room reads that room's entries only. */
+export const LEDGER_BY_ROOM = 'byRoom';
 
 const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.createObjectStore(STORES.vaultKey);
     db.createObjectStore(STORES.sealedSecrets);
     db.createObjectStore(STORES.records);
+  },
+  (db) => {
+    // The key is the ledger's identity: the same device id with another ed25519 key is another entry.
+    const ledger = db.createObjectStore(STORES.ledger, { keyPath: ['roomId', 'userId', 'deviceId', 'ed25519Key'] });
+    ledger.createIndex(LEDGER_BY_ROOM, 'roomId');
   },
 ];
 

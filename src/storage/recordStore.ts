@@ -19,4 +19,11 @@ export class RecordStore<Records extends object> {
     transaction.objectStore(STORES.records).put(value, name);
     await done;
   }
+
+  async delete(name: keyof Records & string): Promise<void> {
+    const transaction = this.db.transaction(STORES.records, 'readwrite');
+    const done = transactionDone(transaction);
+    transaction.objectStore(STORES.records).delete(name);
+    await done;
+  }
 }

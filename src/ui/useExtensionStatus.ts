@@ -22,13 +22,12 @@ export function useExtensionStatus(): StatusState {
     let unsubscribe = connect();
 
     function connect(): () => void {
-      return subscribe(
-        'status',
-        (status) => {
+      const subscription = subscribe('status', {
+        onValue: (status) => {
           silentReconnects = 0;
           setState({ phase: 'live', status });
         },
-        () => {
+        onLost: () => {
           if (silentReconnects >= MAX_SILENT_RECONNECTS) {
             setState({ phase: 'lost', message: 'The Matrix Trust Guard background stopped answering. Reopen this page to retry.' });
             return;
@@ -36,7 +35,8 @@ export function useExtensionStatus(): StatusState {
           silentReconnects += 1;
           unsubscribe = connect();
         },
-      );
+      });
+      return () => subscription.end();
     }
 
     return () => unsubscribe();

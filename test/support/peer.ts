@@ -26,6 +26,16 @@ export interface PeerCredentials {
 
 export interface DeviceOptions {
   deviceName?: string;
+  /** Log in as this device id (after it was deleted: the same id with new keys). */
+  deviceId?: string;
+}
+
+/** Any device that can take part in a SAS verification: a peer, or the extension's own session. */
+export interface SasParty {
+  crypto: CryptoApi;
+  userId: string;
+  deviceId: string;
+  label: string;
 }
 
 /**
@@ -66,6 +76,7 @@ export class Peer {
       identifier: { type: 'm.id.user', user: user.userId },
       password: user.password,
       initial_device_display_name: opts.deviceName,
+      device_id: opts.deviceId,
     });
     const client = createClient({
       baseUrl: server.baseUrl,
@@ -141,23 +152,7 @@ export class Peer {
     await Promise.all([this.requireCrossSigning(), other.requireCrossSigning()]);
     // Each side needs the other's device and identity keys before it can check the SAS MACs.
     await Promise.all([this.requireTracking(other), other.requireTracking(this)]);
-    const request = await this.crypto.requestDeviceVerification(other.userId, other.deviceId);
-    const incoming = await waitFor(`${other.label} to receive the verification request`, () =>
-      other.crypto
-        .getVerificationRequestsToDeviceInProgress(this.userId)
-        .find((candidate) => candidate.transactionId === request.transactionId),
-    );
-    await incoming.accept();
-    await waitForPhase(request, VerificationPhase.Ready);
-    const verifier = await request.startVerification('m.sas.v1');
-    await waitForPhase(incoming, VerificationPhase.Started);
-    const otherVerifier = incoming.verifier;
-    if (!otherVerifier) throw new Error(`${other.label} has a started verification without a verifier`);
-    await Promise.all([verifier.verify(), otherVerifier.verify(), confirmMatchingSas(verifier, otherVerifier)]);
-    await Promise.all([waitForPhase(request, VerificationPhase.Done), waitForPhase(incoming, VerificationPhase.Done)]);
-    await waitFor(`${this.label} to see ${other.userId} as verified`, async () =>
-      (await this.crypto.getUserVerificationStatus(other.userId)).isCrossSigningVerified() || undefined,
-    );
+    await verifyBySas(this, other);
   }
 
   /** Creates a megolm-encrypted room and returns its id once this peer has joined it. */
@@ -264,6 +259,32 @@ export class Peer {
       // Until the crypto layer has seen m.room.encryption, a message would go out in clear.
       return !room.hasEncryptionStateEvent() || (await this.crypto.isEncryptionEnabledInRoom(roomId)) || undefined;
     });
+  }
+}
+
+/**
+ * Interactive SAS (emoji) verification of `other`'s device by `initiator`, both sides driven
+ * here, each confirming only when the emoji match. Both must know each other's device.
+ */
+export async function verifyBySas(initiator: SasParty, other: SasParty): Promise<void> {
+  const request = await initiator.crypto.requestDeviceVerification(other.userId, other.deviceId);
+  const incoming = await waitFor(`${other.label} to receive the verification request`, () =>
+    other.crypto
+      .getVerificationRequestsToDeviceInProgress(initiator.userId)
+      .find((candidate) => candidate.transactionId === request.transactionId),
+  );
+  await incoming.accept();
+  await waitForPhase(request, VerificationPhase.Ready);
+  const verifier = await request.startVerification('m.sas.v1');
+  await waitForPhase(incoming, VerificationPhase.Started);
+  const otherVerifier = incoming.verifier;
+  if (!otherVerifier) throw new Error(`${other.label} has a started verification without a verifier`);
+  await Promise.all([verifier.verify(), otherVerifier.verify(), confirmMatchingSas(verifier, otherVerifier)]);
+  await Promise.all([waitForPhase(request, VerificationPhase.Done), waitForPhase(incoming, VerificationPhase.Done)]);
+  if (initiator.userId !== other.userId) {
+    await waitFor(`${initiator.label} to see ${other.userId} as verified`, async () =>
+      (await initiator.crypto.getUserVerificationStatus(other.userId)).isCrossSigningVerified() || undefined,
+    );
   }
 }
 

@@ -7,11 +7,11 @@ import {
   describeEngineFailure,
   ENGINE_CHECK_DATABASE_PREFIX,
   type EngineCheckDeps,
-  type EngineCheckRecords,
 } from '../../../src/matrix/cryptoEngineCheck';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
 import { deleteDatabase } from '../../../src/storage/indexedDb';
 import { RecordStore } from '../../../src/storage/recordStore';
+import type { StoreIdentityRecord } from '../../../src/matrix/storeIdentity';
 
 // Real Rust crypto (the Node build of the same WebAssembly module) on an in-memory IndexedDB.
 describe('the crypto engine check', () => {
@@ -26,7 +26,7 @@ describe('the crypto engine check', () => {
     return {
       cryptoModuleLoaded: Promise.resolve(),
       storageKey,
-      records: new RecordStore<EngineCheckRecords>(await openExtensionDatabase(indexedDB)),
+      records: new RecordStore<Record<string, StoreIdentityRecord>>(await openExtensionDatabase(indexedDB)),
       now: () => clock,
       elapsedMs: () => 612.4,
     };

@@ -14,14 +14,32 @@ const cinnyTab = { id: 'ext', url: 'https://app.cinny.in/home/', tab: { id: 4 },
 const status: ExtensionStatus = {
   account: { state: 'signed-out' },
   cryptoEngine: { state: 'starting' },
+  policy: 'default',
   backgroundStartedAt: 1,
   extensionVersion: '0.1.0',
+};
+
+const notInThisTest = (): never => {
+  throw new Error('not part of this test');
 };
 
 function setup(overrides: Partial<RequestHandlers> = {}) {
   const handlers: RequestHandlers = {
     'status.get': vi.fn(() => status),
     'page.hello': vi.fn(() => ({ client: 'Cinny', account: 'signed-out' as const })),
+    'account.loginOptions': notInThisTest,
+    'account.signIn': notInThisTest,
+    'account.signInWithSso': notInThisTest,
+    'account.signOut': notInThisTest,
+    'trust.overview': notInThisTest,
+    'room.report': notInThisTest,
+    'room.acknowledge': notInThisTest,
+    'user.pinIdentity': notInThisTest,
+    'user.withdrawVerification': notInThisTest,
+    'user.requestVerification': notInThisTest,
+    'settings.setPolicy': notInThisTest,
+    'ledger.export': notInThisTest,
+    'ledger.import': notInThisTest,
     ...overrides,
   };
   const log = { refused: vi.fn(), failed: vi.fn() };

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ExtensionStatus } from '../../../src/messaging/protocol';
-import { createSubscriptionHub, type SubscriberPort } from '../../../src/messaging/subscriptionHub';
+import type { ExtensionStatus, TrustOverview } from '../../../src/messaging/protocol';
+import { createSubscriptionHub, type CurrentValues, type SubscriberPort } from '../../../src/messaging/subscriptionHub';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
+import type { RoomTrustReport } from '../../../src/trust/types';
 
 const policy: SenderPolicy = {
   extensionId: 'ext',
@@ -13,19 +14,56 @@ function status(startedAt: number): ExtensionStatus {
   return {
     account: { state: 'signed-out' },
     cryptoEngine: { state: 'starting' },
+    policy: 'default',
     backgroundStartedAt: startedAt,
     extensionVersion: '0.1.0',
   };
 }
 
+function report(roomId: string, generatedAt = 1): RoomTrustReport {
+  const none = { warn: 0, critical: 0 };
+  return {
+    roomId,
+    encrypted: true,
+    policy: 'default',
+    generatedAt,
+    memberCount: 2,
+    members: [],
+    verifiedUserIds: [],
+    pendingUserIds: [],
+    warnings: none,
+    newWarnings: none,
+  };
+}
+
+const overview: TrustOverview = { rooms: [], newWarnings: { warn: 0, critical: 0 } };
+
+function sources(overrides: Partial<CurrentValues> = {}): CurrentValues {
+  return {
+    status: () => status(1),
+    overview: () => overview,
+    room: (topic) => {
+      if (topic === '!unknown:example.org') throw new Error('This room is not one of the account\'s joined rooms.');
+      return report(topic ?? '');
+    },
+    ...overrides,
+  };
+}
+
 function fakePort(name: string, sender: RawSender | undefined) {
   const disconnectListeners: (() => void)[] = [];
+  const messageListeners: ((message: unknown) => void)[] = [];
   const port = {
     name,
     sender,
     postMessage: vi.fn(),
     disconnect: vi.fn(),
+    onMessage: { addListener: (callback: (message: unknown) => void) => messageListeners.push(callback) },
     onDisconnect: { addListener: (callback: () => void) => disconnectListeners.push(callback) },
+    /** What the page does: post on the port. */
+    send: (message: unknown) => {
+      for (const listener of messageListeners) listener(message);
+    },
     /** What the browser does when the page closes. */
     close: () => {
       for (const listener of disconnectListeners) listener();
@@ -35,56 +73,111 @@ function fakePort(name: string, sender: RawSender | undefined) {
 }
 
 const popup = { id: 'ext', url: 'chrome-extension://ext/popup.html' };
+const elementTab = { id: 'ext', url: 'https://app.element.io/#/room/!a:example.org', tab: { id: 1 }, frameId: 0 };
+
+/** Lets the hub's async sends complete. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('the subscription hub', () => {
-  it('sends a new subscriber the current value, then every change', () => {
+  it('sends a new subscriber the current value, then every change', async () => {
     let current = status(1);
-    const hub = createSubscriptionHub({ status: () => current }, policy, vi.fn());
+    const hub = createSubscriptionHub(sources({ status: () => current }), policy, vi.fn());
     const port = fakePort('status', popup);
     hub.accept(port);
+    await settle();
     expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'status', value: status(1) });
     current = status(2);
     hub.publish('status', current);
     expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'status', value: status(2) });
   });
 
-  it('stops sending to a port once its page has gone', () => {
-    const hub = createSubscriptionHub({ status: () => status(1) }, policy, vi.fn());
+  it('stops sending to a port once its page has gone', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
     const port = fakePort('status', popup);
     hub.accept(port);
+    await settle();
     port.close();
     hub.publish('status', status(2));
     expect(port.postMessage).toHaveBeenCalledTimes(1);
   });
 
-  it('disconnects a content script asking for the status, which is for extension pages only', () => {
-    const refused = vi.fn();
-    const hub = createSubscriptionHub({ status: () => status(1) }, policy, refused);
-    const port = fakePort('status', { id: 'ext', url: 'https://app.element.io/', tab: { id: 1 }, frameId: 0 });
+  it('sends a room subscriber nothing until it names a room, then that room only', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
+    const port = fakePort('room', elementTab);
     hub.accept(port);
-    expect(port.disconnect).toHaveBeenCalled();
+    await settle();
     expect(port.postMessage).not.toHaveBeenCalled();
+    port.send({ topic: '!a:example.org' });
+    await settle();
+    expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!a:example.org', value: report('!a:example.org') });
+    hub.publish('room', report('!b:example.org', 2), '!b:example.org');
+    expect(port.postMessage).toHaveBeenCalledTimes(1);
+    hub.publish('room', report('!a:example.org', 3), '!a:example.org');
+    expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!a:example.org', value: report('!a:example.org', 3) });
+  });
+
+  it('follows a page that switches rooms on the same port', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
+    const port = fakePort('room', elementTab);
+    hub.accept(port);
+    port.send({ topic: '!a:example.org' });
+    port.send({ topic: '!b:example.org' });
+    await settle();
+    hub.publish('room', report('!a:example.org', 5), '!a:example.org');
+    expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!b:example.org', value: report('!b:example.org') });
+  });
+
+  it('says why a room has no report instead of staying silent', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
+    const port = fakePort('room', popup);
+    hub.accept(port);
+    port.send({ topic: '!unknown:example.org' });
+    await settle();
+    expect(port.postMessage).toHaveBeenLastCalledWith({
+      name: 'room',
+      topic: '!unknown:example.org',
+      unavailable: "This room is not one of the account's joined rooms.",
+    });
+  });
+
+  it('disconnects a port that names a malformed topic', () => {
+    const refused = vi.fn();
+    const hub = createSubscriptionHub(sources(), policy, refused);
+    const port = fakePort('room', elementTab);
+    hub.accept(port);
+    port.send({ topic: 'not a room id <script>' });
+    expect(port.disconnect).toHaveBeenCalled();
+    expect(refused).toHaveBeenCalledWith('malformed subscription topic');
+  });
+
+  it('disconnects a content script asking for the status or the overview, which are for extension pages only', () => {
+    const refused = vi.fn();
+    const hub = createSubscriptionHub(sources(), policy, refused);
+    for (const name of ['status', 'overview']) {
+      const port = fakePort(name, elementTab);
+      hub.accept(port);
+      expect(port.disconnect).toHaveBeenCalled();
+      expect(port.postMessage).not.toHaveBeenCalled();
+    }
     expect(refused).toHaveBeenCalledWith('subscription not allowed for this sender');
   });
 
   it('disconnects unknown subscriptions and unknown senders', () => {
-    const hub = createSubscriptionHub({ status: () => status(1) }, policy, vi.fn());
-    const unknownName = fakePort('secrets', popup);
-    const noSender = fakePort('status', undefined);
-    const prototypeKey = fakePort('constructor', popup);
-    for (const port of [unknownName, noSender, prototypeKey]) {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
+    for (const port of [fakePort('secrets', popup), fakePort('status', undefined), fakePort('constructor', popup)]) {
       hub.accept(port);
       expect(port.disconnect).toHaveBeenCalled();
       expect(port.postMessage).not.toHaveBeenCalled();
     }
   });
 
-  it('keeps serving other subscribers when posting to a dead port throws', () => {
-    const hub = createSubscriptionHub({ status: () => status(1) }, policy, vi.fn());
+  it('keeps serving other subscribers when posting to a dead port throws', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
     const dead = fakePort('status', popup);
     const alive = fakePort('status', popup);
     hub.accept(dead);
     hub.accept(alive);
+    await settle();
     dead.postMessage.mockImplementation(() => {
       throw new Error('Attempting to use a disconnected port object');
     });

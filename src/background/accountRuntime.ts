@@ -1,0 +1,83 @@
+import type { AccountCredentials, AccountVault } from '../matrix/accountVault';
+import { MatrixSession } from '../matrix/matrixSession';
+import { SdkTrustFacts } from '../matrix/sdkTrustFacts';
+import type { SyncStatus } from '../matrix/syncStatus';
+import type { Policy } from '../trust/types';
+import { type LedgerPersistence, TrustEngine } from './trustEngine';
+
+export interface AccountDeps {
+  vault: AccountVault;
+  ledger: LedgerPersistence;
+  /** Where the sync and crypto stores live. */
+  indexedDB: IDBFactory;
+  fetchFn?: typeof fetch;
+  now: () => number;
+  policy: () => Policy;
+  onSyncStatus: (status: SyncStatus) => void;
+}
+
+/**
+ * A signed-in account at run time: the Matrix session (this extension's device) and the trust
+ * engine over it. The same code runs in the extension's background and in integration tests.
+ */
+export class AccountRuntime {
+  private constructor(
+    readonly session: MatrixSession,
+    readonly engine: TrustEngine,
+    private readonly deps: AccountDeps,
+  ) {}
+
+  /** A device that just logged in: its credentials are sealed before anything else happens. */
+  static async adopt(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
+    await deps.vault.save(credentials);
+    return AccountRuntime.start(credentials, deps);
+  }
+
+  /** The device signed in before: same device, same stores, no new login. */
+  static async start(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
+    const session = await MatrixSession.start({
+      credentials,
+      storageKey: await deps.vault.cryptoStoreKey(),
+      indexedDB: deps.indexedDB,
+      fetchFn: deps.fetchFn,
+      now: deps.now,
+      onStatus: deps.onSyncStatus,
+    });
+    const engine = new TrustEngine({
+      facts: new SdkTrustFacts(session.client, session.crypto),
+      ledger: deps.ledger,
+      policy: deps.policy,
+      now: deps.now,
+    });
+    return new AccountRuntime(session, engine, deps);
+  }
+
+  get userId(): string {
+    return this.session.userId;
+  }
+
+  get deviceId(): string {
+    return this.session.deviceId;
+  }
+
+  /** Logs the device out on the server and deletes its stores and credentials. */
+  async signOut(): Promise<{ removedFromServer: boolean }> {
+    this.engine.stop();
+    const result = await this.session.signOut();
+    await this.deps.vault.clear();
+    return result;
+  }
+
+  /** The server already ended the session: delete what is left of the device here. */
+  async discardAfterServerSignOut(): Promise<void> {
+    this.engine.stop();
+    await this.session.wipeStores();
+    await this.deps.vault.clear();
+  }
+
+  /** Stops syncing, keeping everything for the next start. */
+  stop(): void {
+    this.engine.stop();
+    this.session.stop();
+  }
+}

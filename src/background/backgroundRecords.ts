@@ -1,0 +1,11 @@
+import type { StoreIdentityRecord } from '../matrix/storeIdentity';
+import type { Policy } from '../trust/types';
+
+/** The small records the background keeps (non-secret), by name. */
+export interface BackgroundRecords {
+  'crypto-engine-check': StoreIdentityRecord;
+  'account-crypto-store': StoreIdentityRecord;
+  settings: { policy: Policy };
+  /** The server ended the last session: said once in the UI, kept until the next sign-in. */
+  'account-ended': { byServerAt: number };
+}

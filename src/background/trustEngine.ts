@@ -1,0 +1,218 @@
+import type { FactsChange, TrustFactSource } from '../matrix/sdkTrustFacts';
+import { buildRoomTrustReport, observationsFor } from '../trust/roomTrustReport';
+import type { LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
+import { acknowledge, isNewWarning, type LedgerChange, type LedgerScope, markWarned, observeRoom } from '../trust/warnedDeviceLedger';
+
+/** Where the ledger lives (IndexedDB in the extension, anything in tests). */
+export interface LedgerPersistence {
+  entriesForRoom(roomId: string): Promise<LedgerEntry[]>;
+  /** Writes the entries atomically: all of them or none. */
+  write(changed: LedgerEntry[]): Promise<void>;
+}
+
+export interface TrustEngineOptions {
+  facts: TrustFactSource;
+  ledger: LedgerPersistence;
+  policy: () => Policy;
+  now: () => number;
+}
+
+/**
+ * Answers "what should the user be warned about in room R?" and keeps the answer fresh.
+ * Per-device trust checks cost a fraction of a millisecond each in Rust crypto, so users'
+ * facts are cached and only the users (or rooms) that an event says changed are looked at
+ * again; every new report goes to the listeners.
+ */
+export class TrustEngine {
+  private readonly users = new Map<string, UserFacts>();
+  private readonly ledgers = new Map<string, LedgerEntry[]>();
+  private readonly reports = new Map<string, RoomTrustReport>();
+  /** One computation at a time per room, so ledger writes never interleave. */
+  private readonly roomQueues = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<(report: RoomTrustReport) => void>();
+  private readonly stopListening: () => void;
+  private dirty: { users: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
+  /** Room work waits for a ledger replacement (an import) to finish. */
+  private ledgerReplaced: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: TrustEngineOptions) {
+    this.stopListening = options.facts.onChange((change) => this.noteChange(change));
+  }
+
+  /** The report for a joined room, from cache when nothing changed since. */
+  report(roomId: string): Promise<RoomTrustReport> {
+    const cached = this.reports.get(roomId);
+    return cached ? Promise.resolve(cached) : this.recompute(roomId);
+  }
+
+  /** Reports for every joined room, computed as needed. */
+  async allReports(): Promise<RoomTrustReport[]> {
+    const reports: RoomTrustReport[] = [];
+    for (const roomId of this.options.facts.roomIds()) {
+      const report = await this.report(roomId).catch(() => undefined);
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  /** Every device of our own user but this one, classified, for the account status. */
+  async ownUserFacts(): Promise<UserFacts | undefined> {
+    return this.userFacts(this.options.facts.ownUserId);
+  }
+
+  onReport(listener: (report: RoomTrustReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The user acknowledged warnings in extension UI: they stay quiet until they get worse. */
+  async acknowledge(scope: LedgerScope): Promise<RoomTrustReport> {
+    await this.inRoomQueue(scope.roomId, async () => {
+      const entries = await this.ledgerFor(scope.roomId);
+      await this.persist(scope.roomId, acknowledge(entries, scope, this.options.policy(), this.options.now()));
+    });
+    return this.recompute(scope.roomId);
+  }
+
+  /**
+   * Replaces the whole ledger (an import) with no room computation in between: everything
+   * in flight finishes first, everything after starts from the new ledger.
+   */
+  async replaceLedger(replace: () => Promise<void>): Promise<void> {
+    const inFlight = Promise.all([...this.roomQueues.values()]);
+    const replacing = inFlight.then(replace);
+    this.ledgerReplaced = replacing.catch(() => undefined);
+    await replacing;
+    this.ledgers.clear();
+    await this.recomputeAll();
+  }
+
+  /**
+   * The room's new warnings were put in front of the user (a report reached a page): stamp
+   * when they were first shown, as the ledger's `warnedAt`.
+   */
+  async markShown(roomId: string): Promise<void> {
+    await this.inRoomQueue(roomId, async () => {
+      const entries = await this.ledgerFor(roomId);
+      const policy = this.options.policy();
+      await this.persist(roomId, markWarned(entries, (entry) => isNewWarning(entry, policy), this.options.now()));
+    });
+  }
+
+  /** These users' facts are stale (after an action on them); their rooms are recomputed. */
+  refreshUsers(userIds: string[]): void {
+    this.noteChange({ kind: 'users', userIds });
+  }
+
+  /** Everything cached is stale (e.g. the policy changed). */
+  async recomputeAll(): Promise<void> {
+    const rooms = [...this.reports.keys()];
+    await Promise.all(rooms.map((roomId) => this.recompute(roomId).catch(() => undefined)));
+  }
+
+  stop(): void {
+    this.stopListening();
+    this.listeners.clear();
+  }
+
+  private recompute(roomId: string): Promise<RoomTrustReport> {
+    return this.inRoomQueue(roomId, async () => {
+      const room = this.options.facts.roomFacts(roomId);
+      if (!room) {
+        this.reports.delete(roomId);
+        throw new UnknownRoomError(roomId);
+      }
+      const users = new Map<string, UserFacts>();
+      for (const member of room.members) {
+        const facts = await this.userFacts(member.userId);
+        if (facts) users.set(member.userId, facts);
+      }
+      const { ownDeviceId } = this.options.facts;
+      const now = this.options.now();
+      const entries = await this.ledgerFor(roomId);
+      const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId), now);
+      await this.persist(roomId, observed);
+      const report = buildRoomTrustReport(room, users, observed.entries, ownDeviceId, this.options.policy(), now);
+      this.reports.set(roomId, report);
+      for (const listener of this.listeners) listener(report);
+      return report;
+    });
+  }
+
+  private async userFacts(userId: string): Promise<UserFacts | undefined> {
+    const cached = this.users.get(userId);
+    if (cached) return cached;
+    const facts = await this.options.facts.userFacts(userId);
+    if (facts) this.users.set(userId, facts);
+    return facts;
+  }
+
+  private async ledgerFor(roomId: string): Promise<LedgerEntry[]> {
+    const cached = this.ledgers.get(roomId);
+    if (cached) return cached;
+    const loaded = await this.options.ledger.entriesForRoom(roomId);
+    this.ledgers.set(roomId, loaded);
+    return loaded;
+  }
+
+  /** Writes the changes first, then updates the cache: a failed write leaves both as they were. */
+  private async persist(roomId: string, change: LedgerChange): Promise<void> {
+    if (change.changed.length > 0) await this.options.ledger.write(change.changed);
+    this.ledgers.set(roomId, change.entries);
+  }
+
+  private inRoomQueue<T>(roomId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.roomQueues.get(roomId) ?? Promise.resolve();
+    const afterImport = async () => {
+      await this.ledgerReplaced;
+      return work();
+    };
+    const next = previous.then(afterImport, afterImport);
+    this.roomQueues.set(roomId, next.catch(() => undefined));
+    return next;
+  }
+
+  /**
+   * Events come in bursts (one sync can update hundreds of users), so changes are collected and
+   * handled together on the next turn of the event loop.
+   */
+  private noteChange(change: FactsChange): void {
+    if (!this.dirty) {
+      this.dirty = { users: new Set(), rooms: new Set(), everyone: false };
+      setTimeout(() => void this.applyChanges(), 0);
+    }
+    const dirty = this.dirty;
+    if (change.kind === 'everyone') dirty.everyone = true;
+    else if (change.kind === 'users') for (const userId of change.userIds) dirty.users.add(userId);
+    else for (const roomId of change.roomIds) dirty.rooms.add(roomId);
+  }
+
+  private async applyChanges(): Promise<void> {
+    const dirty = this.dirty;
+    this.dirty = undefined;
+    if (!dirty) return;
+    if (dirty.everyone) this.users.clear();
+    for (const userId of dirty.users) this.users.delete(userId);
+    const affected = new Set(dirty.rooms);
+    for (const [roomId, report] of this.reports) {
+      if (dirty.everyone || report.pendingUserIds.some((id) => dirty.users.has(id)) || this.mentions(report, roomId, dirty.users)) {
+        affected.add(roomId);
+      }
+    }
+    await Promise.all([...affected].map((roomId) => this.recompute(roomId).catch(() => undefined)));
+  }
+
+  /** Whether any of `userIds` is a member of the room behind `report`. */
+  private mentions(report: RoomTrustReport, roomId: string, userIds: ReadonlySet<string>): boolean {
+    if (userIds.size === 0) return false;
+    const room = this.options.facts.roomFacts(roomId);
+    return room?.members.some((member) => userIds.has(member.userId)) ?? report.members.some((m) => userIds.has(m.userId));
+  }
+}
+
+export class UnknownRoomError extends Error {
+  override name = 'UnknownRoomError';
+  constructor(readonly roomId: string) {
+    super('This room is not one of the account\'s joined rooms.');
+  }
+}

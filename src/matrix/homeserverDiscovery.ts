@@ -1,0 +1,100 @@
+import { SignInError } from './signInErrors';
+
+/**
+ * Finds the client-server API base URL for what the user typed: a server name
+ * ("example.org"), a user id ("@alice:example.org") or a URL ("https://matrix.example.org").
+ * Server names go through `.well-known/matrix/client`, as every Matrix client does; a URL is
+ * taken as the base URL itself, then as a server whose `.well-known` points elsewhere.
+ */
+export async function discoverHomeserver(input: string, fetchFn: typeof fetch = fetch): Promise<string> {
+  const candidate = candidateServer(input);
+  // A URL is most likely the base URL itself; a server name most likely delegates.
+  const tries = candidate.isUrl
+    ? [() => Promise.resolve(candidate.origin), () => viaWellKnown(candidate.origin, fetchFn)]
+    : [() => viaWellKnown(candidate.origin, fetchFn), () => Promise.resolve(candidate.origin)];
+  for (const attempt of tries) {
+    const baseUrl = await attempt();
+    if (baseUrl !== undefined && (await isClientApi(baseUrl, fetchFn))) return baseUrl;
+  }
+  // Distinguish "nothing answers" from "something answers, but it is not Matrix".
+  if (await answersAtAll(candidate.origin, fetchFn)) {
+    throw new SignInError('unknown-homeserver', `${displayName(input)} does not look like a Matrix homeserver.`);
+  }
+  throw new SignInError('unreachable', `${displayName(input)} cannot be reached. Check the address and your connection.`);
+}
+
+interface Candidate {
+  origin: string;
+  isUrl: boolean;
+}
+
+/** The origin to try for what the user typed; throws for input that cannot name a server. */
+export function candidateServer(input: string): Candidate {
+  const text = input.trim();
+  if (text.length === 0 || text.length > 255 || /\s/.test(text)) {
+    throw new SignInError('invalid-input', 'Enter a homeserver such as matrix.org, or its address.');
+  }
+  if (/^https?:\/\//i.test(text)) return { origin: parseUrl(text).origin, isUrl: true };
+  if (text.startsWith('@') && !text.includes(':')) {
+    throw new SignInError('invalid-input', 'A Matrix user id looks like @name:example.org.');
+  }
+  const serverName = text.startsWith('@') ? text.slice(text.indexOf(':') + 1) : text;
+  return { origin: parseUrl(`https://${serverName}`).origin, isUrl: false };
+}
+
+function parseUrl(text: string): URL {
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) throw new Error('credentials in URL');
+    return url;
+  } catch {
+    throw new SignInError('invalid-input', `"${displayName(text)}" is not a homeserver address.`);
+  }
+}
+
+async function viaWellKnown(origin: string, fetchFn: typeof fetch): Promise<string | undefined> {
+  const body = await getJson(`${origin}/.well-known/matrix/client`, fetchFn);
+  const homeserver = isRecord(body) ? body['m.homeserver'] : undefined;
+  const baseUrl = isRecord(homeserver) ? homeserver.base_url : undefined;
+  if (typeof baseUrl !== 'string') return undefined;
+  try {
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+async function isClientApi(baseUrl: string, fetchFn: typeof fetch): Promise<boolean> {
+  const body = await getJson(`${baseUrl}/_matrix/client/versions`, fetchFn);
+  return isRecord(body) && Array.isArray(body.versions);
+}
+
+async function answersAtAll(origin: string, fetchFn: typeof fetch): Promise<boolean> {
+  try {
+    await fetchFn(origin, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function getJson(url: string, fetchFn: typeof fetch): Promise<unknown> {
+  try {
+    const response = await fetchFn(url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return undefined;
+    return (await response.json()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Echo at most a short, single-line piece of what the user typed. */
+function displayName(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').slice(0, 80);
+}

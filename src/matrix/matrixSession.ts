@@ -1,0 +1,175 @@
+import {
+  ClientEvent,
+  createClient,
+  HttpApiEvent,
+  IndexedDBStore,
+  type MatrixClient,
+  SyncState,
+} from 'matrix-js-sdk';
+import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import type { AccountCredentials } from './accountVault';
+import { createSdkLogger } from './sdkLogger';
+import { nextSyncStatus, type SyncStatus } from './syncStatus';
+
+/** IndexedDB names of this account's stores; sign-out deletes them. */
+export const SYNC_DATABASE = 'mtg-account-sync';
+export const CRYPTO_DATABASE_PREFIX = 'mtg-account';
+
+/**
+ * The server holds each /sync up to this long. Chrome may stop an extension worker whose
+ * fetch waits longer than 30 s, so every long-poll must end well before that.
+ */
+export const POLL_TIMEOUT_MS = 20_000;
+
+/** How often the sync state (and its token) is written out while syncing. */
+const SAVE_EVERY_MS = 5_000;
+
+export interface SessionOptions {
+  credentials: AccountCredentials;
+  /** Key of the Rust crypto store; the same key opens the same store after every restart. */
+  storageKey: Uint8Array;
+  indexedDB: IDBFactory;
+  fetchFn?: typeof fetch;
+  now?: () => number;
+  onStatus: (status: SyncStatus) => void;
+}
+
+/**
+ * The extension's own Matrix device: a matrix-js-sdk client with Rust crypto whose sync state
+ * and crypto store live in IndexedDB, so a restarted worker resumes the same device from the
+ * stored sync token, without logging in again.
+ */
+export class MatrixSession {
+  private status: SyncStatus = { state: 'starting' };
+  private lastSaveAt = 0;
+
+  private constructor(
+    readonly client: MatrixClient,
+    readonly crypto: CryptoApi,
+    private readonly store: IndexedDBStore,
+    private readonly options: SessionOptions,
+    private readonly requests: StoppableFetch,
+  ) {}
+
+  static async start(options: SessionOptions): Promise<MatrixSession> {
+    const { credentials } = options;
+    const requests = stoppableFetch(options.fetchFn ?? ((input, init) => fetch(input, init)));
+    const store = new IndexedDBStore({ indexedDB: options.indexedDB, dbName: SYNC_DATABASE });
+    const client = createClient({
+      baseUrl: credentials.homeserverUrl,
+      userId: credentials.userId,
+      deviceId: credentials.deviceId,
+      accessToken: credentials.accessToken,
+      store,
+      fetchFn: requests.fetch,
+      logger: createSdkLogger('session'),
+    });
+    await store.startup();
+    await client.initRustCrypto({ storageKey: options.storageKey, cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
+    const crypto = client.getCrypto();
+    if (!crypto) throw new Error('Rust crypto did not initialise');
+    const session = new MatrixSession(client, crypto, store, options, requests);
+    session.followSync();
+    await client.startClient({
+      pollTimeout: POLL_TIMEOUT_MS,
+      initialSyncLimit: 1,
+      // Trust reports need every member of every encrypted room, not just recent senders.
+      lazyLoadMembers: false,
+      disablePresence: true,
+    });
+    return session;
+  }
+
+  get syncStatus(): SyncStatus {
+    return this.status;
+  }
+
+  get userId(): string {
+    return this.options.credentials.userId;
+  }
+
+  get deviceId(): string {
+    return this.options.credentials.deviceId;
+  }
+
+  /** Stops syncing; stores stay as they are for the next start. */
+  stop(): void {
+    this.requests.stop();
+    this.client.stopClient();
+  }
+
+  /**
+   * Logs this device out on the server, then deletes its sync and crypto stores. If the server
+   * cannot be reached the local stores are deleted all the same, and the result says so.
+   */
+  async signOut(): Promise<{ removedFromServer: boolean }> {
+    let removedFromServer = true;
+    this.requests.stop();
+    try {
+      await this.client.logout(true);
+    } catch {
+      removedFromServer = false;
+      this.client.stopClient();
+    }
+    await this.wipeStores();
+    return { removedFromServer };
+  }
+
+  /** Deletes this device's sync and crypto stores (after the server ended the session). */
+  async wipeStores(): Promise<void> {
+    this.stop();
+    await this.client.clearStores({ cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
+  }
+
+  private followSync(): void {
+    const now = this.options.now ?? Date.now;
+    this.client.on(ClientEvent.Sync, (state, _previous, data) => {
+      this.setStatus(nextSyncStatus(this.status, state, { catchingUp: data?.catchingUp, fromCache: data?.fromCache }, now()));
+      if (state === SyncState.Syncing) void this.saveSyncState(now());
+    });
+    this.client.on(HttpApiEvent.SessionLoggedOut, () => {
+      this.client.stopClient();
+      this.setStatus({ state: 'signed-out-by-server', at: now() });
+    });
+  }
+
+  /**
+   * matrix-js-sdk writes its sync state every five minutes; a worker lives about thirty seconds
+   * when idle, so write it (and the sync token in it) more often.
+   */
+  private async saveSyncState(now: number): Promise<void> {
+    if (now - this.lastSaveAt < SAVE_EVERY_MS) return;
+    this.lastSaveAt = now;
+    await this.store.save(true);
+  }
+
+  private setStatus(status: SyncStatus): void {
+    this.status = status;
+    this.options.onStatus(status);
+  }
+}
+
+interface StoppableFetch {
+  fetch: typeof fetch;
+  stop(): void;
+}
+
+/**
+ * matrix-js-sdk aborts its requests in flight when it stops, and a few of the promises it
+ * makes of them (the first /sync after a start) have no handler left by then, so the abort
+ * surfaces as an unhandled rejection. A stopped session has no use for any answer: aborted
+ * requests of a stopped session never settle, and are simply dropped.
+ */
+function stoppableFetch(fetchFn: typeof fetch): StoppableFetch {
+  let stopped = false;
+  return {
+    fetch: (input, init) =>
+      fetchFn(input, init).catch((error: unknown) => {
+        if (stopped && error instanceof Error && error.name === 'AbortError') return new Promise<Response>(() => undefined);
+        throw error;
+      }),
+    stop: () => {
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import {
+  ClientEvent,
+  EventType,
+  KnownMembership,
+  type MatrixClient,
+  type MatrixEvent,
+  type Room,
+  RoomEvent,
+  RoomStateEvent,
+} from 'matrix-js-sdk';
+import { type CryptoApi, CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import type { DeviceFacts, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
+
+/** What changed, as far as trust goes: some users' devices or identities, or some rooms' members. */
+export type FactsChange = { kind: 'users'; userIds: string[] } | { kind: 'rooms'; roomIds: string[] } | { kind: 'everyone' };
+
+/**
+ * The facts the trust engine works from. The matrix-js-sdk implementation below is the only
+ * code that asks the SDK about trust; the engine and its tests depend on this interface.
+ */
+export interface TrustFactSource {
+  readonly ownUserId: string;
+  readonly ownDeviceId: string;
+  /** Undefined while the user's keys have not been fetched yet (their facts would look empty). */
+  userFacts(userId: string): Promise<UserFacts | undefined>;
+  roomFacts(roomId: string): RoomFacts | undefined;
+  /** Rooms we are joined to. */
+  roomIds(): string[];
+  onChange(listener: (change: FactsChange) => void): () => void;
+}
+
+export class SdkTrustFacts implements TrustFactSource {
+  readonly ownUserId: string;
+  readonly ownDeviceId: string;
+
+  constructor(
+    private readonly client: MatrixClient,
+    private readonly crypto: CryptoApi,
+  ) {
+    this.ownUserId = client.getSafeUserId();
+    this.ownDeviceId = client.getDeviceId() ?? '';
+  }
+
+  async userFacts(userId: string): Promise<UserFacts | undefined> {
+    const deviceMap = await this.crypto.getUserDeviceInfo([userId]);
+    const known = deviceMap.get(userId);
+    if (known === undefined) return undefined;
+    const [status, hasIdentity] = await Promise.all([
+      this.crypto.getUserVerificationStatus(userId),
+      this.crypto.userHasCrossSigningKeys(userId),
+    ]);
+    const devices: DeviceFacts[] = [];
+    for (const device of known.values()) {
+      const ed25519Key = device.getFingerprint();
+      const verification = await this.crypto.getDeviceVerificationStatus(userId, device.deviceId);
+      // A device without an ed25519 key or unknown to the crypto store cannot be trusted or tracked.
+      if (ed25519Key === undefined || verification === null) continue;
+      devices.push({
+        deviceId: device.deviceId,
+        ed25519Key,
+        displayName: device.displayName,
+        signedByOwner: verification.signedByOwner,
+        crossSigningVerified: verification.crossSigningVerified,
+        locallyVerified: verification.localVerified,
+      });
+    }
+    return {
+      userId,
+      isOwnUser: userId === this.ownUserId,
+      hasIdentity,
+      verified: status.isCrossSigningVerified(),
+      wasVerified: status.wasCrossSigningVerified(),
+      needsApproval: status.needsUserApproval,
+      devices,
+    };
+  }
+
+  roomFacts(roomId: string): RoomFacts | undefined {
+    const room = this.client.getRoom(roomId);
+    if (!room || !isJoined(room)) return undefined;
+    return { roomId, name: room.name, encrypted: room.hasEncryptionStateEvent(), members: membersWhoCanRead(room) };
+  }
+
+  roomIds(): string[] {
+    return this.client
+      .getRooms()
+      .filter((room) => isJoined(room))
+      .map((room) => room.roomId);
+  }
+
+  onChange(listener: (change: FactsChange) => void): () => void {
+    const onDevices = (userIds: string[]) => listener({ kind: 'users', userIds });
+    const onUserTrust = (userId: string) => listener({ kind: 'users', userIds: [userId] });
+    // Our own cross-signing keys changed: our trust in everyone else derives from them.
+    const onOwnKeys = () => listener({ kind: 'everyone' });
+    const onMembers = (event: MatrixEvent) => {
+      const roomId = event.getRoomId();
+      if (roomId !== undefined) listener({ kind: 'rooms', roomIds: [roomId] });
+    };
+    const onStateEvent = (event: MatrixEvent) => {
+      const roomId = event.getRoomId();
+      if (roomId !== undefined && TRUST_STATE_EVENTS.has(event.getType())) {
+        listener({ kind: 'rooms', roomIds: [roomId] });
+      }
+    };
+    const onRoom = (room: Room) => listener({ kind: 'rooms', roomIds: [room.roomId] });
+    const onMyMembership = (room: Room) => listener({ kind: 'rooms', roomIds: [room.roomId] });
+    this.client.on(CryptoEvent.DevicesUpdated, onDevices);
+    this.client.on(CryptoEvent.UserTrustStatusChanged, onUserTrust);
+    this.client.on(CryptoEvent.KeysChanged, onOwnKeys);
+    this.client.on(RoomStateEvent.Members, onMembers);
+    this.client.on(RoomStateEvent.Events, onStateEvent);
+    this.client.on(ClientEvent.Room, onRoom);
+    this.client.on(RoomEvent.MyMembership, onMyMembership);
+    return () => {
+      this.client.off(CryptoEvent.DevicesUpdated, onDevices);
+      this.client.off(CryptoEvent.UserTrustStatusChanged, onUserTrust);
+      this.client.off(CryptoEvent.KeysChanged, onOwnKeys);
+      this.client.off(RoomStateEvent.Members, onMembers);
+      this.client.off(RoomStateEvent.Events, onStateEvent);
+      this.client.off(ClientEvent.Room, onRoom);
+      this.client.off(RoomEvent.MyMembership, onMyMembership);
+    };
+  }
+}
+
+/** State events that change who can read a room's messages (members are followed separately). */
+const TRUST_STATE_EVENTS: ReadonlySet<string> = new Set([EventType.RoomEncryption, EventType.RoomHistoryVisibility]);
+
+function isJoined(room: Room): boolean {
+  return room.getMyMembership() === (KnownMembership.Join as string);
+}
+
+/**
+ * Whose devices receive the room's keys: joined members, and invited ones when the history
+ * visibility lets invitees read (as matrix-js-sdk decides when it encrypts).
+ */
+function membersWhoCanRead(room: Room): RoomMemberFacts[] {
+  const withInvited = room.shouldEncryptForInvitedMembers();
+  const members: RoomMemberFacts[] = [];
+  for (const member of room.getMembers()) {
+    if (member.membership === KnownMembership.Join) {
+      members.push({ userId: member.userId, displayName: member.name, membership: 'join' });
+    } else if (withInvited && member.membership === KnownMembership.Invite) {
+      members.push({ userId: member.userId, displayName: member.name, membership: 'invite' });
+    }
+  }
+  return members;
+}

@@ -1,0 +1,52 @@
+import { ConnectionError, MatrixError } from 'matrix-js-sdk';
+
+/** Why signing in failed, in terms a user can act on. */
+export type SignInErrorCode =
+  | 'invalid-input'
+  | 'unknown-homeserver'
+  | 'unreachable'
+  | 'wrong-password'
+  | 'user-deactivated'
+  | 'rate-limited'
+  | 'sso-unavailable'
+  | 'sso-cancelled'
+  | 'server-error';
+
+/** A sign-in failure whose message is written for the person signing in. */
+export class SignInError extends Error {
+  override name = 'SignInError';
+  constructor(
+    readonly code: SignInErrorCode,
+    message: string,
+    /** For `rate-limited`: how long the server asked us to wait. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps what the homeserver (or the network) said to a `SignInError`. */
+export function toSignInError(error: unknown, homeserver: string): SignInError {
+  if (error instanceof SignInError) return error;
+  if (error instanceof MatrixError) {
+    switch (error.errcode) {
+      case 'M_FORBIDDEN':
+        return new SignInError('wrong-password', 'The user name or password is not right.');
+      case 'M_USER_DEACTIVATED':
+        return new SignInError('user-deactivated', 'This account has been deactivated.');
+      case 'M_LIMIT_EXCEEDED': {
+        const retryAfterMs = error.getRetryAfterMs() ?? 30_000;
+        return new SignInError(
+          'rate-limited',
+          `The homeserver asks to wait ${Math.ceil(retryAfterMs / 1000)} s before trying again.`,
+          retryAfterMs,
+        );
+      }
+    }
+    return new SignInError('server-error', `${homeserver} refused the sign-in (${error.errcode ?? `HTTP ${error.httpStatus ?? '?'}`}).`);
+  }
+  if (error instanceof ConnectionError || error instanceof TypeError) {
+    return new SignInError('unreachable', `${homeserver} cannot be reached. Check the address and your connection.`);
+  }
+  return new SignInError('server-error', `Signing in to ${homeserver} failed.`);
+}

@@ -1,0 +1,164 @@
+import { classifyDevice, deviceSeverity, identitySeverity, identityState, severityRank, worstSeverity } from './classifyDevice';
+import type {
+  DeviceFacts,
+  DeviceReport,
+  LedgerEntry,
+  MemberReport,
+  Policy,
+  RoomFacts,
+  RoomMemberFacts,
+  RoomTrustReport,
+  Severity,
+  UserFacts,
+  WarningCounts,
+} from './types';
+import { isNewWarning, ledgerKeyOf, type ObservedDevice, type RoomObservation } from './warnedDeviceLedger';
+
+/** What the room looks like now, to feed `observeRoom`. Members whose facts are missing are pending. */
+export function observationsFor(room: RoomFacts, users: ReadonlyMap<string, UserFacts>, ownDeviceId: string): RoomObservation {
+  const devices: ObservedDevice[] = [];
+  const pendingUserIds = new Set<string>();
+  for (const { userId } of room.members) {
+    const owner = users.get(userId);
+    if (!owner) {
+      pendingUserIds.add(userId);
+      continue;
+    }
+    for (const device of othersDevices(owner, ownDeviceId)) {
+      devices.push({ userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key, class: classifyDevice(device, owner) });
+    }
+  }
+  return { roomId: room.roomId, devices, pendingUserIds };
+}
+
+/**
+ * Who in `room` can read it that the user should know about. `ledger` holds the room's
+ * entries after `observeRoom` saw the same facts. In an unencrypted room nothing is encrypted
+ * to anyone: members are still listed, but no warnings are counted (the UI says so instead).
+ */
+export function buildRoomTrustReport(
+  room: RoomFacts,
+  users: ReadonlyMap<string, UserFacts>,
+  ledger: readonly LedgerEntry[],
+  ownDeviceId: string,
+  policy: Policy,
+  now: number,
+): RoomTrustReport {
+  const entries = new Map(ledger.map((entry) => [ledgerKeyOf(entry), entry]));
+  const members: MemberReport[] = [];
+  const verifiedUserIds: string[] = [];
+  const pendingUserIds: string[] = [];
+  for (const member of room.members) {
+    const owner = users.get(member.userId);
+    if (!owner) {
+      pendingUserIds.push(member.userId);
+      continue;
+    }
+    const devices = othersDevices(owner, ownDeviceId).flatMap((device) => {
+      const { deviceId, ed25519Key } = device;
+      const entry = entries.get(ledgerKeyOf({ roomId: room.roomId, userId: member.userId, deviceId, ed25519Key }));
+      return deviceReport(device, classifyDevice(device, owner), entry, policy, now) ?? [];
+    });
+    const report = memberReport(member, identityState(owner), devices);
+    if (report.severity !== 'none') members.push(report);
+    if (isQuietlyVerified(owner, ownDeviceId)) verifiedUserIds.push(member.userId);
+  }
+  const ordered = members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
+  const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
+  return {
+    roomId: room.roomId,
+    name: room.name,
+    encrypted: room.encrypted,
+    policy,
+    generatedAt: now,
+    memberCount: room.members.length,
+    members: ordered,
+    verifiedUserIds,
+    pendingUserIds,
+    warnings: countBySeverity(warnings),
+    newWarnings: countBySeverity(warnings.filter((warning) => warning.isNew)),
+  };
+}
+
+/** Every device of `user` except the one this extension runs as. */
+function othersDevices(user: UserFacts, ownDeviceId: string): DeviceFacts[] {
+  return user.isOwnUser ? user.devices.filter((device) => device.deviceId !== ownDeviceId) : user.devices;
+}
+
+/** Undefined for a device that warrants no warning. A device the ledger has not seen yet is new. */
+function deviceReport(
+  device: DeviceFacts,
+  cls: DeviceReport['class'],
+  entry: LedgerEntry | undefined,
+  policy: Policy,
+  now: number,
+): DeviceReport | undefined {
+  const severity = deviceSeverity(cls, policy);
+  if (severity === 'none') return undefined;
+  return {
+    deviceId: device.deviceId,
+    ed25519Key: device.ed25519Key,
+    displayName: device.displayName,
+    class: cls,
+    severity,
+    isNew: entry ? isNewWarning(entry, policy) : true,
+    firstSeenAt: entry?.firstSeenAt ?? now,
+    acknowledgedAt: entry?.acknowledgedAt,
+  };
+}
+
+function memberReport(member: RoomMemberFacts, identity: MemberReport['identity'], devices: DeviceReport[]): MemberReport {
+  return {
+    userId: member.userId,
+    displayName: member.displayName,
+    membership: member.membership,
+    identity,
+    severity: worstSeverity([identitySeverity(identity), ...devices.map((device) => device.severity)]),
+    devices: devices.toSorted((a, b) => compareConcern(deviceConcern(a), deviceConcern(b))),
+  };
+}
+
+/** Someone else whose identity we verified, with nothing wrong, and every device verified. */
+function isQuietlyVerified(user: UserFacts, ownDeviceId: string): boolean {
+  return (
+    !user.isOwnUser &&
+    user.verified &&
+    identityState(user) === 'ok' &&
+    othersDevices(user, ownDeviceId).every((device) => classifyDevice(device, user) === 'verified')
+  );
+}
+
+interface Warning {
+  severity: Severity;
+  isNew: boolean;
+}
+
+/** An identity problem is never acknowledged in the ledger (it is resolved by pinning), so it is always new. */
+function warningsOf(member: MemberReport): Warning[] {
+  const identity = identitySeverity(member.identity);
+  return [...(identity === 'none' ? [] : [{ severity: identity, isNew: true }]), ...member.devices];
+}
+
+function countBySeverity(warnings: readonly Warning[]): WarningCounts {
+  return {
+    warn: warnings.filter((warning) => warning.severity === 'warn').length,
+    critical: warnings.filter((warning) => warning.severity === 'critical').length,
+  };
+}
+
+interface Concern extends Warning {
+  id: string;
+}
+
+/** Worst severity first, then new before acknowledged, then by id. */
+function compareConcern(a: Concern, b: Concern): number {
+  return severityRank(b.severity) - severityRank(a.severity) || Number(b.isNew) - Number(a.isNew) || a.id.localeCompare(b.id);
+}
+
+function memberConcern(member: MemberReport): Concern {
+  return { severity: member.severity, isNew: warningsOf(member).some((warning) => warning.isNew), id: member.userId };
+}
+
+function deviceConcern(device: DeviceReport): Concern {
+  return { severity: device.severity, isNew: device.isNew, id: device.deviceId };
+}

@@ -1,0 +1,150 @@
+/**
+ * The trust model's vocabulary (see DESIGN.md, "Trust model"). Everything in src/trust speaks
+ * these small types; only src/matrix knows matrix-js-sdk and turns its answers into them.
+ */
+
+/** How far we trust one device, from our own device's point of view, worst last. */
+export type DeviceClass =
+  /** Cross-signed by an owner we verified, or verified locally. */
+  | 'verified'
+  /** Signed by its owner, but we have not verified the owner. */
+  | 'owner-signed'
+  /** Not signed by its owner's self-signing key (an "insecure device", MSC4153). */
+  | 'unsigned'
+  /** Not signed by its owner, whom we verified (or who is us): someone else holds the account. */
+  | 'unsigned-of-verified';
+
+/** The state of a user's cross-signing identity, from our point of view. */
+export type IdentityState =
+  | 'ok'
+  /** The identity was reset since we first saw it and nobody approved the new one (pin or verify). */
+  | 'identity-changed'
+  /** We had verified this user; the identity we see now is not the one we verified. */
+  | 'verification-violation';
+
+export type Severity = 'none' | 'warn' | 'critical';
+
+/** default: warn on unsigned devices and worse; strict: also on devices of unverified users. */
+export type Policy = 'default' | 'strict';
+
+/** What the crypto layer says about one device: facts, no judgement. */
+export interface DeviceFacts {
+  deviceId: string;
+  /** The device's ed25519 key: a device id that comes back with another key is another device. */
+  ed25519Key: string;
+  displayName?: string;
+  /** Signed by its owner's self-signing key. */
+  signedByOwner: boolean;
+  /** Signed by its owner, whose identity we verified. */
+  crossSigningVerified: boolean;
+  /** Marked verified on this device by hand. */
+  locallyVerified: boolean;
+}
+
+/** What the crypto layer says about one user and all their devices. */
+export interface UserFacts {
+  userId: string;
+  /** The account this extension is signed in to. */
+  isOwnUser: boolean;
+  /** Has published cross-signing keys. */
+  hasIdentity: boolean;
+  /** We verified this identity (cross-signing). */
+  verified: boolean;
+  /** We verified an earlier identity of this user. */
+  wasVerified: boolean;
+  /** The identity changed since first seen and was not approved yet. */
+  needsApproval: boolean;
+  devices: DeviceFacts[];
+}
+
+export type Membership = 'join' | 'invite';
+
+export interface RoomMemberFacts {
+  userId: string;
+  displayName?: string;
+  membership: Membership;
+}
+
+export interface RoomFacts {
+  roomId: string;
+  name?: string;
+  encrypted: boolean;
+  /**
+   * Everyone whose devices receive the room's keys: joined members, and invited ones when the
+   * history visibility lets invitees read (the adapter decides).
+   */
+  members: RoomMemberFacts[];
+}
+
+/** Where one device stands in one room, according to the warned-device ledger. */
+export interface LedgerKey {
+  roomId: string;
+  userId: string;
+  deviceId: string;
+  ed25519Key: string;
+}
+
+export interface LedgerEntry extends LedgerKey {
+  firstSeenAt: number;
+  /** The class when first seen. */
+  firstClass: DeviceClass;
+  /** The class at the last observation. */
+  lastClass: DeviceClass;
+  /** When a warning about this device was first shown to the user. */
+  warnedAt?: number;
+  /** When the user acknowledged it (in extension UI only), and the class it had then. */
+  acknowledgedAt?: number;
+  acknowledgedClass?: DeviceClass;
+  /** When the device (or its user) was last seen leaving the room; kept as history. */
+  departedAt?: number;
+}
+
+export interface DeviceReport {
+  deviceId: string;
+  ed25519Key: string;
+  displayName?: string;
+  class: DeviceClass;
+  severity: Severity;
+  /** A warning the user has not acknowledged yet (or that got worse since). */
+  isNew: boolean;
+  firstSeenAt: number;
+  acknowledgedAt?: number;
+}
+
+export interface MemberReport {
+  userId: string;
+  displayName?: string;
+  membership: Membership;
+  identity: IdentityState;
+  /** The worst of the identity state and the devices. */
+  severity: Severity;
+  /** Devices that warrant a warning under the policy; trusted ones are left out. */
+  devices: DeviceReport[];
+}
+
+export interface WarningCounts {
+  warn: number;
+  critical: number;
+}
+
+export interface RoomTrustReport {
+  roomId: string;
+  name?: string;
+  encrypted: boolean;
+  policy: Policy;
+  generatedAt: number;
+  memberCount: number;
+  /** Members with any warning, worst first. */
+  members: MemberReport[];
+  /** Members whose identity we verified and whose devices are all verified (for a quiet check mark). */
+  verifiedUserIds: string[];
+  /**
+   * Members whose devices are still being fetched, so nothing can be said about them yet.
+   * Added with the report builder: without it such members would be indistinguishable from
+   * trusted ones, and the UI could show "all clear" for a room it has not finished checking.
+   */
+  pendingUserIds: string[];
+  /** Warnings (devices and identities) by severity, all of them and the new ones. */
+  warnings: WarningCounts;
+  newWarnings: WarningCounts;
+}

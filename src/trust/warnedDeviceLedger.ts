@@ -1,0 +1,115 @@
+import { deviceSeverity, isWorse } from './classifyDevice';
+import type { DeviceClass, LedgerEntry, LedgerKey, Policy } from './types';
+
+/**
+ * The warned-device ledger (DESIGN.md): which devices of a room the user has been told about.
+ * Every transition is pure and immutable. It returns the whole new list and, apart, only the
+ * entries that differ from before, so the caller persists just those in one atomic write.
+ */
+
+export interface LedgerChange {
+  entries: LedgerEntry[];
+  changed: LedgerEntry[];
+}
+
+/** One device of one member, as seen now. */
+export interface ObservedDevice extends Omit<LedgerKey, 'roomId'> {
+  class: DeviceClass;
+}
+
+/** What one look at a room saw; `observationsFor` builds it from the crypto facts. */
+export interface RoomObservation {
+  roomId: string;
+  devices: ObservedDevice[];
+  /**
+   * Members whose devices could not be seen this time (their keys are still being fetched).
+   * Their unobserved entries are left alone: a slow key query must not look like every
+   * device of theirs leaving. Anyone else's unobserved entry has departed, including those of
+   * users who left the room, for whom we have no facts at all.
+   */
+  pendingUserIds: ReadonlySet<string>;
+}
+
+/** What `acknowledge` touches: a whole room, one member in it, or one device of that member. */
+export type LedgerScope =
+  | { roomId: string; userId?: undefined; deviceId?: undefined }
+  // A device id alone would match that id for every user, attackers' included.
+  | { roomId: string; userId: string; deviceId?: string };
+
+/** A stable string id for a ledger key. JSON of the tuple: no separator can clash with an id. */
+export function ledgerKeyOf(key: LedgerKey): string {
+  return JSON.stringify([key.roomId, key.userId, key.deviceId, key.ed25519Key]);
+}
+
+export function observeRoom(existing: readonly LedgerEntry[], observation: RoomObservation, now: number): LedgerChange {
+  const { roomId, pendingUserIds } = observation;
+  const observed = new Map(observation.devices.map((device) => [ledgerKeyOf({ roomId, ...device }), device]));
+  const updated = updateEach(existing, (entry) => {
+    if (entry.roomId !== roomId) return entry;
+    const seen = observed.get(ledgerKeyOf(entry));
+    if (seen) return seenAgain(entry, seen.class);
+    return pendingUserIds.has(entry.userId) ? entry : departed(entry, now);
+  });
+  const known = new Set(existing.map(ledgerKeyOf));
+  const added = [...observed]
+    .filter(([key]) => !known.has(key))
+    .map(([, device]) => firstSight(roomId, device, now));
+  return { entries: [...updated.entries, ...added], changed: [...updated.changed, ...added] };
+}
+
+/**
+ * A warning the user has not acknowledged yet, or one that got worse since: acknowledged
+ * devices stay quiet until their class gets worse. A departed device is history, never new.
+ */
+export function isNewWarning(entry: LedgerEntry, policy: Policy): boolean {
+  if (entry.departedAt !== undefined || deviceSeverity(entry.lastClass, policy) === 'none') return false;
+  return entry.acknowledgedClass === undefined || isWorse(entry.lastClass, entry.acknowledgedClass);
+}
+
+/** The user acknowledged, in extension UI, the new warnings in `scope`; nothing else changes. */
+export function acknowledge(entries: readonly LedgerEntry[], scope: LedgerScope, policy: Policy, now: number): LedgerChange {
+  return updateEach(entries, (entry) =>
+    inScope(entry, scope) && isNewWarning(entry, policy) ? { ...entry, acknowledgedAt: now, acknowledgedClass: entry.lastClass } : entry,
+  );
+}
+
+/** Records when the entries picked by `shown` were first put in front of the user. */
+export function markWarned(entries: readonly LedgerEntry[], shown: (entry: LedgerEntry) => boolean, now: number): LedgerChange {
+  return updateEach(entries, (entry) => (entry.warnedAt === undefined && shown(entry) ? { ...entry, warnedAt: now } : entry));
+}
+
+/** Field by field, so nothing else a caller's object carries ends up stored or exported. */
+function firstSight(roomId: string, device: ObservedDevice, now: number): LedgerEntry {
+  const { userId, deviceId, ed25519Key } = device;
+  return { roomId, userId, deviceId, ed25519Key, firstSeenAt: now, firstClass: device.class, lastClass: device.class };
+}
+
+function seenAgain(entry: LedgerEntry, cls: DeviceClass): LedgerEntry {
+  if (entry.lastClass === cls && entry.departedAt === undefined) return entry;
+  const { departedAt, ...present } = entry;
+  return { ...present, lastClass: cls };
+}
+
+/** Stamped once, on the first observation without the device; the entry stays as history. */
+function departed(entry: LedgerEntry, now: number): LedgerEntry {
+  return entry.departedAt === undefined ? { ...entry, departedAt: now } : entry;
+}
+
+function inScope(entry: LedgerEntry, scope: LedgerScope): boolean {
+  return (
+    entry.roomId === scope.roomId &&
+    (scope.userId === undefined || entry.userId === scope.userId) &&
+    (scope.deviceId === undefined || entry.deviceId === scope.deviceId)
+  );
+}
+
+/** Applies `update` to each entry; an update that returns its input unchanged is no change. */
+function updateEach(entries: readonly LedgerEntry[], update: (entry: LedgerEntry) => LedgerEntry): LedgerChange {
+  const changed: LedgerEntry[] = [];
+  const next = entries.map((entry) => {
+    const result = update(entry);
+    if (result !== entry) changed.push(result);
+    return result;
+  });
+  return { entries: next, changed };
+}

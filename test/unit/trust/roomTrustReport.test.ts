@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { buildRoomTrustReport, observationsFor } from '../../../src/trust/roomTrustReport';
+import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
+import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
+import { alice, bob, carol, dave, device, erin, frank, grace, keyOf, OWN_DEVICE, room, ROOM, user, usersMap } from './facts';
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0);
+const T1 = T0 + 60_000;
+
+/** Observes the room at T0, as the background does before every report, and reports at T1. */
+function report(facts: RoomFacts, users: Map<string, UserFacts>, policy: Policy = 'default', ledger: LedgerEntry[] = []): RoomTrustReport {
+  const observed = observeRoom(ledger, observationsFor(facts, users, OWN_DEVICE), T0).entries;
+  return buildRoomTrustReport(facts, users, observed, OWN_DEVICE, policy, T1);
+}
+
+function reportOf(...users: UserFacts[]): RoomTrustReport {
+  return report(
+    room(users.map((u) => u.userId)),
+    usersMap(...users),
+  );
+}
+
+function member(summary: RoomTrustReport, userId: string) {
+  return summary.members.find((m) => m.userId === userId);
+}
+
+describe('buildRoomTrustReport', () => {
+  it('describes the room it was asked about, under the policy and at the time given', () => {
+    expect(reportOf(alice, carol)).toMatchObject({
+      roomId: ROOM,
+      name: 'Plans',
+      encrypted: true,
+      policy: 'default',
+      generatedAt: T1,
+      memberCount: 2,
+      members: [],
+      pendingUserIds: [],
+      warnings: { warn: 0, critical: 0 },
+      newWarnings: { warn: 0, critical: 0 },
+    });
+  });
+
+  it('reports the device Bob (verified by us) did not cross-sign as critical and new, and leaves his verified phone out', () => {
+    expect(member(reportOf(alice, bob), bob.userId)).toEqual({
+      userId: bob.userId,
+      membership: 'join',
+      identity: 'ok',
+      severity: 'critical',
+      devices: [
+        {
+          deviceId: 'BOBNEW',
+          ed25519Key: keyOf('BOBNEW'),
+          class: 'unsigned-of-verified',
+          severity: 'critical',
+          isNew: true,
+          firstSeenAt: T0,
+        },
+      ],
+    });
+  });
+
+  it('says nothing about Carol, unverified but signing every device, by default', () => {
+    const summary = reportOf(alice, carol);
+    expect(summary.members).toEqual([]);
+    expect(summary.warnings).toEqual({ warn: 0, critical: 0 });
+  });
+
+  it("warns about each of Carol's owner-signed devices under the strict policy", () => {
+    const summary = report(room([carol.userId]), usersMap(carol), 'strict');
+    expect(member(summary, carol.userId)?.devices.map((d) => [d.deviceId, d.class, d.severity])).toEqual([
+      ['CAROLLAPTOP', 'owner-signed', 'warn'],
+      ['CAROLPHONE', 'owner-signed', 'warn'],
+    ]);
+    expect(summary.warnings).toEqual({ warn: 2, critical: 0 });
+  });
+
+  it("warns about Dave's unsigned device", () => {
+    expect(member(reportOf(dave), dave.userId)).toMatchObject({ severity: 'warn', devices: [{ deviceId: 'DAVEBOT', class: 'unsigned', severity: 'warn' }] });
+  });
+
+  it("reports Erin's changed identity as critical and new, and nothing once it is approved", () => {
+    const changed = reportOf(erin);
+    expect(member(changed, erin.userId)).toMatchObject({ identity: 'identity-changed', severity: 'critical', devices: [] });
+    expect(changed.newWarnings).toEqual({ warn: 0, critical: 1 });
+    expect(reportOf({ ...erin, needsApproval: false }).members).toEqual([]);
+  });
+
+  it('reports Frank, verified once and reset since, as a critical verification violation', () => {
+    const summary = reportOf(frank);
+    expect(member(summary, frank.userId)).toMatchObject({ identity: 'verification-violation', severity: 'critical' });
+    expect(summary.warnings).toEqual({ warn: 0, critical: 1 });
+  });
+
+  it('reports our own other device that our identity did not sign as critical, even before we verified our own identity', () => {
+    const us = user(alice.userId, [device(OWN_DEVICE, 'owner-signed'), device('INTRUDER', 'unsigned')], { isOwnUser: true });
+    expect(member(reportOf(us), alice.userId)).toMatchObject({
+      severity: 'critical',
+      devices: [{ deviceId: 'INTRUDER', class: 'unsigned-of-verified', isNew: true }],
+    });
+  });
+
+  it('never reports the device this extension runs as, even unsigned', () => {
+    const us = user(alice.userId, [device(OWN_DEVICE, 'unsigned')], { isOwnUser: true });
+    const summary = reportOf(us);
+    expect(summary.members).toEqual([]);
+    expect(summary.warnings).toEqual({ warn: 0, critical: 0 });
+  });
+
+  it('still reports a device of someone else that has the same id as ours', () => {
+    expect(member(reportOf(user(dave.userId, [device(OWN_DEVICE, 'unsigned')])), dave.userId)?.devices).toHaveLength(1);
+  });
+
+  it('orders members worst first, then new before acknowledged, then by user id', () => {
+    const zed = user('@zed:example.org', [device('ZEDBOT', 'unsigned')]);
+    const amy = user('@amy:example.org', [device('AMYBOT', 'unsigned')], { verified: true });
+    const users = usersMap(alice, bob, carol, dave, erin, frank, zed, amy);
+    const facts = room([...users.keys()]);
+    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
+    const acked = acknowledge(ledger, { roomId: ROOM, userId: amy.userId }, 'default', T0).entries;
+    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'default', T1);
+    expect(summary.members.map((m) => [m.userId, m.severity])).toEqual([
+      [bob.userId, 'critical'],
+      [erin.userId, 'critical'],
+      [frank.userId, 'critical'],
+      [amy.userId, 'critical'],
+      [dave.userId, 'warn'],
+      [zed.userId, 'warn'],
+    ]);
+  });
+
+  it("orders a member's devices worst first, then new before acknowledged, then by device id", () => {
+    const mixed = user('@mixed:example.org', [device('B-UNSIGNED', 'unsigned'), device('C-UNSIGNED', 'unsigned'), device('A-UNSIGNED', 'unsigned')]);
+    const users = usersMap(mixed);
+    const facts = room([mixed.userId]);
+    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
+    const acked = acknowledge(ledger, { roomId: ROOM, userId: mixed.userId, deviceId: 'A-UNSIGNED' }, 'strict', T0).entries;
+    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'strict', T1);
+    expect(member(summary, mixed.userId)?.devices.map((d) => d.deviceId)).toEqual(['B-UNSIGNED', 'C-UNSIGNED', 'A-UNSIGNED']);
+
+    const worse = user(mixed.userId, [...mixed.devices, device('0-SIGNED', 'owner-signed')], { wasVerified: true, verified: true });
+    const worst = report(room([mixed.userId]), usersMap(worse), 'strict');
+    expect(member(worst, mixed.userId)?.devices.map((d) => d.deviceId)).toEqual(['A-UNSIGNED', 'B-UNSIGNED', 'C-UNSIGNED', '0-SIGNED']);
+  });
+
+  it('counts device and identity warnings by severity, and the new ones apart', () => {
+    const users = usersMap(alice, bob, dave, erin, frank);
+    const facts = room([...users.keys()]);
+    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
+    const acked = acknowledge(ledger, { roomId: ROOM, userId: dave.userId }, 'default', T0).entries;
+    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'default', T1);
+    // Bob's new device, Erin's identity, Frank's identity; Dave's device, acknowledged.
+    expect(summary.warnings).toEqual({ warn: 1, critical: 3 });
+    expect(summary.newWarnings).toEqual({ warn: 0, critical: 3 });
+  });
+
+  it('takes isNew, firstSeenAt and acknowledgedAt of each device from the ledger', () => {
+    const users = usersMap(dave);
+    const facts = room([dave.userId]);
+    const acked = acknowledge(observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries, { roomId: ROOM }, 'default', T1);
+    const summary = buildRoomTrustReport(facts, users, acked.entries, OWN_DEVICE, 'default', T1 + 1);
+    expect(member(summary, dave.userId)?.devices[0]).toMatchObject({ isNew: false, firstSeenAt: T0, acknowledgedAt: T1 });
+    expect(member(summary, dave.userId)?.severity).toBe('warn');
+  });
+
+  it('treats a device the ledger has not seen yet as new, first seen now', () => {
+    const summary = buildRoomTrustReport(room([dave.userId]), usersMap(dave), [], OWN_DEVICE, 'default', T1);
+    expect(member(summary, dave.userId)?.devices[0]).toMatchObject({ isNew: true, firstSeenAt: T1 });
+  });
+
+  it('gives a quiet check mark to members we verified whose devices are all verified, never to us', () => {
+    const summary = reportOf(alice, bob, carol, grace, frank, { ...grace, userId: '@grace2:example.org', needsApproval: true });
+    expect(summary.verifiedUserIds).toEqual([grace.userId]);
+  });
+
+  it('lists the members of an unencrypted room but counts no warnings there', () => {
+    const summary = report(room([bob.userId, dave.userId], { encrypted: false }), usersMap(bob, dave));
+    expect(summary.encrypted).toBe(false);
+    expect(summary.members.map((m) => m.userId)).toEqual([bob.userId, dave.userId]);
+    expect(summary.warnings).toEqual({ warn: 0, critical: 0 });
+    expect(summary.newWarnings).toEqual({ warn: 0, critical: 0 });
+  });
+
+  it('counts members whose facts are still being fetched, lists them as pending, and reports none of their devices', () => {
+    const summary = report(room([alice.userId, bob.userId, dave.userId]), usersMap(alice, dave));
+    expect(summary.memberCount).toBe(3);
+    expect(summary.pendingUserIds).toEqual([bob.userId]);
+    expect(member(summary, bob.userId)).toBeUndefined();
+    expect(summary.warnings).toEqual({ warn: 1, critical: 0 });
+  });
+
+  it('carries the display names of members and devices', () => {
+    const named = user(dave.userId, [device('DAVEBOT', 'unsigned', { displayName: 'Dave’s bot' })]);
+    const facts = room([dave.userId]);
+    facts.members[0] = { userId: dave.userId, displayName: 'Dave', membership: 'invite' };
+    const summary = report(facts, usersMap(named));
+    expect(member(summary, dave.userId)).toMatchObject({ displayName: 'Dave', membership: 'invite', devices: [{ displayName: 'Dave’s bot' }] });
+  });
+});
+
+describe('observationsFor', () => {
+  it('lists every device of every member with facts, with its class', () => {
+    const observation = observationsFor(room([bob.userId, dave.userId]), usersMap(bob, dave), OWN_DEVICE);
+    expect(observation.roomId).toBe(ROOM);
+    expect(observation.devices).toEqual([
+      { userId: bob.userId, deviceId: 'BOBPHONE', ed25519Key: keyOf('BOBPHONE'), class: 'verified' },
+      { userId: bob.userId, deviceId: 'BOBNEW', ed25519Key: keyOf('BOBNEW'), class: 'unsigned-of-verified' },
+      { userId: dave.userId, deviceId: 'DAVEBOT', ed25519Key: keyOf('DAVEBOT'), class: 'unsigned' },
+    ]);
+    expect([...observation.pendingUserIds]).toEqual([]);
+  });
+
+  it('skips the device this extension runs as', () => {
+    const observation = observationsFor(room([alice.userId]), usersMap(alice), OWN_DEVICE);
+    expect(observation.devices.map((d) => d.deviceId)).toEqual(['ALICEPHONE']);
+  });
+
+  it('ignores facts about users who are not members of the room', () => {
+    expect(observationsFor(room([dave.userId]), usersMap(bob, dave), OWN_DEVICE).devices.map((d) => d.userId)).toEqual([dave.userId]);
+  });
+
+  it('marks members without facts as pending, so their devices do not depart while their keys load', () => {
+    const facts = room([bob.userId, dave.userId]);
+    const ledger = observeRoom([], observationsFor(facts, usersMap(bob, dave), OWN_DEVICE), T0).entries;
+    const loading = observationsFor(facts, usersMap(dave), OWN_DEVICE);
+    expect([...loading.pendingUserIds]).toEqual([bob.userId]);
+    expect(observeRoom(ledger, loading, T1).changed).toEqual([]);
+  });
+
+  it('lets the devices of a member who left depart', () => {
+    const ledger = observeRoom([], observationsFor(room([bob.userId, dave.userId]), usersMap(bob, dave), OWN_DEVICE), T0).entries;
+    const afterLeaving = observeRoom(ledger, observationsFor(room([dave.userId]), usersMap(dave), OWN_DEVICE), T1);
+    expect(afterLeaving.changed.map((e) => [e.deviceId, e.departedAt])).toEqual([
+      ['BOBPHONE', T1],
+      ['BOBNEW', T1],
+    ]);
+  });
+});
