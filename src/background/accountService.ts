@@ -55,6 +55,7 @@ export class AccountService {
   private runtime: AccountRuntime | undefined;
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
+  private firstSyncAfterMs: number | undefined;
   private overviewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly accountVault: AccountVault;
 
@@ -249,6 +250,7 @@ export class AccountService {
     };
     const runtime = how === 'adopt' ? await AccountRuntime.adopt(credentials, deps) : await AccountRuntime.start(credentials, deps);
     this.runtime = runtime;
+    this.firstSyncAfterMs = undefined;
     runtime.engine.onReport((report) => {
       this.deps.onReport(report);
       this.scheduleOverview();
@@ -271,6 +273,7 @@ export class AccountService {
       return;
     }
     const previous = this.deps.status.get().account;
+    if (sync.state === 'syncing' && this.firstSyncAfterMs === undefined) this.firstSyncAfterMs = Math.round(this.deps.elapsedMs());
     this.setSignedIn(sync);
     // The first sync after a start is when rooms are known: time for the first overview.
     if (previous.state !== 'signed-in' || previous.sync.state === 'starting') this.scheduleOverview();
@@ -301,6 +304,7 @@ export class AccountService {
       homeserverUrl: runtime.session.client.getHomeserverUrl(),
       sync,
       ownDevices: ownDevices ?? (current.state === 'signed-in' ? current.ownDevices : undefined),
+      firstSyncAfterMs: this.firstSyncAfterMs,
     });
   }
 

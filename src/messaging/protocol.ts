@@ -55,6 +55,8 @@ export type AccountStatus =
       sync: SyncStatus;
       /** The account's other devices (not this one); undefined until their keys are known. */
       ownDevices?: OwnDeviceSummary[];
+      /** Milliseconds from this background instance starting to its first completed sync. */
+      firstSyncAfterMs?: number;
     }
   /** Stored credentials exist but the device could not be started (the reason says why). */
   | { state: 'failed'; reason: string };
