@@ -70,9 +70,11 @@ export default defineConfig({
     name: 'Matrix Trust Guard',
     description:
       'An independent second opinion on who can read your encrypted Matrix rooms: warns about unverified devices in any web Matrix client.',
-    // unlimitedStorage: the Rust crypto store holds this extension's device keys;
-    // if the browser evicted it under storage pressure, the device would be lost.
-    permissions: ['unlimitedStorage'],
+    // unlimitedStorage: the Rust crypto store holds this extension's device keys; if the
+    // browser evicted it under storage pressure, the device would be lost.
+    // alarms: wakes a stopped service worker every minute so sync resumes.
+    // identity: single sign-on (launchWebAuthFlow) with homeservers that offer it.
+    permissions: ['unlimitedStorage', 'alarms', 'identity'],
     content_security_policy: {
       // Rust crypto is WebAssembly; nothing else is relaxed.
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",

@@ -1,12 +1,15 @@
 import { Fragment } from 'preact';
 import { BUILT_IN_SITES } from '../../src/clients/builtInSites';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
+import { AccountSection } from '../../src/ui/AccountSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
+import { LedgerSection } from '../../src/ui/LedgerSection';
+import { PolicySection } from '../../src/ui/PolicySection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
-import { cryptoEngineFacts, describeAccount, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
+import { cryptoEngineFacts, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
-/** The options page: account, the encryption engine in detail, and the watched sites. */
+/** The options page: account, policy, warning history, the encryption engine, watched sites. */
 export function OptionsApp() {
   const state = useExtensionStatus();
   return (
@@ -14,7 +17,8 @@ export function OptionsApp() {
       <BrandHeader subtitle="Settings and details" />
       {state.phase === 'loading' && <p class="notice">Asking the background…</p>}
       {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
-      {state.phase === 'live' && <StatusSections status={state.status} />}
+      {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
+      {state.phase === 'live' && <StatusSections status={state.value} />}
       <section aria-labelledby="sites-heading">
         <h2 id="sites-heading">Watched sites</h2>
         <p class="subtitle">Matrix Trust Guard reads member lists on these web clients to place its warnings.</p>
@@ -35,10 +39,9 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
   const facts = cryptoEngineFacts(status.cryptoEngine);
   return (
     <>
-      <section aria-labelledby="account-heading">
-        <h2 id="account-heading">Account</h2>
-        <StatusLineView line={describeAccount(status)} />
-      </section>
+      <AccountSection account={status.account} />
+      <PolicySection policy={status.policy} />
+      <LedgerSection />
       <section aria-labelledby="engine-heading">
         <h2 id="engine-heading">Encryption engine</h2>
         <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />

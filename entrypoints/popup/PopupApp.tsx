@@ -1,30 +1,53 @@
 import browser from 'webextension-polyfill';
+import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { BrandHeader } from '../../src/ui/BrandHeader';
 import { StatusLineView } from '../../src/ui/StatusLineView';
-import { describeAccount, describeCryptoEngine } from '../../src/ui/statusView';
+import { describeAccount, describeCryptoEngine, describeOwnDevices, describeSync } from '../../src/ui/statusView';
+import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
-/** The toolbar popup: the state of this extension at a glance. */
+/** The toolbar popup: is this extension working, is anything wrong with my account or rooms. */
 export function PopupApp() {
   const state = useExtensionStatus();
+  const openOptions = () => void browser.runtime.openOptionsPage();
   return (
     <main>
       <BrandHeader subtitle="Second opinion on who can read your encrypted rooms" />
       <section aria-live="polite" aria-busy={state.phase === 'loading'}>
         {state.phase === 'loading' && <p class="notice">Asking the background…</p>}
         {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
-        {state.phase === 'live' && (
-          <>
-            <StatusLineView line={describeAccount(state.status)} />
-            <StatusLineView line={describeCryptoEngine(state.status.cryptoEngine)} />
-          </>
-        )}
+        {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
+        {state.phase === 'live' && <PopupStatus status={state.value} onSignIn={openOptions} />}
       </section>
       <footer>
-        <button class="link" type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+        <button class="link" type="button" onClick={openOptions}>
           Settings and details
         </button>
       </footer>
     </main>
+  );
+}
+
+function PopupStatus({ status, onSignIn }: { status: ExtensionStatus; onSignIn: () => void }) {
+  const { account } = status;
+  const ownDevices = account.state === 'signed-in' ? describeOwnDevices(account.ownDevices) : undefined;
+  return (
+    <>
+      {ownDevices && <StatusLineView line={ownDevices} />}
+      <StatusLineView line={describeAccount(account)} />
+      {account.state === 'signed-in' && <StatusLineView line={describeSync(account.sync, Date.now())} />}
+      {status.cryptoEngine.state !== 'ready' && <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />}
+      {account.state === 'signed-out' && (
+        <button class="primary" type="button" onClick={onSignIn}>
+          Sign in
+        </button>
+      )}
+      {account.state === 'signed-in' && (
+        <section aria-labelledby="rooms-heading">
+          <h2 id="rooms-heading">Rooms</h2>
+          <TrustOverviewPanel ownUserId={account.userId} />
+        </section>
+      )}
+    </>
   );
 }

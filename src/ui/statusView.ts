@@ -1,4 +1,5 @@
-import type { CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
+import type { AccountStatus, CryptoEngineStatus, OwnDeviceSummary, SyncStatus } from '../messaging/protocol';
+import type { DeviceClass } from '../trust/types';
 
 /** How a status line should look: every tone also has a word, never colour alone. */
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
@@ -16,14 +17,107 @@ export interface Fact {
 }
 
 /** View models for the popup and options page; components only render these. */
-export function describeAccount(_status: ExtensionStatus): StatusLine {
-  // Signing in is the trust engine's work (issue 3); until then every account is signed out.
+export function describeAccount(account: AccountStatus): StatusLine {
+  switch (account.state) {
+    case 'signed-out':
+      return account.endedByServerAt === undefined
+        ? {
+            label: 'Account',
+            value: 'Not signed in',
+            tone: 'neutral',
+            detail: 'Matrix Trust Guard needs its own session on your account before it can check your rooms.',
+          }
+        : {
+            label: 'Account',
+            value: 'Signed out by the server',
+            tone: 'warn',
+            detail: `Your homeserver ended this extension's session on ${formatDate(account.endedByServerAt)}. Your warning history is kept; sign in again to continue.`,
+          };
+    case 'resuming':
+      return { label: 'Account', value: 'Opening your session…', tone: 'busy' };
+    case 'failed':
+      return { label: 'Account', value: 'Not working', tone: 'bad', detail: account.reason };
+    case 'signed-in':
+      return { label: 'Account', value: account.userId, tone: 'ok', detail: `On ${hostOf(account.homeserverUrl)}, as this browser's session ${account.deviceId}.` };
+  }
+}
+
+/** How fresh the warnings are: every UI says it next to them. */
+export function describeSync(sync: SyncStatus, now: number): StatusLine {
+  const label = 'Sync';
+  switch (sync.state) {
+    case 'starting':
+      return { label, value: 'Starting…', tone: 'busy' };
+    case 'catching-up':
+      return { label, value: 'Catching up…', tone: 'busy', detail: sync.lastSyncAt === undefined ? undefined : `Last up to date ${formatTimeAgo(sync.lastSyncAt, now)}.` };
+    case 'syncing':
+      return { label, value: 'Up to date', tone: 'ok' };
+    case 'offline':
+      return {
+        label,
+        value: `Offline since ${formatTime(sync.since)}`,
+        tone: 'warn',
+        detail: `Warnings may be out of date${sync.lastSyncAt === undefined ? '' : `: last up to date ${formatTimeAgo(sync.lastSyncAt, now)}`}. Retrying by itself.`,
+      };
+    case 'signed-out-by-server':
+      return { label, value: 'Stopped', tone: 'bad', detail: 'The homeserver ended this session.' };
+  }
+}
+
+/**
+ * The account's other devices that its identity has not signed: the classic sign of a stolen
+ * password (someone logged in and uploaded keys). Undefined when there is nothing to say.
+ */
+export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefined): StatusLine | undefined {
+  const suspicious = (devices ?? []).filter((device) => device.class === 'unsigned-of-verified');
+  if (suspicious.length === 0) return undefined;
+  const names = suspicious.map((device) => `${device.displayName ?? 'Unnamed session'} (${device.deviceId})`).join(', ');
   return {
-    label: 'Account',
-    value: 'Not signed in',
-    tone: 'neutral',
-    detail: 'Matrix Trust Guard needs its own session on your account before it can check your rooms.',
+    label: 'Your sessions',
+    value: suspicious.length === 1 ? '1 session you did not verify' : `${suspicious.length} sessions you did not verify`,
+    tone: 'bad',
+    detail: `${names}: your identity has not signed ${suspicious.length === 1 ? 'it' : 'them'}. If this was not you, someone has your password: sign ${suspicious.length === 1 ? 'it' : 'them'} out and change your password.`,
   };
+}
+
+const CLASS_WORDS: Record<DeviceClass, string> = {
+  verified: 'Verified',
+  'owner-signed': 'Not verified by you',
+  unsigned: 'Not signed by its owner',
+  'unsigned-of-verified': 'Not signed by its owner, whom you verified',
+};
+
+/** For the account's own sessions the owner is "your identity". */
+const OWN_CLASS_WORDS: Record<DeviceClass, string> = {
+  verified: 'Verified',
+  'owner-signed': 'Signed by your identity',
+  unsigned: 'Not signed by your identity',
+  'unsigned-of-verified': 'Not signed by your identity',
+};
+
+export function describeDeviceClass(cls: DeviceClass, own = false): string {
+  return (own ? OWN_CLASS_WORDS : CLASS_WORDS)[cls];
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+export function formatTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+export function formatTimeAgo(epochMs: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - epochMs) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  // A clock time alone would mislead after a day away.
+  return now - epochMs < 24 * 60 * 60 * 1000 ? `at ${formatTime(epochMs)}` : `on ${formatDate(epochMs)}`;
 }
 
 export function describeCryptoEngine(engine: CryptoEngineStatus): StatusLine {

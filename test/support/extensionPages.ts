@@ -1,3 +1,5 @@
+import type { Page } from 'playwright';
+
 /** What the options page shows about the encryption engine and the background. */
 export interface EngineFacts {
   tone: string | null;
@@ -32,4 +34,16 @@ export function readEngineFactsInPage(): EngineFacts {
 /** Facts once the engine has reported (ready or failed), or undefined while it starts. */
 export function settled(facts: EngineFacts): EngineFacts | undefined {
   return facts.tone === 'ok' || facts.tone === 'bad' ? facts : undefined;
+}
+
+/**
+ * Signs the extension in the way a person would: the options page's form (Playwright page).
+ * Resolves once the account syncs.
+ */
+export async function signInThroughOptions(options: Page, account: { homeserver: string; userId: string; password: string }): Promise<void> {
+  await options.getByLabel('Homeserver').fill(account.homeserver);
+  await options.getByLabel('User').fill(account.userId);
+  await options.getByLabel('Password').fill(account.password);
+  await options.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await options.locator('[data-status="Sync"].tone-ok').waitFor({ timeout: 60_000 });
 }

@@ -1,0 +1,51 @@
+import { useState } from 'preact/hooks';
+import type { RoomSummary } from '../messaging/protocol';
+import { RoomWarnings } from './RoomWarnings';
+import { useLive } from './useLive';
+
+/** The account's rooms that have warnings, worst first; each opens to its members. */
+export function TrustOverviewPanel({ ownUserId }: { ownUserId: string }) {
+  const overview = useLive('overview');
+  if (overview.phase === 'loading') return <p class="notice">Checking your rooms…</p>;
+  if (overview.phase !== 'live') return <p class="notice">{overview.phase === 'lost' ? overview.message : overview.reason}</p>;
+  const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
+  if (rooms.length === 0) {
+    const checked = overview.value.rooms.length;
+    return <p class="notice all-clear">No warnings in your {checked === 1 ? 'room' : `${checked} rooms`}.</p>;
+  }
+  return (
+    <ul class="rooms">
+      {rooms.map((room) => (
+        <RoomEntry key={room.roomId} room={room} ownUserId={ownUserId} />
+      ))}
+    </ul>
+  );
+}
+
+function RoomEntry({ room, ownUserId }: { room: RoomSummary; ownUserId: string }) {
+  const [open, setOpen] = useState(false);
+  const fresh = room.newWarnings.warn + room.newWarnings.critical;
+  const severity = room.warnings.critical > 0 ? 'critical' : 'warn';
+  return (
+    <li class={`room severity-${severity}`}>
+      <button class="room-toggle" type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <span class="room-name">{room.name ?? room.roomId}</span>
+        <span class="room-counts">
+          {fresh > 0 ? `${fresh} new` : 'acknowledged'} · {room.warnings.critical} critical, {room.warnings.warn} warnings
+        </span>
+      </button>
+      {open && <RoomPanel roomId={room.roomId} ownUserId={ownUserId} />}
+    </li>
+  );
+}
+
+function RoomPanel({ roomId, ownUserId }: { roomId: string; ownUserId: string }) {
+  const report = useLive('room', roomId);
+  if (report.phase === 'loading') return <p class="notice">Loading…</p>;
+  if (report.phase !== 'live') return <p class="notice">{report.phase === 'lost' ? report.message : report.reason}</p>;
+  return <RoomWarnings report={report.value} ownUserId={ownUserId} />;
+}
+
+function byConcern(a: RoomSummary, b: RoomSummary): number {
+  return b.newWarnings.critical - a.newWarnings.critical || b.warnings.critical - a.warnings.critical || b.newWarnings.warn - a.newWarnings.warn;
+}
