@@ -10,8 +10,8 @@ export async function discoverHomeserver(input: string, fetchFn: typeof fetch = 
   const candidate = candidateServer(input);
   // A URL is most likely the base URL itself; a server name most likely delegates.
   const tries = candidate.isUrl
-    ? [() => Promise.resolve(candidate.origin), () => viaWellKnown(candidate.origin, fetchFn)]
-    : [() => viaWellKnown(candidate.origin, fetchFn), () => Promise.resolve(candidate.origin)];
+    ? [() => Promise.resolve(candidate.baseUrl), () => viaWellKnown(candidate.origin, fetchFn)]
+    : [() => viaWellKnown(candidate.origin, fetchFn), () => Promise.resolve(candidate.baseUrl)];
   for (const attempt of tries) {
     const baseUrl = await attempt();
     if (baseUrl !== undefined && (await isClientApi(baseUrl, fetchFn))) return baseUrl;
@@ -24,7 +24,10 @@ export async function discoverHomeserver(input: string, fetchFn: typeof fetch = 
 }
 
 interface Candidate {
+  /** Where `.well-known` is asked. */
   origin: string;
+  /** The base URL to try directly. */
+  baseUrl: string;
   isUrl: boolean;
 }
 
@@ -34,22 +37,29 @@ export function candidateServer(input: string): Candidate {
   if (text.length === 0 || text.length > 255 || /\s/.test(text)) {
     throw new SignInError('invalid-input', 'Enter a homeserver such as matrix.org, or its address.');
   }
-  if (/^https?:\/\//i.test(text)) return { origin: parseUrl(text).origin, isUrl: true };
+  if (/^https?:\/\//i.test(text)) {
+    const url = parseUrl(text);
+    // A homeserver may live under a path ("https://example.org/matrix"): keep it.
+    return { origin: url.origin, baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, isUrl: true };
+  }
   if (text.startsWith('@') && !text.includes(':')) {
     throw new SignInError('invalid-input', 'A Matrix user id looks like @name:example.org.');
   }
   const serverName = text.startsWith('@') ? text.slice(text.indexOf(':') + 1) : text;
-  return { origin: parseUrl(`https://${serverName}`).origin, isUrl: false };
+  const origin = parseUrl(`https://${serverName}`).origin;
+  return { origin, baseUrl: origin, isUrl: false };
 }
 
 function parseUrl(text: string): URL {
+  let url: URL;
   try {
-    const url = new URL(text);
-    if (url.username || url.password) throw new Error('credentials in URL');
-    return url;
+    url = new URL(text);
   } catch {
     throw new SignInError('invalid-input', `"${displayName(text)}" is not a homeserver address.`);
   }
+  // Never echo it back: what sits before the @ may be a password.
+  if (url.username || url.password) throw new SignInError('invalid-input', 'Enter the homeserver address without a user name or password in it.');
+  return url;
 }
 
 async function viaWellKnown(origin: string, fetchFn: typeof fetch): Promise<string | undefined> {

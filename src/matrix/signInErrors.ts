@@ -1,4 +1,4 @@
-import { ConnectionError, MatrixError } from 'matrix-js-sdk';
+import { ConnectionError, MatrixError, safeGetRetryAfterMs } from 'matrix-js-sdk';
 
 /** Why signing in failed, in terms a user can act on. */
 export type SignInErrorCode =
@@ -35,7 +35,8 @@ export function toSignInError(error: unknown, homeserver: string): SignInError {
       case 'M_USER_DEACTIVATED':
         return new SignInError('user-deactivated', 'This account has been deactivated.');
       case 'M_LIMIT_EXCEEDED': {
-        const retryAfterMs = error.getRetryAfterMs() ?? 30_000;
+        // The hint comes from the server: malformed ones fall back to 30 s, past dates to 0.
+        const retryAfterMs = Math.max(0, safeGetRetryAfterMs(error, 30_000));
         return new SignInError(
           'rate-limited',
           `The homeserver asks to wait ${Math.ceil(retryAfterMs / 1000)} s before trying again.`,

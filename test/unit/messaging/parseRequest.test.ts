@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRequestKind, parseRequest } from '../../../src/messaging/parseRequest';
+import type { RequestKind, RequestParams, SenderKind } from '../../../src/messaging/protocol';
 
 describe('parseRequest', () => {
   it('accepts a known kind from the sender kind allowed to send it', () => {
@@ -64,6 +65,274 @@ describe('parseRequest', () => {
     expect(parseRequest({ kind: 'page.hello', params: {} }, 'extension-page')).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
+    });
+  });
+});
+
+/**
+ * One valid example of every request kind. Typed by kind, so adding a kind to the protocol
+ * without an example here fails the type check, and the sender tests below cover it.
+ */
+const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
+  'status.get': {},
+  'page.hello': {},
+  'account.loginOptions': { homeserver: 'matrix.org' },
+  'account.signIn': { homeserver: 'example.org', user: 'alice', password: 'correct horse battery staple' },
+  'account.signInWithSso': { homeserver: 'https://matrix.example.org' },
+  'account.signOut': {},
+  'trust.overview': {},
+  'room.report': { roomId: '!abc:example.org' },
+  'room.acknowledge': { roomId: '!abc:example.org', userId: '@bob:example.org', deviceId: 'BOBNEW' },
+  'user.pinIdentity': { userId: '@bob:example.org' },
+  'user.withdrawVerification': { userId: '@bob:example.org' },
+  'user.requestVerification': { userId: '@bob:example.org', deviceId: 'BOBNEW' },
+  'settings.setPolicy': { policy: 'strict' },
+  'ledger.export': {},
+  'ledger.import': { json: '{"version":1,"entries":[]}' },
+};
+
+const KINDS = Object.keys(EXAMPLES) as RequestKind[];
+
+/** The only kinds a content script (running inside a web page) may send. */
+const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'room.report'];
+/** The only kind extension pages may not send. */
+const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello'];
+
+function parses(kind: RequestKind, params: unknown, sender: SenderKind = 'extension-page'): boolean {
+  return parseRequest({ kind, params }, sender).ok;
+}
+
+function expectAccepted(kind: RequestKind, params: unknown, sender: SenderKind = 'extension-page'): void {
+  expect(parseRequest({ kind, params }, sender)).toEqual({ ok: true, request: { kind, params } });
+}
+
+function expectMalformed(kind: RequestKind, params: unknown): void {
+  expect(parseRequest({ kind, params }, 'extension-page')).toMatchObject({
+    ok: false,
+    kind,
+    error: { code: 'malformed', message: `"${kind}" got parameters of the wrong shape` },
+  });
+}
+
+describe('parseRequest: who may send what', () => {
+  it('knows every kind of the protocol', () => {
+    expect(KINDS.filter((kind) => !isRequestKind(kind))).toEqual([]);
+  });
+
+  it.each(KINDS)('accepts a valid %s from exactly the senders allowed to send it', (kind) => {
+    const params = EXAMPLES[kind];
+    for (const sender of ['extension-page', 'content-script'] as const) {
+      const allowed = sender === 'content-script' ? FROM_CONTENT_SCRIPTS.includes(kind) : !CONTENT_SCRIPTS_ONLY.includes(kind);
+      if (allowed) {
+        expectAccepted(kind, params, sender);
+      } else {
+        expect(parseRequest({ kind, params }, sender)).toMatchObject({ ok: false, kind, error: { code: 'forbidden' } });
+      }
+    }
+  });
+
+  it('lets content scripts send only page.hello and room.report', () => {
+    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'room.report']);
+  });
+
+  it('lets extension pages send everything but page.hello', () => {
+    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello']);
+  });
+
+  it('checks the sender before the parameters, so a content script learns nothing about page-only shapes', () => {
+    expect(parseRequest({ kind: 'account.signIn', params: { nonsense: true } }, 'content-script')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: '"account.signIn" may only be sent by the extension\'s own pages' },
+    });
+  });
+
+  it('names content scripts as the only sender of page.hello', () => {
+    expect(parseRequest({ kind: 'page.hello', params: {} }, 'extension-page')).toMatchObject({
+      error: { code: 'forbidden', message: '"page.hello" may only be sent by content scripts' },
+    });
+  });
+});
+
+describe('parseRequest: parameters', () => {
+  describe.each(['status.get', 'account.signOut', 'trust.overview', 'ledger.export'] as const)('%s', (kind) => {
+    it('takes no parameters, given as {} or left out', () => {
+      expectAccepted(kind, {});
+      expect(parseRequest({ kind }, 'extension-page')).toEqual({ ok: true, request: { kind, params: {} } });
+    });
+
+    it('refuses any parameter', () => {
+      expectMalformed(kind, { roomId: '!abc:example.org' });
+      expectMalformed(kind, null);
+      expectMalformed(kind, []);
+    });
+  });
+
+  describe.each(['account.loginOptions', 'account.signInWithSso'] as const)('%s', (kind) => {
+    it('takes a homeserver of up to 255 characters', () => {
+      expectAccepted(kind, { homeserver: 'matrix.org' });
+      expectAccepted(kind, { homeserver: 'h'.repeat(255) });
+    });
+
+    it.each([
+      ['a missing homeserver', {}],
+      ['an empty homeserver', { homeserver: '' }],
+      ['a homeserver over 255 characters', { homeserver: 'h'.repeat(256) }],
+      ['a homeserver that is not a string', { homeserver: ['matrix.org'] }],
+      ['an extra field', { homeserver: 'matrix.org', user: 'alice' }],
+    ])('refuses %s', (_label, params) => {
+      expectMalformed(kind, params);
+    });
+  });
+
+  describe('account.signIn', () => {
+    const valid = EXAMPLES['account.signIn'];
+    const limits = { homeserver: 255, user: 255, password: 1024 } as const;
+
+    it('takes a homeserver, user and password, each up to its limit', () => {
+      expectAccepted('account.signIn', valid);
+      expectAccepted('account.signIn', { homeserver: 'h'.repeat(255), user: 'u'.repeat(255), password: 'p'.repeat(1024) });
+    });
+
+    it.each(Object.keys(limits) as (keyof typeof limits)[])('refuses a missing, empty, over-long or non-string %s', (field) => {
+      const { [field]: _dropped, ...without } = valid;
+      expectMalformed('account.signIn', without);
+      expectMalformed('account.signIn', { ...valid, [field]: '' });
+      expectMalformed('account.signIn', { ...valid, [field]: 'x'.repeat(limits[field] + 1) });
+      expectMalformed('account.signIn', { ...valid, [field]: 42 });
+      expectMalformed('account.signIn', { ...valid, [field]: null });
+    });
+
+    it('refuses an extra field', () => {
+      expectMalformed('account.signIn', { ...valid, deviceName: 'mine' });
+      expectMalformed('account.signIn', { ...valid, accessToken: 'syt_x' });
+    });
+  });
+
+  describe.each(['room.report', 'room.acknowledge'] as const)('%s room ids', (kind) => {
+    it('accepts room ids with and without a server part (room version 12 has none)', () => {
+      expectAccepted(kind, { roomId: '!abc:example.org' });
+      expectAccepted(kind, { roomId: '!abc' });
+      expectAccepted(kind, { roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' });
+      expectAccepted(kind, { roomId: `!${'r'.repeat(254)}` });
+    });
+
+    it.each([
+      ['without the leading "!"', 'abc'],
+      ['an alias', '#room:example.org'],
+      ['with a space', '!has space:example.org'],
+      ['with a newline', '!abc\n:example.org'],
+      ['of only "!"', '!'],
+      ['empty', ''],
+      ['over 255 characters', `!${'r'.repeat(299)}`],
+      ['not a string', 7],
+    ])('refuses a room id %s', (_label, roomId) => {
+      expectMalformed(kind, { roomId });
+    });
+
+    it('refuses a missing room id', () => {
+      expectMalformed(kind, {});
+    });
+  });
+
+  describe('room.report', () => {
+    it('refuses an extra field', () => {
+      expectMalformed('room.report', { roomId: '!abc:example.org', userId: '@bob:example.org' });
+    });
+  });
+
+  describe('room.acknowledge', () => {
+    it('acknowledges a room, one user in it, or one device of that user', () => {
+      expectAccepted('room.acknowledge', { roomId: '!abc' });
+      expectAccepted('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org' });
+      expectAccepted('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org', deviceId: 'BOBNEW' });
+    });
+
+    it('refuses a device id without its user: it would match that id for every user', () => {
+      expectMalformed('room.acknowledge', { roomId: '!abc:example.org', deviceId: 'BOBNEW' });
+    });
+
+    it.each([
+      ['a malformed user id', { roomId: '!abc', userId: 'bob' }],
+      ['a malformed device id', { roomId: '!abc', userId: '@bob:example.org', deviceId: 'BOB NEW' }],
+      ['an empty device id', { roomId: '!abc', userId: '@bob:example.org', deviceId: '' }],
+      ['an extra field', { roomId: '!abc', userId: '@bob:example.org', ed25519Key: 'abc' }],
+    ])('refuses %s', (_label, params) => {
+      expectMalformed('room.acknowledge', params);
+    });
+  });
+
+  describe.each(['user.pinIdentity', 'user.withdrawVerification', 'user.requestVerification'] as const)('%s', (kind) => {
+    it('takes a user id that looks like @name:server', () => {
+      expectAccepted(kind, { userId: '@bob:example.org' });
+      expectAccepted(kind, { userId: '@bob:example.org:8448' });
+      expectAccepted(kind, { userId: '@_bridge_bot=42:[2001:db8::1]' });
+    });
+
+    it.each([
+      ['without "@"', 'bob:example.org'],
+      ['without a server', '@bob'],
+      ['with an empty server', '@bob:'],
+      ['with an empty name', '@:example.org'],
+      ['with a space', '@bob smith:example.org'],
+      ['a room id', '!abc:example.org'],
+      ['over 255 characters', `@${'b'.repeat(250)}:example.org`],
+      ['not a string', { userId: '@bob:example.org' }],
+    ])('refuses a user id %s', (_label, userId) => {
+      expectMalformed(kind, { userId });
+    });
+
+    it('refuses a missing user id', () => {
+      expectMalformed(kind, {});
+    });
+  });
+
+  describe('user.requestVerification', () => {
+    it('takes an optional device id', () => {
+      expectAccepted('user.requestVerification', { userId: '@bob:example.org', deviceId: 'BOBNEW' });
+      expectMalformed('user.requestVerification', { userId: '@bob:example.org', deviceId: 'BOB NEW' });
+      expectMalformed('user.requestVerification', { deviceId: 'BOBNEW' });
+    });
+  });
+
+  describe.each(['user.pinIdentity', 'user.withdrawVerification'] as const)('%s', (kind) => {
+    it('takes no device id', () => {
+      expectMalformed(kind, { userId: '@bob:example.org', deviceId: 'BOBNEW' });
+    });
+  });
+
+  describe('settings.setPolicy', () => {
+    it.each(['default', 'strict'])('takes the policy %s', (policy) => {
+      expectAccepted('settings.setPolicy', { policy });
+    });
+
+    it.each([
+      ['an unknown policy', 'lenient'],
+      ['another case', 'Strict'],
+      ['an empty string', ''],
+      ['a number', 1],
+      ['a list', ['strict']],
+    ])('refuses %s', (_label, policy) => {
+      expectMalformed('settings.setPolicy', { policy });
+    });
+
+    it('refuses a missing policy or an extra field', () => {
+      expectMalformed('settings.setPolicy', {});
+      expectMalformed('settings.setPolicy', { policy: 'strict', scope: 'all' });
+    });
+  });
+
+  describe('ledger.import', () => {
+    it('takes a JSON text', () => {
+      expectAccepted('ledger.import', { json: '{"version":1,"entries":[]}' });
+    });
+
+    it.each([
+      ['an empty text', { json: '' }],
+      ['a missing text', {}],
+      ['an already parsed object', { json: { version: 1, entries: [] } }],
+      ['an extra field', { json: '{}', merge: true }],
+    ])('refuses %s', (_label, params) => {
+      expectMalformed('ledger.import', params);
     });
   });
 });

@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type LedgerPersistence, TrustEngine, UnknownRoomError } from '../../../src/background/trustEngine';
+import type { FactsChange, TrustFactSource } from '../../../src/matrix/sdkTrustFacts';
+import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
+import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
+import { alice, bob, carol, dave, device, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
+
+/** Facts as the SDK would give them, counting how often each user is asked about. */
+class FakeFacts implements TrustFactSource {
+  readonly ownUserId = alice.userId;
+  readonly ownDeviceId = OWN_DEVICE;
+  readonly asked = new Map<string, number>();
+  readonly rooms = new Map<string, RoomFacts>();
+  private readonly listeners = new Set<(change: FactsChange) => void>();
+
+  constructor(readonly users: Map<string, UserFacts | undefined>) {}
+
+  userFacts(userId: string): Promise<UserFacts | undefined> {
+    this.asked.set(userId, (this.asked.get(userId) ?? 0) + 1);
+    return Promise.resolve(this.users.get(userId));
+  }
+
+  roomFacts(roomId: string): RoomFacts | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  onChange(listener: (change: FactsChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(change: FactsChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+class MemoryLedger implements LedgerPersistence {
+  readonly entries = new Map<string, LedgerEntry>();
+  writes = 0;
+  failNextWrite = false;
+
+  entriesForRoom(roomId: string): Promise<LedgerEntry[]> {
+    return Promise.resolve([...this.entries.values()].filter((entry) => entry.roomId === roomId));
+  }
+
+  write(changed: LedgerEntry[]): Promise<void> {
+    if (this.failNextWrite) {
+      this.failNextWrite = false;
+      return Promise.reject(new Error('disk full'));
+    }
+    this.writes += 1;
+    for (const entry of changed) this.entries.set(ledgerKeyOf(entry), entry);
+    return Promise.resolve();
+  }
+}
+
+const SECOND_ROOM = '!second:example.org';
+
+function setup(users: UserFacts[] = [alice, bob, carol, dave], policy: Policy = 'default') {
+  const facts = new FakeFacts(new Map(users.map((u) => [u.userId, u])));
+  facts.rooms.set(ROOM, room(users.map((u) => u.userId)));
+  const ledger = new MemoryLedger();
+  let clock = 1_000;
+  const engine = new TrustEngine({ facts, ledger, policy: () => policy, now: () => clock });
+  const pushed: RoomTrustReport[] = [];
+  engine.onReport((report) => pushed.push(report));
+  engines.push(engine);
+  return { facts, ledger, engine, pushed, tick: (ms: number) => (clock += ms) };
+}
+
+const engines: TrustEngine[] = [];
+afterEach(() => {
+  for (const engine of engines.splice(0)) engine.stop();
+});
+
+const devicesOf = (report: RoomTrustReport, userId: string) => report.members.find((m) => m.userId === userId)?.devices ?? [];
+
+describe('the trust engine', () => {
+  it('asks about each member once, then serves the same report from its cache', async () => {
+    const { engine, facts, pushed } = setup();
+    const first = await engine.report(ROOM);
+    expect(Object.fromEntries(facts.asked)).toEqual({ [alice.userId]: 1, [bob.userId]: 1, [carol.userId]: 1, [dave.userId]: 1 });
+    expect(await engine.report(ROOM)).toBe(first);
+    expect(facts.asked.get(bob.userId)).toBe(1);
+    expect(pushed).toEqual([first]);
+  });
+
+  it('recomputes only the user a change names, and pushes a new report for every room they are in', async () => {
+    const { engine, facts, pushed } = setup();
+    facts.rooms.set(SECOND_ROOM, room([alice.userId, dave.userId], { roomId: SECOND_ROOM }));
+    await engine.report(ROOM);
+    await engine.report(SECOND_ROOM);
+    facts.users.set(dave.userId, user(dave.userId, [...dave.devices, device('DAVENEW', 'unsigned')]));
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    await vi.waitFor(() => expect(pushed.filter((r) => devicesOf(r, dave.userId).length === 2)).toHaveLength(2));
+    expect(facts.asked.get(dave.userId)).toBe(2);
+    expect(facts.asked.get(bob.userId)).toBe(1);
+    expect(new Set(pushed.slice(-2).map((r) => r.roomId))).toEqual(new Set([ROOM, SECOND_ROOM]));
+  });
+
+  it('handles a burst of changes together: one recompute per room', async () => {
+    const { engine, facts, pushed } = setup();
+    await engine.report(ROOM);
+    for (const userId of [bob.userId, carol.userId, dave.userId, bob.userId]) facts.emit({ kind: 'users', userIds: [userId] });
+    await vi.waitFor(() => expect(pushed).toHaveLength(2));
+    // Bob was named twice in the burst; asked about him once more, not twice.
+    expect(facts.asked.get(bob.userId)).toBe(2);
+    expect(facts.asked.get(alice.userId)).toBe(1);
+  });
+
+  it('recomputes a room whose members changed', async () => {
+    const { engine, facts, pushed } = setup([alice, bob, carol, dave]);
+    await engine.report(ROOM);
+    facts.rooms.set(ROOM, room([alice.userId, carol.userId]));
+    facts.emit({ kind: 'rooms', roomIds: [ROOM] });
+    await vi.waitFor(() => expect(pushed.at(-1)?.memberCount).toBe(2));
+    expect(pushed.at(-1)?.members.map((m) => m.userId)).toEqual([]);
+  });
+
+  it('forgets every user when our own keys change', async () => {
+    const { engine, facts, pushed } = setup();
+    await engine.report(ROOM);
+    facts.emit({ kind: 'everyone' });
+    await vi.waitFor(() => expect(pushed).toHaveLength(2));
+    expect([...facts.asked.values()]).toEqual([2, 2, 2, 2]);
+  });
+
+  it('records new devices in the ledger, and an acknowledgement quiets them', async () => {
+    const { engine, ledger, pushed } = setup();
+    const first = await engine.report(ROOM);
+    expect(first.newWarnings).toEqual({ warn: 1, critical: 1 });
+    expect(ledger.entries.size).toBe(6);
+    const quiet = await engine.acknowledge({ roomId: ROOM, userId: dave.userId });
+    expect(devicesOf(quiet, dave.userId)[0]?.isNew).toBe(false);
+    expect(quiet.newWarnings).toEqual({ warn: 0, critical: 1 });
+    expect(pushed.at(-1)).toBe(quiet);
+  });
+
+  it('stamps warnings as shown once, and never again', async () => {
+    const { engine, ledger, tick } = setup();
+    await engine.report(ROOM);
+    await engine.markShown(ROOM);
+    const shownAt = [...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.warnedAt;
+    expect(shownAt).toBe(1_000);
+    tick(5_000);
+    await engine.markShown(ROOM);
+    expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.warnedAt).toBe(1_000);
+    expect([...ledger.entries.values()].find((e) => e.deviceId === 'CAROLLAPTOP')?.warnedAt).toBeUndefined();
+  });
+
+  it('keeps its ledger as it was when a write fails, and the next attempt succeeds', async () => {
+    const { engine, ledger } = setup();
+    ledger.failNextWrite = true;
+    await expect(engine.report(ROOM)).rejects.toThrow('disk full');
+    expect(ledger.entries.size).toBe(0);
+    const report = await engine.report(ROOM);
+    expect(report.newWarnings).toEqual({ warn: 1, critical: 1 });
+    expect(ledger.entries.size).toBe(6);
+  });
+
+  it('refuses a room the account is not in', async () => {
+    const { engine } = setup();
+    await expect(engine.report('!elsewhere:example.org')).rejects.toBeInstanceOf(UnknownRoomError);
+  });
+
+  it("keeps the ledger entries of members whose keys are still being fetched", async () => {
+    const { engine, facts, ledger } = setup();
+    await engine.report(ROOM);
+    facts.users.set(dave.userId, undefined);
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    await vi.waitFor(async () => expect((await engine.report(ROOM)).pendingUserIds).toEqual([dave.userId]));
+    expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.departedAt).toBeUndefined();
+  });
+
+  it('replaces the ledger between computations, and reports from the replacement', async () => {
+    const { engine, ledger } = setup();
+    await engine.report(ROOM);
+    const acknowledgedElsewhere = [...ledger.entries.values()].map((entry) =>
+      entry.deviceId === 'DAVEBOT' ? { ...entry, acknowledgedAt: 500, acknowledgedClass: entry.lastClass } : entry,
+    );
+    await engine.replaceLedger(async () => {
+      ledger.entries.clear();
+      await ledger.write(acknowledgedElsewhere);
+    });
+    const after = await engine.report(ROOM);
+    expect(devicesOf(after, dave.userId)[0]?.isNew).toBe(false);
+  });
+});

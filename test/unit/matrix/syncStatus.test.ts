@@ -1,0 +1,94 @@
+import { SyncState } from 'matrix-js-sdk';
+import { describe, expect, it } from 'vitest';
+import { nextSyncStatus, type SyncStatus } from '../../../src/matrix/syncStatus';
+
+const earlier = Date.UTC(2026, 10, 24, 9, 0);
+const now = Date.UTC(2026, 10, 24, 9, 30);
+const later = Date.UTC(2026, 10, 24, 9, 45);
+
+const starting: SyncStatus = { state: 'starting' };
+const syncing: SyncStatus = { state: 'syncing', lastSyncAt: earlier };
+const catchingUp: SyncStatus = { state: 'catching-up', lastSyncAt: earlier };
+const offline: SyncStatus = { state: 'offline', since: earlier, lastSyncAt: earlier - 60_000 };
+const endedByServer: SyncStatus = { state: 'signed-out-by-server', at: earlier };
+
+describe('nextSyncStatus', () => {
+  describe('PREPARED', () => {
+    it('from the stored sync state means catching up, keeping the last sync time', () => {
+      expect(nextSyncStatus(syncing, SyncState.Prepared, { fromCache: true }, now)).toEqual({ state: 'catching-up', lastSyncAt: earlier });
+      expect(nextSyncStatus(offline, SyncState.Prepared, { fromCache: true }, now)).toEqual({
+        state: 'catching-up',
+        lastSyncAt: earlier - 60_000,
+      });
+    });
+
+    it('from the stored sync state at start-up means catching up with no last sync time yet', () => {
+      const next = nextSyncStatus(starting, SyncState.Prepared, { fromCache: true }, now);
+      expect(next.state).toBe('catching-up');
+      expect('lastSyncAt' in next ? next.lastSyncAt : undefined).toBeUndefined();
+    });
+
+    it('from a live sync means up to date as of now', () => {
+      expect(nextSyncStatus(starting, SyncState.Prepared, {}, now)).toEqual({ state: 'syncing', lastSyncAt: now });
+      expect(nextSyncStatus(catchingUp, SyncState.Prepared, { fromCache: false }, now)).toEqual({ state: 'syncing', lastSyncAt: now });
+    });
+  });
+
+  describe('SYNCING', () => {
+    it('means up to date as of now', () => {
+      expect(nextSyncStatus(syncing, SyncState.Syncing, {}, now)).toEqual({ state: 'syncing', lastSyncAt: now });
+      expect(nextSyncStatus(offline, SyncState.Syncing, { catchingUp: false }, now)).toEqual({ state: 'syncing', lastSyncAt: now });
+    });
+
+    it('means catching up while the SDK is still working through a backlog, with the sync that just completed', () => {
+      expect(nextSyncStatus(offline, SyncState.Syncing, { catchingUp: true }, now)).toEqual({ state: 'catching-up', lastSyncAt: now });
+    });
+  });
+
+  describe('CATCHUP', () => {
+    it('means catching up, keeping the last sync time', () => {
+      expect(nextSyncStatus(offline, SyncState.Catchup, {}, now)).toEqual({ state: 'catching-up', lastSyncAt: earlier - 60_000 });
+      expect(nextSyncStatus(syncing, SyncState.Catchup, {}, now)).toEqual({ state: 'catching-up', lastSyncAt: earlier });
+    });
+  });
+
+  describe.each([SyncState.Reconnecting, SyncState.Error])('%s', (failure) => {
+    it('means offline since now, keeping the last sync time', () => {
+      expect(nextSyncStatus(syncing, failure, {}, now)).toEqual({ state: 'offline', since: now, lastSyncAt: earlier });
+      expect(nextSyncStatus(catchingUp, failure, {}, now)).toEqual({ state: 'offline', since: now, lastSyncAt: earlier });
+    });
+
+    it('before any sync completed means offline with no last sync time', () => {
+      const next = nextSyncStatus(starting, failure, {}, now);
+      expect(next).toMatchObject({ state: 'offline', since: now });
+      expect('lastSyncAt' in next ? next.lastSyncAt : undefined).toBeUndefined();
+    });
+
+    it('keeps the time of the first failure when failures repeat', () => {
+      const first = nextSyncStatus(syncing, failure, {}, now);
+      expect(nextSyncStatus(first, SyncState.Reconnecting, {}, later)).toEqual({ state: 'offline', since: now, lastSyncAt: earlier });
+      expect(nextSyncStatus(first, SyncState.Error, {}, later)).toEqual({ state: 'offline', since: now, lastSyncAt: earlier });
+    });
+  });
+
+  describe('STOPPED', () => {
+    it.each([starting, syncing, catchingUp, offline])('keeps the current status ($state)', (current) => {
+      expect(nextSyncStatus(current, SyncState.Stopped, {}, now)).toEqual(current);
+    });
+  });
+
+  describe('after the server ended the session', () => {
+    it.each(Object.values(SyncState))('%s changes nothing', (sdkState) => {
+      for (const details of [{}, { fromCache: true }, { catchingUp: true }, { fromCache: false, catchingUp: false }]) {
+        expect(nextSyncStatus(endedByServer, sdkState, details, now)).toEqual(endedByServer);
+      }
+    });
+  });
+
+  it('recovers from offline to up to date, forgetting when it went offline', () => {
+    const down = nextSyncStatus(syncing, SyncState.Error, {}, now);
+    const back = nextSyncStatus(down, SyncState.Syncing, {}, later);
+    expect(back).toEqual({ state: 'syncing', lastSyncAt: later });
+    expect(nextSyncStatus(back, SyncState.Reconnecting, {}, later + 1)).toEqual({ state: 'offline', since: later + 1, lastSyncAt: later });
+  });
+});
