@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'webextension-polyfill';
+import type { ExtensionStatus } from '../../src/messaging/protocol';
+import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { signInThroughOptions } from '../support/extensionPages.ts';
+import { Peer } from '../support/peer.ts';
+import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+declare const chrome: Browser;
+
+/** The built extension in Chromium, signed in to the test Synapse, with real peers around it. */
+
+const server = inject('synapse');
+const synapse = connectToSynapse(server);
+
+describe('the extension signed in, in Chromium', () => {
+  let chromium: ChromiumSession;
+  let alice: RegisteredUser;
+  const peers: Peer[] = [];
+
+  /** What the background says right now, asked the way the popup asks. */
+  async function status(): Promise<ExtensionStatus> {
+    const page = await chromium.openExtensionPage('options.html');
+    try {
+      const answer = await page.evaluate(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} }));
+      return (answer as { result: ExtensionStatus }).result;
+    } finally {
+      await page.close();
+    }
+  }
+
+  async function signedInDevice(): Promise<string> {
+    const { account } = await status();
+    if (account.state !== 'signed-in') throw new Error(`not signed in: ${account.state}`);
+    return account.deviceId;
+  }
+
+  beforeAll(async () => {
+    alice = await synapse.registerUser({ displayName: 'Alice' });
+    chromium = await launchChromium();
+    const options = await chromium.openExtensionPage('options.html');
+    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
+    await options.close();
+  });
+
+  afterAll(async () => {
+    for (const peer of peers) peer.stop();
+    await chromium.close();
+  });
+
+  it('shows in the popup a device that a room member never signed, and an acknowledgement clears it', async () => {
+    const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
+    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
+    peers.push(phone, dave);
+    await dave.bootstrapCrossSigning();
+    const roomId = await phone.shareRoomWith(dave);
+    await phone.client.setRoomName(roomId, 'Plans');
+    const rogue = await dave.addUnsignedDevice({ deviceName: 'Rogue <img src=x onerror=alert(1)>' });
+    peers.push(rogue);
+
+    const popup = await chromium.openExtensionPage('popup.html');
+    // Alice's phone is a session her identity never signed: the room is listed from the start.
+    await popup.getByRole('button', { name: /Plans/ }).click();
+    const device = popup.locator(`li.device[data-device="${rogue.deviceId}"]`);
+    await device.waitFor({ timeout: 60_000 });
+    // The display name is shown as text, markup and all, never as HTML.
+    expect(await device.locator('.device-name').innerText()).toBe('Rogue <img src=x onerror=alert(1)>');
+    expect(await popup.locator('img[src="x"]').count()).toBe(0);
+    expect(await device.innerText()).toContain('Not signed by its owner');
+
+    await device.getByRole('button', { name: 'Acknowledge' }).click();
+    await device.locator('.tag').waitFor({ state: 'detached' });
+    expect(await device.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    await popup.close();
+  });
+
+  it('is the same device after the service worker is stopped: no new login, sync resumes', async () => {
+    const before = await signedInDevice();
+    await chromium.stopServiceWorkers();
+    const after = await waitFor('the restarted worker to be signed in', async () => {
+      const { account, backgroundStartedAt } = await status();
+      return account.state === 'signed-in' && account.sync.state === 'syncing' ? { deviceId: account.deviceId, backgroundStartedAt } : undefined;
+    });
+    expect(after.deviceId).toBe(before);
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const { devices } = (await response.json()) as { devices: { display_name?: string }[] };
+    expect(devices.filter((d) => d.display_name === 'Matrix Trust Guard on Chrome')).toHaveLength(1);
+  });
+
+  it('signs out from the options page, removing the device from the account', async () => {
+    const deviceId = await signedInDevice();
+    const options = await chromium.openExtensionPage('options.html');
+    await options.getByRole('button', { name: 'Sign out…' }).click();
+    await options.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await options.getByLabel('Homeserver').waitFor();
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const { devices } = (await response.json()) as { devices: { device_id: string }[] };
+    expect(devices.map((d) => d.device_id)).not.toContain(deviceId);
+    await options.close();
+  });
+});
