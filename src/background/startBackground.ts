@@ -166,6 +166,7 @@ function createHandlers(status: StatusStore, ready: () => Promise<Services>): Re
       });
       return { client, account: status.get().account.state };
     },
+    'page.visible': () => ({}),
     'account.loginOptions': async ({ homeserver }) => (await account()).loginOptions(homeserver),
     'account.signIn': async (params) => (await account()).signIn(params),
     'account.signInWithSso': async ({ homeserver }) => (await account()).signInWithSso(homeserver),

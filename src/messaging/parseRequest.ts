@@ -19,6 +19,7 @@ const homeserver = nonEmptyText(255);
 const RULES: { [K in RequestKind]: KindRule<K> } = {
   'status.get': { from: PAGES, params: none },
   'page.hello': { from: ['content-script'], params: none },
+  'page.visible': { from: ['content-script'], params: none },
   'account.loginOptions': { from: PAGES, params: exactly({ homeserver }) },
   'account.signIn': {
     from: PAGES,

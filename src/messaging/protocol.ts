@@ -110,6 +110,8 @@ type Pages = 'extension-page';
 export interface RequestTable {
   'status.get': { params: NoParams; result: ExtensionStatus; from: Pages };
   'page.hello': { params: NoParams; result: PageHelloResult; from: 'content-script' };
+  /** A watched page is on screen: the message itself keeps Chrome's service worker (and sync) running. */
+  'page.visible': { params: NoParams; result: NoParams; from: 'content-script' };
   'account.loginOptions': { params: { homeserver: string }; result: LoginOptionsResult; from: Pages };
   'account.signIn': { params: { homeserver: string; user: string; password: string }; result: AccountStatus; from: Pages };
   'account.signInWithSso': { params: { homeserver: string }; result: AccountStatus; from: Pages };

@@ -178,3 +178,26 @@ describe('being signed out', () => {
     expect(restarted.status.get().account).toEqual({ state: 'signed-out' });
   });
 });
+
+describe('the warning history', () => {
+  it('exports as JSON and imports into another browser, merged, and refuses a damaged file', async () => {
+    const user = await synapse.registerUser();
+    const first = await background();
+    await first.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
+    const { roomId, rogue } = await roomWithUnsignedDevice(user);
+    await first.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)), 'the rogue device');
+    await first.account.acknowledge({ roomId, userId: rogue.userId });
+    const exported = await first.account.exportLedger();
+    first.stop();
+
+    const second = await background();
+    await second.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
+    await second.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId && d.isNew)), 'the rogue device, new here');
+    await expect(second.account.importLedger('{"format":"something else"}')).rejects.toThrow('This file cannot be imported:');
+    const count = await second.account.importLedger(exported);
+    expect(count).toBe((await second.ledger.allEntries()).length);
+    // The acknowledgement made in the first browser quiets the device in the second.
+    const report = await second.reportWhere(roomId, (r) => r.members.every((m) => m.devices.every((d) => d.deviceId !== rogue.deviceId || !d.isNew)), 'the imported acknowledgement');
+    expect(report.members.flatMap((m) => m.devices).find((d) => d.deviceId === rogue.deviceId)?.acknowledgedAt).toBeDefined();
+  });
+});

@@ -76,6 +76,7 @@ describe('parseRequest', () => {
 const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'status.get': {},
   'page.hello': {},
+  'page.visible': {},
   'account.loginOptions': { homeserver: 'matrix.org' },
   'account.signIn': { homeserver: 'example.org', user: 'alice', password: 'correct horse battery staple' },
   'account.signInWithSso': { homeserver: 'https://matrix.example.org' },
@@ -94,9 +95,9 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
 const KINDS = Object.keys(EXAMPLES) as RequestKind[];
 
 /** The only kinds a content script (running inside a web page) may send. */
-const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'room.report'];
+const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'room.report'];
 /** The only kind extension pages may not send. */
-const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello'];
+const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello', 'page.visible'];
 
 function parses(kind: RequestKind, params: unknown, sender: SenderKind = 'extension-page'): boolean {
   return parseRequest({ kind, params }, sender).ok;
@@ -132,11 +133,11 @@ describe('parseRequest: who may send what', () => {
   });
 
   it('lets content scripts send only page.hello and room.report', () => {
-    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'room.report']);
+    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'room.report']);
   });
 
   it('lets extension pages send everything but page.hello', () => {
-    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello']);
+    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible']);
   });
 
   it('checks the sender before the parameters, so a content script learns nothing about page-only shapes', () => {

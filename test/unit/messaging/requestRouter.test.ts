@@ -27,6 +27,7 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
   const handlers: RequestHandlers = {
     'status.get': vi.fn(() => status),
     'page.hello': vi.fn(() => ({ client: 'Cinny', account: 'signed-out' as const })),
+    'page.visible': notInThisTest,
     'account.loginOptions': notInThisTest,
     'account.signIn': notInThisTest,
     'account.signInWithSso': notInThisTest,

@@ -1,0 +1,31 @@
+/**
+ * Chrome stops an extension's service worker after about 30 s without events, and with it the
+ * sync that keeps warnings fresh. While a watched web client is on screen, its content script
+ * pings the background often enough to keep it running; hidden tabs let it rest.
+ */
+export const KEEP_ALIVE_INTERVAL_MS = 20_000;
+
+interface VisibilitySource {
+  readonly visibilityState: DocumentVisibilityState;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
+export function keepAliveWhileVisible(page: VisibilitySource, ping: () => void, intervalMs = KEEP_ALIVE_INTERVAL_MS): () => void {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const update = () => {
+    if (page.visibilityState === 'visible' && timer === undefined) {
+      ping();
+      timer = setInterval(ping, intervalMs);
+    } else if (page.visibilityState !== 'visible' && timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  page.addEventListener('visibilitychange', update);
+  update();
+  return () => {
+    page.removeEventListener('visibilitychange', update);
+    if (timer !== undefined) clearInterval(timer);
+  };
+}
