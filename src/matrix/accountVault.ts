@@ -1,4 +1,4 @@
-import { isBoundedString, isPlainObject } from '../messaging/shape';
+import { isBoundedString, isPlainObject } from '../validation/shape';
 import type { SecretVault } from '../storage/secretVault';
 
 /** What it takes to be this extension's Matrix device again after any restart. */

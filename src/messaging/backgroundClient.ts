@@ -1,6 +1,6 @@
 import browser from 'webextension-polyfill';
 import type { ErrorCode, RequestKind, RequestParams, RequestResult, SubscriptionName, SubscriptionValue } from './protocol';
-import { isPlainObject } from './shape';
+import { isPlainObject } from '../validation/shape';
 
 /** A request the background refused or could not complete; `message` is safe to show. */
 export class BackgroundError extends Error {

@@ -1,5 +1,5 @@
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
-import { type Check, deviceId, exactly, hasOnlyKeys, isPlainObject, nonEmptyText, oneOf, roomId, userId } from './shape';
+import { type Check, deviceId, exactly, hasOnlyKeys, isPlainObject, nonEmptyText, oneOf, roomId, userId } from '../validation/shape';
 
 interface KindRule<K extends RequestKind> {
   from: readonly RequestTable[K]['from'][];

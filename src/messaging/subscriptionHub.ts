@@ -1,5 +1,5 @@
 import type { SenderKind, SubscriptionName, SubscriptionTable, SubscriptionValue } from './protocol';
-import { type Check, isPlainObject, roomId } from './shape';
+import { type Check, isPlainObject, roomId } from '../validation/shape';
 import { type RawSender, type SenderPolicy, validateSender } from './validateSender';
 
 /** The parts of `runtime.Port` the hub uses (the same in Chrome and Firefox). */

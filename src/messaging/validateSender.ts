@@ -1,4 +1,4 @@
-import { isNonNegativeInteger } from './shape';
+import { isNonNegativeInteger } from '../validation/shape';
 
 /** The parts of `runtime.MessageSender` (Chrome and Firefox) that we rely on. */
 export interface RawSender {

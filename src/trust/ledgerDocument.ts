@@ -7,7 +7,7 @@ import {
   isPlainObject,
   roomId as isRoomId,
   userId as isUserId,
-} from '../messaging/shape';
+} from '../validation/shape';
 import { isDeviceClass } from './classifyDevice';
 import type { LedgerEntry } from './types';
 import { ledgerKeyOf } from './warnedDeviceLedger';

@@ -1,6 +1,7 @@
 /**
- * Small shape checks for data that crossed a trust boundary. They never throw and never
- * echo the value they reject, so a caller can log the reason without the payload.
+ * Shape checks for data that crossed a trust boundary (messages, stored records, imported
+ * files). They never throw and never echo the value they reject, so a caller can log the
+ * reason without the payload.
  */
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
