@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateServer, discoverHomeserver } from '../../../src/matrix/homeserverDiscovery';
-import { SignInError, type SignInErrorCode } from '../../../src/matrix/signInErrors';
+import type { SignInErrorCode } from '../../../src/matrix/signInErrors';
+import { refusal, refusalOf } from './refusals';
 
 type Answer = () => Response;
 
@@ -35,25 +36,6 @@ function fakeNetwork(routes: Record<string, Answer>, alive: readonly string[] = 
     return Promise.resolve(new Response('Not found', { status: 404 }));
   };
   return { fetchFn, asked };
-}
-
-async function refusal(work: Promise<unknown>): Promise<SignInError> {
-  const error = await work.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(SignInError);
-  return error as SignInError;
-}
-
-function refusalOf(work: () => unknown): SignInError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SignInError);
-    return error as SignInError;
-  }
-  throw new Error('expected a SignInError, but nothing was thrown');
 }
 
 describe('discoverHomeserver', () => {

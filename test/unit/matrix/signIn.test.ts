@@ -2,28 +2,10 @@ import { ConnectionError, MatrixError } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
 import { loginTokenFrom, signInWithPassword, ssoStartUrl } from '../../../src/matrix/signIn';
 import { SignInError, type SignInErrorCode, toSignInError } from '../../../src/matrix/signInErrors';
+import { refusal, refusalOf } from './refusals';
 
 const REDIRECT = 'https://abcdefghijklmnop.chromiumapp.org/sso';
 const BASE_URL = 'https://matrix.example.org';
-
-function refusalOf(work: () => unknown): SignInError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SignInError);
-    return error as SignInError;
-  }
-  throw new Error('expected a SignInError, but nothing was thrown');
-}
-
-async function refusal(work: Promise<unknown>): Promise<SignInError> {
-  const error = await work.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(SignInError);
-  return error as SignInError;
-}
 
 describe('loginTokenFrom', () => {
   it('takes the login token from our redirect URL', () => {
