@@ -18,6 +18,7 @@ import type { Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import type { LedgerScope } from '../trust/warnedDeviceLedger';
 import { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
+import { SecurityService, type SecurityListeners } from './securityService';
 import type { StatusStore } from './statusStore';
 import { UnknownRoomError } from './trustEngine';
 
@@ -45,6 +46,7 @@ export interface AccountServiceDeps {
   elapsedMs: () => number;
   onOverview: (overview: TrustOverview) => void;
   onReport: (report: RoomTrustReport) => void;
+  security: SecurityListeners;
 }
 
 /**
@@ -53,6 +55,7 @@ export interface AccountServiceDeps {
  */
 export class AccountService {
   private runtime: AccountRuntime | undefined;
+  private securityService: SecurityService | undefined;
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
   private firstSyncAfterMs: number | undefined;
@@ -124,6 +127,7 @@ export class AccountService {
     return this.exclusive(async () => {
       const runtime = this.runtime;
       this.runtime = undefined;
+      this.endSecurity();
       const result = runtime ? await runtime.signOut() : { removedFromServer: true };
       if (!runtime) await this.accountVault.clear();
       await this.deps.ledger.clear();
@@ -193,20 +197,10 @@ export class AccountService {
     runtime.engine.refreshUsers([userId]);
   }
 
-  /**
-   * Starts verifying a user (in a direct chat with them) or one device. The emoji flow itself
-   * is driven from the popup.
-   */
-  async requestVerification(userId: string, deviceId?: string): Promise<{ transactionId?: string }> {
-    const runtime = this.requireRuntime();
-    const { crypto, client } = runtime.session;
-    if (deviceId !== undefined) return { transactionId: (await crypto.requestDeviceVerification(userId, deviceId)).transactionId };
-    if (userId === runtime.userId) return { transactionId: (await crypto.requestOwnUserVerification()).transactionId };
-    const dm = client
-      .getRooms()
-      .find((room) => room.getMyMembership() === 'join' && room.getJoinedMemberCount() === 2 && room.getMember(userId)?.membership === 'join');
-    if (!dm) throw new UserFacingError('Start a direct chat with this person first: verification requests are sent there.');
-    return { transactionId: (await crypto.requestVerificationDM(userId, dm.roomId)).transactionId };
+  /** Encryption setup, recovery and verification for the signed-in session. */
+  security(): SecurityService {
+    if (!this.securityService) throw new UserFacingError('Not signed in.');
+    return this.securityService;
   }
 
   async setPolicy(policy: Policy): Promise<void> {
@@ -217,8 +211,14 @@ export class AccountService {
   }
 
   stop(): void {
+    this.endSecurity();
     this.runtime?.stop();
     this.runtime = undefined;
+  }
+
+  private endSecurity(): void {
+    this.securityService?.stop();
+    this.securityService = undefined;
   }
 
   private async signInWith(obtain: () => Promise<AccountCredentials>): Promise<AccountStatus> {
@@ -250,6 +250,7 @@ export class AccountService {
     };
     const runtime = how === 'adopt' ? await AccountRuntime.adopt(credentials, deps) : await AccountRuntime.start(credentials, deps);
     this.runtime = runtime;
+    this.securityService = new SecurityService(runtime.session, this.deps.security, this.deps.now);
     this.firstSyncAfterMs = undefined;
     runtime.engine.onReport((report) => {
       this.deps.onReport(report);
@@ -285,6 +286,7 @@ export class AccountService {
     // Several failing requests can each report the lost session; the first one handles it.
     if (!runtime) return;
     this.runtime = undefined;
+    this.endSecurity();
     log.warn('session ended by the server');
     await runtime.discardAfterServerSignOut();
     await this.deps.records.put('account-ended', { byServerAt: at });

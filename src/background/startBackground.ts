@@ -14,6 +14,7 @@ import { RecordStore } from '../storage/recordStore';
 import { SecretVault } from '../storage/secretVault';
 import { AccountService, type Platform } from './accountService';
 import type { BackgroundRecords } from './backgroundRecords';
+import { createSecurityHandlers } from './securityHandlers';
 import { createStatusStore, type StatusStore } from './statusStore';
 import { showNewWarnings } from './toolbarBadge';
 
@@ -52,6 +53,9 @@ export function startBackground(): void {
       status: status.get,
       overview: async () => (await ready()).account.overview(),
       room: async (roomId) => (await ready()).account.report(roomId ?? ''),
+      security: async () => (await ready()).account.security().status(),
+      recovery: async () => (await ready()).account.security().recovery.current,
+      verification: async () => (await ready()).account.security().verification.current,
     },
     policy,
     (reason) => log.warn('subscription refused', { reason }),
@@ -89,6 +93,11 @@ async function startServices(status: StatusStore, hub: Pick<SubscriptionHub, 'pu
     onOverview: (overview: TrustOverview) => {
       publish('overview', overview);
       void showNewWarnings(overview.newWarnings);
+    },
+    security: {
+      onStatus: (value) => publish('security', value),
+      onRecovery: (value) => publish('recovery', value),
+      onVerification: (value) => publish('verification', value),
     },
     onReport: (report) => {
       publish('room', report, report.roomId);
@@ -182,7 +191,7 @@ function createHandlers(status: StatusStore, ready: () => Promise<Services>): Re
       await (await account()).withdrawVerification(userId);
       return {};
     },
-    'user.requestVerification': async ({ userId, deviceId }) => (await account()).requestVerification(userId, deviceId),
+    ...createSecurityHandlers(async () => (await account()).security()),
     'settings.setPolicy': async ({ policy }) => {
       await (await account()).setPolicy(policy);
       return status.get();

@@ -9,6 +9,7 @@ import {
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from './accountVault';
 import { createSdkLogger } from './sdkLogger';
+import { SecretStorageKeyCache } from './secretStorageKeyCache';
 import { nextSyncStatus, type SyncStatus } from './syncStatus';
 
 /** IndexedDB names of this account's stores; sign-out deletes them. */
@@ -49,12 +50,15 @@ export class MatrixSession {
     private readonly store: IndexedDBStore,
     private readonly options: SessionOptions,
     private readonly requests: StoppableFetch,
+    /** The recovery key while a flow needs it (see SecretStorageKeyCache). */
+    readonly secretStorageKeys: SecretStorageKeyCache,
   ) {}
 
   static async start(options: SessionOptions): Promise<MatrixSession> {
     const { credentials } = options;
     const requests = stoppableFetch(options.fetchFn ?? ((input, init) => fetch(input, init)));
     const store = new IndexedDBStore({ indexedDB: options.indexedDB, dbName: SYNC_DATABASE });
+    const secretStorageKeys = new SecretStorageKeyCache();
     const client = createClient({
       baseUrl: credentials.homeserverUrl,
       userId: credentials.userId,
@@ -63,12 +67,16 @@ export class MatrixSession {
       store,
       fetchFn: requests.fetch,
       logger: createSdkLogger('session'),
+      cryptoCallbacks: {
+        getSecretStorageKey: secretStorageKeys.getSecretStorageKey,
+        cacheSecretStorageKey: secretStorageKeys.cacheSecretStorageKey,
+      },
     });
     await store.startup();
     await client.initRustCrypto({ storageKey: options.storageKey, cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
     const crypto = client.getCrypto();
     if (!crypto) throw new Error('Rust crypto did not initialise');
-    const session = new MatrixSession(client, crypto, store, options, requests);
+    const session = new MatrixSession(client, crypto, store, options, requests, secretStorageKeys);
     session.followSync();
     await client.startClient({
       pollTimeout: POLL_TIMEOUT_MS,
@@ -94,6 +102,7 @@ export class MatrixSession {
 
   /** Stops syncing; stores stay as they are for the next start. */
   stop(): void {
+    this.secretStorageKeys.drop();
     this.requests.stop();
     this.client.stopClient();
   }

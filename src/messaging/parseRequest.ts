@@ -1,6 +1,8 @@
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
 import { type Check, deviceId, exactly, hasOnlyKeys, isPlainObject, nonEmptyText, oneOf, roomId, userId } from '../validation/shape';
 
+const isBoolean: Check = (value) => typeof value === 'boolean';
+
 interface KindRule<K extends RequestKind> {
   from: readonly RequestTable[K]['from'][];
   params: Check;
@@ -36,7 +38,20 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   },
   'user.pinIdentity': { from: PAGES, params: exactly({ userId }) },
   'user.withdrawVerification': { from: PAGES, params: exactly({ userId }) },
-  'user.requestVerification': { from: PAGES, params: exactly({ userId }, { deviceId }) },
+  'security.status': { from: PAGES, params: none },
+  'recovery.start': { from: PAGES, params: exactly({}, { passphrase: nonEmptyText(1024), reset: isBoolean }) },
+  'recovery.showKey': { from: PAGES, params: none },
+  'recovery.confirm': { from: PAGES, params: exactly({ typed: nonEmptyText(1024) }, { password: nonEmptyText(1024) }) },
+  'recovery.cancel': { from: PAGES, params: none },
+  'recovery.unlock': { from: PAGES, params: exactly({ key: nonEmptyText(1024) }) },
+  'identity.reset': { from: PAGES, params: exactly({}, { password: nonEmptyText(1024) }) },
+  'verification.start': { from: PAGES, params: exactly({}, { userId, deviceId }) },
+  'verification.accept': { from: PAGES, params: none },
+  'verification.confirm': { from: PAGES, params: none },
+  'verification.mismatch': { from: PAGES, params: none },
+  'verification.cancel': { from: PAGES, params: none },
+  'verification.dismiss': { from: PAGES, params: none },
+  'session.signOut': { from: PAGES, params: exactly({ deviceId }, { password: nonEmptyText(1024) }) },
   'settings.setPolicy': { from: PAGES, params: exactly({ policy: oneOf('default', 'strict') }) },
   'ledger.export': { from: PAGES, params: none },
   // A ledger of 200,000 entries is about 60 MB of JSON; browsers carry messages up to 64 MiB.
@@ -80,7 +95,7 @@ export function parseRequest(raw: unknown, senderKind: SenderKind): ParsedReques
     return { ok: false, kind, error: { code: 'malformed', message: `"${kind}" got parameters of the wrong shape` } };
   }
   // The rule above checked the parameters for this kind.
-  return { ok: true, request: { kind, params: (params ?? {}) as RequestMessage['params'] } };
+  return { ok: true, request: { kind, params: params ?? {} } };
 }
 
 function malformed(message: string): ParsedRequest {

@@ -77,6 +77,46 @@ export interface PageHelloResult {
   account: AccountStatus['state'];
 }
 
+/** The account's encryption setup as this device sees it (see `readSecurityStatus`). */
+export interface SecurityStatus {
+  /** The account has a cross-signing identity on the server. */
+  identityOnServer: boolean;
+  /** This extension's device is signed by the account's identity, and trusted here. */
+  thisDeviceVerified: boolean;
+  crossSigning: {
+    ready: boolean;
+    publicKeysOnDevice: boolean;
+    privateKeysInSecretStorage: boolean;
+    privateKeysCachedLocally: { masterKey: boolean; selfSigningKey: boolean; userSigningKey: boolean };
+  };
+  secretStorage: { ready: boolean; defaultKeyId: string | null; passphraseBased: boolean };
+  keyBackup: { serverVersion: string | null; activeVersion: string | null; trusted: boolean; keysRemaining: number | null };
+}
+
+/** Where a recovery flow (set up, unlock, reset) stands; the key itself never travels in this. */
+export type RecoveryFlowView =
+  | { step: 'idle' }
+  /** A new recovery key exists in the background's memory only, until the user types it back. */
+  | { step: 'confirm-key'; passphrase: boolean; expiresAt: number; reset: boolean }
+  /** The homeserver wants the account password before it accepts new cross-signing keys. */
+  | { step: 'needs-password' }
+  | { step: 'working' }
+  | { step: 'done'; what: 'set-up' | 'unlocked' | 'identity-reset' }
+  | { step: 'failed'; reason: string };
+
+export type VerificationView =
+  | { phase: 'none' }
+  /** Sent, waiting for the other device to accept. */
+  | { phase: 'requested'; otherUserId: string; otherDeviceId?: string }
+  /** Another device asks to verify; accept or decline. */
+  | { phase: 'incoming'; otherUserId: string; otherDeviceId?: string }
+  | { phase: 'starting'; otherUserId: string }
+  /** Compare these with the other device, then say whether they match. */
+  | { phase: 'emoji'; otherUserId: string; emoji: [symbol: string, name: string][] }
+  | { phase: 'confirmed'; otherUserId: string }
+  | { phase: 'done'; otherUserId: string }
+  | { phase: 'cancelled'; otherUserId: string; reason: string };
+
 /** One joined room at a glance. */
 export interface RoomSummary {
   roomId: string;
@@ -121,7 +161,25 @@ export interface RequestTable {
   'room.acknowledge': { params: LedgerScope; result: RoomTrustReport; from: Pages };
   'user.pinIdentity': { params: { userId: string }; result: NoParams; from: Pages };
   'user.withdrawVerification': { params: { userId: string }; result: NoParams; from: Pages };
-  'user.requestVerification': { params: { userId: string; deviceId?: string }; result: { transactionId?: string }; from: Pages };
+  'security.status': { params: NoParams; result: SecurityStatus; from: Pages };
+  /** A new recovery key (from a passphrase, if given), held by the background until confirmed; returned for display. */
+  'recovery.start': { params: { passphrase?: string; reset?: boolean }; result: { key: string }; from: Pages };
+  /** The waiting key again, for a popup that closed before the user typed it back. */
+  'recovery.showKey': { params: NoParams; result: { key: string }; from: Pages };
+  'recovery.confirm': { params: { typed: string; password?: string }; result: RecoveryFlowView; from: Pages };
+  'recovery.cancel': { params: NoParams; result: RecoveryFlowView; from: Pages };
+  /** Verify this extension with the existing recovery key or passphrase. */
+  'recovery.unlock': { params: { key: string }; result: RecoveryFlowView; from: Pages };
+  'identity.reset': { params: { password?: string }; result: RecoveryFlowView; from: Pages };
+  /** Verify with another device: this extension with one of the account's devices (no user id), or someone else. */
+  'verification.start': { params: { userId?: string; deviceId?: string }; result: VerificationView; from: Pages };
+  'verification.accept': { params: NoParams; result: VerificationView; from: Pages };
+  'verification.confirm': { params: NoParams; result: VerificationView; from: Pages };
+  'verification.mismatch': { params: NoParams; result: VerificationView; from: Pages };
+  'verification.cancel': { params: NoParams; result: VerificationView; from: Pages };
+  'verification.dismiss': { params: NoParams; result: VerificationView; from: Pages };
+  /** Signs out another session of the account; the server may want the password first. */
+  'session.signOut': { params: { deviceId: string; password?: string }; result: { needsPassword: boolean }; from: Pages };
   'settings.setPolicy': { params: { policy: Policy }; result: ExtensionStatus; from: Pages };
   'ledger.export': { params: NoParams; result: { json: string }; from: Pages };
   'ledger.import': { params: { json: string }; result: { entries: number }; from: Pages };
@@ -162,6 +220,9 @@ export interface SubscriptionTable {
   status: { value: ExtensionStatus; from: Pages; topic: never };
   overview: { value: TrustOverview; from: Pages; topic: never };
   room: { value: RoomTrustReport; from: Pages | 'content-script'; topic: string };
+  security: { value: SecurityStatus; from: Pages; topic: never };
+  recovery: { value: RecoveryFlowView; from: Pages; topic: never };
+  verification: { value: VerificationView; from: Pages; topic: never };
 }
 
 export type SubscriptionName = keyof SubscriptionTable;

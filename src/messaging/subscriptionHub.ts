@@ -30,6 +30,9 @@ const RULES: { [N in SubscriptionName]: SubscriptionRule & { from: readonly Subs
   status: { from: ['extension-page'] },
   overview: { from: ['extension-page'] },
   room: { from: ['extension-page', 'content-script'], topic: roomId },
+  security: { from: ['extension-page'] },
+  recovery: { from: ['extension-page'] },
+  verification: { from: ['extension-page'] },
 };
 
 function isSubscriptionName(name: string): name is SubscriptionName {

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { AccountService } from '../../src/background/accountService.ts';
 import type { BackgroundRecords } from '../../src/background/backgroundRecords.ts';
 import { createStatusStore, type StatusStore } from '../../src/background/statusStore.ts';
-import type { AccountStatus, TrustOverview } from '../../src/messaging/protocol.ts';
+import type { AccountStatus, RecoveryFlowView, TrustOverview, VerificationView } from '../../src/messaging/protocol.ts';
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
 import { LedgerStore } from '../../src/storage/ledgerStore.ts';
 import { RecordStore } from '../../src/storage/recordStore.ts';
@@ -28,6 +28,9 @@ export interface NodeBackground {
   /** Every report pushed to subscribers, in order. */
   reports: RoomTrustReport[];
   overviews: TrustOverview[];
+  /** Every recovery and verification view pushed, in order. */
+  recoveryViews: RecoveryFlowView[];
+  verificationViews: VerificationView[];
   /** The URLs of every request the device made (for checking how sync resumed). */
   requests: string[];
   signedIn(): Extract<AccountStatus, { state: 'signed-in' }>;
@@ -57,6 +60,8 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
   const reports: RoomTrustReport[] = [];
   const overviews: TrustOverview[] = [];
   const requests: string[] = [];
+  const recoveryViews: RecoveryFlowView[] = [];
+  const verificationViews: VerificationView[] = [];
   const account = new AccountService({
     vault: await SecretVault.open(db),
     records: new RecordStore<BackgroundRecords>(db),
@@ -76,6 +81,11 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     elapsedMs: () => performance.now(),
     onOverview: (overview) => overviews.push(overview),
     onReport: (report) => reports.push(report),
+    security: {
+      onStatus: () => undefined,
+      onRecovery: (view) => recoveryViews.push(view),
+      onVerification: (view) => verificationViews.push(view),
+    },
   });
   await account.resume();
 
@@ -91,6 +101,8 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     ledger,
     reports,
     overviews,
+    recoveryViews,
+    verificationViews,
     requests,
     signedIn,
     device: () => {

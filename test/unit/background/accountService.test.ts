@@ -61,6 +61,7 @@ async function service(fetchFn: typeof fetch, platform: Partial<Platform> = {}) 
     elapsedMs: () => 0,
     onOverview: vi.fn(),
     onReport: vi.fn(),
+    security: { onStatus: vi.fn(), onRecovery: vi.fn(), onVerification: vi.fn() },
   });
   await account.resume();
   return { account, status, advance: (ms: number) => (clock += ms) };

@@ -86,7 +86,20 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'room.acknowledge': { roomId: '!abc:example.org', userId: '@bob:example.org', deviceId: 'BOBNEW' },
   'user.pinIdentity': { userId: '@bob:example.org' },
   'user.withdrawVerification': { userId: '@bob:example.org' },
-  'user.requestVerification': { userId: '@bob:example.org', deviceId: 'BOBNEW' },
+  'security.status': {},
+  'recovery.start': { passphrase: 'correct horse battery staple', reset: false },
+  'recovery.showKey': {},
+  'recovery.confirm': { typed: 'EsTc LW2K PGiF wKEA', password: 'hunter2' },
+  'recovery.cancel': {},
+  'recovery.unlock': { key: 'EsTc LW2K PGiF wKEA' },
+  'identity.reset': { password: 'hunter2' },
+  'verification.start': { userId: '@bob:example.org', deviceId: 'BOBNEW' },
+  'verification.accept': {},
+  'verification.confirm': {},
+  'verification.mismatch': {},
+  'verification.cancel': {},
+  'verification.dismiss': {},
+  'session.signOut': { deviceId: 'OLDPHONE', password: 'hunter2' },
   'settings.setPolicy': { policy: 'strict' },
   'ledger.export': {},
   'ledger.import': { json: '{"version":1,"entries":[]}' },
@@ -262,7 +275,7 @@ describe('parseRequest: parameters', () => {
     });
   });
 
-  describe.each(['user.pinIdentity', 'user.withdrawVerification', 'user.requestVerification'] as const)('%s', (kind) => {
+  describe.each(['user.pinIdentity', 'user.withdrawVerification'] as const)('%s', (kind) => {
     it('takes a user id that looks like @name:server', () => {
       expectAccepted(kind, { userId: '@bob:example.org' });
       expectAccepted(kind, { userId: '@bob:example.org:8448' });
@@ -287,11 +300,27 @@ describe('parseRequest: parameters', () => {
     });
   });
 
-  describe('user.requestVerification', () => {
-    it('takes an optional device id', () => {
-      expectAccepted('user.requestVerification', { userId: '@bob:example.org', deviceId: 'BOBNEW' });
-      expectMalformed('user.requestVerification', { userId: '@bob:example.org', deviceId: 'BOB NEW' });
-      expectMalformed('user.requestVerification', { deviceId: 'BOBNEW' });
+  describe('verification.start', () => {
+    it('takes an optional user id and device id, each well formed', () => {
+      expectAccepted('verification.start', {});
+      expectAccepted('verification.start', { deviceId: 'ALICEPHONE' });
+      expectAccepted('verification.start', { userId: '@bob:example.org', deviceId: 'BOBNEW' });
+      expectMalformed('verification.start', { userId: '@bob:example.org', deviceId: 'BOB NEW' });
+      expectMalformed('verification.start', { userId: 'bob' });
+    });
+  });
+
+  describe('the recovery requests', () => {
+    it('take a key, passphrase or password as non-empty text of bounded length, and nothing else', () => {
+      expectAccepted('recovery.start', {});
+      expectAccepted('recovery.start', { reset: true });
+      expectMalformed('recovery.start', { passphrase: '' });
+      expectMalformed('recovery.start', { reset: 'yes' });
+      expectMalformed('recovery.confirm', { typed: '' });
+      expectMalformed('recovery.confirm', { typed: 'x'.repeat(1025) });
+      expectMalformed('recovery.unlock', {});
+      expectMalformed('recovery.unlock', { key: 'abc', extra: true });
+      expectMalformed('session.signOut', { password: 'hunter2' });
     });
   });
 

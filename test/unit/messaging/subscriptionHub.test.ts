@@ -46,6 +46,9 @@ function sources(overrides: Partial<CurrentValues> = {}): CurrentValues {
       if (topic === '!unknown:example.org') throw new Error('This room is not one of the account\'s joined rooms.');
       return report(topic ?? '');
     },
+    security: () => Promise.reject(new Error('Not signed in.')),
+    recovery: () => ({ step: 'idle' }),
+    verification: () => ({ phase: 'none' }),
     ...overrides,
   };
 }
