@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // The UI's messages in English, read from public/_locales (see the file).
+          setupFiles: ['test/unit/setup.ts'],
         },
       },
       {

@@ -67,9 +67,13 @@ export default defineConfig({
   manifestVersion: 3,
   modules: ['@wxt-dev/webextension-polyfill'],
   manifest: ({ browser }) => ({
-    name: 'Matrix Trust Guard',
-    description:
-      'An independent second opinion on who can read your encrypted Matrix rooms: warns about unverified devices in any web Matrix client.',
+    // Every text the browser shows comes from public/_locales/<locale>/messages.json.
+    default_locale: 'en',
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    // The toolbar button's tooltip. WXT would take it from the popup's <title>, which is not
+    // localized; entrypoints/popup/index.html has none, so this one is kept.
+    action: { default_title: '__MSG_extActionTitle__' },
     // unlimitedStorage: the Rust crypto store holds this extension's device keys; if the
     // browser evicted it under storage pressure, the device would be lost.
     // alarms: wakes a stopped service worker every minute so sync resumes.

@@ -3,6 +3,7 @@ import { BUILT_IN_SITES } from '../../src/clients/builtInSites';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { AccountSection } from '../../src/ui/AccountSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
+import { t } from '../../src/ui/i18n';
 import { LedgerSection } from '../../src/ui/LedgerSection';
 import { PolicySection } from '../../src/ui/PolicySection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
@@ -14,14 +15,14 @@ export function OptionsApp() {
   const state = useExtensionStatus();
   return (
     <main>
-      <BrandHeader subtitle="Settings and details" />
-      {state.phase === 'loading' && <p class="notice">Asking the background…</p>}
+      <BrandHeader subtitle={t('optionsSubtitle')} />
+      {state.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
       {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
       {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
       {state.phase === 'live' && <StatusSections status={state.value} />}
       <section aria-labelledby="sites-heading">
-        <h2 id="sites-heading">Watched sites</h2>
-        <p class="subtitle">Matrix Trust Guard reads member lists on these web clients to place its warnings.</p>
+        <h2 id="sites-heading">{t('sitesHeading')}</h2>
+        <p class="subtitle">{t('sitesExplanation')}</p>
         <ul class="sites">
           {BUILT_IN_SITES.map((site) => (
             <li key={site.origin}>
@@ -43,14 +44,14 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
       <PolicySection policy={status.policy} />
       <LedgerSection />
       <section aria-labelledby="engine-heading">
-        <h2 id="engine-heading">Encryption engine</h2>
+        <h2 id="engine-heading">{t('engineHeading')}</h2>
         <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />
         {facts.length > 0 && (
           <dl class="facts" data-testid="engine-facts">
             {facts.map((fact) => (
-              <Fragment key={fact.label}>
+              <Fragment key={fact.id}>
                 <dt>{fact.label}</dt>
-                <dd class={fact.label === 'Store identity key' ? 'mono' : undefined} data-fact={fact.label}>
+                <dd class={fact.id === 'identity-key' ? 'mono' : undefined} data-fact={fact.id}>
                   {fact.value}
                 </dd>
               </Fragment>
@@ -59,12 +60,12 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
         )}
       </section>
       <section aria-labelledby="about-heading">
-        <h2 id="about-heading">About</h2>
+        <h2 id="about-heading">{t('aboutHeading')}</h2>
         <dl class="facts">
-          <dt>Version</dt>
-          <dd data-fact="Version">{status.extensionVersion}</dd>
-          <dt>Background started</dt>
-          <dd data-fact="Background started" data-epoch={status.backgroundStartedAt}>
+          <dt>{t('aboutVersion')}</dt>
+          <dd data-fact="extension-version">{status.extensionVersion}</dd>
+          <dt>{t('aboutBackgroundStarted')}</dt>
+          <dd data-fact="background-started" data-epoch={status.backgroundStartedAt}>
             {formatDate(status.backgroundStartedAt)}
           </dd>
         </dl>

@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { BrandHeader } from '../../src/ui/BrandHeader';
 import { StatusLineView } from '../../src/ui/StatusLineView';
+import { t } from '../../src/ui/i18n';
 import { describeAccount, describeCryptoEngine, describeOwnDevices, describeSync } from '../../src/ui/statusView';
 import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
@@ -12,16 +13,16 @@ export function PopupApp() {
   const openOptions = () => void browser.runtime.openOptionsPage();
   return (
     <main>
-      <BrandHeader subtitle="Second opinion on who can read your encrypted rooms" />
+      <BrandHeader subtitle={t('popupSubtitle')} />
       <section aria-live="polite" aria-busy={state.phase === 'loading'}>
-        {state.phase === 'loading' && <p class="notice">Asking the background…</p>}
+        {state.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
         {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
         {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
         {state.phase === 'live' && <PopupStatus status={state.value} onSignIn={openOptions} />}
       </section>
       <footer>
         <button class="link" type="button" onClick={openOptions}>
-          Settings and details
+          {t('popupSettingsButton')}
         </button>
       </footer>
     </main>
@@ -39,12 +40,12 @@ function PopupStatus({ status, onSignIn }: { status: ExtensionStatus; onSignIn: 
       {status.cryptoEngine.state !== 'ready' && <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />}
       {account.state === 'signed-out' && (
         <button class="primary" type="button" onClick={onSignIn}>
-          Sign in
+          {t('popupSignIn')}
         </button>
       )}
       {account.state === 'signed-in' && (
         <section aria-labelledby="rooms-heading">
-          <h2 id="rooms-heading">Rooms</h2>
+          <h2 id="rooms-heading">{t('popupRoomsHeading')}</h2>
           <TrustOverviewPanel ownUserId={account.userId} />
         </section>
       )}

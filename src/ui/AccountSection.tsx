@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { AccountStatus } from '../messaging/protocol';
+import { t } from './i18n';
 import { SignInForm } from './SignInForm';
 import { StatusLineView } from './StatusLineView';
 import { describeAccount, describeDeviceClass, describeOwnDevices, describeSync } from './statusView';
@@ -10,7 +11,7 @@ import { describeAccount, describeDeviceClass, describeOwnDevices, describeSync 
 export function AccountSection({ account }: { account: AccountStatus }) {
   return (
     <section aria-labelledby="account-heading">
-      <h2 id="account-heading">Account</h2>
+      <h2 id="account-heading">{t('accountHeading')}</h2>
       <StatusLineView line={describeAccount(account)} />
       {account.state === 'signed-out' && <SignInForm />}
       {account.state === 'signed-in' && <SignedIn account={account} />}
@@ -30,7 +31,7 @@ function SignedIn({ account }: { account: Extract<AccountStatus, { state: 'signe
           {account.ownDevices.map((device) => (
             <Fragment key={device.deviceId}>
               <dt>
-                {device.displayName ?? 'Unnamed session'} <span class="mono">{device.deviceId}</span>
+                {device.displayName ?? t('unnamedSession')} <span class="mono">{device.deviceId}</span>
               </dt>
               <dd>{describeDeviceClass(device.class, true)}</dd>
             </Fragment>
@@ -53,10 +54,10 @@ function SignOutButton() {
     try {
       const { removedFromServer } = await request('account.signOut', {});
       if (!removedFromServer) {
-        setMessage('Signed out here, but the homeserver could not be reached: remove "Matrix Trust Guard" from your sessions in another client.');
+        setMessage(t('signOutUnreachable'));
       }
     } catch (failure) {
-      setMessage(failure instanceof BackgroundError ? failure.message : 'Signing out failed.');
+      setMessage(failure instanceof BackgroundError ? failure.message : t('signOutFailed'));
     } finally {
       setBusy(false);
       setConfirming(false);
@@ -67,17 +68,17 @@ function SignOutButton() {
     <div class="actions">
       {!confirming && (
         <button class="link" type="button" onClick={() => setConfirming(true)}>
-          Sign out…
+          {t('signOutStart')}
         </button>
       )}
       {confirming && (
         <p class="notice">
-          Signing out removes this session from your account and deletes its keys and your warning history from this browser.{' '}
+          {t('signOutConfirmText')}{' '}
           <button class="danger" type="button" disabled={busy} onClick={() => void signOut()}>
-            {busy ? 'Signing out…' : 'Sign out'}
+            {busy ? t('signOutBusy') : t('signOutConfirm')}
           </button>{' '}
           <button class="link" type="button" disabled={busy} onClick={() => setConfirming(false)}>
-            Cancel
+            {t('signOutCancel')}
           </button>
         </p>
       )}

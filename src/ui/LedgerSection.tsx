@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
+import { t } from './i18n';
 
 /** The warned-device history: download it as JSON, or merge a saved file back in. */
 export function LedgerSection() {
@@ -15,7 +16,7 @@ export function LedgerSection() {
       link.click();
       URL.revokeObjectURL(url);
     } catch (failure) {
-      setMessage({ text: failure instanceof BackgroundError ? failure.message : 'Export failed.', error: true });
+      setMessage({ text: failure instanceof BackgroundError ? failure.message : t('ledgerExportFailed'), error: true });
     }
   }
 
@@ -23,22 +24,22 @@ export function LedgerSection() {
     if (!file) return;
     try {
       const { entries } = await request('ledger.import', { json: await file.text() });
-      setMessage({ text: `Imported. The history now holds ${entries} entries.`, error: false });
+      setMessage({ text: entries === 1 ? t('ledgerImportedOne', String(entries)) : t('ledgerImportedMany', String(entries)), error: false });
     } catch (failure) {
-      setMessage({ text: failure instanceof BackgroundError ? failure.message : 'Import failed.', error: true });
+      setMessage({ text: failure instanceof BackgroundError ? failure.message : t('ledgerImportFailed'), error: true });
     }
   }
 
   return (
     <section aria-labelledby="ledger-heading">
-      <h2 id="ledger-heading">Warning history</h2>
-      <p class="subtitle">Every device you were warned about, per room, with when you acknowledged it.</p>
+      <h2 id="ledger-heading">{t('ledgerHeading')}</h2>
+      <p class="subtitle">{t('ledgerExplanation')}</p>
       <div class="actions">
         <button class="link" type="button" onClick={() => void exportHistory()}>
-          Export history
+          {t('ledgerExport')}
         </button>
         <label class="link file">
-          Import history…
+          {t('ledgerImport')}
           <input type="file" accept="application/json" class="visually-hidden" onChange={(e) => void importHistory(e.currentTarget.files?.[0])} />
         </label>
       </div>

@@ -1,26 +1,20 @@
 import { request } from '../messaging/backgroundClient';
 import type { Policy } from '../trust/types';
+import { t } from './i18n';
 
-const CHOICES: { policy: Policy; title: string; detail: string }[] = [
-  {
-    policy: 'default',
-    title: 'Warn about unsigned devices',
-    detail: "Devices their owner never signed, and anything wrong with someone's identity.",
-  },
-  {
-    policy: 'strict',
-    title: 'Also warn about people you have not verified',
-    detail: 'Every device of every person whose identity you did not verify counts as a warning.',
-  },
+/** A function, so the messages are looked up when shown, not when this module loads. */
+const choices = (): { policy: Policy; title: string; detail: string }[] => [
+  { policy: 'default', title: t('policyDefaultTitle'), detail: t('policyDefaultDetail') },
+  { policy: 'strict', title: t('policyStrictTitle'), detail: t('policyStrictDetail') },
 ];
 
 export function PolicySection({ policy }: { policy: Policy }) {
   return (
     <section aria-labelledby="policy-heading">
-      <h2 id="policy-heading">When to warn</h2>
+      <h2 id="policy-heading">{t('policyHeading')}</h2>
       <fieldset class="choices">
-        <legend class="visually-hidden">Warning policy</legend>
-        {CHOICES.map((choice) => (
+        <legend class="visually-hidden">{t('policyLegend')}</legend>
+        {choices().map((choice) => (
           <label key={choice.policy} class="choice">
             <input
               type="radio"

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
+import { t } from './i18n';
 import { describeDeviceClass, formatDate } from './statusView';
 
 /**
@@ -11,16 +12,20 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
   const [error, setError] = useState<string | undefined>();
   const act = (work: () => Promise<unknown>) => {
     setError(undefined);
-    work().catch((failure: unknown) => setError(failure instanceof BackgroundError ? failure.message : 'That did not work.'));
+    work().catch((failure: unknown) => setError(failure instanceof BackgroundError ? failure.message : t('actionFailed')));
   };
   const hasNew = report.newWarnings.warn + report.newWarnings.critical > 0;
   return (
     <div class="room-warnings" data-room={report.roomId}>
-      {!report.encrypted && <p class="notice">This room is not encrypted: the server and anyone it lets in can read it.</p>}
+      {!report.encrypted && <p class="notice">{t('roomNotEncrypted')}</p>}
       {report.pendingUserIds.length > 0 && (
-        <p class="notice">Still fetching the keys of {report.pendingUserIds.length} member(s); this list may grow.</p>
+        <p class="notice">
+          {report.pendingUserIds.length === 1
+            ? t('roomPendingKeysOne', String(report.pendingUserIds.length))
+            : t('roomPendingKeysMany', String(report.pendingUserIds.length))}
+        </p>
       )}
-      {report.members.length === 0 && report.pendingUserIds.length === 0 && <p class="notice">Nobody here needs your attention.</p>}
+      {report.members.length === 0 && report.pendingUserIds.length === 0 && <p class="notice">{t('roomNobody')}</p>}
       <ul class="members">
         {report.members.map((member) => (
           <MemberWarning key={member.userId} member={member} own={member.userId === ownUserId} roomId={report.roomId} act={act} />
@@ -33,7 +38,7 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
       )}
       {hasNew && (
         <button class="link" type="button" onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId }))}>
-          Acknowledge all new warnings in this room
+          {t('roomAcknowledgeAll')}
         </button>
       )}
     </div>
@@ -45,22 +50,22 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
-        <span class="member-name">{own ? 'You' : (member.displayName ?? member.userId)}</span>
+        <span class="member-name">{own ? t('memberYou') : (member.displayName ?? member.userId)}</span>
         <span class="mono member-id">{member.userId}</span>
       </div>
       {member.identity === 'identity-changed' && (
         <p class="identity">
-          Their digital identity was reset.{' '}
+          {t('memberIdentityReset')}{' '}
           <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId }))}>
-            Accept the new identity
+            {t('memberAcceptIdentity')}
           </button>
         </p>
       )}
       {member.identity === 'verification-violation' && (
         <p class="identity">
-          You verified them, but their identity changed since.{' '}
+          {t('memberVerificationViolation')}{' '}
           <button class="link small" type="button" onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId }))}>
-            Withdraw verification
+            {t('memberWithdrawVerification')}
           </button>
         </p>
       )}
@@ -77,14 +82,14 @@ function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own:
   return (
     <li class={`device severity-${device.severity}`} data-device={device.deviceId}>
       <div>
-        <span class="device-name">{device.displayName ?? 'Unnamed session'}</span> <span class="mono">{device.deviceId}</span>
-        {device.isNew && <span class="tag">New</span>}
+        <span class="device-name">{device.displayName ?? t('unnamedSession')}</span> <span class="mono">{device.deviceId}</span>
+        {device.isNew && <span class="tag">{t('deviceNewTag')}</span>}
       </div>
       <div class="device-detail">
-        {describeDeviceClass(device.class, own)} · first seen {formatDate(device.firstSeenAt)}
+        {t('deviceDetail', describeDeviceClass(device.class, own), formatDate(device.firstSeenAt))}
         {device.isNew && (
           <button class="link small" type="button" onClick={onAcknowledge}>
-            Acknowledge
+            {t('deviceAcknowledge')}
           </button>
         )}
       </div>

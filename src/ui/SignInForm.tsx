@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
+import { t } from './i18n';
 
 /**
  * Sign in with a homeserver (server name, user id or URL), user and password, or with single
@@ -30,7 +31,7 @@ export function SignInForm() {
     try {
       await work();
     } catch (failure) {
-      setError(failure instanceof BackgroundError ? failure.message : 'Signing in failed.');
+      setError(failure instanceof BackgroundError ? failure.message : t('signInFailed'));
     } finally {
       setPassword('');
       setBusy(undefined);
@@ -46,11 +47,11 @@ export function SignInForm() {
   return (
     <form class="sign-in" onSubmit={signIn} aria-busy={busy !== undefined}>
       <label>
-        Homeserver
+        {t('signInHomeserver')}
         <input
           name="homeserver"
           autocomplete="url"
-          placeholder="matrix.org"
+          placeholder={t('signInHomeserverPlaceholder')}
           required
           value={homeserver}
           onInput={(e) => setHomeserver(e.currentTarget.value)}
@@ -58,11 +59,18 @@ export function SignInForm() {
         />
       </label>
       <label>
-        User
-        <input name="user" autocomplete="username" placeholder="@alice:matrix.org" required value={user} onInput={(e) => setUser(e.currentTarget.value)} />
+        {t('signInUser')}
+        <input
+          name="user"
+          autocomplete="username"
+          placeholder={t('signInUserPlaceholder')}
+          required
+          value={user}
+          onInput={(e) => setUser(e.currentTarget.value)}
+        />
       </label>
       <label>
-        Password
+        {t('signInPassword')}
         <input
           name="password"
           type="password"
@@ -79,11 +87,11 @@ export function SignInForm() {
       )}
       <div class="actions">
         <button class="primary" type="submit" disabled={busy !== undefined}>
-          {busy === 'password' ? 'Signing in…' : 'Sign in'}
+          {busy === 'password' ? t('signInBusy') : t('signInSubmit')}
         </button>
         {ssoOffered && (
           <button class="link" type="button" disabled={busy !== undefined} onClick={signInWithSso}>
-            {busy === 'sso' ? 'Waiting for single sign-on…' : 'Sign in with single sign-on'}
+            {busy === 'sso' ? t('signInSsoBusy') : t('signInSso')}
           </button>
         )}
       </div>

@@ -1,17 +1,18 @@
 import { useState } from 'preact/hooks';
 import type { RoomSummary } from '../messaging/protocol';
+import { t } from './i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 
 /** The account's rooms that have warnings, worst first; each opens to its members. */
 export function TrustOverviewPanel({ ownUserId }: { ownUserId: string }) {
   const overview = useLive('overview');
-  if (overview.phase === 'loading') return <p class="notice">Checking your rooms…</p>;
+  if (overview.phase === 'loading') return <p class="notice">{t('roomsChecking')}</p>;
   if (overview.phase !== 'live') return <p class="notice">{overview.phase === 'lost' ? overview.message : overview.reason}</p>;
   const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
   if (rooms.length === 0) {
     const checked = overview.value.rooms.length;
-    return <p class="notice all-clear">No warnings in your {checked === 1 ? 'room' : `${checked} rooms`}.</p>;
+    return <p class="notice all-clear">{checked === 1 ? t('roomsAllClearOne') : t('roomsAllClearMany', String(checked))}</p>;
   }
   return (
     <ul class="rooms">
@@ -30,9 +31,7 @@ function RoomEntry({ room, ownUserId }: { room: RoomSummary; ownUserId: string }
     <li class={`room severity-${severity}`}>
       <button class="room-toggle" type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span class="room-name">{room.name ?? room.roomId}</span>
-        <span class="room-counts">
-          {fresh > 0 ? `${fresh} new` : 'acknowledged'} · {room.warnings.critical} critical, {room.warnings.warn} warnings
-        </span>
+        <span class="room-counts">{describeCounts(fresh, room.warnings.critical, room.warnings.warn)}</span>
       </button>
       {open && <RoomPanel roomId={room.roomId} ownUserId={ownUserId} />}
     </li>
@@ -41,9 +40,17 @@ function RoomEntry({ room, ownUserId }: { room: RoomSummary; ownUserId: string }
 
 function RoomPanel({ roomId, ownUserId }: { roomId: string; ownUserId: string }) {
   const report = useLive('room', roomId);
-  if (report.phase === 'loading') return <p class="notice">Loading…</p>;
+  if (report.phase === 'loading') return <p class="notice">{t('roomLoading')}</p>;
   if (report.phase !== 'live') return <p class="notice">{report.phase === 'lost' ? report.message : report.reason}</p>;
   return <RoomWarnings report={report.value} ownUserId={ownUserId} />;
+}
+
+/** "2 new · 1 critical, 2 warnings": each count in its own message, singular or plural. */
+function describeCounts(fresh: number, critical: number, warn: number): string {
+  const freshText = fresh <= 0 ? t('roomCountsAcknowledged') : fresh === 1 ? t('roomCountsNewOne', String(fresh)) : t('roomCountsNewMany', String(fresh));
+  const criticalText = critical === 1 ? t('roomCountsCriticalOne', String(critical)) : t('roomCountsCriticalMany', String(critical));
+  const warnText = warn === 1 ? t('roomCountsWarningsOne', String(warn)) : t('roomCountsWarningsMany', String(warn));
+  return t('roomCounts', freshText, criticalText, warnText);
 }
 
 function byConcern(a: RoomSummary, b: RoomSummary): number {

@@ -1,10 +1,13 @@
 import type { AccountStatus, CryptoEngineStatus, OwnDeviceSummary, SyncStatus } from '../messaging/protocol';
 import type { DeviceClass } from '../trust/types';
+import { t } from './i18n';
 
 /** How a status line should look: every tone also has a word, never colour alone. */
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
 
 export interface StatusLine {
+  /** Stable, untranslated name of the line (pages and tests find it by this). */
+  id: 'account' | 'sync' | 'own-sessions' | 'engine';
   label: string;
   value: string;
   tone: Tone;
@@ -12,6 +15,8 @@ export interface StatusLine {
 }
 
 export interface Fact {
+  /** Stable, untranslated name of the fact. */
+  id: string;
   label: string;
   value: string;
 }
@@ -22,45 +27,58 @@ export function describeAccount(account: AccountStatus): StatusLine {
     case 'signed-out':
       return account.endedByServerAt === undefined
         ? {
-            label: 'Account',
-            value: 'Not signed in',
+            id: 'account', label: t('accountLabel'),
+            value: t('accountNotSignedIn'),
             tone: 'neutral',
-            detail: 'Matrix Trust Guard needs its own session on your account before it can check your rooms.',
+            detail: t('accountNotSignedInDetail'),
           }
         : {
-            label: 'Account',
-            value: 'Signed out by the server',
+            id: 'account', label: t('accountLabel'),
+            value: t('accountSignedOutByServer'),
             tone: 'warn',
-            detail: `Your homeserver ended this extension's session on ${formatDate(account.endedByServerAt)}. Your warning history is kept; sign in again to continue.`,
+            detail: t('accountSignedOutByServerDetail', formatDate(account.endedByServerAt)),
           };
     case 'resuming':
-      return { label: 'Account', value: 'Opening your session…', tone: 'busy' };
+      return { id: 'account', label: t('accountLabel'), value: t('accountResuming'), tone: 'busy' };
     case 'failed':
-      return { label: 'Account', value: 'Not working', tone: 'bad', detail: account.reason };
+      return { id: 'account', label: t('accountLabel'), value: t('accountFailed'), tone: 'bad', detail: account.reason };
     case 'signed-in':
-      return { label: 'Account', value: account.userId, tone: 'ok', detail: `On ${hostOf(account.homeserverUrl)}, as this browser's session ${account.deviceId}.` };
+      return {
+        id: 'account', label: t('accountLabel'),
+        value: account.userId,
+        tone: 'ok',
+        detail: t('accountSignedInDetail', hostOf(account.homeserverUrl), account.deviceId),
+      };
   }
 }
 
 /** How fresh the warnings are: every UI says it next to them. */
 export function describeSync(sync: SyncStatus, now: number): StatusLine {
-  const label = 'Sync';
+  const id = 'sync' as const;
+  const label = t('syncLabel');
   switch (sync.state) {
     case 'starting':
-      return { label, value: 'Starting…', tone: 'busy' };
+      return { id, label, value: t('syncStarting'), tone: 'busy' };
     case 'catching-up':
-      return { label, value: 'Catching up…', tone: 'busy', detail: sync.lastSyncAt === undefined ? undefined : `Last up to date ${formatTimeAgo(sync.lastSyncAt, now)}.` };
+      return {
+        id,
+        label,
+        value: t('syncCatchingUp'),
+        tone: 'busy',
+        detail: sync.lastSyncAt === undefined ? undefined : t('syncCatchingUpDetail', formatTimeAgo(sync.lastSyncAt, now)),
+      };
     case 'syncing':
-      return { label, value: 'Up to date', tone: 'ok' };
+      return { id, label, value: t('syncUpToDate'), tone: 'ok' };
     case 'offline':
       return {
+        id,
         label,
-        value: `Offline since ${formatTime(sync.since)}`,
+        value: t('syncOffline', formatTime(sync.since)),
         tone: 'warn',
-        detail: `Warnings may be out of date${sync.lastSyncAt === undefined ? '' : `: last up to date ${formatTimeAgo(sync.lastSyncAt, now)}`}. Retrying by itself.`,
+        detail: sync.lastSyncAt === undefined ? t('syncOfflineDetailNeverSynced') : t('syncOfflineDetail', formatTimeAgo(sync.lastSyncAt, now)),
       };
     case 'signed-out-by-server':
-      return { label, value: 'Stopped', tone: 'bad', detail: 'The homeserver ended this session.' };
+      return { id, label, value: t('syncStopped'), tone: 'bad', detail: t('syncStoppedDetail') };
   }
 }
 
@@ -71,32 +89,34 @@ export function describeSync(sync: SyncStatus, now: number): StatusLine {
 export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefined): StatusLine | undefined {
   const suspicious = (devices ?? []).filter((device) => device.class === 'unsigned-of-verified');
   if (suspicious.length === 0) return undefined;
-  const names = suspicious.map((device) => `${device.displayName ?? 'Unnamed session'} (${device.deviceId})`).join(', ');
+  const names = suspicious.map((device) => t('ownDevicesSession', device.displayName ?? t('unnamedSession'), device.deviceId)).join(', ');
+  const count = String(suspicious.length);
   return {
-    label: 'Your sessions',
-    value: suspicious.length === 1 ? '1 session you did not verify' : `${suspicious.length} sessions you did not verify`,
+    id: 'own-sessions', label: t('ownDevicesLabel'),
+    value: suspicious.length === 1 ? t('ownDevicesValueOne', count) : t('ownDevicesValueMany', count),
     tone: 'bad',
-    detail: `${names}: your identity has not signed ${suspicious.length === 1 ? 'it' : 'them'}. If this was not you, someone has your password: sign ${suspicious.length === 1 ? 'it' : 'them'} out and change your password.`,
+    detail: suspicious.length === 1 ? t('ownDevicesDetailOne', names) : t('ownDevicesDetailMany', names),
   };
 }
 
-const CLASS_WORDS: Record<DeviceClass, string> = {
-  verified: 'Verified',
-  'owner-signed': 'Not verified by you',
-  unsigned: 'Not signed by its owner',
-  'unsigned-of-verified': 'Not signed by its owner, whom you verified',
+/** Functions, so each message is looked up when shown, not when this module loads. */
+const CLASS_WORDS: Record<DeviceClass, () => string> = {
+  verified: () => t('deviceClassVerified'),
+  'owner-signed': () => t('deviceClassOwnerSigned'),
+  unsigned: () => t('deviceClassUnsigned'),
+  'unsigned-of-verified': () => t('deviceClassUnsignedOfVerified'),
 };
 
 /** For the account's own sessions the owner is "your identity". */
-const OWN_CLASS_WORDS: Record<DeviceClass, string> = {
-  verified: 'Verified',
-  'owner-signed': 'Signed by your identity',
-  unsigned: 'Not signed by your identity',
-  'unsigned-of-verified': 'Not signed by your identity',
+const OWN_CLASS_WORDS: Record<DeviceClass, () => string> = {
+  verified: () => t('ownDeviceClassVerified'),
+  'owner-signed': () => t('ownDeviceClassOwnerSigned'),
+  unsigned: () => t('ownDeviceClassUnsigned'),
+  'unsigned-of-verified': () => t('ownDeviceClassUnsigned'),
 };
 
 export function describeDeviceClass(cls: DeviceClass, own = false): string {
-  return (own ? OWN_CLASS_WORDS : CLASS_WORDS)[cls];
+  return (own ? OWN_CLASS_WORDS : CLASS_WORDS)[cls]();
 }
 
 function hostOf(url: string): string {
@@ -113,37 +133,41 @@ export function formatTime(epochMs: number): string {
 
 export function formatTimeAgo(epochMs: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - epochMs) / 1000));
-  if (seconds < 60) return 'just now';
+  if (seconds < 60) return t('timeJustNow');
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return minutes === 1 ? t('timeMinutesAgoOne', String(minutes)) : t('timeMinutesAgoMany', String(minutes));
   // A clock time alone would mislead after a day away.
-  return now - epochMs < 24 * 60 * 60 * 1000 ? `at ${formatTime(epochMs)}` : `on ${formatDate(epochMs)}`;
+  return now - epochMs < 24 * 60 * 60 * 1000 ? t('timeAtClock', formatTime(epochMs)) : t('timeOnDate', formatDate(epochMs));
 }
 
 export function describeCryptoEngine(engine: CryptoEngineStatus): StatusLine {
   switch (engine.state) {
     case 'starting':
-      return { label: 'Encryption engine', value: 'Starting…', tone: 'busy' };
+      return { id: 'engine', label: t('engineLabel'), value: t('engineStarting'), tone: 'busy' };
     case 'ready':
       return {
-        label: 'Encryption engine',
-        value: 'Ready',
+        id: 'engine', label: t('engineLabel'),
+        value: t('engineReady'),
         tone: 'ok',
-        detail: `Rust crypto is running in this browser, with its store kept since ${formatDate(engine.storeCreatedAt)}.`,
+        detail: t('engineReadyDetail', formatDate(engine.storeCreatedAt)),
       };
     case 'failed':
-      return { label: 'Encryption engine', value: 'Not working', tone: 'bad', detail: engine.reason };
+      return { id: 'engine', label: t('engineLabel'), value: t('engineFailed'), tone: 'bad', detail: engine.reason };
   }
 }
 
 export function cryptoEngineFacts(engine: CryptoEngineStatus): Fact[] {
   if (engine.state !== 'ready') return [];
   return [
-    { label: 'Version', value: engine.engineVersion },
-    { label: 'Store identity key', value: engine.identityKey },
-    { label: 'Store created', value: formatDate(engine.storeCreatedAt) },
-    { label: 'Store opened', value: `${engine.storeOpenCount} ${engine.storeOpenCount === 1 ? 'time' : 'times'}` },
-    { label: 'Start-up time', value: `${engine.startupMs} ms` },
+    { id: 'engine-version', label: t('factVersion'), value: engine.engineVersion },
+    { id: 'identity-key', label: t('factStoreIdentityKey'), value: engine.identityKey },
+    { id: 'store-created', label: t('factStoreCreated'), value: formatDate(engine.storeCreatedAt) },
+    {
+      id: 'store-opened',
+      label: t('factStoreOpened'),
+      value: engine.storeOpenCount === 1 ? t('factStoreOpenedOne', String(engine.storeOpenCount)) : t('factStoreOpenedMany', String(engine.storeOpenCount)),
+    },
+    { id: 'startup-ms', label: t('factStartupTime'), value: t('factStartupMs', String(engine.startupMs)) },
   ];
 }
 

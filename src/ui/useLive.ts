@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { subscribe } from '../messaging/backgroundClient';
 import type { SubscriptionName, SubscriptionValue } from '../messaging/protocol';
+import { t } from './i18n';
 
 export type LiveState<T> =
   | { phase: 'loading' }
@@ -32,7 +33,7 @@ export function useLive<N extends SubscriptionName>(name: N, topic?: string): Li
         onUnavailable: (reason) => setState({ phase: 'unavailable', reason }),
         onLost: () => {
           if (silentReconnects >= MAX_SILENT_RECONNECTS) {
-            setState({ phase: 'lost', message: 'The Matrix Trust Guard background stopped answering. Reopen this page to retry.' });
+            setState({ phase: 'lost', message: t('backgroundLost') });
             return;
           }
           silentReconnects += 1;

@@ -26,14 +26,14 @@ describe('the built extension in Chromium', () => {
 
   it('initialises Rust crypto in the service worker, and the popup invites to sign in', async () => {
     const options = await chromium.openExtensionPage('options.html');
-    await options.locator('[data-status="Encryption engine"].tone-ok').waitFor();
-    expect(await options.locator('[data-status="Encryption engine"]').innerText()).toContain('Ready');
+    await options.locator('[data-status="engine"].tone-ok').waitFor();
+    expect(await options.locator('[data-status="engine"]').innerText()).toContain('Ready');
     await options.close();
     const popup = await chromium.openExtensionPage('popup.html');
-    expect(await popup.locator('[data-status="Account"]').innerText()).toContain('Not signed in');
+    expect(await popup.locator('[data-status="account"]').innerText()).toContain('Not signed in');
     await expect(popup.getByRole('button', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     // A working engine needs no line in the popup; only a problem would.
-    expect(await popup.locator('[data-status="Encryption engine"]').count()).toBe(0);
+    expect(await popup.locator('[data-status="engine"]').count()).toBe(0);
     await popup.close();
   });
 
@@ -107,8 +107,8 @@ describe('the crypto module shipped as a file', () => {
     chromium = await launchChromium({ extensionDir: copy });
     const popup = await chromium.openExtensionPage('popup.html');
     // Without the engine there is no account either; both say why.
-    const engine = popup.locator('[data-status="Encryption engine"]');
-    await popup.locator('[data-status="Encryption engine"].tone-bad').waitFor();
+    const engine = popup.locator('[data-status="engine"]');
+    await popup.locator('[data-status="engine"].tone-bad').waitFor();
     expect(await engine.innerText()).toMatch(/Not working[\s\S]*The encryption engine could not start: .+/);
   });
 });

@@ -19,14 +19,14 @@ describe('the built extension in Firefox ESR', () => {
 
   it('initialises Rust crypto in the background page, and the popup invites to sign in', async () => {
     const options = await firefox.openExtensionPage('options.html');
-    await options.waitForSelector('[data-status="Encryption engine"].tone-ok');
-    expect(await options.$eval('[data-status="Encryption engine"]', (line) => (line as HTMLElement).innerText)).toContain('Ready');
+    await options.waitForSelector('[data-status="engine"].tone-ok');
+    expect(await options.$eval('[data-status="engine"]', (line) => (line as HTMLElement).innerText)).toContain('Ready');
     await options.close();
     const popup = await firefox.openExtensionPage('popup.html');
-    await popup.waitForSelector('[data-status="Account"]');
+    await popup.waitForSelector('[data-status="account"]');
     expect(await popup.$eval('main', (main) => main.innerText)).toContain('Not signed in');
     // A working engine needs no line in the popup; only a problem would.
-    expect(await popup.$('[data-status="Encryption engine"]')).toBeNull();
+    expect(await popup.$('[data-status="engine"]')).toBeNull();
     await popup.close();
   });
 
@@ -80,7 +80,7 @@ describe('the extension signed in, in Firefox ESR', () => {
     await options.type('input[name="user"]', alice.userId);
     await options.type('input[name="password"]', alice.password);
     await options.click('form.sign-in button[type="submit"]');
-    await options.waitForSelector('[data-status="Sync"].tone-ok', { timeout: 60_000 });
+    await options.waitForSelector('[data-status="sync"].tone-ok', { timeout: 60_000 });
     const deviceOf = () =>
       options.evaluate(async () => {
         const reply: unknown = await browser.runtime.sendMessage({ kind: 'status.get', params: {} });

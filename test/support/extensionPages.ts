@@ -16,17 +16,17 @@ export interface EngineFacts {
  */
 export function readEngineFactsInPage(): EngineFacts {
   const fact = (label: string) => document.querySelector<HTMLElement>(`[data-fact="${label}"]`);
-  const line = document.querySelector('[data-status="Encryption engine"]');
+  const line = document.querySelector('[data-status="engine"]');
   const tone = line ? (/tone-(\w+)/.exec(line.className)?.[1] ?? null) : null;
-  const opened = fact('Store opened')?.textContent ?? '';
-  const started = fact('Background started')?.dataset.epoch;
-  const startup = fact('Start-up time')?.textContent ?? '';
+  const opened = fact('store-opened')?.textContent ?? '';
+  const started = fact('background-started')?.dataset.epoch;
+  const startup = fact('startup-ms')?.textContent ?? '';
   return {
     tone,
-    identityKey: fact('Store identity key')?.textContent ?? null,
+    identityKey: fact('identity-key')?.textContent ?? null,
     openCount: /^\d+/.test(opened) ? Number.parseInt(opened, 10) : null,
     backgroundStartedAt: started === undefined ? null : Number(started),
-    engineVersion: fact('Version')?.textContent ?? null,
+    engineVersion: fact('engine-version')?.textContent ?? null,
     startupMs: /^\d+ ms$/.test(startup) ? Number.parseInt(startup, 10) : null,
   };
 }
@@ -45,5 +45,5 @@ export async function signInThroughOptions(options: Page, account: { homeserver:
   await options.getByLabel('User').fill(account.userId);
   await options.getByLabel('Password').fill(account.password);
   await options.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await options.locator('[data-status="Sync"].tone-ok').waitFor({ timeout: 60_000 });
+  await options.locator('[data-status="sync"].tone-ok').waitFor({ timeout: 60_000 });
 }

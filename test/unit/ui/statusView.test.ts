@@ -31,7 +31,7 @@ const HOUR = 60 * MINUTE;
 describe('describeAccount', () => {
   it('says a signed-out account is not signed in, neutrally, and why a session is needed', () => {
     expect(describeAccount({ state: 'signed-out' })).toEqual({
-      label: 'Account',
+      id: 'account', label: 'Account',
       value: 'Not signed in',
       tone: 'neutral',
       detail: 'Matrix Trust Guard needs its own session on your account before it can check your rooms.',
@@ -41,19 +41,19 @@ describe('describeAccount', () => {
   it('warns when the server ended the session, saying when and that the warning history is kept', () => {
     const endedByServerAt = Date.UTC(2026, 10, 23, 18, 5);
     const line = describeAccount({ state: 'signed-out', endedByServerAt });
-    expect(line).toMatchObject({ label: 'Account', value: 'Signed out by the server', tone: 'warn' });
+    expect(line).toMatchObject({ id: 'account', label: 'Account', value: 'Signed out by the server', tone: 'warn' });
     expect(line.detail).toBe(
       `Your homeserver ended this extension's session on ${formatDate(endedByServerAt)}. Your warning history is kept; sign in again to continue.`,
     );
   });
 
   it('shows a resuming account as in progress', () => {
-    expect(describeAccount({ state: 'resuming' })).toEqual({ label: 'Account', value: 'Opening your session…', tone: 'busy' });
+    expect(describeAccount({ state: 'resuming' })).toEqual({ id: 'account', label: 'Account', value: 'Opening your session…', tone: 'busy' });
   });
 
   it('shows a failed account as a problem, with the reason as its detail', () => {
     const reason = 'This device could not be started. Sign out and sign in again if this persists.';
-    expect(describeAccount({ state: 'failed', reason })).toEqual({ label: 'Account', value: 'Not working', tone: 'bad', detail: reason });
+    expect(describeAccount({ state: 'failed', reason })).toEqual({ id: 'account', label: 'Account', value: 'Not working', tone: 'bad', detail: reason });
   });
 
   it('shows a signed-in account by its user id, with the homeserver host and this session id', () => {
@@ -65,7 +65,7 @@ describe('describeAccount', () => {
       sync: { state: 'syncing', lastSyncAt: now },
     });
     expect(line).toEqual({
-      label: 'Account',
+      id: 'account', label: 'Account',
       value: '@alice:example.org',
       tone: 'ok',
       detail: "On matrix.example.org:8448, as this browser's session GUARDDEVICE.",
@@ -86,25 +86,25 @@ describe('describeAccount', () => {
 
 describe('describeSync', () => {
   it('shows a starting sync as in progress', () => {
-    expect(describeSync({ state: 'starting' }, now)).toEqual({ label: 'Sync', value: 'Starting…', tone: 'busy' });
+    expect(describeSync({ state: 'starting' }, now)).toEqual({ id: 'sync', label: 'Sync', value: 'Starting…', tone: 'busy' });
   });
 
   it('shows catching up as in progress, with how long ago it was last up to date', () => {
     const lastSyncAt = now - 5 * MINUTE;
     const line = describeSync({ state: 'catching-up', lastSyncAt }, now);
-    expect(line).toMatchObject({ label: 'Sync', value: 'Catching up…', tone: 'busy' });
+    expect(line).toMatchObject({ id: 'sync', label: 'Sync', value: 'Catching up…', tone: 'busy' });
     expect(line.detail).toBe('Last up to date 5 min ago.');
     expect(line.detail).toBe(`Last up to date ${formatTimeAgo(lastSyncAt, now)}.`);
   });
 
   it('says nothing about the last sync while catching up before any sync completed', () => {
     const line = describeSync({ state: 'catching-up' }, now);
-    expect(line).toMatchObject({ label: 'Sync', value: 'Catching up…', tone: 'busy' });
+    expect(line).toMatchObject({ id: 'sync', label: 'Sync', value: 'Catching up…', tone: 'busy' });
     expect(line.detail).toBeUndefined();
   });
 
   it('shows a running sync as up to date', () => {
-    expect(describeSync({ state: 'syncing', lastSyncAt: now - 2 * SECOND }, now)).toEqual({ label: 'Sync', value: 'Up to date', tone: 'ok' });
+    expect(describeSync({ state: 'syncing', lastSyncAt: now - 2 * SECOND }, now)).toEqual({ id: 'sync', label: 'Sync', value: 'Up to date', tone: 'ok' });
   });
 
   it('warns when offline, saying since when and when it was last up to date, and that it retries by itself', () => {
@@ -112,7 +112,7 @@ describe('describeSync', () => {
     const lastSyncAt = now - 21 * MINUTE;
     const line = describeSync({ state: 'offline', since, lastSyncAt }, now);
     expect(line).toEqual({
-      label: 'Sync',
+      id: 'sync', label: 'Sync',
       value: `Offline since ${formatTime(since)}`,
       tone: 'warn',
       detail: 'Warnings may be out of date: last up to date 21 min ago. Retrying by itself.',
@@ -140,7 +140,7 @@ describe('describeSync', () => {
 
   it('shows a session ended by the server as stopped, a problem', () => {
     expect(describeSync({ state: 'signed-out-by-server', at: now - MINUTE }, now)).toEqual({
-      label: 'Sync',
+      id: 'sync', label: 'Sync',
       value: 'Stopped',
       tone: 'bad',
       detail: 'The homeserver ended this session.',
@@ -164,7 +164,7 @@ describe('describeOwnDevices', () => {
   it('names one session the identity has not signed, in the singular, and says what to do', () => {
     const line = describeOwnDevices([...trusted, { deviceId: 'INTRUDER', displayName: 'Firefox on Linux', class: 'unsigned-of-verified' }]);
     expect(line).toEqual({
-      label: 'Your sessions',
+      id: 'own-sessions', label: 'Your sessions',
       value: '1 session you did not verify',
       tone: 'bad',
       detail:
@@ -207,12 +207,12 @@ describe('describeDeviceClass', () => {
 
 describe('describeCryptoEngine', () => {
   it('shows a starting engine as in progress', () => {
-    expect(describeCryptoEngine({ state: 'starting' })).toEqual({ label: 'Encryption engine', value: 'Starting…', tone: 'busy' });
+    expect(describeCryptoEngine({ state: 'starting' })).toEqual({ id: 'engine', label: 'Encryption engine', value: 'Starting…', tone: 'busy' });
   });
 
   it('shows a ready engine as OK, with when its store was created', () => {
     expect(describeCryptoEngine(ready)).toEqual({
-      label: 'Encryption engine',
+      id: 'engine', label: 'Encryption engine',
       value: 'Ready',
       tone: 'ok',
       detail: `Rust crypto is running in this browser, with its store kept since ${formatDate(ready.storeCreatedAt)}.`,
@@ -221,7 +221,7 @@ describe('describeCryptoEngine', () => {
 
   it('shows a failed engine as a problem, with the reason as its detail', () => {
     expect(describeCryptoEngine({ state: 'failed', reason: 'The encryption engine could not start: Failed to fetch' })).toEqual({
-      label: 'Encryption engine',
+      id: 'engine', label: 'Encryption engine',
       value: 'Not working',
       tone: 'bad',
       detail: 'The encryption engine could not start: Failed to fetch',
@@ -237,11 +237,11 @@ describe('cryptoEngineFacts', () => {
 
   it('lists version, store identity key, creation date, openings and start-up time of a ready engine', () => {
     expect(cryptoEngineFacts({ ...ready, storeOpenCount: 3 })).toEqual([
-      { label: 'Version', value: 'Rust SDK 0.19.1 (a3d573d), Vodozemac 0.11.0' },
-      { label: 'Store identity key', value: 'WTLFumLgg2Rd0xpPgDwxrbk4BcSTsUeujsodQVc8lRo' },
-      { label: 'Store created', value: formatDate(ready.storeCreatedAt) },
-      { label: 'Store opened', value: '3 times' },
-      { label: 'Start-up time', value: '640 ms' },
+      { id: 'engine-version', label: 'Version', value: 'Rust SDK 0.19.1 (a3d573d), Vodozemac 0.11.0' },
+      { id: 'identity-key', label: 'Store identity key', value: 'WTLFumLgg2Rd0xpPgDwxrbk4BcSTsUeujsodQVc8lRo' },
+      { id: 'store-created', label: 'Store created', value: formatDate(ready.storeCreatedAt) },
+      { id: 'store-opened', label: 'Store opened', value: '3 times' },
+      { id: 'startup-ms', label: 'Start-up time', value: '640 ms' },
     ]);
   });
 

@@ -1,0 +1,59 @@
+import browser from 'webextension-polyfill';
+// Types only: the messages reach the pages through the browser, not through the bundle.
+import type messages from '../../public/_locales/en/messages.json';
+import { createLogger } from '../log';
+
+/**
+ * The name of a message in `public/_locales/en/messages.json`. English is the complete
+ * locale, so every key the UI may ask for is one of its keys.
+ */
+export type MessageKey = keyof typeof messages;
+
+/**
+ * Finds a message's text with its substitutions filled in, or '' when there is no such
+ * message (what `browser.i18n.getMessage` answers for an unknown key).
+ */
+export type MessageLookup = (key: MessageKey, substitutions: readonly string[]) => string;
+
+const log = createLogger('i18n');
+
+const browserLookup: MessageLookup = (key, substitutions) =>
+  browser.i18n.getMessage(key, substitutions.length === 0 ? undefined : [...substitutions]);
+
+let lookup: MessageLookup = browserLookup;
+const reportedMissing = new Set<string>();
+
+/**
+ * The UI text for `key` in the browser's language (English when the extension has no
+ * translation for it). `substitutions` fill the message's placeholders in order: the first
+ * is `$1`, the second `$2`, and so on (see the message's `placeholders`). They are text, so a
+ * name from the network is shown as written, never as markup or another placeholder.
+ *
+ * A message that cannot be found shows as its key, so a gap is visible rather than blank,
+ * and is logged once (by key only: substitutions may hold names from the network).
+ */
+export function t(key: MessageKey, ...substitutions: string[]): string {
+  const text = lookup(key, substitutions);
+  if (text !== '') return text;
+  if (!reportedMissing.has(key)) {
+    reportedMissing.add(key);
+    log.warn('missing message', { key });
+  }
+  return key;
+}
+
+/**
+ * Replaces where messages come from, and returns a function that puts the previous source
+ * back. This is the seam for code running outside an extension (Node, unit tests), where
+ * `browser.i18n` does not exist: `test/unit/setup.ts` installs a lookup that reads the
+ * English messages.json with the browser's substitution rules. Pages never call it.
+ */
+export function useMessageLookup(next: MessageLookup): () => void {
+  const previous = lookup;
+  lookup = next;
+  reportedMissing.clear();
+  return () => {
+    lookup = previous;
+    reportedMissing.clear();
+  };
+}
