@@ -29,6 +29,9 @@ export class TrustEngine {
   private readonly reports = new Map<string, RoomTrustReport>();
   /** One computation at a time per room, so ledger writes never interleave. */
   private readonly roomQueues = new Map<string, Promise<unknown>>();
+  private readonly waitingRecomputes = new Map<string, Promise<RoomTrustReport>>();
+  /** Users whose facts are being fetched right now, and the fetch to wait for. */
+  private readonly askingUsers = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(report: RoomTrustReport) => void>();
   private readonly stopListening: () => void;
   private dirty: { users: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
@@ -55,9 +58,11 @@ export class TrustEngine {
     return reports;
   }
 
-  /** Every device of our own user but this one, classified, for the account status. */
+  /** Our own user's facts (every device of the account), for the account status. */
   async ownUserFacts(): Promise<UserFacts | undefined> {
-    return this.userFacts(this.options.facts.ownUserId);
+    const { ownUserId } = this.options.facts;
+    await this.learnUsers([ownUserId]);
+    return this.users.get(ownUserId);
   }
 
   onReport(listener: (report: RoomTrustReport) => void): () => void {
@@ -67,11 +72,12 @@ export class TrustEngine {
 
   /** The user acknowledged warnings in extension UI: they stay quiet until they get worse. */
   async acknowledge(scope: LedgerScope): Promise<RoomTrustReport> {
-    await this.inRoomQueue(scope.roomId, async () => {
+    // Written and recomputed in one step: a recompute already waiting would not see it.
+    return this.inRoomQueue(scope.roomId, async () => {
       const entries = await this.ledgerFor(scope.roomId);
       await this.persist(scope.roomId, acknowledge(entries, scope, this.options.policy(), this.options.now()));
+      return this.compute(scope.roomId);
     });
-    return this.recompute(scope.roomId);
   }
 
   /**
@@ -80,10 +86,12 @@ export class TrustEngine {
    */
   async replaceLedger(replace: () => Promise<void>): Promise<void> {
     const inFlight = Promise.all([...this.roomQueues.values()]);
-    const replacing = inFlight.then(replace);
+    const replacing = inFlight.then(async () => {
+      await replace();
+      this.ledgers.clear();
+    });
     this.ledgerReplaced = replacing.catch(() => undefined);
     await replacing;
-    this.ledgers.clear();
     await this.recomputeAll();
   }
 
@@ -115,36 +123,62 @@ export class TrustEngine {
     this.listeners.clear();
   }
 
+  /**
+   * At most one computation per room runs and one more waits: a change that arrives while one
+   * waits is covered by it, so a burst of key updates in a big room costs two passes, not one
+   * pass per update.
+   */
   private recompute(roomId: string): Promise<RoomTrustReport> {
-    return this.inRoomQueue(roomId, async () => {
-      const room = this.options.facts.roomFacts(roomId);
-      if (!room) {
-        this.reports.delete(roomId);
-        throw new UnknownRoomError(roomId);
-      }
-      const users = new Map<string, UserFacts>();
-      for (const member of room.members) {
-        const facts = await this.userFacts(member.userId);
-        if (facts) users.set(member.userId, facts);
-      }
-      const { ownDeviceId } = this.options.facts;
-      const now = this.options.now();
-      const entries = await this.ledgerFor(roomId);
-      const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId), now);
-      await this.persist(roomId, observed);
-      const report = buildRoomTrustReport(room, users, observed.entries, ownDeviceId, this.options.policy(), now);
-      this.reports.set(roomId, report);
-      for (const listener of this.listeners) listener(report);
-      return report;
+    const waiting = this.waitingRecomputes.get(roomId);
+    if (waiting) return waiting;
+    const next = this.inRoomQueue(roomId, () => {
+      this.waitingRecomputes.delete(roomId);
+      return this.compute(roomId);
     });
+    this.waitingRecomputes.set(roomId, next);
+    return next;
   }
 
-  private async userFacts(userId: string): Promise<UserFacts | undefined> {
-    const cached = this.users.get(userId);
-    if (cached) return cached;
-    const facts = await this.options.facts.userFacts(userId);
-    if (facts) this.users.set(userId, facts);
-    return facts;
+  private async compute(roomId: string): Promise<RoomTrustReport> {
+    const room = this.options.facts.roomFacts(roomId);
+    if (!room) {
+      this.reports.delete(roomId);
+      throw new UnknownRoomError(roomId);
+    }
+    await this.learnUsers(room.members.map((member) => member.userId));
+    const users = new Map<string, UserFacts>();
+    for (const member of room.members) {
+      const facts = this.users.get(member.userId);
+      if (facts) users.set(member.userId, facts);
+    }
+    const { ownDeviceId } = this.options.facts;
+    const now = this.options.now();
+    const entries = await this.ledgerFor(roomId);
+    const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId), now);
+    await this.persist(roomId, observed);
+    const report = buildRoomTrustReport(room, users, observed.entries, ownDeviceId, this.options.policy(), now);
+    this.reports.set(roomId, report);
+    for (const listener of this.listeners) listener(report);
+    return report;
+  }
+
+  /**
+   * Asks the crypto, in one batch, about the users among these it has no facts for yet, and
+   * waits for those another room is already asking about rather than asking twice.
+   */
+  private async learnUsers(userIds: readonly string[]): Promise<void> {
+    const unknown = userIds.filter((userId) => !this.users.has(userId));
+    const toAsk = unknown.filter((userId) => !this.askingUsers.has(userId));
+    if (toAsk.length > 0) {
+      const asking = this.options.facts.usersFacts(toAsk).then((facts) => {
+        for (const [userId, userFacts] of facts) this.users.set(userId, userFacts);
+      });
+      const settled = asking.finally(() => {
+        for (const userId of toAsk) this.askingUsers.delete(userId);
+      });
+      for (const userId of toAsk) this.askingUsers.set(userId, settled);
+    }
+    await Promise.all(new Set(unknown.map((userId) => this.askingUsers.get(userId)).filter((p) => p !== undefined)));
   }
 
   private async ledgerFor(roomId: string): Promise<LedgerEntry[]> {

@@ -21,8 +21,12 @@ export type FactsChange = { kind: 'users'; userIds: string[] } | { kind: 'rooms'
 export interface TrustFactSource {
   readonly ownUserId: string;
   readonly ownDeviceId: string;
-  /** Undefined while the user's keys have not been fetched yet (their facts would look empty). */
-  userFacts(userId: string): Promise<UserFacts | undefined>;
+  /**
+   * Facts for these users, in one go (Rust crypto lists every tracked user on each device-list
+   * call, so asking user by user costs the square of a room's size). Users whose keys have not
+   * been fetched yet are left out: their facts would look empty.
+   */
+  usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>>;
   roomFacts(roomId: string): RoomFacts | undefined;
   /** Rooms we are joined to. */
   roomIds(): string[];
@@ -41,38 +45,40 @@ export class SdkTrustFacts implements TrustFactSource {
     this.ownDeviceId = client.getDeviceId() ?? '';
   }
 
-  async userFacts(userId: string): Promise<UserFacts | undefined> {
-    const deviceMap = await this.crypto.getUserDeviceInfo([userId]);
-    const known = deviceMap.get(userId);
-    if (known === undefined) return undefined;
-    const [status, hasIdentity] = await Promise.all([
-      this.crypto.getUserVerificationStatus(userId),
-      this.crypto.userHasCrossSigningKeys(userId),
-    ]);
-    const devices: DeviceFacts[] = [];
-    for (const device of known.values()) {
-      const ed25519Key = device.getFingerprint();
-      const verification = await this.crypto.getDeviceVerificationStatus(userId, device.deviceId);
-      // A device without an ed25519 key or unknown to the crypto store cannot be trusted or tracked.
-      if (ed25519Key === undefined || verification === null) continue;
-      devices.push({
-        deviceId: device.deviceId,
-        ed25519Key,
-        displayName: device.displayName,
-        signedByOwner: verification.signedByOwner,
-        crossSigningVerified: verification.crossSigningVerified,
-        locallyVerified: verification.localVerified,
+  async usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
+    const deviceMap = await this.crypto.getUserDeviceInfo([...userIds]);
+    const facts = new Map<string, UserFacts>();
+    for (const userId of userIds) {
+      const known = deviceMap.get(userId);
+      if (known === undefined) continue;
+      const status = await this.crypto.getUserVerificationStatus(userId);
+      const devices: DeviceFacts[] = [];
+      for (const device of known.values()) {
+        const ed25519Key = device.getFingerprint();
+        const verification = await this.crypto.getDeviceVerificationStatus(userId, device.deviceId);
+        // A device without an ed25519 key or unknown to the crypto store cannot be trusted or tracked.
+        if (ed25519Key === undefined || verification === null) continue;
+        devices.push({
+          deviceId: device.deviceId,
+          ed25519Key,
+          displayName: device.displayName,
+          signedByOwner: verification.signedByOwner,
+          crossSigningVerified: verification.crossSigningVerified,
+          locallyVerified: verification.localVerified,
+        });
+      }
+      facts.set(userId, {
+        userId,
+        isOwnUser: userId === this.ownUserId,
+        // `known`: the crypto holds a cross-signing identity for the user.
+        hasIdentity: status.known,
+        verified: status.isCrossSigningVerified(),
+        wasVerified: status.wasCrossSigningVerified(),
+        needsApproval: status.needsUserApproval,
+        devices,
       });
     }
-    return {
-      userId,
-      isOwnUser: userId === this.ownUserId,
-      hasIdentity,
-      verified: status.isCrossSigningVerified(),
-      wasVerified: status.wasCrossSigningVerified(),
-      needsApproval: status.needsUserApproval,
-      devices,
-    };
+    return facts;
   }
 
   roomFacts(roomId: string): RoomFacts | undefined {

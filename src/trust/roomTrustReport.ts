@@ -152,7 +152,8 @@ interface Concern extends Warning {
 
 /** Worst severity first, then new before acknowledged, then by id. */
 function compareConcern(a: Concern, b: Concern): number {
-  return severityRank(b.severity) - severityRank(a.severity) || Number(b.isNew) - Number(a.isNew) || a.id.localeCompare(b.id);
+  // Ids compared by code unit, not by locale: cheaper for a thousand members, and stable everywhere.
+  return severityRank(b.severity) - severityRank(a.severity) || Number(b.isNew) - Number(a.isNew) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function memberConcern(member: MemberReport): Concern {

@@ -36,9 +36,14 @@ export type LedgerScope =
   // A device id alone would match that id for every user, attackers' included.
   | { roomId: string; userId: string; deviceId?: string };
 
-/** A stable string id for a ledger key. JSON of the tuple: no separator can clash with an id. */
+/**
+ * A stable string id for a ledger key. Each part is prefixed with its length, so no content can
+ * shift one part into the next (ids are arbitrary strings), and it is several times cheaper than
+ * JSON: big rooms compute thousands of these per recompute.
+ */
 export function ledgerKeyOf(key: LedgerKey): string {
-  return JSON.stringify([key.roomId, key.userId, key.deviceId, key.ed25519Key]);
+  const { roomId, userId, deviceId, ed25519Key } = key;
+  return `${roomId.length}:${roomId}${userId.length}:${userId}${deviceId.length}:${deviceId}${ed25519Key}`;
 }
 
 export function observeRoom(existing: readonly LedgerEntry[], observation: RoomObservation, now: number): LedgerChange {

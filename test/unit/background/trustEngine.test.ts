@@ -15,9 +15,14 @@ class FakeFacts implements TrustFactSource {
 
   constructor(readonly users: Map<string, UserFacts | undefined>) {}
 
-  userFacts(userId: string): Promise<UserFacts | undefined> {
-    this.asked.set(userId, (this.asked.get(userId) ?? 0) + 1);
-    return Promise.resolve(this.users.get(userId));
+  usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
+    const facts = new Map<string, UserFacts>();
+    for (const userId of userIds) {
+      this.asked.set(userId, (this.asked.get(userId) ?? 0) + 1);
+      const known = this.users.get(userId);
+      if (known) facts.set(userId, known);
+    }
+    return Promise.resolve(facts);
   }
 
   roomFacts(roomId: string): RoomFacts | undefined {

@@ -147,6 +147,12 @@ describe('ledgerKeyOf', () => {
     const d = { roomId: ROOM, userId: '@a', deviceId: 'b","c', ed25519Key: 'K' };
     expect(new Set([a, b, c, d].map(ledgerKeyOf)).size).toBe(4);
   });
+
+  it('cannot be fooled by ids that imitate the length prefixes', () => {
+    const split = (userId: string, deviceId: string) => ({ roomId: ROOM, userId, deviceId, ed25519Key: 'K' });
+    const keys = [split('@u:x', '7:DEVICED'), split('@u:x7:DEVICE', 'D'), split('@u:x7:DEVICED', ''), split('@u:', 'x7:DEVICED')];
+    expect(new Set(keys.map(ledgerKeyOf)).size).toBe(keys.length);
+  });
 });
 
 describe('isNewWarning', () => {
