@@ -77,3 +77,30 @@ export async function launchRawChromium(extensionDir: string): Promise<RawChromi
     },
   };
 }
+
+/**
+ * Opens the extension's options page in a new tab and attaches to that page only (never to the
+ * worker), once it can reach the extension API. Returns the page's session.
+ */
+export async function openOptionsPage(chromium: RawChromium): Promise<{ sessionId: string; extensionOrigin: string }> {
+  const { targetInfos } = await waitFor('the extension service worker', async () => {
+    const targets = await chromium.send<{ targetInfos: { type: string; url: string }[] }>('Target.getTargets');
+    return targets.targetInfos.some((t) => t.type === 'service_worker') ? targets : undefined;
+  });
+  const worker = targetInfos.find((t) => t.type === 'service_worker');
+  // Node's URL gives non-web schemes a "null" origin, so build it from the host.
+  const extensionOrigin = `chrome-extension://${new URL(worker?.url ?? '').host}`;
+  // Chromium will not open an extension page straight from createTarget; navigate instead.
+  const { targetId } = await chromium.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });
+  const { sessionId } = await chromium.send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
+  await chromium.send('Page.navigate', { url: `${extensionOrigin}/options.html` }, sessionId);
+  await waitFor('the options page to reach the extension API', async () => {
+    const { result } = await chromium.send<{ result: { value: unknown } }>(
+      'Runtime.evaluate',
+      { expression: `location.origin === ${JSON.stringify(extensionOrigin)} && typeof chrome.runtime?.sendMessage === 'function'`, returnByValue: true },
+      sessionId,
+    );
+    return result.value === true || undefined;
+  });
+  return { sessionId, extensionOrigin };
+}

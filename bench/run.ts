@@ -1,7 +1,8 @@
 /**
  * Runs every bench/*.bench.ts in turn and writes their figures to bench/results.json, one
  * flat key per figure (the names issues refer to), plus when and where they were measured.
- * A bench file default-exports an async function returning `Record<string, number>`.
+ * A bench file default-exports an async function returning `Record<string, number>`. Runs
+ * under tsx, so benchmarks can load the extension's own modules from src/ as they are.
  *
  *   npm run bench                 all benchmarks
  *   npm run bench -- startup      only files whose name contains "startup"

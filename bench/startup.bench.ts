@@ -3,12 +3,17 @@
  * background itself measures it (performance.now() when the engine is ready): first start on
  * a new profile, then restarts after the worker is stopped, as Chrome does when idle. Chrome
  * runs with no debugger on the worker; Firefox cycles its event page with a short idle timeout.
+ * Signed in to a local Synapse, Chrome's worker restarts are also timed to their first completed
+ * sync (sw_cold_start_to_ready_ms).
  */
-import { CHROME_BUILD } from '../test/support/paths.ts';
-import { readEngineFactsInPage } from '../test/support/extensionPages.ts';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CHROME_BUILD, REPO_ROOT } from '../test/support/paths.ts';
+import { readEngineFacts } from '../test/support/extensionPages.ts';
 import { launchFirefox } from '../test/support/firefox.ts';
+import { startSynapse } from '../test/support/synapse.ts';
 import { waitFor } from '../test/support/waitFor.ts';
-import { launchRawChromium, type RawChromium } from './rawCdp.ts';
+import { launchRawChromium, openOptionsPage, type RawChromium } from './rawCdp.ts';
 
 const RESTARTS = 7;
 
@@ -42,18 +47,7 @@ async function chromeEngineReport(chromium: RawChromium, sessionId: string, notF
 async function chromeFigures(): Promise<Record<string, number>> {
   const chromium = await launchRawChromium(CHROME_BUILD);
   try {
-    const { targetInfos } = await waitFor('the extension service worker', async () => {
-      const targets = await chromium.send<{ targetInfos: { type: string; url: string }[] }>('Target.getTargets');
-      return targets.targetInfos.some((t) => t.type === 'service_worker') ? targets : undefined;
-    });
-    const worker = targetInfos.find((t) => t.type === 'service_worker');
-    // Node's URL gives non-web schemes a "null" origin, so build it from the host.
-    const extensionOrigin = `chrome-extension://${new URL(worker?.url ?? '').host}`;
-    // Chromium will not open an extension page straight from createTarget; navigate instead.
-    const { targetId } = await chromium.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });
-    const { sessionId } = await chromium.send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
-    await chromium.send('Page.navigate', { url: `${extensionOrigin}/options.html` }, sessionId);
-
+    const { sessionId } = await openOptionsPage(chromium);
     const first = await chromeEngineReport(chromium, sessionId);
     const restarts: number[] = [];
     let previous = first;
@@ -75,7 +69,7 @@ async function firefoxFigures(): Promise<Record<string, number>> {
     // Read what the options page shows: asking the background would keep it awake.
     const page = await firefox.openExtensionPage('options.html');
     const read = async (): Promise<EngineReport | undefined> => {
-      const facts = await page.evaluate(readEngineFactsInPage);
+      const facts = await readEngineFacts(page);
       return facts.startupMs !== null && facts.backgroundStartedAt !== null
         ? { startupMs: facts.startupMs, backgroundStartedAt: facts.backgroundStartedAt }
         : undefined;
@@ -98,6 +92,80 @@ async function firefoxFigures(): Promise<Record<string, number>> {
   }
 }
 
+/** Evaluated in an extension page: the background's answer to a request, `{ ok, result }` or `{ ok: false, ... }`. */
+function requestExpression(kind: string, params: object): string {
+  return `chrome.runtime.sendMessage(${JSON.stringify({ kind, params })})`;
+}
+
+interface SyncReport {
+  firstSyncAfterMs: number;
+  backgroundStartedAt: number;
+}
+
+/** The status of a signed-in background once its first sync since it started has completed. */
+async function chromeSyncReport(chromium: RawChromium, sessionId: string, notFrom?: number): Promise<SyncReport> {
+  return waitFor(
+    'a signed-in background to complete its first sync (status.account.firstSyncAfterMs; rebuild if the build predates it)',
+    async () => {
+      const { result } = await chromium.send<{ result: { value: unknown } }>(
+        'Runtime.evaluate',
+        { expression: requestExpression('status.get', {}), awaitPromise: true, returnByValue: true },
+        sessionId,
+      );
+      const answer = result.value as { ok: boolean; result?: { backgroundStartedAt: number; account: { state: string; firstSyncAfterMs?: number } } };
+      const status = answer.ok ? answer.result : undefined;
+      if (status?.account.state !== 'signed-in' || status.account.firstSyncAfterMs === undefined) return undefined;
+      if (status.backgroundStartedAt === notFrom) return undefined;
+      return { firstSyncAfterMs: status.account.firstSyncAfterMs, backgroundStartedAt: status.backgroundStartedAt };
+    },
+    60_000,
+  );
+}
+
+/**
+ * Service worker start to "crypto ready, sync resumed" with an account signed in, as the
+ * background measures it (status.account.firstSyncAfterMs: performance.now() in the worker at
+ * its first completed /sync since it started). The extension signs in to a local Synapse from
+ * its options page, then the worker is stopped over CDP and woken by a status request from the
+ * page, several times; no debugger is ever attached to the worker.
+ */
+async function chromeSignedInFigures(): Promise<Record<string, number>> {
+  if (!existsSync(CHROME_BUILD)) execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const synapse = await startSynapse({ name: 'bench-startup' });
+  try {
+    const user = await synapse.registerUser();
+    const chromium = await launchRawChromium(CHROME_BUILD);
+    try {
+      const { sessionId } = await openOptionsPage(chromium);
+
+      const signIn = { homeserver: synapse.baseUrl, user: user.userId, password: user.password };
+      const { result } = await chromium.send<{ result: { value: unknown } }>(
+        'Runtime.evaluate',
+        { expression: requestExpression('account.signIn', signIn), awaitPromise: true, returnByValue: true },
+        sessionId,
+      );
+      const answer = result.value as { ok: boolean; result?: { state: string } } | undefined;
+      if (answer?.ok !== true || answer.result?.state !== 'signed-in') {
+        throw new Error(`the extension did not sign in: ${JSON.stringify(answer)}`);
+      }
+      let previous = await chromeSyncReport(chromium, sessionId);
+      const restarts: number[] = [];
+      for (let i = 0; i < RESTARTS; i++) {
+        await chromium.send('ServiceWorker.enable', {}, sessionId);
+        await chromium.send('ServiceWorker.stopAllWorkers', {}, sessionId);
+        previous = await chromeSyncReport(chromium, sessionId, previous.backgroundStartedAt);
+        restarts.push(previous.firstSyncAfterMs);
+      }
+      console.log(`  signed-in worker restarts, start to first sync: ${restarts.join(', ')} ms`);
+      return { sw_cold_start_to_ready_ms: median(restarts) };
+    } finally {
+      await chromium.close();
+    }
+  } finally {
+    await synapse.stop();
+  }
+}
+
 export default async function startupBench(): Promise<Record<string, number>> {
-  return { ...(await chromeFigures()), ...(await firefoxFigures()) };
+  return { ...(await chromeFigures()), ...(await firefoxFigures()), ...(await chromeSignedInFigures()) };
 }

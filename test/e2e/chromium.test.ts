@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { readEngineFactsInPage, settled } from '../support/extensionPages.ts';
+import { readEngineFacts, settled } from '../support/extensionPages.ts';
 import { startFixtureSite, type FixtureSite } from '../support/fixtureSite.ts';
 import { CHROME_BUILD } from '../support/paths.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -39,7 +39,7 @@ describe('the built extension in Chromium', () => {
 
   it('finds the same crypto store after the service worker is stopped and started again', async () => {
     const options = await chromium.openExtensionPage('options.html');
-    const before = await waitFor('the engine to be ready', async () => settled(await options.evaluate(readEngineFactsInPage)));
+    const before = await waitFor('the engine to be ready', async () => settled(await readEngineFacts(options)));
     expect(before.tone).toBe('ok');
     await options.close();
 
@@ -47,7 +47,7 @@ describe('the built extension in Chromium', () => {
     // Opening a page that talks to the background wakes a new worker.
     const reopened = await chromium.openExtensionPage('options.html');
     const after = await waitFor('a restarted worker to report', async () => {
-      const facts = settled(await reopened.evaluate(readEngineFactsInPage));
+      const facts = settled(await readEngineFacts(reopened));
       return facts && facts.backgroundStartedAt !== before.backgroundStartedAt ? facts : undefined;
     });
     expect(after.tone).toBe('ok');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readEngineFactsInPage, settled } from '../support/extensionPages.ts';
+import { readEngineFacts, settled } from '../support/extensionPages.ts';
 import { type FirefoxSession, launchFirefox } from '../support/firefox.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse } from '../support/synapse.ts';
@@ -32,7 +32,7 @@ describe('the built extension in Firefox ESR', () => {
 
   it('finds the same crypto store after the event page is suspended and woken again', async () => {
     const options = await firefox.openExtensionPage('options.html');
-    const first = await waitFor('the engine to be ready', async () => settled(await options.evaluate(readEngineFactsInPage)));
+    const first = await waitFor('the engine to be ready', async () => settled(await readEngineFacts(options)));
     expect(first.tone).toBe('ok');
     expect(first.engineVersion).toMatch(/^Rust SDK .+Vodozemac/);
     // Suspension cuts the page's status port; the page reconnects, which wakes a new
@@ -40,7 +40,7 @@ describe('the built extension in Firefox ESR', () => {
     const later = await waitFor(
       'a new background instance to report',
       async () => {
-        const facts = settled(await options.evaluate(readEngineFactsInPage));
+        const facts = settled(await readEngineFacts(options));
         return facts && facts.backgroundStartedAt !== first.backgroundStartedAt ? facts : undefined;
       },
       60_000,
@@ -106,7 +106,7 @@ describe('the extension signed in, in Firefox ESR', () => {
     await waitFor(
       'a new background instance',
       async () => {
-        const facts = await options.evaluate(readEngineFactsInPage);
+        const facts = await readEngineFacts(options);
         return facts.backgroundStartedAt !== null && facts.backgroundStartedAt !== first.startedAt ? true : undefined;
       },
       60_000,

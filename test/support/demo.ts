@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { launchChromium, type ChromiumSession } from './chromium.ts';
-import { readEngineFactsInPage, settled, signInThroughOptions } from './extensionPages.ts';
+import { readEngineFacts, settled, signInThroughOptions } from './extensionPages.ts';
 import { REPO_ROOT } from './paths.ts';
 import { Peer } from './peer.ts';
 import { startSynapse, type SynapseServer } from './synapse.ts';
@@ -91,7 +91,7 @@ async function screenshotPages(chromium: ChromiumSession, world: DemoWorld): Pro
   await popup.getByText('Unknown device').waitFor();
   const options = await chromium.openExtensionPage('options.html');
   await options.setViewportSize({ width: 900, height: 900 });
-  await waitFor('the encryption engine to report', async () => settled(await options.evaluate(readEngineFactsInPage)));
+  await waitFor('the encryption engine to report', async () => settled(await readEngineFacts(options)));
   const popupPath = path.join(OUTPUT_DIR, 'popup.png');
   const optionsPath = path.join(OUTPUT_DIR, 'options.png');
   await popup.locator('body').screenshot({ path: popupPath });

@@ -11,24 +11,34 @@ export interface EngineFacts {
 }
 
 /**
- * Runs inside the options page (Playwright's and Puppeteer's `page.evaluate` both serialise
- * it), reading what a user sees: the engine line's tone and the facts list.
+ * Reads, inside the options page, what a user sees: the engine line's tone and the facts list.
+ * It is a script in a string, not a function, so no transpiler (tsx adds helpers such as
+ * `__name` to functions) can add code the page does not have.
  */
-export function readEngineFactsInPage(): EngineFacts {
-  const fact = (label: string) => document.querySelector<HTMLElement>(`[data-fact="${label}"]`);
+const ENGINE_FACTS_SCRIPT = `(() => {
+  const fact = (id) => document.querySelector('[data-fact="' + id + '"]');
   const line = document.querySelector('[data-status="engine"]');
-  const tone = line ? (/tone-(\w+)/.exec(line.className)?.[1] ?? null) : null;
+  const tone = line ? ((/tone-(\\w+)/.exec(line.className) || [])[1] ?? null) : null;
   const opened = fact('store-opened')?.textContent ?? '';
   const started = fact('background-started')?.dataset.epoch;
   const startup = fact('startup-ms')?.textContent ?? '';
   return {
     tone,
     identityKey: fact('identity-key')?.textContent ?? null,
-    openCount: /^\d+/.test(opened) ? Number.parseInt(opened, 10) : null,
+    openCount: /^\\d+/.test(opened) ? Number.parseInt(opened, 10) : null,
     backgroundStartedAt: started === undefined ? null : Number(started),
     engineVersion: fact('engine-version')?.textContent ?? null,
-    startupMs: /^\d+ ms$/.test(startup) ? Number.parseInt(startup, 10) : null,
+    startupMs: /^\\d+ ms$/.test(startup) ? Number.parseInt(startup, 10) : null,
   };
+})()`;
+
+/** What a page (Playwright's or Puppeteer's) needs to run the script. */
+interface ScriptablePage {
+  evaluate(script: string): Promise<unknown>;
+}
+
+export async function readEngineFacts(page: ScriptablePage): Promise<EngineFacts> {
+  return (await page.evaluate(ENGINE_FACTS_SCRIPT)) as EngineFacts;
 }
 
 /** Facts once the engine has reported (ready or failed), or undefined while it starts. */
