@@ -6,6 +6,7 @@ import { BrandHeader } from '../../src/ui/BrandHeader';
 import { t } from '../../src/ui/i18n';
 import { LedgerSection } from '../../src/ui/LedgerSection';
 import { PolicySection } from '../../src/ui/PolicySection';
+import { SecuritySection } from '../../src/ui/SecuritySection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
 import { cryptoEngineFacts, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
@@ -41,6 +42,7 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
   return (
     <>
       <AccountSection account={status.account} />
+      {status.account.state === 'signed-in' && <SecuritySection ownUserId={status.account.userId} showResets />}
       <PolicySection policy={status.policy} />
       <LedgerSection />
       <section aria-labelledby="engine-heading">

@@ -1,6 +1,9 @@
 import browser from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { BrandHeader } from '../../src/ui/BrandHeader';
+import { OwnSessions } from '../../src/ui/OwnSessions';
+import { SecuritySection } from '../../src/ui/SecuritySection';
+import { SignInForm } from '../../src/ui/SignInForm';
 import { StatusLineView } from '../../src/ui/StatusLineView';
 import { t } from '../../src/ui/i18n';
 import { describeAccount, describeCryptoEngine, describeOwnDevices, describeSync } from '../../src/ui/statusView';
@@ -18,7 +21,7 @@ export function PopupApp() {
         {state.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
         {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
         {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
-        {state.phase === 'live' && <PopupStatus status={state.value} onSignIn={openOptions} />}
+        {state.phase === 'live' && <PopupStatus status={state.value} />}
       </section>
       <footer>
         <button class="link" type="button" onClick={openOptions}>
@@ -29,7 +32,7 @@ export function PopupApp() {
   );
 }
 
-function PopupStatus({ status, onSignIn }: { status: ExtensionStatus; onSignIn: () => void }) {
+function PopupStatus({ status }: { status: ExtensionStatus }) {
   const { account } = status;
   const ownDevices = account.state === 'signed-in' ? describeOwnDevices(account.ownDevices) : undefined;
   return (
@@ -38,16 +41,16 @@ function PopupStatus({ status, onSignIn }: { status: ExtensionStatus; onSignIn: 
       <StatusLineView line={describeAccount(account)} />
       {account.state === 'signed-in' && <StatusLineView line={describeSync(account.sync, Date.now())} />}
       {status.cryptoEngine.state !== 'ready' && <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />}
-      {account.state === 'signed-out' && (
-        <button class="primary" type="button" onClick={onSignIn}>
-          {t('popupSignIn')}
-        </button>
-      )}
+      {account.state === 'signed-out' && <SignInForm />}
       {account.state === 'signed-in' && (
-        <section aria-labelledby="rooms-heading">
-          <h2 id="rooms-heading">{t('popupRoomsHeading')}</h2>
-          <TrustOverviewPanel ownUserId={account.userId} />
-        </section>
+        <>
+          <SecuritySection ownUserId={account.userId} />
+          <section aria-labelledby="rooms-heading">
+            <h2 id="rooms-heading">{t('popupRoomsHeading')}</h2>
+            <TrustOverviewPanel ownUserId={account.userId} />
+          </section>
+          <OwnSessions devices={account.ownDevices ?? []} />
+        </>
       )}
     </>
   );

@@ -82,7 +82,7 @@ export class RecoveryFlow {
     if (!matches(typed, pending)) {
       throw new UserFacingError(pending.passphrase === undefined ? 'That is not the recovery key shown above.' : 'That is not the passphrase you chose.');
     }
-    await this.working(async () => {
+    await this.working('set-up', async () => {
       const { crypto, userId } = this.session;
       await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: authWithPassword(userId, password) });
       await crypto.bootstrapSecretStorage({
@@ -117,7 +117,7 @@ export class RecoveryFlow {
     if (!key || !(await client.secretStorage.checkKey(key, keyInfo))) throw new UserFacingError('That key does not match.');
     this.session.secretStorageKeys.hold(key, keyId, UNLOCK_KEY_TTL_MS);
     try {
-      await this.working(async () => {
+      await this.working('unlock', async () => {
         await crypto.bootstrapCrossSigning({});
         if (await crypto.getKeyBackupInfo()) {
           await crypto.loadSessionBackupPrivateKeyFromSecretStorage();
@@ -136,7 +136,7 @@ export class RecoveryFlow {
    */
   async resetIdentity(password?: string): Promise<RecoveryFlowView> {
     this.refuseWhileBusy();
-    await this.working(async () => {
+    await this.working('identity-reset', async () => {
       const { crypto, userId } = this.session;
       await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
       this.show({ step: 'done', what: 'identity-reset' });
@@ -148,7 +148,7 @@ export class RecoveryFlow {
     this.forgetPending();
   }
 
-  private async working(work: () => Promise<void>): Promise<void> {
+  private async working(operation: 'set-up' | 'unlock' | 'identity-reset', work: () => Promise<void>): Promise<void> {
     this.busy = true;
     this.show({ step: 'working' });
     try {
@@ -156,7 +156,7 @@ export class RecoveryFlow {
     } catch (error) {
       if (error instanceof PasswordRequired || error instanceof WrongPassword) {
         // Ask (again) for the password; a new key waiting for confirmation stays waiting.
-        this.show({ step: 'needs-password' });
+        this.show({ step: 'needs-password', for: operation === 'identity-reset' ? 'identity-reset' : 'set-up' });
         if (error instanceof WrongPassword) throw error;
         return;
       }

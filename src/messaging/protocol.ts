@@ -99,7 +99,7 @@ export type RecoveryFlowView =
   /** A new recovery key exists in the background's memory only, until the user types it back. */
   | { step: 'confirm-key'; passphrase: boolean; expiresAt: number; reset: boolean }
   /** The homeserver wants the account password before it accepts new cross-signing keys. */
-  | { step: 'needs-password' }
+  | { step: 'needs-password'; for: 'set-up' | 'identity-reset' }
   | { step: 'working' }
   | { step: 'done'; what: 'set-up' | 'unlocked' | 'identity-reset' }
   | { step: 'failed'; reason: string };

@@ -12,6 +12,7 @@ export function TrustOverviewPanel({ ownUserId }: { ownUserId: string }) {
   const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
   if (rooms.length === 0) {
     const checked = overview.value.rooms.length;
+    if (checked === 0) return <p class="notice">{t('roomsNone')}</p>;
     return <p class="notice all-clear">{checked === 1 ? t('roomsAllClearOne') : t('roomsAllClearMany', String(checked))}</p>;
   }
   return (

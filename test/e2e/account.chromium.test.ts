@@ -3,6 +3,7 @@ import type { Browser } from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { signInThroughOptions } from '../support/extensionPages.ts';
+import { saveScreenshot } from '../support/screenshots.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -68,10 +69,17 @@ describe('the extension signed in, in Chromium', () => {
     expect(await device.locator('.device-name').innerText()).toBe('Rogue <img src=x onerror=alert(1)>');
     expect(await popup.locator('img[src="x"]').count()).toBe(0);
     expect(await device.innerText()).toContain('Not signed by its owner');
+    await popup.setViewportSize({ width: 380, height: 800 });
+    await saveScreenshot(popup, 'warnings');
 
+    const worker = await chromium.serviceWorker();
+    const badge = () => worker.evaluate(() => chrome.action.getBadgeText({}));
+    // New warnings: Alice's unsigned phone and Dave's rogue device.
+    await waitFor('the toolbar badge to count both', async () => ((await badge()) === '2' ? true : undefined));
     await device.getByRole('button', { name: 'Acknowledge' }).click();
     await device.locator('.tag').waitFor({ state: 'detached' });
     expect(await device.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    await waitFor('the toolbar badge to drop the acknowledged device', async () => ((await badge()) === '1' ? true : undefined));
     await popup.close();
   });
 

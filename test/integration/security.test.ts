@@ -166,7 +166,7 @@ describe('resetting and signing out sessions', () => {
     await phone.shareRoomWith(bob);
     await waitFor("Bob to know Alice's identity", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined);
 
-    await expect(security.recovery.resetIdentity()).resolves.toEqual({ step: 'needs-password' });
+    await expect(security.recovery.resetIdentity()).resolves.toEqual({ step: 'needs-password', for: 'identity-reset' });
     await expect(security.recovery.resetIdentity('wrong')).rejects.toThrow('That password is not right.');
     await expect(security.recovery.resetIdentity(alice.password)).resolves.toEqual({ step: 'done', what: 'identity-reset' });
     await waitFor("Bob to see Alice's identity change", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined);

@@ -1,6 +1,7 @@
 /**
  * Makes sure this machine has what the tests and the demo use beyond npm packages:
- * Debian's Chromium and Firefox ESR, openssl (for the fixture sites' certificates), the
+ * Debian's Chromium and Firefox ESR, openssl (for the fixture sites' certificates), an emoji
+ * font (for screenshots of emoji verification), the
  * project-local Synapse venv, and Node 22 (which `npm ci` brings as a dev dependency).
  * As root on Debian it installs what is missing; otherwise it says in one sentence what to
  * install, and exits 1.
@@ -22,6 +23,8 @@ const SYSTEM_PACKAGES: SystemPackage[] = [
   { binary: CHROMIUM_PATH, debianPackage: 'chromium' },
   { binary: FIREFOX_PATH, debianPackage: 'firefox-esr' },
   { binary: '/usr/bin/openssl', debianPackage: 'openssl' },
+  // The emoji of a verification, in the screenshots the tests save (users' systems have them).
+  { binary: '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf', debianPackage: 'fonts-noto-color-emoji' },
 ];
 
 async function exists(file: string): Promise<boolean> {

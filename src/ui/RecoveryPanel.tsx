@@ -1,0 +1,169 @@
+import { useEffect, useState } from 'preact/hooks';
+import { request } from '../messaging/backgroundClient';
+import type { RecoveryFlowView } from '../messaging/protocol';
+import { t } from './i18n';
+import { formatTime } from './statusView';
+import { keyGroups } from './securityView';
+import { ErrorNotice, useAction } from './useAction';
+
+/**
+ * A recovery flow in progress. The new key is asked from the background when this panel shows
+ * (so a popup closed by a password manager or a download resumes), kept in this component only,
+ * and forgotten when it goes away.
+ */
+export function RecoveryPanel({ view }: { view: Exclude<RecoveryFlowView, { step: 'idle' }> }) {
+  return (
+    <section class="panel recovery" aria-labelledby="recovery-heading" data-step={view.step}>
+      <h2 id="recovery-heading">{t('recoveryFlowHeading')}</h2>
+      {view.step === 'confirm-key' && <ConfirmKey view={view} />}
+      {view.step === 'needs-password' && <PasswordStep purpose={view.for} />}
+      {view.step === 'working' && <p aria-busy="true">{t('recoveryWorking')}</p>}
+      {view.step === 'done' && <Finished text={doneText(view.what)} />}
+      {view.step === 'failed' && <Finished text={view.reason} failed />}
+    </section>
+  );
+}
+
+function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm-key' }> }) {
+  const [key, setKey] = useState<string | undefined>();
+  const [typed, setTyped] = useState('');
+  const [copied, setCopied] = useState(false);
+  const { busy, error, run } = useAction();
+
+  useEffect(() => {
+    let cancelled = false;
+    void request('recovery.showKey', {}).then(
+      ({ key: shown }) => !cancelled && setKey(shown),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+      setKey(undefined);
+    };
+  }, []);
+
+  const download = () => {
+    if (key === undefined) return;
+    const url = URL.createObjectURL(new Blob([`${t('recoveryKeyFileIntro')}\n\n${key}\n`], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = 'matrix-recovery-key.txt';
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
+  return (
+    <>
+      <p>{(view.reset ? t('recoveryKeyIntroReset') : t('recoveryKeyIntro'))}</p>
+      {key === undefined ? (
+        <p aria-busy="true">{t('statusLoading')}</p>
+      ) : (
+        <p class="recovery-key mono" aria-label={t('recoveryKeyLabel')} data-testid="recovery-key">
+          {keyGroups(key).map((group, index) => (
+            <span key={index}>{group}</span>
+          ))}
+        </p>
+      )}
+      <div class="actions">
+        <button
+          class="link"
+          type="button"
+          disabled={key === undefined}
+          onClick={() => void navigator.clipboard.writeText(key ?? '').then(() => setCopied(true), () => setCopied(false))}
+        >
+          {copied ? t('recoveryKeyCopied') : t('recoveryKeyCopy')}
+        </button>
+        <button class="link" type="button" disabled={key === undefined} onClick={download}>
+          {t('recoveryKeyDownload')}
+        </button>
+      </div>
+      <form
+        class="stacked"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(() => request('recovery.confirm', { typed }));
+        }}
+      >
+        <label>
+          {(view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel'))}
+          <input name="typed-key" autocomplete="off" spellcheck={false} required value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        </label>
+        <p class="subtitle">{t('recoveryKeyExpires', formatTime(view.expiresAt))}</p>
+        <ErrorNotice error={error} />
+        <div class="actions">
+          <button class="primary" type="submit" disabled={busy || typed.trim() === ''}>
+            {t('recoveryConfirm')}
+          </button>
+          <button class="link" type="button" disabled={busy} onClick={() => void run(() => request('recovery.cancel', {}))}>
+            {t('recoveryCancel')}
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/**
+ * The homeserver wants the account password. For a new recovery key the user types the key
+ * once more with it: the panel may have been closed, and the key is not kept on screen.
+ */
+function PasswordStep({ purpose }: { purpose: 'set-up' | 'identity-reset' }) {
+  const [password, setPassword] = useState('');
+  const [typed, setTyped] = useState('');
+  const { busy, error, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void run(() =>
+      purpose === 'set-up' ? request('recovery.confirm', { typed, password }) : request('identity.reset', { password }),
+    ).finally(() => setPassword(''));
+  };
+  return (
+    <form class="stacked" onSubmit={submit}>
+      <p>{t('recoveryNeedsPassword')}</p>
+      {purpose === 'set-up' && (
+        <label>
+          {t('recoveryConfirmKeyLabel')}
+          <input name="typed-key" autocomplete="off" spellcheck={false} required value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        </label>
+      )}
+      <label>
+        {t('signInPassword')}
+        <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+      </label>
+      <ErrorNotice error={error} />
+      <div class="actions">
+        <button class="primary" type="submit" disabled={busy || password === ''}>
+          {t('recoveryContinue')}
+        </button>
+        <button class="link" type="button" disabled={busy} onClick={() => void run(() => request('recovery.cancel', {}))}>
+          {t('recoveryCancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function doneText(what: Extract<RecoveryFlowView, { step: 'done' }>['what']): string {
+  switch (what) {
+    case 'set-up':
+      return t('recoveryDoneSetUp');
+    case 'unlocked':
+      return t('recoveryDoneUnlocked');
+    case 'identity-reset':
+      return t('recoveryDoneReset');
+  }
+}
+
+function Finished({ text, failed = false }: { text: string; failed?: boolean }) {
+  const { run } = useAction();
+  return (
+    <>
+      <p class={failed ? 'notice error' : 'all-clear'}>{text}</p>
+      <div class="actions">
+        <button class="link" type="button" onClick={() => void run(() => request('recovery.cancel', {}))}>
+          {t('verificationDismiss')}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+import type { SecurityStatus } from '../messaging/protocol';
+import { t } from './i18n';
+import type { StatusLine } from './statusView';
+
+/** One item of the cross-signing breakdown: what it is, whether it is in place, and the fix. */
+export interface Check {
+  id: string;
+  ok: boolean;
+  text: string;
+}
+
+/** Is this extension trusted by the account's identity? The fix is verifying it. */
+export function describeThisDevice(status: SecurityStatus): StatusLine {
+  return status.thisDeviceVerified
+    ? { id: 'this-device', label: t('thisDeviceLabel'), value: t('thisDeviceVerified'), tone: 'ok' }
+    : {
+        id: 'this-device',
+        label: t('thisDeviceLabel'),
+        value: t('thisDeviceNotVerified'),
+        tone: 'warn',
+        detail: status.identityOnServer ? t('thisDeviceNotVerifiedDetail') : t('thisDeviceNoIdentityDetail'),
+      };
+}
+
+export function describeCrossSigning(status: SecurityStatus): StatusLine {
+  if (!status.identityOnServer) {
+    return { id: 'cross-signing', label: t('crossSigningLabel'), value: t('crossSigningNotSetUp'), tone: 'warn', detail: t('crossSigningNotSetUpDetail') };
+  }
+  return status.crossSigning.ready
+    ? { id: 'cross-signing', label: t('crossSigningLabel'), value: t('crossSigningReady'), tone: 'ok' }
+    : { id: 'cross-signing', label: t('crossSigningLabel'), value: t('crossSigningIncomplete'), tone: 'warn' };
+}
+
+/** The parts of cross-signing (getCrossSigningStatus), each in plain words with what fixes it. */
+export function crossSigningBreakdown(status: SecurityStatus): Check[] {
+  const { crossSigning } = status;
+  const cached = crossSigning.privateKeysCachedLocally;
+  return [
+    { id: 'public-keys', ok: crossSigning.publicKeysOnDevice, text: (crossSigning.publicKeysOnDevice ? t('checkPublicKeysOk') : t('checkPublicKeysMissing')) },
+    {
+      id: 'secret-storage',
+      ok: crossSigning.privateKeysInSecretStorage,
+      text: (crossSigning.privateKeysInSecretStorage ? t('checkKeysInRecoveryOk') : t('checkKeysInRecoveryMissing')),
+    },
+    { id: 'master', ok: cached.masterKey, text: (cached.masterKey ? t('checkMasterKeyOk') : t('checkMasterKeyMissing')) },
+    { id: 'self-signing', ok: cached.selfSigningKey, text: (cached.selfSigningKey ? t('checkSelfSigningKeyOk') : t('checkSelfSigningKeyMissing')) },
+    { id: 'user-signing', ok: cached.userSigningKey, text: (cached.userSigningKey ? t('checkUserSigningKeyOk') : t('checkUserSigningKeyMissing')) },
+  ];
+}
+
+export function describeRecovery(status: SecurityStatus): StatusLine {
+  return status.secretStorage.ready
+    ? {
+        id: 'recovery',
+        label: t('recoveryLabel'),
+        value: t('recoverySetUp'),
+        tone: 'ok',
+        detail: status.secretStorage.passphraseBased ? t('recoverySetUpPassphraseDetail') : undefined,
+      }
+    : { id: 'recovery', label: t('recoveryLabel'), value: t('recoveryNotSetUp'), tone: 'warn', detail: t('recoveryNotSetUpDetail') };
+}
+
+export function describeKeyBackup(status: SecurityStatus): StatusLine {
+  const { keyBackup } = status;
+  if (keyBackup.serverVersion === null) {
+    return { id: 'key-backup', label: t('keyBackupLabel'), value: t('keyBackupNone'), tone: 'warn', detail: t('keyBackupNoneDetail') };
+  }
+  if (!keyBackup.trusted || keyBackup.activeVersion === null) {
+    return {
+      id: 'key-backup',
+      label: t('keyBackupLabel'),
+      value: t('keyBackupNotTrusted', keyBackup.serverVersion),
+      tone: 'warn',
+      detail: t('keyBackupNotTrustedDetail'),
+    };
+  }
+  const remaining = keyBackup.keysRemaining;
+  return {
+    id: 'key-backup',
+    label: t('keyBackupLabel'),
+    value: t('keyBackupActive', keyBackup.activeVersion),
+    tone: 'ok',
+    detail: remaining === null || remaining === 0 ? t('keyBackupAllSaved') : remaining === 1 ? t('keyBackupRemainingOne') : t('keyBackupRemainingMany', String(remaining)),
+  };
+}
+
+/** Which way to verify this extension is offered first. */
+export function canUseRecoveryKey(status: SecurityStatus): boolean {
+  return status.identityOnServer && status.secretStorage.defaultKeyId !== null;
+}
+
+/** The recovery key as shown: groups of four, as matrix-js-sdk encodes it. */
+export function keyGroups(key: string): string[] {
+  return key.replace(/\s+/g, '').match(/.{1,4}/g) ?? [];
+}

@@ -1,0 +1,35 @@
+import { useState } from 'preact/hooks';
+import { BackgroundError } from '../messaging/backgroundClient';
+import { t } from './i18n';
+
+/**
+ * Runs one user action against the background at a time, with its error (the background's
+ * message, which is written for users) kept for display. `busy` disables the buttons.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  async function run(work: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      return true;
+    } catch (failure) {
+      setError(failure instanceof BackgroundError ? failure.message : t('actionFailed'));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run, clearError: () => setError(undefined) };
+}
+
+export function ErrorNotice({ error }: { error: string | undefined }) {
+  if (error === undefined) return null;
+  return (
+    <p class="notice error" role="alert">
+      {error}
+    </p>
+  );
+}

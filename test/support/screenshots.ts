@@ -1,0 +1,13 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright';
+import { REPO_ROOT } from './paths.ts';
+
+/** Where e2e runs save what each state looks like; the README shows them. */
+export const SCREENSHOTS = path.join(REPO_ROOT, 'docs/screenshots');
+
+/** Saves the page's body (the popup's own size) as docs/screenshots/<name>.png. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  await page.locator('body').screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
