@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { BrandHeader } from '../../src/ui/BrandHeader';
@@ -10,9 +11,16 @@ import { describeAccount, describeCryptoEngine, describeOwnDevices, describeSync
 import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
+const STATUS_PAINTED = 'status-painted';
+
 /** The toolbar popup: is this extension working, is anything wrong with my account or rooms. */
 export function PopupApp() {
   const state = useExtensionStatus();
+  const live = state.phase === 'live';
+  useEffect(() => {
+    // For the popup_first_render_ms benchmark: when the first real status reached the screen.
+    if (live && performance.getEntriesByName(STATUS_PAINTED).length === 0) requestAnimationFrame(() => performance.mark(STATUS_PAINTED));
+  }, [live]);
   const openOptions = () => void browser.runtime.openOptionsPage();
   return (
     <main>

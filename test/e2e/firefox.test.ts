@@ -1,3 +1,4 @@
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readEngineFacts, settled } from '../support/extensionPages.ts';
 import { type FirefoxSession, launchFirefox } from '../support/firefox.ts';
@@ -115,3 +116,46 @@ describe('the extension signed in, in Firefox ESR', () => {
     expect(resumed).toBe(first.deviceId);
   });
 });
+
+describe('encryption setup in Firefox ESR', () => {
+  const server = inject('synapse');
+  const synapse = connectToSynapse(server);
+  let firefox: FirefoxSession;
+
+  beforeAll(async () => {
+    firefox = await launchFirefox();
+  });
+  afterAll(async () => {
+    await firefox.close();
+  });
+
+  it('signs in from the popup and sets up recovery: the key typed back makes this extension verified', async () => {
+    const alice = await synapse.registerUser({ displayName: 'Alice' });
+    const popup = await firefox.openExtensionPage('popup.html');
+    await popup.type('input[name="homeserver"]', server.baseUrl);
+    await popup.type('input[name="user"]', alice.userId);
+    await popup.type('input[name="password"]', alice.password);
+    await popup.click('form.sign-in button[type="submit"]');
+    await popup.waitForSelector('[data-status="cross-signing"]', { timeout: 60_000 });
+    await clickButton(popup, 'Set up recovery');
+    await clickButton(popup, 'Create recovery key');
+    const keyView = await popup.waitForSelector('[data-testid="recovery-key"]');
+    if (!keyView) throw new Error('no recovery key shown');
+    const key = await keyView.evaluate((node) => (node as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
+    expect(key.split(' ')).toHaveLength(12);
+    await popup.type('input[name="typed-key"]', key);
+    await clickButton(popup, 'Confirm and set up');
+    await popup.waitForSelector('.recovery[data-step="done"]', { timeout: 60_000 });
+    await clickButton(popup, 'OK');
+    await popup.waitForFunction(() => document.querySelector('[data-status="this-device"]')?.classList.contains('tone-ok') === true, { timeout: 60_000 });
+    const recovery = await popup.$eval('[data-status="recovery"]', (node) => (node as HTMLElement).innerText);
+    expect(recovery).toContain('Set up');
+  });
+});
+
+/** Clicks the button whose text is exactly `label` (puppeteer's text selector). */
+async function clickButton(page: Page, label: string): Promise<void> {
+  const button = await page.waitForSelector(`::-p-xpath(//button[normalize-space(.)="${label}"])`, { timeout: 60_000 });
+  if (!button) throw new Error(`no button "${label}"`);
+  await button.click();
+}
