@@ -1,7 +1,10 @@
 import type { FactsChange, TrustFactSource } from '../matrix/sdkTrustFacts';
-import { buildRoomTrustReport, observationsFor } from '../trust/roomTrustReport';
+import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, type LedgerScope, markWarned, observeRoom } from '../trust/warnedDeviceLedger';
+
+/** Which members a recompute looks at: the ones named, or everyone. */
+type Scope = ReadonlySet<string> | 'all';
 
 /** Where the ledger lives (IndexedDB in the extension, anything in tests). */
 export interface LedgerPersistence {
@@ -30,8 +33,14 @@ export class TrustEngine {
   /** One computation at a time per room, so ledger writes never interleave. */
   private readonly roomQueues = new Map<string, Promise<unknown>>();
   private readonly waitingRecomputes = new Map<string, Promise<RoomTrustReport>>();
+  /** What each waiting recompute must look at: some members, or everyone. */
+  private readonly waitingScopes = new Map<string, Scope>();
   /** Users whose facts are being fetched right now, and the fetch to wait for. */
   private readonly askingUsers = new Map<string, Promise<void>>();
+  /** A counter of invalidations, and when each user (or everyone) was last invalidated. */
+  private invalidations = 0;
+  private everyoneInvalidatedAt = -1;
+  private readonly invalidatedAt = new Map<string, number>();
   private readonly listeners = new Set<(report: RoomTrustReport) => void>();
   private readonly stopListening: () => void;
   private dirty: { users: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
@@ -128,35 +137,51 @@ export class TrustEngine {
    * waits is covered by it, so a burst of key updates in a big room costs two passes, not one
    * pass per update.
    */
-  private recompute(roomId: string): Promise<RoomTrustReport> {
+  private recompute(roomId: string, scope: Scope = 'all'): Promise<RoomTrustReport> {
+    const waitingScope = this.waitingScopes.get(roomId);
+    this.waitingScopes.set(roomId, waitingScope === 'all' || scope === 'all' ? 'all' : new Set([...(waitingScope ?? []), ...scope]));
     const waiting = this.waitingRecomputes.get(roomId);
     if (waiting) return waiting;
     const next = this.inRoomQueue(roomId, () => {
+      const taken = this.waitingScopes.get(roomId) ?? 'all';
+      this.waitingScopes.delete(roomId);
       this.waitingRecomputes.delete(roomId);
-      return this.compute(roomId);
+      return this.compute(roomId, taken);
     });
     this.waitingRecomputes.set(roomId, next);
     return next;
   }
 
-  private async compute(roomId: string): Promise<RoomTrustReport> {
+  /**
+   * The room's report, from scratch (`all`) or, when only some members changed and a report of
+   * the same room exists, by refreshing just their part: one new device in a room of thousands
+   * costs that member, not the room.
+   */
+  private async compute(roomId: string, scope: Scope = 'all'): Promise<RoomTrustReport> {
     const room = this.options.facts.roomFacts(roomId);
     if (!room) {
       this.reports.delete(roomId);
       throw new UnknownRoomError(roomId);
     }
-    await this.learnUsers(room.members.map((member) => member.userId));
+    const previous = this.reports.get(roomId);
+    const only = scope !== 'all' && previous !== undefined ? scope : undefined;
+    const looked = only === undefined ? room.members.map((member) => member.userId) : [...only];
+    await this.learnUsers(looked);
     const users = new Map<string, UserFacts>();
-    for (const member of room.members) {
-      const facts = this.users.get(member.userId);
-      if (facts) users.set(member.userId, facts);
+    for (const userId of looked) {
+      const facts = this.users.get(userId);
+      if (facts) users.set(userId, facts);
     }
     const { ownDeviceId } = this.options.facts;
     const now = this.options.now();
+    const policy = this.options.policy();
     const entries = await this.ledgerFor(roomId);
-    const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId), now);
+    const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId, only), now);
     await this.persist(roomId, observed);
-    const report = buildRoomTrustReport(room, users, observed.entries, ownDeviceId, this.options.policy(), now);
+    const report =
+      only === undefined || previous === undefined
+        ? buildRoomTrustReport(room, users, observed.entries, ownDeviceId, policy, now)
+        : refreshRoomTrustReport(previous, room, users, observed.entries, only, ownDeviceId, policy, now);
     this.reports.set(roomId, report);
     for (const listener of this.listeners) listener(report);
     return report;
@@ -170,8 +195,12 @@ export class TrustEngine {
     const unknown = userIds.filter((userId) => !this.users.has(userId));
     const toAsk = unknown.filter((userId) => !this.askingUsers.has(userId));
     if (toAsk.length > 0) {
+      const startedAt = this.invalidations;
       const asking = this.options.facts.usersFacts(toAsk).then((facts) => {
-        for (const [userId, userFacts] of facts) this.users.set(userId, userFacts);
+        // Facts asked for before a user was invalidated may be stale: keep only the others.
+        for (const [userId, userFacts] of facts) {
+          if ((this.invalidatedAt.get(userId) ?? -1) <= startedAt && this.everyoneInvalidatedAt <= startedAt) this.users.set(userId, userFacts);
+        }
       });
       const settled = asking.finally(() => {
         for (const userId of toAsk) this.askingUsers.delete(userId);
@@ -225,22 +254,36 @@ export class TrustEngine {
     const dirty = this.dirty;
     this.dirty = undefined;
     if (!dirty) return;
-    if (dirty.everyone) this.users.clear();
-    for (const userId of dirty.users) this.users.delete(userId);
-    const affected = new Set(dirty.rooms);
-    for (const [roomId, report] of this.reports) {
-      if (dirty.everyone || report.pendingUserIds.some((id) => dirty.users.has(id)) || this.mentions(report, roomId, dirty.users)) {
-        affected.add(roomId);
-      }
+    this.invalidations += 1;
+    if (dirty.everyone) {
+      this.users.clear();
+      this.everyoneInvalidatedAt = this.invalidations;
     }
-    await Promise.all([...affected].map((roomId) => this.recompute(roomId).catch(() => undefined)));
+    for (const userId of dirty.users) {
+      this.users.delete(userId);
+      this.invalidatedAt.set(userId, this.invalidations);
+    }
+    const work: Promise<unknown>[] = [];
+    for (const roomId of dirty.rooms) work.push(this.recompute(roomId, 'all'));
+    // Rooms with a report, and rooms whose first report is being computed right now: a change
+    // that lands while it runs must not be lost.
+    for (const roomId of new Set([...this.reports.keys(), ...this.roomQueues.keys()])) {
+      if (dirty.rooms.has(roomId)) continue;
+      if (dirty.everyone) {
+        work.push(this.recompute(roomId, 'all'));
+        continue;
+      }
+      const members = this.membersAmong(roomId, dirty.users);
+      if (members.size > 0) work.push(this.recompute(roomId, members));
+    }
+    await Promise.all(work.map((job) => job.catch(() => undefined)));
   }
 
-  /** Whether any of `userIds` is a member of the room behind `report`. */
-  private mentions(report: RoomTrustReport, roomId: string, userIds: ReadonlySet<string>): boolean {
-    if (userIds.size === 0) return false;
+  /** Which of `userIds` are members of the room. */
+  private membersAmong(roomId: string, userIds: ReadonlySet<string>): Set<string> {
+    if (userIds.size === 0) return new Set();
     const room = this.options.facts.roomFacts(roomId);
-    return room?.members.some((member) => userIds.has(member.userId)) ?? report.members.some((m) => userIds.has(m.userId));
+    return new Set(room?.members.filter((member) => userIds.has(member.userId)).map((member) => member.userId) ?? []);
   }
 }
 

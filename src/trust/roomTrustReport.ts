@@ -14,11 +14,20 @@ import type {
 } from './types';
 import { isNewWarning, ledgerKeyOf, type ObservedDevice, type RoomObservation } from './warnedDeviceLedger';
 
-/** What the room looks like now, to feed `observeRoom`. Members whose facts are missing are pending. */
-export function observationsFor(room: RoomFacts, users: ReadonlyMap<string, UserFacts>, ownDeviceId: string): RoomObservation {
+/**
+ * What the room looks like now, to feed `observeRoom`. Members whose facts are missing are
+ * pending. With `onlyUserIds`, only those members are looked at (see RoomObservation).
+ */
+export function observationsFor(
+  room: RoomFacts,
+  users: ReadonlyMap<string, UserFacts>,
+  ownDeviceId: string,
+  onlyUserIds?: ReadonlySet<string>,
+): RoomObservation {
   const devices: ObservedDevice[] = [];
   const pendingUserIds = new Set<string>();
   for (const { userId } of room.members) {
+    if (onlyUserIds !== undefined && !onlyUserIds.has(userId)) continue;
     const owner = users.get(userId);
     if (!owner) {
       pendingUserIds.add(userId);
@@ -28,7 +37,7 @@ export function observationsFor(room: RoomFacts, users: ReadonlyMap<string, User
       devices.push({ userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key, class: classifyDevice(device, owner) });
     }
   }
-  return { roomId: room.roomId, devices, pendingUserIds };
+  return { roomId: room.roomId, devices, pendingUserIds, ...(onlyUserIds === undefined ? {} : { onlyUserIds }) };
 }
 
 /**
@@ -44,14 +53,60 @@ export function buildRoomTrustReport(
   policy: Policy,
   now: number,
 ): RoomTrustReport {
+  const summaries = summarizeMembers(room, room.members, users, ledger, ownDeviceId, policy, now);
+  return assemble(room, policy, now, summaries.members, summaries.verifiedUserIds, summaries.pendingUserIds);
+}
+
+/**
+ * The report after only `changedUserIds` changed (their devices or identity), from the previous
+ * report of the same room and membership: everyone else's part is reused as it was, so one
+ * new device in a room of thousands costs that member, not the room.
+ */
+export function refreshRoomTrustReport(
+  previous: RoomTrustReport,
+  room: RoomFacts,
+  users: ReadonlyMap<string, UserFacts>,
+  ledger: readonly LedgerEntry[],
+  changedUserIds: ReadonlySet<string>,
+  ownDeviceId: string,
+  policy: Policy,
+  now: number,
+): RoomTrustReport {
+  const unchanged = (userId: string) => !changedUserIds.has(userId);
+  const changedMembers = room.members.filter((member) => changedUserIds.has(member.userId));
+  const changedLedger = ledger.filter((entry) => changedUserIds.has(entry.userId));
+  const fresh = summarizeMembers(room, changedMembers, users, changedLedger, ownDeviceId, policy, now);
+  return assemble(
+    room,
+    policy,
+    now,
+    [...previous.members.filter((member) => unchanged(member.userId)), ...fresh.members],
+    [...previous.verifiedUserIds.filter(unchanged), ...fresh.verifiedUserIds],
+    [...previous.pendingUserIds.filter(unchanged), ...fresh.pendingUserIds],
+  );
+}
+
+interface MemberSummaries {
+  members: MemberReport[];
+  verifiedUserIds: string[];
+  pendingUserIds: string[];
+}
+
+function summarizeMembers(
+  room: RoomFacts,
+  roomMembers: readonly RoomMemberFacts[],
+  users: ReadonlyMap<string, UserFacts>,
+  ledger: readonly LedgerEntry[],
+  ownDeviceId: string,
+  policy: Policy,
+  now: number,
+): MemberSummaries {
   const entries = new Map(ledger.map((entry) => [ledgerKeyOf(entry), entry]));
-  const members: MemberReport[] = [];
-  const verifiedUserIds: string[] = [];
-  const pendingUserIds: string[] = [];
-  for (const member of room.members) {
+  const summaries: MemberSummaries = { members: [], verifiedUserIds: [], pendingUserIds: [] };
+  for (const member of roomMembers) {
     const owner = users.get(member.userId);
     if (!owner) {
-      pendingUserIds.push(member.userId);
+      summaries.pendingUserIds.push(member.userId);
       continue;
     }
     const devices = othersDevices(owner, ownDeviceId).flatMap((device) => {
@@ -60,9 +115,20 @@ export function buildRoomTrustReport(
       return deviceReport(device, classifyDevice(device, owner), entry, policy, now) ?? [];
     });
     const report = memberReport(member, identityState(owner), devices);
-    if (report.severity !== 'none') members.push(report);
-    if (isQuietlyVerified(owner, ownDeviceId)) verifiedUserIds.push(member.userId);
+    if (report.severity !== 'none') summaries.members.push(report);
+    if (isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
   }
+  return summaries;
+}
+
+function assemble(
+  room: RoomFacts,
+  policy: Policy,
+  now: number,
+  members: readonly MemberReport[],
+  verifiedUserIds: string[],
+  pendingUserIds: string[],
+): RoomTrustReport {
   const ordered = members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
   const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
   return {
@@ -73,8 +139,9 @@ export function buildRoomTrustReport(
     generatedAt: now,
     memberCount: room.members.length,
     members: ordered,
-    verifiedUserIds,
-    pendingUserIds,
+    // In a fixed order, so a refreshed report equals one built from scratch.
+    verifiedUserIds: verifiedUserIds.toSorted(byCodeUnit),
+    pendingUserIds: pendingUserIds.toSorted(byCodeUnit),
     warnings: countBySeverity(warnings),
     newWarnings: countBySeverity(warnings.filter((warning) => warning.isNew)),
   };
@@ -152,8 +219,7 @@ interface Concern extends Warning {
 
 /** Worst severity first, then new before acknowledged, then by id. */
 function compareConcern(a: Concern, b: Concern): number {
-  // Ids compared by code unit, not by locale: cheaper for a thousand members, and stable everywhere.
-  return severityRank(b.severity) - severityRank(a.severity) || Number(b.isNew) - Number(a.isNew) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return severityRank(b.severity) - severityRank(a.severity) || Number(b.isNew) - Number(a.isNew) || byCodeUnit(a.id, b.id);
 }
 
 function memberConcern(member: MemberReport): Concern {
@@ -162,4 +228,9 @@ function memberConcern(member: MemberReport): Concern {
 
 function deviceConcern(device: DeviceReport): Concern {
   return { severity: device.severity, isNew: device.isNew, id: device.deviceId };
+}
+
+/** Ids compared by code unit, not by locale: cheaper for thousands of members, and the same everywhere. */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

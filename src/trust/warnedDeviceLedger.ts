@@ -28,6 +28,11 @@ export interface RoomObservation {
    * users who left the room, for whom we have no facts at all.
    */
   pendingUserIds: ReadonlySet<string>;
+  /**
+   * When set, this look covered only these members (the ones an event said changed): entries
+   * of everyone else are left exactly as they are, departures included.
+   */
+  onlyUserIds?: ReadonlySet<string>;
 }
 
 /** What `acknowledge` touches: a whole room, one member in it, or one device of that member. */
@@ -47,15 +52,16 @@ export function ledgerKeyOf(key: LedgerKey): string {
 }
 
 export function observeRoom(existing: readonly LedgerEntry[], observation: RoomObservation, now: number): LedgerChange {
-  const { roomId, pendingUserIds } = observation;
+  const { roomId, pendingUserIds, onlyUserIds } = observation;
+  const covered = (entry: LedgerEntry) => entry.roomId === roomId && (onlyUserIds === undefined || onlyUserIds.has(entry.userId));
   const observed = new Map(observation.devices.map((device) => [ledgerKeyOf({ roomId, ...device }), device]));
   const updated = updateEach(existing, (entry) => {
-    if (entry.roomId !== roomId) return entry;
+    if (!covered(entry)) return entry;
     const seen = observed.get(ledgerKeyOf(entry));
     if (seen) return seenAgain(entry, seen.class);
     return pendingUserIds.has(entry.userId) ? entry : departed(entry, now);
   });
-  const known = new Set(existing.map(ledgerKeyOf));
+  const known = new Set(existing.filter(covered).map(ledgerKeyOf));
   const added = [...observed]
     .filter(([key]) => !known.has(key))
     .map(([, device]) => firstSight(roomId, device, now));

@@ -15,14 +15,18 @@ class FakeFacts implements TrustFactSource {
 
   constructor(readonly users: Map<string, UserFacts | undefined>) {}
 
-  usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
+  /** While set, answers wait for it: a slow crypto, for races. */
+  gate: Promise<void> | undefined;
+
+  async usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
     const facts = new Map<string, UserFacts>();
     for (const userId of userIds) {
       this.asked.set(userId, (this.asked.get(userId) ?? 0) + 1);
       const known = this.users.get(userId);
       if (known) facts.set(userId, known);
     }
-    return Promise.resolve(facts);
+    await this.gate;
+    return facts;
   }
 
   roomFacts(roomId: string): RoomFacts | undefined {
@@ -105,6 +109,35 @@ describe('the trust engine', () => {
     expect(facts.asked.get(dave.userId)).toBe(2);
     expect(facts.asked.get(bob.userId)).toBe(1);
     expect(new Set(pushed.slice(-2).map((r) => r.roomId))).toEqual(new Set([ROOM, SECOND_ROOM]));
+  });
+
+  it('refreshes only the member a change names, with the same report a new engine computes from scratch', async () => {
+    const { engine, facts, ledger, pushed } = setup();
+    await engine.report(ROOM);
+    facts.users.set(carol.userId, user(carol.userId, [...carol.devices, device('CAROLNEW', 'unsigned')]));
+    facts.emit({ kind: 'users', userIds: [carol.userId] });
+    await vi.waitFor(() => expect(pushed).toHaveLength(2));
+    const fresh = new TrustEngine({ facts, ledger, policy: () => 'default', now: () => 1_000 });
+    engines.push(fresh);
+    expect(pushed[1]).toEqual(await fresh.report(ROOM));
+    expect(devicesOf(pushed[1] as RoomTrustReport, carol.userId).map((d) => d.deviceId)).toEqual(['CAROLNEW']);
+  });
+
+  it("does not lose a change that lands while the room's first report is being computed", async () => {
+    const { engine, facts, pushed } = setup();
+    let open: () => void = () => undefined;
+    facts.gate = new Promise((resolve) => (open = resolve));
+    const first = engine.report(ROOM);
+    await vi.waitFor(() => expect(facts.asked.get(dave.userId)).toBe(1));
+    // Dave's new device arrives after the crypto was asked about him, before the answer.
+    facts.users.set(dave.userId, user(dave.userId, [...dave.devices, device('DAVELATE', 'unsigned')]));
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    // Let the engine handle the change (it batches on the next turn) before the answer lands.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    facts.gate = undefined;
+    open();
+    await first;
+    await vi.waitFor(() => expect(devicesOf(pushed.at(-1) as RoomTrustReport, dave.userId).map((d) => d.deviceId)).toContain('DAVELATE'));
   });
 
   it('handles a burst of changes together: one recompute per room', async () => {

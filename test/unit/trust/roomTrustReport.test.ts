@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRoomTrustReport, observationsFor } from '../../../src/trust/roomTrustReport';
+import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../../../src/trust/roomTrustReport';
 import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
 import { alice, bob, carol, dave, device, erin, frank, grace, keyOf, OWN_DEVICE, room, ROOM, user, usersMap } from './facts';
@@ -233,5 +233,75 @@ describe('observationsFor', () => {
       ['BOBPHONE', T1],
       ['BOBNEW', T1],
     ]);
+  });
+});
+
+describe('refreshRoomTrustReport', () => {
+  /** A small deterministic generator, so a failing case can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+  }
+
+  /** One member's facts changed the way events change them. */
+  function mutate(facts: UserFacts, roll: number, step: number): UserFacts | undefined {
+    if (roll < 0.2) return { ...facts, devices: [...facts.devices, device(`NEW${step}`, 'unsigned')] };
+    if (roll < 0.35) return { ...facts, devices: facts.devices.slice(1) };
+    if (roll < 0.5) return { ...facts, needsApproval: !facts.needsApproval };
+    if (roll < 0.6) return { ...facts, verified: !facts.verified, wasVerified: facts.verified };
+    if (roll < 0.7) return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, signedByOwner: !d.signedByOwner, crossSigningVerified: false } : d)) };
+    if (roll < 0.8) return undefined; // keys being fetched again
+    return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, ed25519Key: keyOf(`rekey${step}`) } : d)) };
+  }
+
+  it('equals a report built from scratch after any change to a few members, over many steps', () => {
+    const cast = [alice, bob, carol, dave, erin, frank, grace];
+    const theRoom = room(cast.map((facts) => facts.userId));
+    for (const policy of ['default', 'strict'] as Policy[]) {
+      const next = random(policy === 'default' ? 7 : 11);
+      let users = new Map(cast.map((facts) => [facts.userId, facts] as const));
+      let ledger = observeRoom([], observationsFor(theRoom, usersMap(...users.values()), OWN_DEVICE), T0).entries;
+      let report = buildRoomTrustReport(theRoom, usersMap(...users.values()), ledger, OWN_DEVICE, policy, T0);
+      for (let step = 1; step <= 200; step++) {
+        const changed = new Set(cast.filter(() => next() < 0.25).map((facts) => facts.userId));
+        const mutated = new Map(users);
+        for (const userId of changed) {
+          const current = users.get(userId) ?? cast.find((facts) => facts.userId === userId);
+          const result = current && mutate(current, next(), step);
+          if (result) mutated.set(userId, result);
+          else mutated.delete(userId);
+        }
+        users = mutated;
+        const known = users;
+        const now = T0 + step * 1_000;
+        ledger = observeRoom(ledger, observationsFor(theRoom, known, OWN_DEVICE, changed), now).entries;
+        // An acknowledgement touches everyone it covers: refreshing needs them all as changed.
+        const acknowledged = next() < 0.1;
+        if (acknowledged) ledger = acknowledge(ledger, { roomId: ROOM }, policy, now).entries;
+        const touched = acknowledged ? new Set(cast.map((facts) => facts.userId)) : changed;
+        const full = buildRoomTrustReport(theRoom, known, ledger, OWN_DEVICE, policy, now);
+        const refreshed = refreshRoomTrustReport(report, theRoom, known, ledger, touched, OWN_DEVICE, policy, now);
+        expect(refreshed, `policy ${policy}, step ${step}`).toEqual(full);
+        report = refreshed;
+      }
+    }
+  });
+});
+
+describe('observeRoom, told which members changed', () => {
+  it('leaves everyone else exactly as they were, even members it did not look at', () => {
+    const facts = usersMap(bob, carol, dave);
+    const theRoom = room([bob.userId, carol.userId, dave.userId]);
+    const before = observeRoom([], observationsFor(theRoom, facts, OWN_DEVICE), T0).entries;
+    const daveOnly = new Set([dave.userId]);
+    const after = observeRoom(before, observationsFor(theRoom, usersMap(bob, user(dave.userId, [])), OWN_DEVICE, daveOnly), T1);
+    expect(after.changed.map((entry) => entry.userId)).toEqual([dave.userId]);
+    expect(after.changed[0]?.departedAt).toBe(T1);
+    for (const entry of after.entries.filter((e) => e.userId !== dave.userId)) {
+      expect(entry).toBe(before.find((e) => e.deviceId === entry.deviceId));
+    }
   });
 });
