@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.output/', '.wxt/', 'node_modules/', '.venv/', 'test-results/', 'demo-output/', 'bench/.work/', '**/*.tmp.*'] },
+  { ignores: ['.output/', '.wxt/', 'node_modules/', '.venv/', 'test-results/', 'demo-output/', 'bench/.work/', '**/*.tmp.*', 'test/hydrogen/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
