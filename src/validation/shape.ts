@@ -51,6 +51,7 @@ export const userId = matrixId(/^@[^\s:]+:\S+$/);
 /** Room version 12 ids have no server part ("!abc"), older ones do ("!abc:example.org"). */
 export const roomId = matrixId(/^![^\s]+$/);
 export const deviceId = matrixId(/^\S+$/);
+export const roomAlias = matrixId(/^#[^\s:]+:\S+$/);
 
 /**
  * A plain object with exactly these keys: every `required` one, any of the `optional` ones, and
