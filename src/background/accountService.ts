@@ -20,6 +20,7 @@ import { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
 import { SecurityService, type SecurityListeners } from './securityService';
 import type { StatusStore } from './statusStore';
+import type { RoomRef } from '../clients/clientAdapter';
 import { UnknownRoomError } from './trustEngine';
 
 const log = createLogger('account');
@@ -59,6 +60,7 @@ export class AccountService {
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
   private firstSyncAfterMs: number | undefined;
+  private readonly aliases = new Map<string, string>();
   private overviewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly accountVault: AccountVault;
 
@@ -159,6 +161,24 @@ export class AccountService {
   /** A report of this room reached a page: stamp its new warnings as shown. */
   async noteShown(roomId: string): Promise<void> {
     await this.runtime?.engine.markShown(roomId);
+  }
+
+  /**
+   * The room a page shows, as a joined room id: an alias is resolved through the homeserver
+   * (and remembered). Undefined when the account is not in that room.
+   */
+  async joinedRoomFor(room: RoomRef): Promise<string | undefined> {
+    const { client } = this.requireRuntime().session;
+    let roomId = room.kind === 'id' ? room.roomId : this.aliases.get(room.alias);
+    if (roomId === undefined && room.kind === 'alias') {
+      try {
+        roomId = (await client.getRoomIdForAlias(room.alias)).room_id;
+        this.aliases.set(room.alias, roomId);
+      } catch {
+        return undefined;
+      }
+    }
+    return roomId !== undefined && client.getRoom(roomId)?.getMyMembership() === 'join' ? roomId : undefined;
   }
 
   /** Imports a ledger file, merged into the current ledger; never loses an entry. */

@@ -16,7 +16,12 @@ import { AccountService, type Platform } from './accountService';
 import type { BackgroundRecords } from './backgroundRecords';
 import { createSecurityHandlers } from './securityHandlers';
 import { createStatusStore, type StatusStore } from './statusStore';
-import { showNewWarnings } from './toolbarBadge';
+import { browserHostPermissions, browserScripts, siteStoreIn } from './browserSites';
+import { createPageHandlers } from './pageHandlers';
+import { SiteRegistry } from './siteRegistry';
+import { createSiteHandlers } from './siteHandlers';
+import { TabRegistry } from './tabRegistry';
+import { browserToolbar } from './toolbar';
 
 const log = createLogger('background');
 
@@ -40,14 +45,34 @@ export function startBackground(): void {
     backgroundStartedAt: Date.now(),
     extensionVersion: browser.runtime.getManifest().version,
   });
+  // Opened once, early: the added sites are needed to answer the first page that wakes us.
+  const database = openExtensionDatabase();
+  const sites = new SiteRegistry({
+    store: siteStoreIn(database.then((db) => new RecordStore<BackgroundRecords>(db))),
+    scripts: browserScripts,
+    permissions: browserHostPermissions,
+    builtIn: (origin) => findWatchedSite(origin, BUILT_IN_SITES) !== undefined,
+    onError: (error) => log.error('added sites could not be restored', { error: errorSummary(error) }),
+  });
+  // The user can revoke a site's permission in the browser's settings: stop watching it then.
+  browser.permissions.onRemoved.addListener(() => void sites.reconcile().catch((error: unknown) => log.error('sites reconcile failed', { error: errorSummary(error) })));
+  let sitesLoaded = false;
+  void sites.ready.then(() => (sitesLoaded = true));
   const policy: SenderPolicy = {
     extensionId: browser.runtime.id,
     extensionOrigin: new URL(browser.runtime.getURL('/')).href.replace(/\/$/, ''),
-    isWatchedOrigin: (origin) => findWatchedSite(origin, BUILT_IN_SITES) !== undefined,
+    isWatchedOrigin: (origin) => findWatchedSite(origin, BUILT_IN_SITES) !== undefined || sites.watches(origin),
   };
 
+  const tabs = new TabRegistry(browserToolbar, (tabId) => {
+    // The tab may have closed or left the site since: then there is nobody to tell.
+    browser.tabs.sendMessage(tabId, { kind: 'page.recheck' }).catch(() => undefined);
+  });
+  status.onChange((value) => tabs.setSignedIn(value.account.state === 'signed-in'));
+  browser.tabs.onRemoved.addListener((tabId) => tabs.forget(tabId));
+
   let services: Promise<Services> | undefined;
-  const ready = () => (services ??= startServices(status, hub));
+  const ready = () => (services ??= startServices(status, hub, tabs, database));
   const hub = createSubscriptionHub(
     {
       status: status.get,
@@ -62,22 +87,43 @@ export function startBackground(): void {
   );
   status.onChange((value) => hub.publish('status', value));
 
-  const route = createRequestRouter(createHandlers(status, ready), policy, {
+  const route = createRequestRouter(createHandlers(status, tabs, sites, ready), policy, {
     refused: (event) => log.warn('message refused', event),
     failed: (event) => log.error('request failed', { kind: event.kind, from: event.from, error: errorSummary(event.error) }),
   });
-  browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => route(message, sender));
-  browser.runtime.onConnect.addListener((port) => hub.accept(port));
+  // A page on an added site may be what woke the worker: know the sites before judging it.
+  browser.runtime.onMessage.addListener(async (message: unknown, sender: Runtime.MessageSender) => {
+    if (!sitesLoaded) await sites.ready;
+    return route(message, sender);
+  });
+  browser.runtime.onConnect.addListener((port) => {
+    // A content script's room port lives as long as its page: it tells when a tab's page is gone
+    // (hash and history navigations keep it; Chrome reports those as "loading" too).
+    const tabId = port.sender?.tab?.id;
+    if (port.name === 'room' && tabId !== undefined && !port.sender?.url?.startsWith(policy.extensionOrigin)) {
+      tabs.attach(tabId);
+      port.onDisconnect.addListener(() => tabs.detach(tabId));
+    }
+    // Extension pages post their topic right after connecting: accept them at once. Content
+    // scripts follow a room only after page.room answered, which waited for the sites.
+    if (sitesLoaded || port.sender?.url?.startsWith(policy.extensionOrigin)) hub.accept(port);
+    else void sites.ready.then(() => hub.accept(port));
+  });
   // Nothing to do on the alarm itself: the background starting up is what resumes sync.
   browser.alarms.onAlarm.addListener(() => undefined);
 
   void ready();
 }
 
-async function startServices(status: StatusStore, hub: Pick<SubscriptionHub, 'publish' | 'hasSubscribers'>): Promise<Services> {
+async function startServices(
+  status: StatusStore,
+  hub: Pick<SubscriptionHub, 'publish' | 'hasSubscribers'>,
+  tabs: TabRegistry,
+  database: Promise<IDBDatabase>,
+): Promise<Services> {
   const { publish, hasSubscribers } = hub;
   const cryptoModuleLoaded = loadCryptoModule(browser.runtime.getURL(`/${CRYPTO_WASM_PATH}`));
-  const db = await openExtensionDatabase();
+  const db = await database;
   const vault = await SecretVault.open(db);
   const records = new RecordStore<BackgroundRecords>(db);
   const ledger = new LedgerStore(db);
@@ -90,10 +136,7 @@ async function startServices(status: StatusStore, hub: Pick<SubscriptionHub, 'pu
     indexedDB,
     now: Date.now,
     elapsedMs: () => performance.now(),
-    onOverview: (overview: TrustOverview) => {
-      publish('overview', overview);
-      void showNewWarnings(overview.newWarnings);
-    },
+    onOverview: (overview: TrustOverview) => publish('overview', overview),
     security: {
       onStatus: (value) => publish('security', value),
       onRecovery: (value) => publish('recovery', value),
@@ -101,6 +144,7 @@ async function startServices(status: StatusStore, hub: Pick<SubscriptionHub, 'pu
     },
     onReport: (report) => {
       publish('room', report, report.roomId);
+      tabs.report(report);
       if (hasSubscribers('room', report.roomId)) void account.noteShown(report.roomId);
     },
   });
@@ -159,23 +203,12 @@ function browserPlatform(): Platform {
   };
 }
 
-function createHandlers(status: StatusStore, ready: () => Promise<Services>): RequestHandlers {
+function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegistry, ready: () => Promise<Services>): RequestHandlers {
   const account = async () => (await ready()).account;
   return {
     'status.get': () => status.get(),
-    'page.hello': async (_params, sender) => {
-      const site = findWatchedSite(sender.origin, BUILT_IN_SITES);
-      const client = site?.client ?? 'a Matrix web client';
-      const signedIn = status.get().account.state === 'signed-in';
-      await browser.action.setTitle({
-        tabId: sender.tabId,
-        title: signedIn
-          ? `Matrix Trust Guard: watching ${client} on this page.`
-          : `Matrix Trust Guard: ${client} detected. Sign in to see warnings for this page.`,
-      });
-      return { client, account: status.get().account.state };
-    },
-    'page.visible': () => ({}),
+    ...createPageHandlers({ status, tabs, account }),
+    ...createSiteHandlers(sites),
     'account.loginOptions': async ({ homeserver }) => (await account()).loginOptions(homeserver),
     'account.signIn': async (params) => (await account()).signIn(params),
     'account.signInWithSso': async ({ homeserver }) => (await account()).signInWithSso(homeserver),

@@ -1,5 +1,6 @@
 /** Web client families the extension understands. */
-export type ClientFamily = 'Element Web' | 'Cinny' | 'Hydrogen';
+export const CLIENT_FAMILIES = ['Element Web', 'Cinny', 'Hydrogen'] as const;
+export type ClientFamily = (typeof CLIENT_FAMILIES)[number];
 
 export interface WatchedSite {
   origin: string;

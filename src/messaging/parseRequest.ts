@@ -1,5 +1,18 @@
+import { CLIENT_FAMILIES } from '../clients/builtInSites';
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
-import { type Check, deviceId, exactly, hasOnlyKeys, isPlainObject, nonEmptyText, oneOf, roomId, userId } from '../validation/shape';
+import {
+  type Check,
+  deviceId,
+  exactly,
+  hasOnlyKeys,
+  isNonNegativeInteger,
+  isPlainObject,
+  nonEmptyText,
+  oneOf,
+  roomAlias,
+  roomId,
+  userId,
+} from '../validation/shape';
 
 const isBoolean: Check = (value) => typeof value === 'boolean';
 
@@ -20,7 +33,13 @@ const homeserver = nonEmptyText(255);
  */
 const RULES: { [K in RequestKind]: KindRule<K> } = {
   'status.get': { from: PAGES, params: none },
-  'page.hello': { from: ['content-script'], params: none },
+  'page.hello': { from: ['content-script'], params: exactly({ understood: isBoolean }, { client: oneOf(...CLIENT_FAMILIES) }) },
+  'page.room': {
+    from: ['content-script'],
+    params: exactly({ room: (room) => room === null || exactly({ kind: oneOf('id'), roomId })(room) || exactly({ kind: oneOf('alias'), alias: roomAlias })(room) }),
+  },
+  'page.review': { from: ['content-script'], params: exactly({ roomId }) },
+  'tab.state': { from: PAGES, params: exactly({ tabId: isNonNegativeInteger }) },
   'page.visible': { from: ['content-script'], params: none },
   'account.loginOptions': { from: PAGES, params: exactly({ homeserver }) },
   'account.signIn': {
@@ -55,6 +74,9 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'settings.setPolicy': { from: PAGES, params: exactly({ policy: oneOf('default', 'strict') }) },
   'ledger.export': { from: PAGES, params: none },
   // A ledger of 200,000 entries is about 60 MB of JSON; browsers carry messages up to 64 MiB.
+  'sites.list': { from: PAGES, params: none },
+  'sites.add': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
+  'sites.remove': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
   'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
 };
 

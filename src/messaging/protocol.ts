@@ -8,6 +8,9 @@
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { DeviceClass, Policy, RoomTrustReport, WarningCounts } from '../trust/types';
 import type { LedgerScope } from '../trust/warnedDeviceLedger';
+import type { TabView } from '../trust/tabTrust';
+import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
+import type { RoomRef } from '../clients/clientAdapter';
 
 export type { SyncStatus };
 
@@ -117,6 +120,26 @@ export type VerificationView =
   | { phase: 'done'; otherUserId: string }
   | { phase: 'cancelled'; otherUserId: string; reason: string };
 
+/** A self-hosted web client the user added; `granted` is false if the browser's permission was revoked. */
+export interface AddedSite {
+  origin: string;
+  granted: boolean;
+}
+
+/** The sites whose pages get badges: the built-in ones and those the user added. */
+export interface SiteList {
+  builtIn: WatchedSite[];
+  added: AddedSite[];
+}
+
+/** What the extension knows about one browser tab showing a web Matrix client. */
+export interface TabState extends TabView {
+  tabId: number;
+  origin: string;
+  client?: ClientFamily;
+  roomId?: string;
+}
+
 /** One joined room at a glance. */
 export interface RoomSummary {
   roomId: string;
@@ -149,7 +172,14 @@ type Pages = 'extension-page';
  */
 export interface RequestTable {
   'status.get': { params: NoParams; result: ExtensionStatus; from: Pages };
-  'page.hello': { params: NoParams; result: PageHelloResult; from: 'content-script' };
+  /** A content script announces itself, and whether an adapter understood its page. */
+  'page.hello': { params: { understood: boolean; client?: ClientFamily }; result: PageHelloResult; from: 'content-script' };
+  /** The page shows this room now (null: no room); answers the room's id once an alias is resolved. */
+  'page.room': { params: { room: RoomRef | null }; result: { roomId?: string }; from: 'content-script' };
+  /** The user pressed the in-page banner's Review: open the extension's review of this room. */
+  'page.review': { params: { roomId: string }; result: NoParams; from: 'content-script' };
+  /** What the extension knows of a tab (the popup asks about the active one). */
+  'tab.state': { params: { tabId: number }; result: TabState | null; from: Pages };
   /** A watched page is on screen: the message itself keeps Chrome's service worker (and sync) running. */
   'page.visible': { params: NoParams; result: NoParams; from: 'content-script' };
   'account.loginOptions': { params: { homeserver: string }; result: LoginOptionsResult; from: Pages };
@@ -183,6 +213,11 @@ export interface RequestTable {
   'settings.setPolicy': { params: { policy: Policy }; result: ExtensionStatus; from: Pages };
   'ledger.export': { params: NoParams; result: { json: string }; from: Pages };
   'ledger.import': { params: { json: string }; result: { entries: number }; from: Pages };
+  'sites.list': { params: NoParams; result: SiteList; from: Pages };
+  /** Watch a self-hosted client: the page asked the browser for the host permission first. */
+  'sites.add': { params: { origin: string }; result: SiteList; from: Pages };
+  /** Stop watching it; the background releases the permission. */
+  'sites.remove': { params: { origin: string }; result: SiteList; from: Pages };
 }
 
 export type RequestKind = keyof RequestTable;

@@ -11,3 +11,9 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   await page.locator('body').screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
+
+/** Saves what the window shows (a web client with our badges) as docs/screenshots/<name>.png. */
+export async function saveWindowScreenshot(page: Page, name: string): Promise<void> {
+  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}

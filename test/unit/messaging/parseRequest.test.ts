@@ -11,9 +11,9 @@ describe('parseRequest', () => {
   });
 
   it('treats missing params of a parameterless kind as empty', () => {
-    expect(parseRequest({ kind: 'page.hello' }, 'content-script')).toEqual({
+    expect(parseRequest({ kind: 'page.visible' }, 'content-script')).toEqual({
       ok: true,
-      request: { kind: 'page.hello', params: {} },
+      request: { kind: 'page.visible', params: {} },
     });
   });
 
@@ -62,7 +62,7 @@ describe('parseRequest', () => {
   });
 
   it('refuses a content-script request from an extension page', () => {
-    expect(parseRequest({ kind: 'page.hello', params: {} }, 'extension-page')).toMatchObject({
+    expect(parseRequest({ kind: 'page.hello', params: { understood: true } }, 'extension-page')).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
@@ -75,8 +75,11 @@ describe('parseRequest', () => {
  */
 const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'status.get': {},
-  'page.hello': {},
+  'page.hello': { understood: true, client: 'Hydrogen' },
   'page.visible': {},
+  'page.room': { room: { kind: 'alias', alias: '#lobby:example.org' } },
+  'page.review': { roomId: '!abc:example.org' },
+  'tab.state': { tabId: 12 },
   'account.loginOptions': { homeserver: 'matrix.org' },
   'account.signIn': { homeserver: 'example.org', user: 'alice', password: 'correct horse battery staple' },
   'account.signInWithSso': { homeserver: 'https://matrix.example.org' },
@@ -103,14 +106,17 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'settings.setPolicy': { policy: 'strict' },
   'ledger.export': {},
   'ledger.import': { json: '{"version":1,"entries":[]}' },
+  'sites.list': {},
+  'sites.add': { origin: 'https://chat.example.org' },
+  'sites.remove': { origin: 'https://chat.example.org' },
 };
 
 const KINDS = Object.keys(EXAMPLES) as RequestKind[];
 
 /** The only kinds a content script (running inside a web page) may send. */
-const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'room.report'];
-/** The only kind extension pages may not send. */
-const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello', 'page.visible'];
+const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.review', 'room.report'];
+/** The only kinds extension pages may not send. */
+const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.review'];
 
 function parses(kind: RequestKind, params: unknown, sender: SenderKind = 'extension-page'): boolean {
   return parseRequest({ kind, params }, sender).ok;
@@ -145,12 +151,16 @@ describe('parseRequest: who may send what', () => {
     }
   });
 
-  it('lets content scripts send only page.hello and room.report', () => {
-    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'room.report']);
+  it('lets content scripts send only the page.* kinds and room.report', () => {
+    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.review', 'room.report']);
   });
 
-  it('lets extension pages send everything but page.hello', () => {
-    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible']);
+  it('lets extension pages send everything but the page.* kinds', () => {
+    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.review']);
+  });
+
+  it('keeps tab.state (what a tab shows) to extension pages', () => {
+    expect(parseRequest({ kind: 'tab.state', params: { tabId: 3 } }, 'content-script')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('checks the sender before the parameters, so a content script learns nothing about page-only shapes', () => {
@@ -161,13 +171,42 @@ describe('parseRequest: who may send what', () => {
   });
 
   it('names content scripts as the only sender of page.hello', () => {
-    expect(parseRequest({ kind: 'page.hello', params: {} }, 'extension-page')).toMatchObject({
+    expect(parseRequest({ kind: 'page.hello', params: { understood: true } }, 'extension-page')).toMatchObject({
       error: { code: 'forbidden', message: '"page.hello" may only be sent by content scripts' },
     });
   });
 });
 
 describe('parseRequest: parameters', () => {
+  describe('page.room', () => {
+    it.each([
+      ['no room', { room: null }],
+      ['a room id', { room: { kind: 'id', roomId: '!abc:example.org' } }],
+      ['an alias', { room: { kind: 'alias', alias: '#lobby:example.org' } }],
+    ])('takes %s', (_label, params) => {
+      expectAccepted('page.room', params, 'content-script');
+    });
+
+    it.each([
+      ['no room field', {}],
+      ['an alias given as an id', { room: { kind: 'id', roomId: '#lobby:example.org' } }],
+      ['an id given as an alias', { room: { kind: 'alias', alias: '!abc:example.org' } }],
+      ['an alias without a server', { room: { kind: 'alias', alias: '#lobby' } }],
+      ['an unknown kind', { room: { kind: 'url', url: 'https://example.org' } }],
+      ['an extra field', { room: { kind: 'id', roomId: '!abc:example.org', name: '<b>x</b>' } }],
+      ['a bare string', { room: '!abc:example.org' }],
+      ['a huge alias', { room: { kind: 'alias', alias: `#${'a'.repeat(300)}:example.org` } }],
+    ])('refuses %s', (_label, params) => {
+      expect(parseRequest({ kind: 'page.room', params }, 'content-script')).toMatchObject({ ok: false, error: { code: 'malformed' } });
+    });
+  });
+
+  describe('tab.state', () => {
+    it.each([[-1], [1.5], ['3'], [Number.NaN]])('refuses the tab id %s', (tabId) => {
+      expectMalformed('tab.state', { tabId });
+    });
+  });
+
   describe.each(['status.get', 'account.signOut', 'trust.overview', 'ledger.export'] as const)('%s', (kind) => {
     it('takes no parameters, given as {} or left out', () => {
       expectAccepted(kind, {});

@@ -28,6 +28,9 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'status.get': vi.fn(() => status),
     'page.hello': vi.fn(() => ({ client: 'Cinny', account: 'signed-out' as const })),
     'page.visible': notInThisTest,
+    'page.room': notInThisTest,
+    'page.review': notInThisTest,
+    'tab.state': notInThisTest,
     'account.loginOptions': notInThisTest,
     'account.signIn': notInThisTest,
     'account.signInWithSso': notInThisTest,
@@ -54,6 +57,9 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'settings.setPolicy': notInThisTest,
     'ledger.export': notInThisTest,
     'ledger.import': notInThisTest,
+    'sites.list': notInThisTest,
+    'sites.add': notInThisTest,
+    'sites.remove': notInThisTest,
     ...overrides,
   };
   const log = { refused: vi.fn(), failed: vi.fn() };
@@ -68,9 +74,9 @@ describe('the request router', () => {
 
   it('hands the handler the validated sender', async () => {
     const { route, handlers } = setup();
-    await route({ kind: 'page.hello', params: {} }, cinnyTab);
+    await route({ kind: 'page.hello', params: { understood: true } }, cinnyTab);
     expect(handlers['page.hello']).toHaveBeenCalledWith(
-      {},
+      { understood: true },
       { kind: 'content-script', tabId: 4, origin: 'https://app.cinny.in', url: 'https://app.cinny.in/home/' },
     );
   });

@@ -1,0 +1,52 @@
+import browser from 'webextension-polyfill';
+import { BUILT_IN_SITES, findWatchedSite } from '../clients/builtInSites';
+import type { RequestHandlers } from '../messaging/requestRouter';
+import type { AccountService } from './accountService';
+import type { StatusStore } from './statusStore';
+import type { TabRegistry } from './tabRegistry';
+
+type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.review' | 'tab.state';
+
+/**
+ * What content scripts tell the background (which page, which room) and what the popup asks
+ * about a tab. A page only reports what it shows; what that means comes from the room's report.
+ */
+export function createPageHandlers(deps: {
+  status: StatusStore;
+  tabs: TabRegistry;
+  account: () => Promise<AccountService>;
+}): Pick<RequestHandlers, PageKinds> {
+  const { status, tabs, account } = deps;
+  return {
+    'page.hello': ({ understood, client: seen }, sender) => {
+      // A built-in site is the client we know it for; on an added site, the page's adapter says.
+      const client = findWatchedSite(sender.origin, BUILT_IN_SITES)?.client ?? seen;
+      tabs.hello(sender.tabId, { origin: sender.origin, client, understood });
+      return { client: client ?? 'Matrix', account: status.get().account.state };
+    },
+    // The message itself keeps Chrome's worker (and sync) running while the page is on screen.
+    'page.visible': () => ({}),
+    'page.room': async ({ room }, sender) => {
+      const page = { origin: sender.origin, client: findWatchedSite(sender.origin, BUILT_IN_SITES)?.client };
+      if (room === null || status.get().account.state !== 'signed-in') {
+        tabs.showRoom(sender.tabId, page, undefined);
+        return {};
+      }
+      const service = await account();
+      const roomId = await service.joinedRoomFor(room);
+      if (roomId === undefined) {
+        tabs.showRoom(sender.tabId, page, room.kind === 'id' ? room.roomId : room.alias, true);
+        return {};
+      }
+      tabs.showRoom(sender.tabId, page, roomId);
+      tabs.report(await service.report(roomId));
+      return { roomId };
+    },
+    'page.review': async ({ roomId }) => {
+      // The page only informs: acknowledging happens in the extension's own page.
+      await browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}#room=${encodeURIComponent(roomId)}` });
+      return {};
+    },
+    'tab.state': ({ tabId }) => tabs.state(tabId) ?? null,
+  };
+}

@@ -1,0 +1,146 @@
+import type { ClientFamily } from '../clients/builtInSites';
+import type { ClientAdapter, RoomRef } from '../clients/clientAdapter';
+import { bannerSummary, memberBadges } from '../trust/pageWarnings';
+import type { RoomTrustReport } from '../trust/types';
+import { BadgePainter, type Frames } from './badgePainter';
+import { RoomBanner } from './roomBanner';
+
+/** The background, as the page sees it (messages in the extension; a fake in unit tests). */
+export interface PageBackground {
+  /** Says the page is here, and which client's adapter understood it (none: not understood). */
+  hello(client: ClientFamily | undefined): Promise<void>;
+  /** Tells which room the page shows; answers its id when the account is in it. */
+  showRoom(room: RoomRef | null): Promise<string | undefined>;
+  review(roomId: string): Promise<void>;
+  /** Follows one room's report; `onLost` when the background went away (it restarted). */
+  followRoom(handlers: { onReport: (report: RoomTrustReport) => void; onUnavailable: () => void; onLost: () => void }): { follow(roomId: string): void; end(): void };
+}
+
+export interface PageWatchOptions {
+  doc: Document;
+  /** The adapter that understood this page, if any: without one the script only says so. */
+  adapter: ClientAdapter | undefined;
+  url: () => URL;
+  background: PageBackground;
+  frames?: Frames;
+  /** Reports failures to reach the background (never page content). */
+  onError?: (what: string) => void;
+}
+
+export interface PageWatch {
+  /** The URL may name another room now (hash change, history navigation). */
+  locationChanged(): void;
+  /** The background asks again which room this is (the user signed in or out). */
+  recheck(): void;
+  /** The page became visible: reconnect if the background went away meanwhile. */
+  visible(): void;
+  stop(): void;
+  readonly painter: BadgePainter | undefined;
+  readonly banner: RoomBanner | undefined;
+}
+
+/**
+ * The in-page half's whole logic, with the browser and the background passed in: say hello,
+ * say which room the URL names, follow that room's report and paint it. The background can
+ * restart at any time (Chrome stops idle workers); the page then says it all again, but only
+ * while visible, so a hidden tab never keeps a stopped worker awake.
+ */
+export function watchPage(options: PageWatchOptions): PageWatch {
+  const { doc, adapter, url, background, onError = () => undefined } = options;
+  const painter = adapter ? new BadgePainter(doc, adapter, options.frames) : undefined;
+  const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
+  let stopped = false;
+  let connected = false;
+  let roomKey: string | undefined;
+  let roomId: string | undefined;
+  let subscription: ReturnType<PageBackground['followRoom']> | undefined;
+
+  const clear = () => {
+    painter?.show(new Map());
+    banner?.show(undefined);
+  };
+
+  const showReport = (report: RoomTrustReport) => {
+    if (stopped || report.roomId !== roomId) return;
+    painter?.show(memberBadges(report));
+    banner?.show(bannerSummary(report));
+  };
+
+  const reportRoom = async (force: boolean) => {
+    if (!adapter || !connected) return;
+    const room = adapter.roomFromUrl(url()) ?? null;
+    const key = room === null ? '' : `${room.kind}:${room.kind === 'id' ? room.roomId : room.alias}`;
+    if (!force && key === roomKey) return;
+    if (key !== roomKey) clear();
+    roomKey = key;
+    roomId = undefined;
+    let resolved: string | undefined;
+    try {
+      resolved = await background.showRoom(room);
+    } catch {
+      onError('room');
+      return;
+    }
+    // The user may have moved on while the background looked the room up.
+    if (stopped || key !== roomKey) return;
+    roomId = resolved;
+    if (roomId === undefined) clear();
+    else subscription?.follow(roomId);
+  };
+
+  let connecting: Promise<void> | undefined;
+  const connect = () => (connecting ??= connectOnce().finally(() => (connecting = undefined)));
+  const connectOnce = async () => {
+    try {
+      await background.hello(adapter?.family);
+    } catch {
+      onError('hello');
+      return;
+    }
+    if (stopped) return;
+    // Without an adapter the port only tells the background the page is still here.
+    subscription = background.followRoom({
+      onReport: showReport,
+      onUnavailable: clear,
+      onLost: () => {
+        // Keep the badges: they are the last known truth, and the restarted background
+        // confirms or corrects them as soon as the page reconnects.
+        connected = false;
+        subscription = undefined;
+        if (doc.visibilityState === 'visible') void connect();
+      },
+    });
+    connected = true;
+    await reportRoom(true);
+  };
+
+  painter?.start();
+  void connect();
+  // Pages re-render around the composer; put the banner back, at most once a frame.
+  const frames = options.frames ?? { request: (callback: () => void) => requestAnimationFrame(callback), cancel: (handle: number) => cancelAnimationFrame(handle) };
+  let bannerFrame: number | undefined;
+  const keepBanner = adapter
+    ? new MutationObserver(() => {
+        if (banner?.wanted) bannerFrame ??= frames.request(() => ((bannerFrame = undefined), banner.keepInPlace()));
+      })
+    : undefined;
+  keepBanner?.observe(doc.body, { childList: true, subtree: true });
+
+  return {
+    painter,
+    banner,
+    locationChanged: () => void reportRoom(false),
+    recheck: () => void reportRoom(true),
+    visible: () => {
+      if (!connected && !stopped) void connect();
+    },
+    stop: () => {
+      stopped = true;
+      keepBanner?.disconnect();
+      if (bannerFrame !== undefined) frames.cancel(bannerFrame);
+      subscription?.end();
+      painter?.stop();
+      banner?.remove();
+    },
+  };
+}

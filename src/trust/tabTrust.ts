@@ -1,0 +1,43 @@
+import type { RoomTrustReport } from './types';
+
+/** What the toolbar icon says about one tab; every state has its own icon, not only a colour. */
+export type TabTrust = 'unknown' | 'ok' | 'warn' | 'critical';
+
+export interface TabView {
+  trust: TabTrust;
+  /** New warnings in the tab's room (the number on the badge); 0 when there are none. */
+  newWarnings: number;
+  /** Why, in a few words (the icon's tooltip picks its text from this). */
+  reason: 'signed-out' | 'not-understood' | 'no-room' | 'not-joined' | 'checking' | 'unencrypted' | 'clear' | 'warnings';
+}
+
+export interface TabFacts {
+  signedIn: boolean;
+  /** An adapter understood the page. */
+  understood: boolean;
+  /** The page shows a room (its id, once resolved). */
+  roomId?: string;
+  /** The room's current report, if there is one. */
+  report?: RoomTrustReport;
+  /** The room is not one of the account's joined rooms. */
+  roomUnavailable?: boolean;
+}
+
+/**
+ * The toolbar state of a tab (Code Verify's per-tab state machine, in its smallest form):
+ * unknown unless signed in, on a page we understand, in a room we can report on; then critical,
+ * warn or ok from the room's new warnings.
+ */
+export function tabView(facts: TabFacts): TabView {
+  if (!facts.signedIn) return { trust: 'unknown', newWarnings: 0, reason: 'signed-out' };
+  if (!facts.understood) return { trust: 'unknown', newWarnings: 0, reason: 'not-understood' };
+  if (facts.roomId === undefined) return { trust: 'unknown', newWarnings: 0, reason: 'no-room' };
+  if (facts.roomUnavailable) return { trust: 'unknown', newWarnings: 0, reason: 'not-joined' };
+  const report = facts.report;
+  if (!report || report.roomId !== facts.roomId) return { trust: 'unknown', newWarnings: 0, reason: 'checking' };
+  if (!report.encrypted) return { trust: 'unknown', newWarnings: 0, reason: 'unencrypted' };
+  const { warn, critical } = report.newWarnings;
+  if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings' };
+  if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings' };
+  return { trust: 'ok', newWarnings: 0, reason: 'clear' };
+}

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright';
+import type { Browser } from 'webextension-polyfill';
+import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { signInThroughOptions } from '../support/extensionPages.ts';
+import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '../support/hydrogenApp.ts';
+import { clickBannerButton, readOverlay, type SeenOverlay } from '../support/overlay.ts';
+import { Peer } from '../support/peer.ts';
+import { joinRoom } from '../support/population.ts';
+import { saveWindowScreenshot } from '../support/screenshots.ts';
+import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+declare const chrome: Browser;
+
+/**
+ * The in-page warnings on the real Hydrogen client (built from hydrogen-view-sdk, served as
+ * https://hydrogen.element.io against the test Synapse), with the built extension signed in
+ * to the same account: the user's web client and Matrix Trust Guard side by side.
+ */
+
+const server = inject('synapse');
+const synapse = connectToSynapse(server);
+
+/** Names what each badge sits next to: a member row, a message sender, the member details. */
+const HOST_CONTEXT = `(() => {
+  const tile = host.closest('li.MemberTileView');
+  if (tile) return 'member ' + decodeURIComponent(tile.querySelector('a[href*="/member/"]').getAttribute('href').split('/member/')[1]);
+  const message = host.closest('li.Timeline_message');
+  if (message) return 'sender ' + message.querySelector('.Timeline_messageSender').getAttribute('title');
+  if (host.closest('.MemberDetailsView')) return 'details';
+  return 'elsewhere';
+})()`;
+
+describe('in-page warnings in the real Hydrogen client', () => {
+  let app: HydrogenApp;
+  let chromium: ChromiumSession;
+  let page: Page;
+  let alice: RegisteredUser;
+  let bob: Peer;
+  let carol: Peer;
+  const extraDevices: Peer[] = [];
+  let planRoom: string;
+  let otherRoom: string;
+
+  const overlay = (): Promise<SeenOverlay> => readOverlay(page, HOST_CONTEXT);
+
+  /** Waits until the page's overlay passes `check`, and returns it. */
+  function overlayWhere(what: string, check: (seen: SeenOverlay) => boolean, timeoutMs = 30_000): Promise<SeenOverlay> {
+    return waitFor(
+      what,
+      async () => {
+        const seen = await overlay().catch((error: unknown) => {
+          // Hydrogen re-rendered between the two reads: look again.
+          if (error instanceof Error && error.message.startsWith('the page changed')) return undefined;
+          throw error;
+        });
+        return seen && check(seen) ? seen : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  const contexts = (seen: SeenOverlay) => seen.badges.map((badge) => badge.context).sort();
+
+  /** The toolbar button of the Hydrogen tab: badge text and tooltip. */
+  async function toolbar(): Promise<{ text: string; title: string }> {
+    // The extension has no "tabs" permission, so it cannot find the tab by URL: bring it to
+    // the front and ask about the active tab, as the popup does.
+    await page.bringToFront();
+    const worker = await chromium.serviceWorker();
+    return worker.evaluate(async () => {
+      const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+      const tabId = tab?.id;
+      return { text: await chrome.action.getBadgeText({ tabId }), title: await chrome.action.getTitle({ tabId }) };
+    });
+  }
+
+  /** Acknowledges every new warning in a room, in the extension's review page. */
+  async function acknowledgeAll(roomId: string): Promise<void> {
+    const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(roomId)}`);
+    await review.getByRole('button', { name: 'Acknowledge all' }).click({ timeout: 60_000 });
+    await review.locator(`.room-review[data-room="${roomId}"] .room-summary.tone-ok`).waitFor({ timeout: 30_000 });
+    await review.close();
+  }
+
+  beforeAll(async () => {
+    alice = await synapse.registerUser({ displayName: 'Alice' });
+    const [bobUser, carolUser] = await Promise.all([synapse.registerUser({ displayName: 'Bob' }), synapse.registerUser({ displayName: 'Carol' })]);
+    [app, bob, carol] = await Promise.all([startHydrogenApp({ homeserver: server.baseUrl }), Peer.login(server, bobUser), Peer.login(server, carolUser)]);
+    // Bob and Carol sign their own devices, so only the devices they add unsigned are warnings.
+    await Promise.all([bob.bootstrapCrossSigning(), carol.bootstrapCrossSigning()]);
+    planRoom = await bob.createEncryptedRoom({ name: 'Plans', invite: [alice.userId] });
+    otherRoom = await carol.createEncryptedRoom({ name: 'Other room', invite: [alice.userId] });
+    await joinRoom(server.baseUrl, alice.accessToken, planRoom);
+    await joinRoom(server.baseUrl, alice.accessToken, otherRoom);
+
+    chromium = await launchChromium({ args: app.chromiumArgs });
+    const options = await chromium.openExtensionPage('options.html');
+    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
+    await options.close();
+
+    page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(app.url);
+    await signInHydrogen(page, { userId: alice.userId, password: alice.password });
+    await waitFor("Bob to know Alice's Hydrogen device", async () => ((await bob.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.size ?? 0) > 1 || undefined);
+    await bob.sendText(planRoom, 'Hello from Bob');
+    await openRoom(page, planRoom, { members: true });
+    await page.locator('.Timeline', { hasText: 'Hello from Bob' }).waitFor({ timeout: 60_000 });
+    // Alice's own Hydrogen session is one her (absent) identity never signed: a fair warning,
+    // but not this test's subject. Acknowledge what the room starts with.
+    await acknowledgeAll(planRoom);
+    await acknowledgeAll(otherRoom);
+    await overlayWhere('the page to start without badges', (seen) => seen.badges.length === 0 && seen.banner === undefined);
+  });
+
+  afterAll(async () => {
+    // Whatever beforeAll got to start, even if it failed halfway.
+    const started: (Peer | undefined)[] = [bob, carol, ...extraDevices];
+    for (const peer of started) peer?.stop();
+    await (chromium as ChromiumSession | undefined)?.close();
+    await (app as HydrogenApp | undefined)?.close();
+  });
+
+  it('badges Bob in the member list and as a sender once a peer gives him an unsigned device, and shows the banner', async () => {
+    const rogue = await bob.addUnsignedDevice({ deviceName: 'Rogue <img src=x onerror=alert(1)> \u202Eexe.txt' });
+    extraDevices.push(rogue);
+    const added = Date.now();
+    const seen = await overlayWhere('Bob to be badged', (s) => s.badges.length >= 2 && s.banner !== undefined);
+    // Reported in the closing note (a figure, not a pass/fail threshold: see bench/).
+    console.info(`new device to badge in Hydrogen: ${Date.now() - added} ms`);
+    expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
+    for (const badge of seen.badges) {
+      expect(badge).toMatchObject({ severity: 'warn', text: '! 1', label: 'Matrix Trust Guard: 1 unverified device' });
+      // The device name is shown as inert text, without its bidi override.
+      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
+    }
+    expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in this room: Bob.', severity: 'warn', floating: false });
+    // The banner sits right above the composer.
+    expect(await page.evaluate(`document.querySelector('[data-mtg-banner]').nextElementSibling.classList.contains('MessageComposer')`)).toBe(true);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await waitFor('the toolbar to count the warning', async () => ((await toolbar()).text === '1' ? true : undefined));
+    expect((await toolbar()).title).toBe('Matrix Trust Guard: 1 new warning in this room. Open to review.');
+    await saveWindowScreenshot(page, 'hydrogen-badges');
+  });
+
+  it("opens the extension's review from the banner, where acknowledging clears badge, banner and toolbar", async () => {
+    const opened = chromium.context.waitForEvent('page');
+    await clickBannerButton(page, 'review');
+    const review = await opened;
+    await review.waitForURL(/popup\.html#room=/);
+    expect(decodeURIComponent(review.url().split('#room=')[1] ?? '')).toBe(planRoom);
+    const device = review.locator('li.device', { hasText: 'Rogue' });
+    await device.getByRole('button', { name: 'Acknowledge' }).click({ timeout: 60_000 });
+    await overlayWhere('badges and banner to clear', (seen) => seen.badges.length === 0 && seen.banner === undefined);
+    await waitFor('the toolbar to clear', async () => ((await toolbar()).text === '' ? true : undefined));
+    await review.close();
+  });
+
+  it('badges Bob again when another device appears', async () => {
+    const second = await bob.addUnsignedDevice({ deviceName: 'Second rogue' });
+    extraDevices.push(second);
+    const seen = await overlayWhere('Bob to be badged again', (s) => s.badges.length >= 2 && s.banner !== undefined);
+    expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
+    expect(seen.badges[0]?.title).toContain(`Second rogue (${second.deviceId})`);
+    expect(seen.badges[0]?.title).not.toContain('Rogue <img');
+  });
+
+  it('follows a room switch without a page load, and back', async () => {
+    const carolsRogue = await carol.addUnsignedDevice({ deviceName: "Carol's tablet" });
+    extraDevices.push(carolsRogue);
+    await openRoom(page, otherRoom, { members: true });
+    const other = await overlayWhere("Carol's badge in the other room", (s) => contexts(s).includes(`member ${carol.userId}`));
+    expect(contexts(other)).toEqual([`member ${carol.userId}`]);
+    expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Carol.');
+    await openRoom(page, planRoom, { members: true });
+    const back = await overlayWhere("Bob's badges back in Plans", (s) => contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join());
+    expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Bob.');
+  });
+
+  it('paints the same badges after a page reload', async () => {
+    await page.reload();
+    await page.locator('.MemberListView li.MemberTileView').first().waitFor({ timeout: 60_000 });
+    const seen = await overlayWhere("Bob's badges after the reload", (s) => s.badges.length >= 2 && s.banner !== undefined);
+    expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
+  });
+
+  it('keeps its badges through a service-worker restart, and stays live after it', async () => {
+    await chromium.stopServiceWorkers();
+    expect(contexts(await overlay())).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
+    // The restarted background must still push changes to the page: acknowledge, then see it clear.
+    await acknowledgeAll(planRoom);
+    await overlayWhere('badges to clear after the restart', (seen) => seen.badges.length === 0 && seen.banner === undefined);
+    await waitFor('the toolbar to clear after the restart', async () => ((await toolbar()).text === '' ? true : undefined));
+  });
+
+  it('hides the banner when the user asks, until something changes; page clicks do nothing', async () => {
+    const third = await bob.addUnsignedDevice({ deviceName: 'Third' });
+    extraDevices.push(third);
+    await overlayWhere('the banner for the third device', (s) => s.banner !== undefined);
+    // A page can dispatch clicks on our host element; it cannot reach the buttons inside.
+    await page.evaluate(`document.querySelector('[data-mtg-banner]').click()`);
+    expect((await overlay()).banner).toBeDefined();
+    await clickBannerButton(page, 'hide');
+    const hidden = await overlayWhere('the banner to hide', (s) => s.banner === undefined);
+    // Hiding the banner acknowledges nothing: the badges and the toolbar still say it.
+    expect(hidden.badges.length).toBeGreaterThan(0);
+    expect((await toolbar()).text).toBe('1');
+  });
+});

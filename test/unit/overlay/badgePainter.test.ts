@@ -1,0 +1,169 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BadgePainter } from '../../../src/overlay/badgePainter';
+import type { MemberBadge } from '../../../src/trust/pageWarnings';
+import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, row, settle, warning } from './testPage';
+
+let frames: ManualFrames;
+let painter: BadgePainter;
+let shadows: ReturnType<typeof recordShadowRoots>;
+
+beforeEach(() => {
+  frames = new ManualFrames();
+  shadows = recordShadowRoots(globalThis);
+});
+
+afterEach(() => {
+  painter.stop();
+  shadows.restore();
+  document.body.innerHTML = '';
+});
+
+function start(userIds: string[], warnings: MemberBadge[]): HTMLUListElement {
+  const list = memberList(document, userIds);
+  painter = new BadgePainter(document, listAdapter, frames);
+  painter.start();
+  painter.show(new Map(warnings.map((w) => [w.userId, w])));
+  frames.run();
+  return list;
+}
+
+/** What the badge of `userId` says, read from its closed shadow root. */
+function badgeOf(userId: string): { text: string; label: string | null; title: string; severity: string } | undefined {
+  const host = document.querySelector(`li[data-user-id="${userId}"] [data-mtg-badge]`);
+  const pill = host && shadows.rootOf(host)?.querySelector('.badge');
+  if (!pill) return undefined;
+  return {
+    text: pill.textContent,
+    label: pill.getAttribute('aria-label'),
+    title: pill.getAttribute('title') ?? '',
+    severity: pill.classList.contains('critical') ? 'critical' : 'warn',
+  };
+}
+
+describe('BadgePainter', () => {
+  it('puts one badge right after the anchor of each warned member, and none for the others', () => {
+    start(['@alice:x.org', '@bob:x.org', '@carol:x.org'], [warning('@bob:x.org')]);
+    expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+    expect(painter.count).toBe(1);
+  });
+
+  it('says what is wrong in its accessible label, and lists device names and ids on hover', () => {
+    start(['@bob:x.org'], [warning('@bob:x.org')]);
+    expect(badgeOf('@bob:x.org')).toEqual({
+      text: '! 1',
+      label: 'Matrix Trust Guard: 1 unverified device',
+      title: 'Matrix Trust Guard: 1 unverified device\nNew laptop (NEWDEVICE): Not signed by its owner',
+      severity: 'warn',
+    });
+  });
+
+  it('shows critical warnings with their own mark, not only their own colour', () => {
+    start(['@frank:x.org'], [warning('@frank:x.org', { severity: 'critical', identity: 'verification-violation', newDevices: [] })]);
+    expect(badgeOf('@frank:x.org')).toMatchObject({ text: '!!', severity: 'critical', label: 'Matrix Trust Guard: identity changed since you verified them' });
+  });
+
+  it('draws in closed shadow roots only', () => {
+    start(['@bob:x.org', '@dave:x.org'], [warning('@bob:x.org'), warning('@dave:x.org')]);
+    expect(shadows.modes).toEqual(['closed', 'closed']);
+    const host = document.querySelector('[data-mtg-badge]');
+    expect(host?.shadowRoot).toBeNull();
+    expect(host?.childNodes).toHaveLength(0);
+  });
+
+  it('renders a hostile device name as inert text', () => {
+    const hostile = '<img src=x onerror=alert(1)>\u202Eevil';
+    const [device] = warning('@bob:x.org').newDevices;
+    if (!device) throw new Error('the test warning has a device');
+    start(['@bob:x.org'], [warning('@bob:x.org', { newDevices: [{ ...device, displayName: hostile }] })]);
+    const host = document.querySelector('[data-mtg-badge]');
+    const root = host ? shadows.rootOf(host) : undefined;
+    expect(root?.querySelector('img')).toBeNull();
+    expect(document.querySelector('img')).toBeNull();
+    expect(badgeOf('@bob:x.org')?.title).toContain('<img src=x onerror=alert(1)>evil (NEWDEVICE)');
+  });
+
+  it('badges rows a virtualised list adds while scrolling, in the next frame and not before', async () => {
+    const list = start(['@alice:x.org'], [warning('@bob:x.org')]);
+    list.append(row(document, '@bob:x.org'));
+    await settle();
+    expect(painter.count).toBe(0);
+    expect(frames.pending).toBe(1);
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+  });
+
+  it('moves the badge with a recycled row: the row that now shows someone trusted loses it', async () => {
+    const list = start(['@bob:x.org', '@alice:x.org'], [warning('@bob:x.org')]);
+    const [bobRow, aliceRow] = [...list.children];
+    // The list reuses both rows for other users, as virtualised lists do while scrolling.
+    bobRow?.setAttribute('data-user-id', '@carol:x.org');
+    aliceRow?.setAttribute('data-user-id', '@bob:x.org');
+    await settle();
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+    expect(painter.count).toBe(1);
+  });
+
+  it('removes the badge when the page removes its anchor, and puts one back if the page wipes ours', async () => {
+    const list = start(['@bob:x.org', '@dave:x.org'], [warning('@bob:x.org'), warning('@dave:x.org')]);
+    list.querySelector('li[data-user-id="@bob:x.org"] .name')?.remove();
+    document.querySelector('li[data-user-id="@dave:x.org"] [data-mtg-badge]')?.remove();
+    await settle();
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@dave:x.org', afterAnchor: true }]);
+    expect(painter.count).toBe(1);
+  });
+
+  it('batches many mutations into one frame', async () => {
+    const list = start([], [warning('@u1:x.org'), warning('@u7:x.org')]);
+    for (let i = 0; i < 10; i++) list.append(row(document, `@u${i}:x.org`));
+    await settle();
+    expect(frames.pending).toBe(1);
+    frames.run();
+    expect(badgesIn(document).map((b) => b.userId)).toEqual(['@u1:x.org', '@u7:x.org']);
+  });
+
+  it('does not wake up on its own badges', async () => {
+    start(['@bob:x.org'], [warning('@bob:x.org')]);
+    await settle();
+    expect(frames.pending).toBe(0);
+  });
+
+  it('updates badges when the warnings change, and removes them all when none are left', () => {
+    start(['@bob:x.org', '@dave:x.org'], [warning('@bob:x.org')]);
+    const host = document.querySelector('[data-mtg-badge]');
+    painter.show(new Map([['@bob:x.org', warning('@bob:x.org', { severity: 'critical' })], ['@dave:x.org', warning('@dave:x.org')]]));
+    frames.run();
+    expect(document.querySelector('li[data-user-id="@bob:x.org"] [data-mtg-badge]')).toBe(host);
+    expect(badgeOf('@bob:x.org')?.severity).toBe('critical');
+    expect(painter.count).toBe(2);
+    painter.show(new Map());
+    frames.run();
+    expect(badgesIn(document)).toEqual([]);
+  });
+
+  it('puts the badge inside the anchor, after its text, when the adapter asks for it', async () => {
+    memberList(document, ['@bob:x.org']);
+    const inside = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })) };
+    painter = new BadgePainter(document, inside, frames);
+    painter.start();
+    painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
+    frames.run();
+    const name = document.querySelector('li[data-user-id="@bob:x.org"] .name');
+    expect(name?.lastElementChild?.hasAttribute('data-mtg-badge')).toBe(true);
+    expect(name?.textContent).toBe('bob');
+    // The page rewriting the name's text wipes the badge; it comes back in the next frame.
+    if (name) name.textContent = 'Bob';
+    await settle();
+    frames.run();
+    expect(name?.lastElementChild?.hasAttribute('data-mtg-badge')).toBe(true);
+    expect(painter.count).toBe(1);
+  });
+
+  it('takes every badge away when stopped', () => {
+    start(['@bob:x.org'], [warning('@bob:x.org')]);
+    painter.stop();
+    expect(badgesIn(document)).toEqual([]);
+  });
+});

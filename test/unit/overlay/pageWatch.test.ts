@@ -1,0 +1,203 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RoomRef } from '../../../src/clients/clientAdapter';
+import { watchPage, type PageBackground, type PageWatch } from '../../../src/overlay/pageWatch';
+import type { MemberReport, RoomTrustReport } from '../../../src/trust/types';
+import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, settle } from './testPage';
+
+const PLANS = '!plans:x.org';
+const LOBBY = '!lobby:x.org';
+
+/** The background as the page sees it, with every call recorded and every answer in the test's hands. */
+class FakeBackground implements PageBackground {
+  calls: string[] = [];
+  joined = new Set([PLANS, LOBBY]);
+  reviewed: string[] = [];
+  reachable = true;
+  private handlers: Parameters<PageBackground['followRoom']>[0] | undefined;
+  followed: string | undefined;
+
+  hello(client: string | undefined) {
+    this.calls.push(`hello ${client ?? 'not understood'}`);
+    return this.reachable ? Promise.resolve() : Promise.reject(new Error('unreachable'));
+  }
+  showRoom(room: RoomRef | null) {
+    this.calls.push(`room ${room === null ? 'none' : room.kind === 'id' ? room.roomId : room.alias}`);
+    if (!this.reachable) return Promise.reject(new Error('unreachable'));
+    return Promise.resolve(room?.kind === 'id' && this.joined.has(room.roomId) ? room.roomId : undefined);
+  }
+  review(roomId: string) {
+    this.reviewed.push(roomId);
+    return Promise.resolve();
+  }
+  followRoom(handlers: Parameters<PageBackground['followRoom']>[0]) {
+    this.handlers = handlers;
+    return {
+      follow: (roomId: string) => void (this.followed = roomId),
+      end: () => void (this.handlers = undefined),
+    };
+  }
+  /** The background publishes a report (for whichever room; the page filters). */
+  publish(report: RoomTrustReport) {
+    this.handlers?.onReport(report);
+  }
+  /** The background stops (Chrome stopped the worker); ports disconnect. */
+  restart() {
+    const handlers = this.handlers;
+    this.handlers = undefined;
+    this.followed = undefined;
+    handlers?.onLost();
+  }
+}
+
+function report(roomId: string, warned: string[]): RoomTrustReport {
+  const members: MemberReport[] = warned.map((userId) => ({
+    userId,
+    membership: 'join',
+    identity: 'ok',
+    severity: 'warn',
+    devices: [{ deviceId: 'NEWDEV', ed25519Key: 'k', class: 'unsigned', severity: 'warn', isNew: true, firstSeenAt: 1 }],
+  }));
+  return {
+    roomId,
+    encrypted: true,
+    policy: 'default',
+    generatedAt: 1,
+    memberCount: 3,
+    members,
+    verifiedUserIds: [],
+    pendingUserIds: [],
+    warnings: { warn: warned.length, critical: 0 },
+    newWarnings: { warn: warned.length, critical: 0 },
+  };
+}
+
+let background: FakeBackground;
+let frames: ManualFrames;
+let watch: PageWatch;
+let shadows: ReturnType<typeof recordShadowRoots>;
+let url: URL;
+
+beforeEach(() => {
+  background = new FakeBackground();
+  frames = new ManualFrames();
+  shadows = recordShadowRoots(globalThis);
+  url = new URL(`https://chat.x.org/#/room/${PLANS}`);
+  memberList(document, ['@alice:x.org', '@bob:x.org', '@carol:x.org']);
+});
+
+afterEach(() => {
+  watch.stop();
+  shadows.restore();
+  document.body.innerHTML = '';
+});
+
+async function startWatch(adapter = listAdapter): Promise<void> {
+  watch = watchPage({ doc: document, adapter, url: () => url, background, frames });
+  await settle();
+}
+
+function bannerText(): string | undefined {
+  const host = document.querySelector('[data-mtg-banner]');
+  return host ? (shadows.rootOf(host)?.querySelector('.message')?.textContent ?? '') : undefined;
+}
+
+describe('watchPage', () => {
+  it('says hello, names the room from the URL and follows its report', async () => {
+    await startWatch();
+    expect(background.calls).toEqual(['hello Element Web', `room ${PLANS}`]);
+    expect(background.followed).toBe(PLANS);
+  });
+
+  it('paints the followed room’s badges and banner, and ignores reports about other rooms', async () => {
+    await startWatch();
+    background.publish(report(LOBBY, ['@carol:x.org']));
+    frames.run();
+    expect(badgesIn(document)).toEqual([]);
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+    expect(bannerText()).toBe('Matrix Trust Guard: 1 new warning in this room: @bob:x.org.');
+    // The banner sits right above the composer.
+    expect(document.querySelector('[data-mtg-banner]')?.nextElementSibling?.id).toBe('composer');
+  });
+
+  it('clears everything on a room switch at once, then follows the new room', async () => {
+    await startWatch();
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    url = new URL(`https://chat.x.org/#/room/${LOBBY}`);
+    watch.locationChanged();
+    frames.run();
+    expect(badgesIn(document)).toEqual([]);
+    expect(bannerText()).toBeUndefined();
+    await settle();
+    expect(background.followed).toBe(LOBBY);
+    background.publish(report(LOBBY, ['@carol:x.org']));
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@carol:x.org', afterAnchor: true }]);
+  });
+
+  it('does not ask again when the location changes within the same room', async () => {
+    await startWatch();
+    watch.locationChanged();
+    await settle();
+    expect(background.calls.filter((call) => call.startsWith('room'))).toHaveLength(1);
+  });
+
+  it('shows nothing for a room the account is not in, or a page with no room', async () => {
+    url = new URL('https://chat.x.org/#/room/!elsewhere:x.org');
+    await startWatch();
+    expect(background.followed).toBeUndefined();
+    url = new URL('https://chat.x.org/#/home');
+    watch.locationChanged();
+    await settle();
+    expect(background.calls.at(-1)).toBe('room none');
+  });
+
+  it('after a background restart, keeps the last badges and says it all again', async () => {
+    await startWatch();
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    background.restart();
+    expect(badgesIn(document)).toHaveLength(1);
+    await settle();
+    expect(background.calls).toEqual(['hello Element Web', `room ${PLANS}`, 'hello Element Web', `room ${PLANS}`]);
+    expect(background.followed).toBe(PLANS);
+  });
+
+  it('asks again when the background says the account changed (signed in or out)', async () => {
+    await startWatch();
+    watch.recheck();
+    await settle();
+    expect(background.calls).toEqual(['hello Element Web', `room ${PLANS}`, `room ${PLANS}`]);
+  });
+
+  it('on a page no adapter understands, only says so: no room, no badges, no banner', async () => {
+    watch = watchPage({ doc: document, adapter: undefined, url: () => url, background, frames });
+    await settle();
+    expect(background.calls).toEqual(['hello not understood']);
+    expect(watch.painter).toBeUndefined();
+  });
+
+  it('stays quiet in the page when the background cannot be reached, and tries again when visible', async () => {
+    background.reachable = false;
+    const errors: string[] = [];
+    watch = watchPage({ doc: document, adapter: listAdapter, url: () => url, background, frames, onError: (what) => errors.push(what) });
+    await settle();
+    expect(errors).toEqual(['hello']);
+    expect(document.querySelector('[data-mtg-badge], [data-mtg-banner]')).toBeNull();
+    background.reachable = true;
+    watch.visible();
+    await settle();
+    expect(background.followed).toBe(PLANS);
+  });
+
+  it('takes everything it drew away when stopped', async () => {
+    await startWatch();
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    watch.stop();
+    expect(document.querySelector('[data-mtg-badge], [data-mtg-banner]')).toBeNull();
+  });
+});
