@@ -78,7 +78,12 @@ export default defineConfig({
     // browser evicted it under storage pressure, the device would be lost.
     // alarms: wakes a stopped service worker every minute so sync resumes.
     // identity: single sign-on (launchWebAuthFlow) with homeservers that offer it.
-    permissions: ['unlimitedStorage', 'alarms', 'identity'],
+    // scripting: runs the in-page script on those sites (registerContentScripts), and, with
+    // activeTab, checks whether the tab the user opened the popup over looks like a Matrix client.
+    // activeTab: that check, only on the user's click, only in that tab.
+    permissions: ['unlimitedStorage', 'alarms', 'identity', 'scripting', 'activeTab'],
+    // Self-hosted web clients: asked for one origin at a time, when the user adds it.
+    optional_host_permissions: ['https://*/*'],
     content_security_policy: {
       // Rust crypto is WebAssembly; nothing else is relaxed.
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",

@@ -1,5 +1,4 @@
 import { Fragment } from 'preact';
-import { BUILT_IN_SITES } from '../../src/clients/builtInSites';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { AccountSection } from '../../src/ui/AccountSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
@@ -7,6 +6,7 @@ import { t } from '../../src/ui/i18n';
 import { LedgerSection } from '../../src/ui/LedgerSection';
 import { PolicySection } from '../../src/ui/PolicySection';
 import { SecuritySection } from '../../src/ui/SecuritySection';
+import { SitesSection } from '../../src/ui/SitesSection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
 import { cryptoEngineFacts, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
@@ -21,18 +21,7 @@ export function OptionsApp() {
       {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
       {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}
       {state.phase === 'live' && <StatusSections status={state.value} />}
-      <section aria-labelledby="sites-heading">
-        <h2 id="sites-heading">{t('sitesHeading')}</h2>
-        <p class="subtitle">{t('sitesExplanation')}</p>
-        <ul class="sites">
-          {BUILT_IN_SITES.map((site) => (
-            <li key={site.origin}>
-              <span class="mono">{site.origin}</span>
-              <span class="client">{site.client}</span>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <SitesSection />
     </main>
   );
 }

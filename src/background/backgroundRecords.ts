@@ -8,4 +8,6 @@ export interface BackgroundRecords {
   settings: { policy: Policy };
   /** The server ended the last session: said once in the UI, kept until the next sign-in. */
   'account-ended': { byServerAt: number };
+  /** Self-hosted web clients the user added (origins; checked again when read). */
+  sites: { origins: string[] };
 }

@@ -36,6 +36,12 @@ const background: PageBackground = {
  * the page is a room reference and user ids; everything it shows comes from the background.
  */
 export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url: URL) => ClientAdapter | undefined): void {
+  // One instance per page: two added sites on one host (different ports) register the same
+  // pattern, and an updated extension injects again. The newest takes over from the last.
+  const marker = globalThis as { mtgStopInPage?: () => void };
+  marker.mtgStopInPage?.();
+  const stops: (() => void)[] = [];
+  marker.mtgStopInPage = () => stops.forEach((stop) => stop());
   const here = () => new URL(location.href);
   const startedAt = Date.now();
   let watch = watchPage({ doc: document, adapter: pickAdapter(document, here()), url: here, background, onError });
@@ -61,6 +67,7 @@ export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url
   });
   if (!watch.painter) observer.observe(document.documentElement, { childList: true, subtree: true });
   ctx.onInvalidated(() => observer.disconnect());
+  stops.push(() => observer.disconnect());
 
   for (const type of ['wxt:locationchange', 'hashchange', 'popstate'] as const) {
     ctx.addEventListener(window, type, () => {
@@ -77,12 +84,14 @@ export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url
     watch.visible();
     void request('page.visible', {}).catch(() => undefined);
   });
-  ctx.onInvalidated(() => {
-    // The extension was updated or removed: take everything we drew with us.
+  const stopAll = () => {
     stopKeepAlive();
     browser.runtime.onMessage.removeListener(onMessage);
     watch.stop();
-  });
+  };
+  stops.push(stopAll);
+  // The extension was updated or removed: take everything we drew with us.
+  ctx.onInvalidated(stopAll);
 }
 
 function onError(what: string): void {

@@ -50,6 +50,8 @@ export function watchPage(options: PageWatchOptions): PageWatch {
   const painter = adapter ? new BadgePainter(doc, adapter, options.frames) : undefined;
   const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
   let stopped = false;
+  // Read through a call after an await: `stop()` may have run meanwhile, which narrowing cannot see.
+  const hasStopped = () => stopped;
   let connected = false;
   let roomKey: string | undefined;
   let roomId: string | undefined;
@@ -67,7 +69,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
   };
 
   const reportRoom = async (force: boolean) => {
-    if (!adapter || !connected) return;
+    if (!adapter || !connected || stopped) return;
     const room = adapter.roomFromUrl(url()) ?? null;
     const key = room === null ? '' : `${room.kind}:${room.kind === 'id' ? room.roomId : room.alias}`;
     if (!force && key === roomKey) return;
@@ -82,7 +84,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
       return;
     }
     // The user may have moved on while the background looked the room up.
-    if (stopped || key !== roomKey) return;
+    if (hasStopped() || key !== roomKey) return;
     roomId = resolved;
     if (roomId === undefined) clear();
     else subscription?.follow(roomId);
@@ -97,7 +99,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
       onError('hello');
       return;
     }
-    if (stopped) return;
+    if (hasStopped()) return;
     // Without an adapter the port only tells the background the page is still here.
     subscription = background.followRoom({
       onReport: showReport,

@@ -10,6 +10,8 @@ export interface FirefoxOptions {
   /** Extra preferences, e.g. a short `extensions.background.idle.timeout` (ms). */
   prefs?: Record<string, string | number | boolean>;
   headless?: boolean;
+  /** Accept self-signed certificates (fixture sites served as if from a real origin). */
+  acceptInsecureCerts?: boolean;
 }
 
 export interface FirefoxSession {
@@ -34,6 +36,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     executablePath: FIREFOX_PATH,
     headless: options.headless ?? true,
     args: ['--remote-allow-system-access'],
+    acceptInsecureCerts: options.acceptInsecureCerts ?? false,
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: extensionUuid }),
       ...options.prefs,
