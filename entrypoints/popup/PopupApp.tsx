@@ -1,7 +1,9 @@
 import { useEffect } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
+import { roomId as isRoomId } from '../../src/validation/shape';
 import { BrandHeader } from '../../src/ui/BrandHeader';
+import { CurrentTabSection, RoomReview } from '../../src/ui/CurrentTabSection';
 import { OwnSessions } from '../../src/ui/OwnSessions';
 import { SecuritySection } from '../../src/ui/SecuritySection';
 import { SignInForm } from '../../src/ui/SignInForm';
@@ -40,8 +42,24 @@ export function PopupApp() {
   );
 }
 
+/**
+ * The room the in-page banner's Review button asked about: the background opens the popup
+ * in a tab as popup.html#room=<id>. Anything else in the hash is ignored.
+ */
+function roomUnderReview(): string | undefined {
+  const match = /^#room=([^&]+)$/.exec(location.hash);
+  if (!match?.[1]) return undefined;
+  try {
+    const roomId = decodeURIComponent(match[1]);
+    return isRoomId(roomId) ? roomId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function PopupStatus({ status }: { status: ExtensionStatus }) {
   const { account } = status;
+  const reviewing = roomUnderReview();
   const ownDevices = account.state === 'signed-in' ? describeOwnDevices(account.ownDevices) : undefined;
   return (
     <>
@@ -52,6 +70,14 @@ function PopupStatus({ status }: { status: ExtensionStatus }) {
       {account.state === 'signed-out' && <SignInForm />}
       {account.state === 'signed-in' && (
         <>
+          {reviewing === undefined ? (
+            <CurrentTabSection ownUserId={account.userId} />
+          ) : (
+            <section class="current-tab" aria-labelledby="review-heading">
+              <h2 id="review-heading">{t('reviewHeading')}</h2>
+              <RoomReview roomId={reviewing} ownUserId={account.userId} />
+            </section>
+          )}
           <SecuritySection ownUserId={account.userId} />
           <section aria-labelledby="rooms-heading">
             <h2 id="rooms-heading">{t('popupRoomsHeading')}</h2>

@@ -6,6 +6,7 @@ import { t } from './i18n';
 import { SignInForm } from './SignInForm';
 import { StatusLineView } from './StatusLineView';
 import { describeAccount, describeDeviceClass, describeOwnDevices, describeSync } from './statusView';
+import { nameOr } from '../validation/displayText';
 
 /** The options page's account section: sign in, or who is signed in, their sessions, and sign out. */
 export function AccountSection({ account }: { account: AccountStatus }) {
@@ -31,7 +32,7 @@ function SignedIn({ account }: { account: Extract<AccountStatus, { state: 'signe
           {account.ownDevices.map((device) => (
             <Fragment key={device.deviceId}>
               <dt>
-                {device.displayName ?? t('unnamedSession')} <span class="mono">{device.deviceId}</span>
+                {nameOr(device.displayName, t('unnamedSession'))} <span class="mono">{device.deviceId}</span>
               </dt>
               <dd>{describeDeviceClass(device.class, true)}</dd>
             </Fragment>

@@ -4,6 +4,7 @@ import type { OwnDeviceSummary } from '../messaging/protocol';
 import { t } from './i18n';
 import { describeDeviceClass } from './statusView';
 import { ErrorNotice, useAction } from './useAction';
+import { nameOr } from '../validation/displayText';
 
 const ORDER = { 'unsigned-of-verified': 0, unsigned: 1, 'owner-signed': 2, verified: 3 } as const;
 
@@ -40,7 +41,7 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
   return (
     <li class={`session ${critical ? 'severity-critical' : ''}`} data-device={device.deviceId}>
       <div>
-        <span class="device-name">{device.displayName ?? t('unnamedSession')}</span> <span class="mono">{device.deviceId}</span>
+        <span class="device-name">{nameOr(device.displayName, t('unnamedSession'))}</span> <span class="mono">{device.deviceId}</span>
       </div>
       <div class="device-detail">{describeDeviceClass(device.class, true)}</div>
       <div class="actions">

@@ -3,6 +3,7 @@ import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
 import { t } from './i18n';
 import { describeDeviceClass, formatDate } from './statusView';
+import { memberName, nameOr } from '../validation/displayText';
 
 /**
  * Who in a room the user should know about, with the actions that settle each warning.
@@ -47,10 +48,14 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
 
 function MemberWarning(props: { member: MemberReport; own: boolean; roomId: string; act: (work: () => Promise<unknown>) => void }) {
   const { member, own, roomId, act } = props;
+  const newDevices = member.devices.filter((device) => device.isNew).length;
+  // Verifying helps with someone we have not verified; a verified member's unsigned device
+  // (or changed identity) is not fixed by verifying again.
+  const canVerify = member.identity === 'ok' && member.devices.every((device) => device.class !== 'unsigned-of-verified');
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
-        <span class="member-name">{own ? t('memberYou') : (member.displayName ?? member.userId)}</span>
+        <span class="member-name">{own ? t('memberYou') : memberName(member.userId, member.displayName)}</span>
         <span class="mono member-id">{member.userId}</span>
       </div>
       {member.identity === 'identity-changed' && (
@@ -69,6 +74,20 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
           </button>
         </p>
       )}
+      {!own && (newDevices > 1 || canVerify) && (
+        <p class="member-actions">
+          {newDevices > 1 && (
+            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, userId: member.userId }))}>
+              {t('memberAcknowledgeAll')}
+            </button>
+          )}
+          {canVerify && (
+            <button class="link small" type="button" onClick={() => act(() => request('verification.start', { userId: member.userId }))}>
+              {t('memberVerify', memberName(member.userId, member.displayName))}
+            </button>
+          )}
+        </p>
+      )}
       <ul class="devices">
         {member.devices.map((device) => (
           <DeviceLine key={`${device.deviceId}/${device.ed25519Key}`} device={device} own={own} onAcknowledge={() => act(() => request('room.acknowledge', { roomId, userId: member.userId, deviceId: device.deviceId }))} />
@@ -82,7 +101,7 @@ function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own:
   return (
     <li class={`device severity-${device.severity}`} data-device={device.deviceId}>
       <div>
-        <span class="device-name">{device.displayName ?? t('unnamedSession')}</span> <span class="mono">{device.deviceId}</span>
+        <span class="device-name">{nameOr(device.displayName, t('unnamedSession'))}</span> <span class="mono">{device.deviceId}</span>
         {device.isNew && <span class="tag">{t('deviceNewTag')}</span>}
       </div>
       <div class="device-detail">

@@ -3,6 +3,7 @@ import type { RoomSummary } from '../messaging/protocol';
 import { t } from './i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
+import { nameOr } from '../validation/displayText';
 
 /** The account's rooms that have warnings, worst first; each opens to its members. */
 export function TrustOverviewPanel({ ownUserId }: { ownUserId: string }) {
@@ -31,7 +32,7 @@ function RoomEntry({ room, ownUserId }: { room: RoomSummary; ownUserId: string }
   return (
     <li class={`room severity-${severity}`}>
       <button class="room-toggle" type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span class="room-name">{room.name ?? room.roomId}</span>
+        <span class="room-name">{nameOr(room.name, room.roomId)}</span>
         <span class="room-counts">{describeCounts(fresh, room.warnings.critical, room.warnings.warn)}</span>
       </button>
       {open && <RoomPanel roomId={room.roomId} ownUserId={ownUserId} />}

@@ -1,6 +1,7 @@
 import type { AccountStatus, CryptoEngineStatus, OwnDeviceSummary, SyncStatus } from '../messaging/protocol';
 import type { DeviceClass } from '../trust/types';
 import { t } from './i18n';
+import { nameOr } from '../validation/displayText';
 
 /** How a status line should look: every tone also has a word, never colour alone. */
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
@@ -89,7 +90,7 @@ export function describeSync(sync: SyncStatus, now: number): StatusLine {
 export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefined): StatusLine | undefined {
   const suspicious = (devices ?? []).filter((device) => device.class === 'unsigned-of-verified');
   if (suspicious.length === 0) return undefined;
-  const names = suspicious.map((device) => t('ownDevicesSession', device.displayName ?? t('unnamedSession'), device.deviceId)).join(', ');
+  const names = suspicious.map((device) => t('ownDevicesSession', nameOr(device.displayName, t('unnamedSession')), device.deviceId)).join(', ');
   const count = String(suspicious.length);
   return {
     id: 'own-sessions', label: t('ownDevicesLabel'),

@@ -40,3 +40,9 @@ export function memberName(userId: string, displayName?: string): string {
   const name = displayName === undefined ? '' : displayText(displayName);
   return name === '' ? displayText(userId) : name;
 }
+
+/** A name from the network made safe to show, or `fallback` when it is missing or shows nothing. */
+export function nameOr(name: string | undefined, fallback: string): string {
+  const shown = name === undefined ? '' : displayText(name);
+  return shown === '' ? fallback : shown;
+}

@@ -7,7 +7,7 @@ import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '..
 import { clickBannerButton, readOverlay, type SeenOverlay } from '../support/overlay.ts';
 import { Peer } from '../support/peer.ts';
 import { joinRoom } from '../support/population.ts';
-import { saveWindowScreenshot } from '../support/screenshots.ts';
+import { saveScreenshot, saveWindowScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -74,6 +74,21 @@ describe('in-page warnings in the real Hydrogen client', () => {
       const tabId = tab?.id;
       return { text: await chrome.action.getBadgeText({ tabId }), title: await chrome.action.getTitle({ tabId }) };
     });
+  }
+
+  /**
+   * The popup as the user sees it over the Hydrogen tab. A headless browser cannot click the
+   * toolbar button, so the popup opens in an unfocused window of its own, leaving the Hydrogen
+   * window the last focused one, which is what the popup asks about.
+   */
+  async function popupOverPage(): Promise<Page> {
+    await page.bringToFront();
+    const opened = chromium.context.waitForEvent('page');
+    const worker = await chromium.serviceWorker();
+    await worker.evaluate(async () => {
+      await chrome.windows.create({ url: chrome.runtime.getURL('/popup.html'), type: 'popup', focused: false, width: 380, height: 800 });
+    });
+    return opened;
   }
 
   /** Acknowledges every new warning in a room, in the extension's review page. */
@@ -143,6 +158,23 @@ describe('in-page warnings in the real Hydrogen client', () => {
     await waitFor('the toolbar to count the warning', async () => ((await toolbar()).text === '1' ? true : undefined));
     expect((await toolbar()).title).toBe('Matrix Trust Guard: 1 new warning in this room. Open to review.');
     await saveWindowScreenshot(page, 'hydrogen-badges');
+  });
+
+  it('shows the tab\'s room, its new warnings and who has them in the popup\'s "This tab"', async () => {
+    const popup = await popupOverPage();
+    const section = popup.locator('section.current-tab');
+    await section.locator(`.room-review[data-room="${planRoom}"]`).waitFor({ timeout: 30_000 });
+    expect(await section.locator('.room-title').innerText()).toBe('Plans · in Hydrogen');
+    expect(await section.locator('.room-summary').innerText()).toBe('1 new warning');
+    const member = section.locator(`li.member[data-user="${bob.userId}"]`);
+    expect(await member.locator('.member-name').innerText()).toBe('Bob');
+    // Shown as text, without the right-to-left override that would reverse what follows it.
+    expect(await member.locator('li.device .device-name').innerText()).toBe('Rogue <img src=x onerror=alert(1)> exe.txt');
+    expect(await member.getByRole('button', { name: 'Verify Bob' }).count()).toBe(1);
+    expect(await member.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
+    await popup.setViewportSize({ width: 380, height: 800 });
+    await saveScreenshot(popup, 'popup-current-tab');
+    await popup.close();
   });
 
   it("opens the extension's review from the banner, where acknowledging clears badge, banner and toolbar", async () => {

@@ -1,0 +1,128 @@
+import { useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import { request } from '../messaging/backgroundClient';
+import type { TabState } from '../messaging/protocol';
+import { looksLikeMatrixClient } from '../clients/looksLikeMatrixClient';
+import type { RoomTrustReport } from '../trust/types';
+import { siteOriginFrom } from '../validation/siteOrigin';
+import { t } from './i18n';
+import { RoomWarnings } from './RoomWarnings';
+import { useLive } from './useLive';
+import { nameOr } from '../validation/displayText';
+
+type TabLookup =
+  | { phase: 'loading' }
+  /** Not a watched page; `suggest` is its origin when it looks like a Matrix web client. */
+  | { phase: 'none'; suggest?: string }
+  | { phase: 'known'; state: TabState };
+
+/** What the extension knows about the tab the popup was opened over, asked once per opening. */
+function useActiveTabState(): TabLookup {
+  const [lookup, setLookup] = useState<TabLookup>({ phase: 'loading' });
+  useEffect(() => {
+    // The popup may close (and this component unmount) while the lookup runs.
+    const mounted = { current: true };
+    void (async () => {
+      try {
+        // The window the user last focused is the one whose toolbar button opened this popup
+        // (and, for a popup opened in its own window, the page it was opened over).
+        const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+        const state = tab?.id === undefined ? null : await request('tab.state', { tabId: tab.id });
+        const suggest = state || tab?.id === undefined ? undefined : await suggestionFor(tab.id, tab.url);
+        if (mounted.current) setLookup(state ? { phase: 'known', state } : { phase: 'none', suggest });
+      } catch {
+        // No tab to speak of (a devtools window), or the background is restarting.
+        if (mounted.current) setLookup({ phase: 'none' });
+      }
+    })();
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  return lookup;
+}
+
+/**
+ * "Is anything wrong in the room I am looking at?": the web client and room in the active tab,
+ * its new warnings by severity and who they are about, with the actions that settle them.
+ */
+export function CurrentTabSection({ ownUserId }: { ownUserId: string }) {
+  const lookup = useActiveTabState();
+  return (
+    <section class="current-tab" aria-labelledby="current-tab-heading" data-tab-phase={lookup.phase}>
+      <h2 id="current-tab-heading">{t('currentTabHeading')}</h2>
+      {lookup.phase === 'loading' && <p class="notice">{t('currentTabLoading')}</p>}
+      {lookup.phase === 'none' && <p class="notice">{t('currentTabNotWatched')}</p>}
+      {lookup.phase === 'none' && lookup.suggest !== undefined && <WatchSuggestion origin={lookup.suggest} />}
+      {lookup.phase === 'known' && <KnownTab state={lookup.state} ownUserId={ownUserId} />}
+    </section>
+  );
+}
+
+/**
+ * The active tab's https origin when its page looks like a Matrix web client. Reading the page
+ * needs the activeTab grant, which only the user's click on the toolbar button gives; without
+ * it (or on pages the browser protects) there is simply no suggestion.
+ */
+async function suggestionFor(tabId: number, url: string | undefined): Promise<string | undefined> {
+  const origin = url === undefined ? undefined : siteOriginFrom(url);
+  if (origin === undefined) return undefined;
+  try {
+    const [result] = await browser.scripting.executeScript({ target: { tabId }, func: looksLikeMatrixClient });
+    return result?.result === true ? origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function WatchSuggestion({ origin }: { origin: string }) {
+  // The settings page asks for the permission: a permission prompt would close this popup.
+  const open = () => void browser.tabs.create({ url: `${browser.runtime.getURL('/options.html')}#add=${encodeURIComponent(origin)}` });
+  return (
+    <p class="suggestion">
+      {t('currentTabLooksLikeMatrix', origin)}{' '}
+      <button class="link small" type="button" onClick={open}>
+        {t('currentTabWatchSite')}
+      </button>
+    </p>
+  );
+}
+
+function KnownTab({ state, ownUserId }: { state: TabState; ownUserId: string }) {
+  const client = state.client ?? t('toolbarSomeClient');
+  if (state.reason === 'not-understood') return <p class="notice">{t('currentTabNotUnderstood', client)}</p>;
+  if (state.roomId === undefined) return <p class="notice">{t('currentTabNoRoom', client)}</p>;
+  if (state.reason === 'not-joined') return <p class="notice">{t('currentTabNotJoined', client)}</p>;
+  return <RoomReview roomId={state.roomId} ownUserId={ownUserId} client={client} />;
+}
+
+/** One room's warnings, live: used for the active tab's room and for the page banner's Review. */
+export function RoomReview({ roomId, ownUserId, client }: { roomId: string; ownUserId: string; client?: string }) {
+  const report = useLive('room', roomId);
+  if (report.phase === 'loading') return <p class="notice">{t('roomLoading')}</p>;
+  if (report.phase !== 'live') return <p class="notice">{report.phase === 'lost' ? report.message : report.reason}</p>;
+  return (
+    <div class="room-review" data-room={roomId}>
+      <p class="room-title">
+        <span class="room-name">{nameOr(report.value.name, roomId)}</span>
+        {client !== undefined && <span class="subtitle"> · {t('currentTabIn', client)}</span>}
+      </p>
+      {report.value.encrypted && <p class={`room-summary ${summaryTone(report.value)}`}>{describeNew(report.value)}</p>}
+      <RoomWarnings report={report.value} ownUserId={ownUserId} />
+    </div>
+  );
+}
+
+function summaryTone(report: RoomTrustReport): string {
+  if (report.newWarnings.critical > 0) return 'tone-bad';
+  return report.newWarnings.warn > 0 ? 'tone-warn' : 'tone-ok';
+}
+
+/** "2 new warnings, 1 serious" / "No new warnings in this room." */
+function describeNew(report: RoomTrustReport): string {
+  const { warn, critical } = report.newWarnings;
+  const total = warn + critical;
+  if (total === 0) return t('currentTabNoNewWarnings');
+  const count = total === 1 ? t('currentTabNewOne') : t('currentTabNewMany', String(total));
+  return critical > 0 ? t('currentTabNewWithSerious', count, String(critical)) : count;
+}
