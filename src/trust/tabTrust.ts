@@ -25,12 +25,13 @@ export interface TabFacts {
 
 /**
  * The toolbar state of a tab (Code Verify's per-tab state machine, in its smallest form):
- * unknown unless signed in, on a page we understand, in a room we can report on; then critical,
+ * unknown unless on a page we understand, signed in, in a room we can report on; then critical,
  * warn or ok from the room's new warnings.
  */
 export function tabView(facts: TabFacts): TabView {
-  if (!facts.signedIn) return { trust: 'unknown', newWarnings: 0, reason: 'signed-out' };
+  // A page we do not understand shows no warnings, signed in or not: say that, not "sign in".
   if (!facts.understood) return { trust: 'unknown', newWarnings: 0, reason: 'not-understood' };
+  if (!facts.signedIn) return { trust: 'unknown', newWarnings: 0, reason: 'signed-out' };
   if (facts.roomId === undefined) return { trust: 'unknown', newWarnings: 0, reason: 'no-room' };
   if (facts.roomUnavailable) return { trust: 'unknown', newWarnings: 0, reason: 'not-joined' };
   const report = facts.report;

@@ -241,3 +241,21 @@ describe('live updates', () => {
     expect(member(report, mallory.userId)?.devices.find((d) => d.deviceId === rogue.deviceId)).toMatchObject({ class: 'unsigned', isNew: true });
   });
 });
+
+describe('rooms as web clients name them in their URLs', () => {
+  it('resolves an alias to the room it names, and only for rooms the extension has joined', async () => {
+    const kim = await person('Kim');
+    const roomId = await roomWith(kim);
+    const alias = `#plans-${Date.now().toString(36)}:${server.serverName}`;
+    await alicePhone.client.createAlias(alias, roomId);
+    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias })).resolves.toBe(roomId);
+    await expect(extension.account.joinedRoomFor({ kind: 'id', roomId })).resolves.toBe(roomId);
+    // A room the extension's account is not in: nothing to report on, whatever names it.
+    const elsewhere = await kim.createEncryptedRoom({ name: 'Not Alice' });
+    const elsewhereAlias = `#elsewhere-${Date.now().toString(36)}:${server.serverName}`;
+    await kim.client.createAlias(elsewhereAlias, elsewhere);
+    await expect(extension.account.joinedRoomFor({ kind: 'id', roomId: elsewhere })).resolves.toBeUndefined();
+    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias: elsewhereAlias })).resolves.toBeUndefined();
+    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias: `#nobody-${Date.now().toString(36)}:${server.serverName}` })).resolves.toBeUndefined();
+  });
+});

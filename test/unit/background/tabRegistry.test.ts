@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { TabRegistry } from '../../../src/background/tabRegistry';
+import { toolbarTitle } from '../../../src/background/toolbar';
+import type { TabState } from '../../../src/messaging/protocol';
+import type { RoomTrustReport } from '../../../src/trust/types';
+
+const HYDROGEN = { origin: 'https://hydrogen.element.io', client: 'Hydrogen' as const };
+const PLANS = '!plans:example.org';
+
+function report(roomId: string, newWarnings = { warn: 0, critical: 0 }): RoomTrustReport {
+  return {
+    roomId,
+    encrypted: true,
+    policy: 'default',
+    generatedAt: 1,
+    memberCount: 2,
+    members: [],
+    verifiedUserIds: [],
+    pendingUserIds: [],
+    warnings: newWarnings,
+    newWarnings,
+  };
+}
+
+/** A registry whose toolbar and rechecks are recorded. */
+function setup() {
+  const painted: TabState[] = [];
+  const rechecked: number[] = [];
+  const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, (tabId) => rechecked.push(tabId));
+  return { tabs, painted, rechecked, last: () => painted.at(-1) };
+}
+
+describe('TabRegistry', () => {
+  it('paints a tab as soon as its page says hello, and again for each room and report', () => {
+    const { tabs, last } = setup();
+    tabs.setSignedIn(true);
+    tabs.hello(7, { ...HYDROGEN, understood: true });
+    expect(last()).toMatchObject({ tabId: 7, trust: 'unknown', reason: 'no-room', client: 'Hydrogen' });
+    tabs.showRoom(7, HYDROGEN, PLANS);
+    expect(last()).toMatchObject({ reason: 'checking', roomId: PLANS });
+    tabs.report(report(PLANS, { warn: 1, critical: 0 }));
+    expect(last()).toMatchObject({ trust: 'warn', newWarnings: 1 });
+    tabs.report(report(PLANS));
+    expect(last()).toMatchObject({ trust: 'ok', reason: 'clear' });
+  });
+
+  it("repaints only the tabs showing the reported room", () => {
+    const { tabs, painted } = setup();
+    tabs.setSignedIn(true);
+    tabs.showRoom(1, HYDROGEN, PLANS);
+    tabs.showRoom(2, HYDROGEN, '!other:example.org');
+    painted.length = 0;
+    tabs.report(report(PLANS, { warn: 0, critical: 1 }));
+    expect(painted.map((state) => state.tabId)).toEqual([1]);
+  });
+
+  it('keeps a room that arrives before its hello (the messages can overtake each other)', () => {
+    const { tabs } = setup();
+    tabs.setSignedIn(true);
+    tabs.showRoom(3, HYDROGEN, PLANS);
+    tabs.report(report(PLANS, { warn: 2, critical: 0 }));
+    expect(tabs.state(3)).toMatchObject({ trust: 'warn', newWarnings: 2, origin: HYDROGEN.origin });
+  });
+
+  it('says the page is not understood when no adapter understood it', () => {
+    const { tabs } = setup();
+    tabs.setSignedIn(true);
+    tabs.hello(4, { origin: 'https://app.element.io', client: 'Element Web', understood: false });
+    expect(tabs.state(4)).toMatchObject({ trust: 'unknown', reason: 'not-understood' });
+  });
+
+  it('on sign-out, shows every tab as unknown, forgets reports, and asks each page to say its room again', () => {
+    const { tabs, rechecked } = setup();
+    tabs.setSignedIn(true);
+    tabs.showRoom(5, HYDROGEN, PLANS);
+    tabs.showRoom(6, HYDROGEN, PLANS);
+    tabs.report(report(PLANS, { warn: 1, critical: 0 }));
+    tabs.setSignedIn(false);
+    expect(tabs.state(5)).toMatchObject({ trust: 'unknown', reason: 'signed-out' });
+    expect(rechecked).toEqual([5, 6]);
+    tabs.setSignedIn(true);
+    // The old report is gone: nothing is said about the room until a new one comes.
+    expect(tabs.state(5)).toMatchObject({ reason: 'checking' });
+  });
+
+  it('forgets a tab when the last port of its page closes, not before', () => {
+    const { tabs } = setup();
+    tabs.hello(8, { ...HYDROGEN, understood: true });
+    tabs.attach(8);
+    tabs.attach(8);
+    tabs.detach(8);
+    expect(tabs.state(8)).toBeDefined();
+    tabs.detach(8);
+    expect(tabs.state(8)).toBeUndefined();
+  });
+
+  it('forgets a closed tab', () => {
+    const { tabs } = setup();
+    tabs.hello(9, { ...HYDROGEN, understood: true });
+    tabs.forget(9);
+    expect(tabs.state(9)).toBeUndefined();
+  });
+});
+
+describe('toolbarTitle', () => {
+  const base = { tabId: 1, origin: HYDROGEN.origin, client: 'Hydrogen' as const, trust: 'unknown' as const, newWarnings: 0 };
+
+  it.each([
+    ['signed-out', 'Matrix Trust Guard: Hydrogen detected. Sign in to see warnings for this page.'],
+    ['not-understood', 'Matrix Trust Guard does not understand this page, so it shows no warnings here.'],
+    ['no-room', 'Matrix Trust Guard: watching Hydrogen. Open a room to see its warnings.'],
+    ['checking', 'Matrix Trust Guard: checking this room…'],
+    ['clear', 'Matrix Trust Guard: no new warnings in this room.'],
+  ] as const)('says what %s means', (reason, title) => {
+    expect(toolbarTitle({ ...base, reason })).toBe(title);
+  });
+
+  it('counts the new warnings, in the singular and the plural', () => {
+    expect(toolbarTitle({ ...base, trust: 'warn', reason: 'warnings', newWarnings: 1 })).toBe('Matrix Trust Guard: 1 new warning in this room. Open to review.');
+    expect(toolbarTitle({ ...base, trust: 'critical', reason: 'warnings', newWarnings: 4 })).toBe('Matrix Trust Guard: 4 new warnings in this room. Open to review.');
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { tabView } from '../../../src/trust/tabTrust';
+import type { RoomTrustReport } from '../../../src/trust/types';
+
+const ROOM = '!plans:example.org';
+
+function report(overrides: Partial<RoomTrustReport> = {}): RoomTrustReport {
+  return {
+    roomId: ROOM,
+    encrypted: true,
+    policy: 'default',
+    generatedAt: 1,
+    memberCount: 3,
+    members: [],
+    verifiedUserIds: [],
+    pendingUserIds: [],
+    warnings: { warn: 0, critical: 0 },
+    newWarnings: { warn: 0, critical: 0 },
+    ...overrides,
+  };
+}
+
+const ready = { signedIn: true, understood: true, roomId: ROOM };
+
+describe('tabView', () => {
+  it.each([
+    ['signed out', { ...ready, signedIn: false, report: report() }, 'signed-out'],
+    ['a page no adapter understood', { ...ready, understood: false, report: report() }, 'not-understood'],
+    ['a page no adapter understood, signed out (signing in would not help)', { ...ready, signedIn: false, understood: false }, 'not-understood'],
+    ['no room open', { signedIn: true, understood: true }, 'no-room'],
+    ['a room the account is not in', { ...ready, roomUnavailable: true }, 'not-joined'],
+    ['no report yet', ready, 'checking'],
+    ["another room's report", { ...ready, report: report({ roomId: '!other:example.org' }) }, 'checking'],
+    ['an unencrypted room, whatever its members', { ...ready, report: report({ encrypted: false, newWarnings: { warn: 2, critical: 1 } }) }, 'unencrypted'],
+  ])('is unknown for %s', (_label, facts, reason) => {
+    expect(tabView(facts)).toEqual({ trust: 'unknown', newWarnings: 0, reason });
+  });
+
+  it('is ok in a room with no new warnings, even with acknowledged ones', () => {
+    expect(tabView({ ...ready, report: report({ warnings: { warn: 3, critical: 1 } }) })).toEqual({ trust: 'ok', newWarnings: 0, reason: 'clear' });
+  });
+
+  it('warns with the count of new warnings', () => {
+    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({ trust: 'warn', newWarnings: 2, reason: 'warnings' });
+  });
+
+  it('is critical as soon as one new warning is, counting all new ones', () => {
+    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 3, reason: 'warnings' });
+  });
+});
