@@ -2,11 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { readEngineFacts, settled } from '../support/extensionPages.ts';
-import { startFixtureSite, type FixtureSite } from '../support/fixtureSite.ts';
-import { CHROME_BUILD } from '../support/paths.ts';
+import { chromiumArgsForSites, startFixtureSite, type FixtureSite } from '../support/fixtureSite.ts';
+import { CHROME_BUILD, REPO_ROOT } from '../support/paths.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 // Chrome's extension API in pages and the worker: promise-based in MV3, typed by the polyfill's types.
@@ -113,33 +114,53 @@ describe('the crypto module shipped as a file', () => {
   });
 });
 
-describe('a content script on a watched site in Chromium', () => {
-  let site: FixtureSite;
+describe('the in-page script on each built-in site, with the clients\' fixture pages, in Chromium', () => {
+  const FIXTURES = [
+    { hostname: 'app.element.io', fixture: 'element-web.html', route: '#/room/!roomA:example.org', client: 'Element Web' },
+    { hostname: 'develop.element.io', fixture: 'element-web-legacy.html', route: '#/room/#legacy:example.org', client: 'Element Web' },
+    { hostname: 'app.cinny.in', fixture: 'cinny.html', route: '', client: 'Cinny' },
+    { hostname: 'hydrogen.element.io', fixture: 'hydrogen.html', route: '#/session/1/room/!hydroRoom:example.org', client: 'Hydrogen' },
+  ];
+  const sites: FixtureSite[] = [];
   let chromium: ChromiumSession;
 
-  beforeAll(async () => {
-    site = await startFixtureSite('app.element.io', {
-      '/': '<!doctype html><title>Element</title><div id="matrixchat">fixture</div>',
+  /** The toolbar tooltip of `page`'s tab (the extension may not look tabs up by URL: it asks about the active one). */
+  async function toolbarTitleOf(page: Page): Promise<string> {
+    await page.bringToFront();
+    const worker = await chromium.serviceWorker();
+    return worker.evaluate(async () => {
+      const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+      return chrome.action.getTitle({ tabId: tab?.id ?? -1 });
     });
-    chromium = await launchChromium({ args: site.chromiumArgs });
+  }
+
+  beforeAll(async () => {
+    for (const { hostname, fixture } of FIXTURES) {
+      const html = await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', fixture), 'utf8');
+      // A page of the client that never renders its app: loading forever, or markup changed.
+      sites.push(await startFixtureSite(hostname, { '/': html, '/blank': '<!doctype html><title>Loading</title><p>Loading…</p>' }));
+    }
+    chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
   });
   afterAll(async () => {
     await chromium.close();
-    await site.close();
+    for (const site of sites) await site.close();
   });
 
-  it('announces itself to the background, which names the client in the toolbar title', async () => {
+  it.each(FIXTURES)('recognises $client on https://$hostname and names it in the toolbar', async ({ hostname, route, client }) => {
     const page = await chromium.context.newPage();
-    await page.goto('https://app.element.io/');
-    const worker = await chromium.serviceWorker();
-    const title = await waitFor('the toolbar title for the Element tab', async () => {
-      const titles = await worker.evaluate(async () => {
-        const tabs = await chrome.tabs.query({});
-        return Promise.all(tabs.map((tab) => chrome.action.getTitle({ tabId: tab.id ?? -1 })));
-      });
-      return titles.find((t) => t.includes('Element Web'));
-    });
-    expect(title).toBe('Matrix Trust Guard: Element Web detected. Sign in to see warnings for this page.');
+    await page.goto(`https://${hostname}/${route}`);
+    const expected = `Matrix Trust Guard: ${client} detected. Sign in to see warnings for this page.`;
+    await waitFor(`the toolbar to name ${client}`, async () => ((await toolbarTitleOf(page)) === expected ? true : undefined));
+    await page.close();
+  });
+
+  it('says so when a watched site shows a page it does not understand, and draws nothing', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto('https://app.element.io/blank');
+    const expected = 'Matrix Trust Guard does not understand this page, so it shows no warnings here.';
+    await waitFor('the toolbar to say the page is not understood', async () => ((await toolbarTitleOf(page)) === expected ? true : undefined));
+    expect(await page.locator('[data-mtg-badge], [data-mtg-banner]').count()).toBe(0);
     await page.close();
   });
 });

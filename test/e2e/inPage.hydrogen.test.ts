@@ -76,21 +76,6 @@ describe('in-page warnings in the real Hydrogen client', () => {
     });
   }
 
-  /**
-   * The popup as the user sees it over the Hydrogen tab. A headless browser cannot click the
-   * toolbar button, so the popup opens in an unfocused window of its own, leaving the Hydrogen
-   * window the last focused one, which is what the popup asks about.
-   */
-  async function popupOverPage(): Promise<Page> {
-    await page.bringToFront();
-    const opened = chromium.context.waitForEvent('page');
-    const worker = await chromium.serviceWorker();
-    await worker.evaluate(async () => {
-      await chrome.windows.create({ url: chrome.runtime.getURL('/popup.html'), type: 'popup', focused: false, width: 380, height: 800 });
-    });
-    return opened;
-  }
-
   /** Acknowledges every new warning in a room, in the extension's review page. */
   async function acknowledgeAll(roomId: string): Promise<void> {
     const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(roomId)}`);
@@ -161,7 +146,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
   });
 
   it('shows the tab\'s room, its new warnings and who has them in the popup\'s "This tab"', async () => {
-    const popup = await popupOverPage();
+    const popup = await chromium.openPopupOver(page);
     const section = popup.locator('section.current-tab');
     await section.locator(`.room-review[data-room="${planRoom}"]`).waitFor({ timeout: 30_000 });
     expect(await section.locator('.room-title').innerText()).toBe('Plans · in Hydrogen');
@@ -172,7 +157,6 @@ describe('in-page warnings in the real Hydrogen client', () => {
     expect(await member.locator('li.device .device-name').innerText()).toBe('Rogue <img src=x onerror=alert(1)> exe.txt');
     expect(await member.getByRole('button', { name: 'Verify Bob' }).count()).toBe(1);
     expect(await member.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
-    await popup.setViewportSize({ width: 380, height: 800 });
     await saveScreenshot(popup, 'popup-current-tab');
     await popup.close();
   });

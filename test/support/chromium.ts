@@ -2,8 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright';
+import type { Browser } from 'webextension-polyfill';
 import { CHROME_BUILD, CHROMIUM_PATH } from './paths.ts';
 import { waitFor } from './waitFor.ts';
+
+/** The extension APIs, inside the extension's own contexts (the worker). */
+declare const chrome: Browser;
 
 export interface ChromiumOptions {
   extensionDir?: string;
@@ -22,6 +26,12 @@ export interface ChromiumSession {
   serviceWorker(): Promise<Worker>;
   /** Opens e.g. "popup.html" or "options.html" in a new tab. */
   openExtensionPage(pagePath: string): Promise<Page>;
+  /**
+   * Opens the popup as the user sees it over `page`. A headless browser cannot click the
+   * toolbar button, so the popup opens in an unfocused window of its own, which leaves
+   * `page`'s window the last focused one: the one the popup asks about.
+   */
+  openPopupOver(page: Page): Promise<Page>;
   /** Stops every service worker over CDP, as Chrome does when the worker is idle, and waits until ours has stopped. */
   stopServiceWorkers(): Promise<void>;
   /** Closes the browser; removes the profile unless it was passed in. */
@@ -75,6 +85,17 @@ function session(context: BrowserContext, extensionId: string, userDataDir: stri
       const page = await context.newPage();
       await page.goto(extensionUrl + pagePath);
       return page;
+    },
+    async openPopupOver(page) {
+      await page.bringToFront();
+      const opened = context.waitForEvent('page');
+      const worker = await currentWorker(context, extensionUrl);
+      await worker.evaluate(async (url) => {
+        await chrome.windows.create({ url, type: 'popup', focused: false, width: 380, height: 800 });
+      }, `${extensionUrl}popup.html`);
+      const popup = await opened;
+      await popup.setViewportSize({ width: 380, height: 800 });
+      return popup;
     },
     async stopServiceWorkers() {
       // Playwright keeps its Worker object across a stop and restart, so ask DevTools'

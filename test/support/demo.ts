@@ -1,13 +1,18 @@
 /**
- * `npm run demo`: a local Synapse with demo accounts and an encrypted room, and Chromium with
- * the built extension. With `--headless` (chosen by itself when there is no display) it saves
- * screenshots of the popup and options page to demo-output/ and prints their paths; otherwise
- * it leaves the browser open until you close it or press Ctrl+C.
+ * `npm run demo`: a local Synapse with demo accounts and an encrypted room, the Hydrogen web
+ * client (built from hydrogen-view-sdk) served as https://hydrogen.element.io, and Chromium
+ * with the built extension, both signed in as Alice. With `--headless` (chosen by itself when
+ * there is no display) it saves screenshots of Hydrogen with the extension's badges and
+ * banner, the popup over it, and the options page to demo-output/ and prints their paths;
+ * otherwise it leaves the browser open until you close it or press Ctrl+C.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Page } from 'playwright';
 import { launchChromium, type ChromiumSession } from './chromium.ts';
 import { readEngineFacts, settled, signInThroughOptions } from './extensionPages.ts';
+import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from './hydrogenApp.ts';
+import { readOverlay } from './overlay.ts';
 import { REPO_ROOT } from './paths.ts';
 import { Peer } from './peer.ts';
 import { startSynapse, type SynapseServer } from './synapse.ts';
@@ -17,8 +22,12 @@ const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
 const headless = process.argv.includes('--headless') || (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY);
 
 interface DemoWorld {
-  alice: { userId: string; password: string };
+  homeserver: string;
+  alice: { userId: string; password: string; accessToken: string };
+  roomId: string;
   roomName: string;
+  /** Alice's phone signs her web client's session, as she would after verifying it. */
+  trustSession(deviceId: string): Promise<void>;
   /** Things that happen after the extension has signed in, so it sees them happen. */
   unfold(): Promise<void>;
   stop(): void;
@@ -59,8 +68,11 @@ async function createDemoWorld(synapse: SynapseServer): Promise<DemoWorld> {
   await alice.client.setRoomName(roomId, roomName);
   await alice.sendText(roomId, 'Welcome to the Trust Guard demo room.');
   return {
+    homeserver: synapse.baseUrl,
     alice: aliceUser,
+    roomId,
     roomName,
+    trustSession: (deviceId) => alice.signOwnDeviceById(deviceId),
     async unfold() {
       peers.push(await bob.addUnsignedDevice({ deviceName: 'Unknown device' }));
       await erin.resetIdentity();
@@ -79,16 +91,44 @@ async function signIn(chromium: ChromiumSession, synapse: SynapseServer, world: 
   await options.close();
 }
 
-async function screenshotPages(chromium: ChromiumSession, world: DemoWorld): Promise<string[]> {
+/** Alice's web client: Hydrogen, signed in, her session trusted, the demo room open with its members. */
+async function openWebClient(chromium: ChromiumSession, app: HydrogenApp, world: DemoWorld): Promise<Page> {
+  const page = await chromium.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.url);
+  await signInHydrogen(page, world.alice);
+  await world.trustSession(await hydrogenDeviceId(world));
+  await openRoom(page, world.roomId, { members: true });
+  return page;
+}
+
+/** The session Hydrogen just created on Alice's account (Hydrogen names its sessions "Hydrogen"). */
+async function hydrogenDeviceId(world: DemoWorld): Promise<string> {
+  const response = await fetch(`${world.homeserver}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${world.alice.accessToken}` } });
+  const { devices } = (await response.json()) as { devices: { device_id: string; display_name?: string }[] };
+  const session = devices.find((device) => device.display_name === 'Hydrogen');
+  if (!session) throw new Error('Hydrogen did not register a session');
+  return session.device_id;
+}
+
+async function screenshotPages(chromium: ChromiumSession, webClient: Page, world: DemoWorld): Promise<string[]> {
   await fs.mkdir(OUTPUT_DIR, { recursive: true });
-  const popup = await chromium.openExtensionPage('popup.html');
-  await popup.setViewportSize({ width: 380, height: 900 });
-  const room = popup.getByRole('button', { name: new RegExp(world.roomName) });
-  await room.waitFor({ timeout: 60_000 });
-  // Erin's identity reset and Alice's unsigned session are critical; Bob's and Dave's unsigned devices warn.
-  await popup.getByText('2 critical, 2 warnings').waitFor({ timeout: 60_000 });
-  await room.click();
-  await popup.getByText('Unknown device').waitFor();
+  // Bob's unknown device: a badge next to him in the member list and as a sender, and the banner.
+  await waitFor(
+    "Bob's badges and the banner in Hydrogen",
+    async () => {
+      const seen = await readOverlay(webClient, 'host.closest("li") ? "item" : "elsewhere"').catch(() => undefined);
+      return seen && seen.badges.length >= 2 && seen.banner ? true : undefined;
+    },
+    60_000,
+  );
+  const webClientPath = path.join(OUTPUT_DIR, 'hydrogen.png');
+  await webClient.screenshot({ path: webClientPath });
+
+  const popup = await chromium.openPopupOver(webClient);
+  await popup.setViewportSize({ width: 380, height: 1000 });
+  await popup.locator(`section.current-tab .room-review[data-room="${world.roomId}"] .room-summary`).waitFor({ timeout: 60_000 });
+  await popup.getByText('Unknown device').first().waitFor({ timeout: 60_000 });
   const options = await chromium.openExtensionPage('options.html');
   await options.setViewportSize({ width: 900, height: 900 });
   await waitFor('the encryption engine to report', async () => settled(await readEngineFacts(options)));
@@ -96,7 +136,7 @@ async function screenshotPages(chromium: ChromiumSession, world: DemoWorld): Pro
   const optionsPath = path.join(OUTPUT_DIR, 'options.png');
   await popup.locator('body').screenshot({ path: popupPath });
   await options.screenshot({ path: optionsPath, fullPage: true });
-  return [popupPath, optionsPath];
+  return [webClientPath, popupPath, optionsPath];
 }
 
 function untilClosed(chromium: ChromiumSession): Promise<void> {
@@ -112,31 +152,36 @@ async function main(): Promise<void> {
   const synapse = await startSynapse({ name: 'demo' });
   let chromium: ChromiumSession | undefined;
   let world: DemoWorld | undefined;
+  let app: HydrogenApp | undefined;
   try {
-    console.log('Creating demo accounts, devices and an encrypted room…');
-    world = await createDemoWorld(synapse);
-    chromium = await launchChromium({ headless });
+    console.log('Creating demo accounts, devices and an encrypted room; building the Hydrogen web client…');
+    [world, app] = await Promise.all([createDemoWorld(synapse), startHydrogenApp({ homeserver: synapse.baseUrl })]);
+    chromium = await launchChromium({ headless, args: app.chromiumArgs });
     console.log('Signing the extension in as Alice…');
     await signIn(chromium, synapse, world);
+    console.log('Signing Alice in to Hydrogen (https://hydrogen.element.io, served locally)…');
+    const webClient = await openWebClient(chromium, app, world);
     console.log('Bob adds a device he never signed, Erin resets her identity, someone logs in as Alice…');
     await world.unfold();
     console.log('\nMatrix Trust Guard demo');
     console.log(`  Homeserver  ${synapse.baseUrl} (server name "${synapse.serverName}")`);
     console.log(`  Signed in   ${world.alice.userId} (password ${world.alice.password})`);
     console.log(`  Room        "${world.roomName}" with Bob, Carol, Dave and Erin (end-to-end encrypted)`);
+    console.log(`  Web client  ${app.url} (Hydrogen, served from this machine; Chromium resolves the name locally)`);
     if (headless) {
-      const shots = await screenshotPages(chromium, world);
+      const shots = await screenshotPages(chromium, webClient, world);
       console.log('\nScreenshots of the extension:');
       for (const shot of shots) console.log(`  ${shot}`);
       return;
     }
-    await chromium.openExtensionPage('popup.html');
-    console.log('\nChromium is open with the extension (its toolbar icon opens the popup).');
+    await webClient.bringToFront();
+    console.log('\nChromium shows Hydrogen with the extension\'s badges; its toolbar icon opens the popup.');
     console.log('Close the browser or press Ctrl+C to stop the demo and its homeserver.');
     await untilClosed(chromium);
   } finally {
     world?.stop();
     await chromium?.close().catch(() => undefined);
+    await app?.close();
     await synapse.stop();
   }
 }

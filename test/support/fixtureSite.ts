@@ -23,6 +23,12 @@ export interface FixtureSite {
  * run on fixture pages unchanged. The certificate is self-signed for that name and made
  * per run with openssl.
  */
+/** Chromium switches for several fixture sites at once (a second --host-resolver-rules would replace the first). */
+export function chromiumArgsForSites(sites: readonly { hostname: string; port: number }[]): string[] {
+  const rules = sites.map((site) => `MAP ${site.hostname} 127.0.0.1:${site.port}`).join(',');
+  return [`--host-resolver-rules=${rules}`, '--ignore-certificate-errors'];
+}
+
 export async function startFixtureSite(hostname: string, pages: Record<string, string>): Promise<FixtureSite> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-site-'));
   const keyPath = path.join(dir, 'key.pem');

@@ -139,9 +139,17 @@ export class Peer {
 
   /** Signs another device of this user with the self-signing key this peer holds. */
   async signOwnDevice(device: Peer): Promise<void> {
+    await this.signOwnDeviceById(device.deviceId);
+  }
+
+  /** Signs a device of this user that is not a Peer here (e.g. a web client's session). */
+  async signOwnDeviceById(deviceId: string): Promise<void> {
     // crossSignDevice needs the device's keys in this peer's store; they arrive through sync.
-    await waitFor(`${this.label} to learn about its device ${device.deviceId}`, async () => (await this.knows(device)) || undefined);
-    await this.crypto.crossSignDevice(device.deviceId);
+    await waitFor(`${this.label} to learn about its device ${deviceId}`, async () => {
+      const devices = await this.crypto.getUserDeviceInfo([this.userId]);
+      return devices.get(this.userId)?.has(deviceId) || undefined;
+    });
+    await this.crypto.crossSignDevice(deviceId);
   }
 
   /**
