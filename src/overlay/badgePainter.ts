@@ -21,26 +21,62 @@ interface Badge {
   pill: HTMLElement;
 }
 
+interface Spare {
+  host: HTMLElement;
+  pill: HTMLElement;
+  /** The shownKey of what the pill says, so a badge reused for the same text is not refilled. */
+  shown: string;
+}
+
+/** About two screens of rows: what a fast scroll drops in one frame. */
+const MAX_SPARE = 64;
+
 export interface Frames {
   request(callback: () => void): number;
   cancel(handle: number): void;
+  /** The clock batches are timed with (tests replace it to make a batch run out of time). */
+  now?(): number;
 }
+
+/**
+ * How long one frame's batch may keep placing badges. A frame is 16 ms and the page needs
+ * most of it: a 1,000-member room's first pass is spread over a few frames instead of one
+ * long one. Each batch places at least MIN_PER_BATCH, so a slow machine still gets there.
+ */
+export const BATCH_BUDGET_MS = 6;
+const MIN_PER_BATCH = 32;
 
 /**
  * Puts a badge after every node that stands for a member with new warnings, and keeps it
  * there while the page's lists scroll, recycle rows and switch rooms (DESIGN.md, in-page UI):
  * a MutationObserver notes which items changed, and once per animation frame only those are
  * looked at again; the whole document is scanned only when the warnings themselves change.
- * Badges live in closed shadow roots and get their text through `textContent` only.
+ * Reading the page and removing wrong badges happen at once; placing new badges is spread
+ * over frames (BATCH_BUDGET_MS). Badges live in closed shadow roots and get their text
+ * through `textContent` only.
  */
 export class BadgePainter {
   private warnings = new Map<string, MemberBadge>();
   private readonly badgeOf = new WeakMap<Element, HTMLElement>();
   private readonly badges = new Map<HTMLElement, Badge>();
+  /** Elements the page changed in place, and elements it added, since the last frame. */
   private readonly dirty = new Set<Element>();
+  private readonly added = new Set<Element>();
+  /** The page removed nodes: badges that went with them are forgotten at the next frame. */
+  private sweepNeeded = false;
+  /**
+   * Badges taken off rows the page dropped, ready to go on the next row: a scrolling list
+   * drops and adds rows every frame, and reusing a badge skips building its shadow root.
+   */
+  private spare: Spare[] = [];
+  private hostStyleText: string | null | undefined;
+  /** Anchors found but not yet given their badge, in page order. */
+  private queue: UserAnchor[] = [];
   private wholeDocument = false;
   private frame: number | undefined;
   private readonly observer: MutationObserver;
+  private readonly sheet: BadgeSheet;
+  private readonly now: () => number;
   /** Time spent in the last batch, and the longest so far (read by the benchmark). */
   lastBatchMs = 0;
   longestBatchMs = 0;
@@ -51,6 +87,8 @@ export class BadgePainter {
     private readonly frames: Frames = { request: (callback) => requestAnimationFrame(callback), cancel: (handle) => cancelAnimationFrame(handle) },
   ) {
     this.observer = new MutationObserver((records) => this.noteChanges(records));
+    this.sheet = new BadgeSheet(doc);
+    this.now = frames.now?.bind(frames) ?? (() => performance.now());
   }
 
   start(): void {
@@ -77,6 +115,10 @@ export class BadgePainter {
     this.frame = undefined;
     for (const host of [...this.badges.keys()]) this.remove(host);
     this.dirty.clear();
+    this.added.clear();
+    this.sweepNeeded = false;
+    this.queue = [];
+    this.spare = [];
   }
 
   /** How many badges are on the page now. */
@@ -84,11 +126,16 @@ export class BadgePainter {
     return this.badges.size;
   }
 
-  /** Paints now instead of at the next frame (tests and the benchmark). */
+  /** Anchors still waiting for their badge (the pass goes on in the next frames). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Paints everything now instead of frame by frame (tests). */
   flush(): void {
     if (this.frame !== undefined) this.frames.cancel(this.frame);
     this.frame = undefined;
-    this.paint();
+    this.paint(Number.POSITIVE_INFINITY);
   }
 
   private scheduleWholeDocument(): void {
@@ -99,43 +146,63 @@ export class BadgePainter {
   private schedule(): void {
     this.frame ??= this.frames.request(() => {
       this.frame = undefined;
-      this.paint();
+      this.paint(BATCH_BUDGET_MS);
     });
   }
 
   private noteChanges(records: MutationRecord[]): void {
     for (const record of records) {
       if (this.isOurs(record.target)) continue;
+      const element = record.target instanceof Element ? record.target : record.target.parentElement;
       if (record.type === 'childList') {
         if (this.onlyOurOwnDoing(record)) continue;
         for (const node of record.removedNodes) this.forgetRemoved(node);
+        if (record.removedNodes.length > 0) this.sweepNeeded = true;
+        // Rows added to a list are looked at on their own, not the whole list again (a
+        // scrolling list adds a few rows per frame to hundreds); a change inside an item
+        // has the item looked at again.
+        if (element && element.closest(this.itemSelector) === null) {
+          for (const node of record.addedNodes) if (node instanceof Element && !this.isOurs(node)) this.added.add(node);
+          continue;
+        }
       }
-      const element = record.target instanceof Element ? record.target : record.target.parentElement;
       if (element) this.dirty.add(element);
     }
-    if (this.dirty.size > 0) this.schedule();
+    if (this.dirty.size > 0 || this.added.size > 0 || this.sweepNeeded) this.schedule();
   }
 
-  private paint(): void {
-    const started = performance.now();
+  private paint(budgetMs: number): void {
+    const started = this.now();
     if (this.wholeDocument) {
       this.wholeDocument = false;
       this.dirty.clear();
-      this.paintWithin(this.doc, this.adapter.findUsers(this.doc));
-    } else if (this.dirty.size > 0) {
-      for (const root of this.rootsOf(this.dirty)) this.paintWithin(root, this.adapter.findUsers(root));
+      this.queue = [];
+      this.reconcile(this.doc, this.adapter.findUsers(this.doc));
+      this.added.clear();
+    } else if (this.dirty.size > 0 || this.added.size > 0) {
+      for (const root of this.rootsOf()) this.reconcile(root, this.adapter.findUsers(root));
       this.dirty.clear();
+      this.added.clear();
     }
-    this.lastBatchMs = performance.now() - started;
+    if (this.sweepNeeded) this.forgetDisconnected();
+    this.placeQueued(started, budgetMs);
+    if (this.queue.length > 0) this.schedule();
+    this.lastBatchMs = this.now() - started;
     this.longestBatchMs = Math.max(this.longestBatchMs, this.lastBatchMs);
   }
 
-  /** The items around what changed, outermost only, so nothing is looked at twice. */
-  private rootsOf(changed: Set<Element>): Element[] {
+  /**
+   * The items around what changed, outermost only, so nothing is looked at twice: an added
+   * element on its own (or the item it landed in), a changed one with its parent, which is
+   * where an adapter reads the user from when the changed node is not inside an item.
+   */
+  private rootsOf(): Element[] {
     const roots = new Set<Element>();
-    for (const element of changed) {
-      if (!element.isConnected) continue;
-      roots.add(element.closest(this.itemSelector) ?? element.parentElement ?? element);
+    for (const element of this.added) {
+      if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element);
+    }
+    for (const element of this.dirty) {
+      if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element.parentElement ?? element);
     }
     return [...roots].filter((root) => ![...roots].some((other) => other !== root && other.contains(root)));
   }
@@ -145,20 +212,45 @@ export class BadgePainter {
   }
 
   /**
-   * Makes the badges within `root` match what the adapter found there: right badge after each
-   * anchor of a warned member, none anywhere else (a recycled row loses its old badge).
+   * Makes the badges within `root` match what the adapter found there, in two steps. At once:
+   * no badge stays anywhere it is wrong (on a member without warnings, on a recycled row that
+   * now names someone else, on a node the page dropped). Then, queued for placing: a badge
+   * after each anchor of a warned member, and fresh text on badges whose warning changed.
    */
-  private paintWithin(root: ParentNode, found: UserAnchor[]): void {
-    const keep = new Set<HTMLElement>();
-    for (const { anchor, userId, placement = 'after' } of found) {
-      const warning = this.warnings.get(userId);
-      if (!warning) continue;
-      keep.add(this.place(anchor, placement, userId, warning));
+  private reconcile(root: ParentNode, found: UserAnchor[]): void {
+    const userAt = new Map<Element, string>();
+    for (const anchor of found) {
+      if (!this.warnings.has(anchor.userId)) continue;
+      userAt.set(anchor.anchor, anchor.userId);
+      this.queue.push(anchor);
     }
     for (const [host, badge] of this.badges) {
-      if (keep.has(host)) continue;
-      if (!host.isConnected || !badge.anchor.isConnected || root.contains(badge.anchor)) this.remove(host);
+      if (root.contains(badge.anchor) && userAt.get(badge.anchor) !== badge.userId) this.remove(host);
     }
+    this.forgetDisconnected();
+  }
+
+  /** Badges that left the page with a row the page dropped. */
+  private forgetDisconnected(): void {
+    this.sweepNeeded = false;
+    for (const [host, badge] of this.badges) {
+      if (!host.isConnected || !badge.anchor.isConnected) this.remove(host);
+    }
+  }
+
+  private placeQueued(started: number, budgetMs: number): void {
+    let placed = 0;
+    let index = 0;
+    for (; index < this.queue.length; index++) {
+      if (placed >= MIN_PER_BATCH && this.now() - started >= budgetMs) break;
+      const { anchor, placement = 'after', userId } = this.queue[index] as UserAnchor;
+      const warning = this.warnings.get(userId);
+      // Things may have moved on since it was queued: the page dropped the node, or the report changed.
+      if (!warning || !anchor.isConnected) continue;
+      this.place(anchor, placement, userId, warning);
+      placed++;
+    }
+    this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
   }
 
   private place(anchor: Element, placement: 'after' | 'inside', userId: string, warning: MemberBadge): HTMLElement {
@@ -176,15 +268,8 @@ export class BadgePainter {
       return existing;
     }
     if (existing) this.remove(existing);
-    const host = this.doc.createElement('span');
-    host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
-    hostStyle(host);
-    const shadow = host.attachShadow({ mode: 'closed' });
-    const style = this.doc.createElement('style');
-    style.textContent = BADGE_CSS;
-    const pill = this.doc.createElement('span');
-    fill(pill, text.pill, text.label, text.details, warning.severity);
-    shadow.append(style, pill);
+    const { host, pill, shown } = this.spare.pop() ?? this.newBadge();
+    if (shown !== shownKey) fill(pill, text.pill, text.label, text.details, warning.severity);
     if (placement === 'after') anchor.after(host);
     else anchor.append(host);
     this.badgeOf.set(anchor, host);
@@ -192,11 +277,29 @@ export class BadgePainter {
     return host;
   }
 
+  private newBadge(): Spare {
+    const host = this.doc.createElement('span');
+    host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
+    hostStyle(host);
+    this.hostStyleText ??= host.getAttribute('style');
+    const shadow = host.attachShadow({ mode: 'closed' });
+    this.sheet.applyTo(shadow);
+    const pill = this.doc.createElement('span');
+    shadow.append(pill);
+    return { host, pill, shown: '' };
+  }
+
   private remove(host: HTMLElement): void {
     const badge = this.badges.get(host);
     this.badges.delete(host);
     if (badge && this.badgeOf.get(badge.anchor) === host) this.badgeOf.delete(badge.anchor);
     host.remove();
+    if (badge && this.spare.length < MAX_SPARE && this.untouched(host)) this.spare.push({ host, pill: badge.pill, shown: badge.shownKey });
+  }
+
+  /** A host the page has not restyled or marked: a page may do that to one, never to a reused one. */
+  private untouched(host: HTMLElement): boolean {
+    return host.attributes.length === 2 && host.getAttribute('style') === this.hostStyleText;
   }
 
   /**
@@ -218,6 +321,38 @@ export class BadgePainter {
     for (const node of record.addedNodes) if (!this.isOurs(node)) return false;
     for (const node of record.removedNodes) if (!this.isOurs(node) || this.badges.has(node as HTMLElement)) return false;
     return true;
+  }
+}
+
+/**
+ * The badges' CSS, parsed once and shared by every badge's shadow root where the browser
+ * lets a content script do that (Chromium, and Firefox ESR 153 as checked); a `<style>` per
+ * badge otherwise: older Firefox refused constructed style sheets from content scripts
+ * (bug 1770592), by throwing.
+ */
+class BadgeSheet {
+  private shared: CSSStyleSheet | undefined;
+  private adoptable = true;
+
+  constructor(private readonly doc: Document) {}
+
+  applyTo(shadow: ShadowRoot): void {
+    if (this.adoptable) {
+      try {
+        if (!this.shared) {
+          this.shared = new CSSStyleSheet();
+          this.shared.replaceSync(BADGE_CSS);
+        }
+        shadow.adoptedStyleSheets = [this.shared];
+        if (shadow.adoptedStyleSheets.length === 1) return;
+      } catch {
+        // Not allowed here: fall through to a style element, for this badge and every later one.
+      }
+      this.adoptable = false;
+    }
+    const style = this.doc.createElement('style');
+    style.textContent = BADGE_CSS;
+    shadow.append(style);
   }
 }
 

@@ -23,20 +23,44 @@ export interface BannerText {
 
 const BANNER_NAMES_SHOWN = 3;
 
+/**
+ * A badge's words, worked out once per warning: a painter asks for them for every anchor of
+ * the member (member list, each sender line, user info), and a 1,000-member room asks a
+ * thousand times in one frame. Reports are replaced, never changed in place, so a warning
+ * object's text never goes stale.
+ */
+const textOf = new WeakMap<MemberBadge, BadgeText>();
+/** The label depends only on what is wrong and how many devices: a handful of shapes. */
+const labelOf = new Map<string, string>();
+
 export function badgeText(badge: MemberBadge): BadgeText {
-  const parts: string[] = [];
-  if (badge.identity === 'verification-violation') parts.push(t('badgeVerificationViolation'));
-  else if (badge.identity === 'identity-changed') parts.push(t('badgeIdentityChanged'));
+  const cached = textOf.get(badge);
+  if (cached) return cached;
   const count = badge.newDevices.length;
-  if (count === 1) parts.push(t('badgeDevicesOne'));
-  else if (count > 1) parts.push(t('badgeDevicesMany', String(count)));
-  const label = t('badgeLabel', listOf(parts));
+  const label = badgeLabel(badge.identity, count);
   const lines = badge.newDevices.map((device) =>
     t('badgeDeviceLine', device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName), displayText(device.deviceId), describeDeviceClass(device.class)),
   );
   // A shape, not only a colour, tells the two severities apart.
   const mark = badge.severity === 'critical' ? '!!' : '!';
-  return { label, details: [label, ...lines].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+  const text = { label, details: [label, ...lines].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+  textOf.set(badge, text);
+  return text;
+}
+
+function badgeLabel(identity: MemberBadge['identity'], count: number): string {
+  const shape = `${identity}/${count}`;
+  let label = labelOf.get(shape);
+  if (label === undefined) {
+    const parts: string[] = [];
+    if (identity === 'verification-violation') parts.push(t('badgeVerificationViolation'));
+    else if (identity === 'identity-changed') parts.push(t('badgeIdentityChanged'));
+    if (count === 1) parts.push(t('badgeDevicesOne'));
+    else if (count > 1) parts.push(t('badgeDevicesMany', String(count)));
+    label = t('badgeLabel', listOf(parts));
+    labelOf.set(shape, label);
+  }
+  return label;
 }
 
 export function bannerText(summary: BannerSummary): BannerText {
@@ -50,6 +74,9 @@ export function bannerText(summary: BannerSummary): BannerText {
   return { message, review: t('bannerReview'), reviewLabel: t('bannerReviewLabel'), hide: t('bannerHide') };
 }
 
+let conjunction: Intl.ListFormat | undefined;
+
 function listOf(items: string[]): string {
-  return new Intl.ListFormat(undefined, { type: 'conjunction' }).format(items);
+  conjunction ??= new Intl.ListFormat(undefined, { type: 'conjunction' });
+  return conjunction.format(items);
 }

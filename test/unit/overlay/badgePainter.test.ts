@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadgePainter } from '../../../src/overlay/badgePainter';
+import { BATCH_BUDGET_MS, BadgePainter } from '../../../src/overlay/badgePainter';
 import type { MemberBadge } from '../../../src/trust/pageWarnings';
 import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, row, settle, warning } from './testPage';
 
@@ -159,6 +159,82 @@ describe('BadgePainter', () => {
     frames.run();
     expect(name?.lastElementChild?.hasAttribute('data-mtg-badge')).toBe(true);
     expect(painter.count).toBe(1);
+  });
+
+  it('spreads a large first pass over frames, each within its time budget, until every badge is placed', () => {
+    const userIds = Array.from({ length: 200 }, (_, index) => `@member${index}:x.org`);
+    memberList(document, userIds);
+    // A clock where placing one badge takes 0.1 ms: 60 fit in a batch's budget.
+    let clock = 0;
+    const timed = Object.assign(frames, { now: () => (clock += 0.1) });
+    painter = new BadgePainter(document, listAdapter, timed);
+    painter.start();
+    painter.show(new Map(userIds.map((userId) => [userId, warning(userId)])));
+    let frameCount = 0;
+    while (frames.pending > 0) {
+      frames.run();
+      frameCount++;
+      expect(painter.lastBatchMs).toBeLessThan(BATCH_BUDGET_MS + 1);
+    }
+    expect(frameCount).toBeGreaterThan(2);
+    expect(painter.pending).toBe(0);
+    expect(badgesIn(document)).toHaveLength(200);
+    expect(badgesIn(document).every((badge) => badge.afterAnchor)).toBe(true);
+  });
+
+  it('never leaves a recycled row wearing the badge of the member it showed before', async () => {
+    const list = start(['@bob:x.org', '@carol:x.org'], [warning('@bob:x.org'), warning('@carol:x.org', { severity: 'critical', identity: 'identity-changed' })]);
+    const bobRow = list.querySelector('li[data-user-id="@bob:x.org"]');
+    bobRow?.setAttribute('data-user-id', '@carol:x.org');
+    await settle();
+    frames.run();
+    const badges = [...list.querySelectorAll('li')].map((li) => badgeOf(li.getAttribute('data-user-id') ?? '')?.severity);
+    expect(badges).toEqual(['critical', 'critical']);
+  });
+
+  it('reuses badges of rows a list dropped, but never one the page has restyled', async () => {
+    const list = start(['@bob:x.org', '@carol:x.org'], [warning('@bob:x.org'), warning('@carol:x.org')]);
+    const [bobBadge, carolBadge] = [...document.querySelectorAll('[data-mtg-badge]')] as HTMLElement[];
+    carolBadge?.style.setProperty('display', 'none');
+    list.replaceChildren(row(document, '@carol:x.org'), row(document, '@bob:x.org'));
+    await settle();
+    frames.run();
+    const now = [...document.querySelectorAll('[data-mtg-badge]')];
+    expect(now).toHaveLength(2);
+    expect(now).toContain(bobBadge);
+    expect(now).not.toContain(carolBadge);
+    expect(badgesIn(document)).toEqual([
+      { userId: '@carol:x.org', afterAnchor: true },
+      { userId: '@bob:x.org', afterAnchor: true },
+    ]);
+  });
+
+  it('forgets the badges of rows the page dropped without adding any', async () => {
+    const list = start(['@bob:x.org', '@carol:x.org'], [warning('@bob:x.org'), warning('@carol:x.org')]);
+    expect(painter.count).toBe(2);
+    list.firstElementChild?.remove();
+    await settle();
+    frames.run();
+    expect(painter.count).toBe(1);
+  });
+
+  it('falls back to a style element per badge where constructed style sheets are refused (older Firefox content scripts)', () => {
+    const descriptor = Object.getOwnPropertyDescriptor(ShadowRoot.prototype, 'adoptedStyleSheets');
+    Object.defineProperty(ShadowRoot.prototype, 'adoptedStyleSheets', {
+      configurable: true,
+      get: () => [],
+      set: () => {
+        throw new Error('Accessing from Xray wrapper is not supported.');
+      },
+    });
+    try {
+      start(['@bob:x.org', '@carol:x.org'], [warning('@bob:x.org'), warning('@carol:x.org')]);
+      const hosts = [...document.querySelectorAll('[data-mtg-badge]')];
+      expect(hosts.map((host) => shadows.rootOf(host)?.querySelector('style')?.textContent.includes('.badge'))).toEqual([true, true]);
+    } finally {
+      if (descriptor) Object.defineProperty(ShadowRoot.prototype, 'adoptedStyleSheets', descriptor);
+      else Reflect.deleteProperty(ShadowRoot.prototype, 'adoptedStyleSheets');
+    }
   });
 
   it('takes every badge away when stopped', () => {
