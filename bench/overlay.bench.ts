@@ -1,0 +1,357 @@
+/**
+ * What the in-page half costs the page it watches, in Debian Chromium (headless, no GPU):
+ *
+ * - badge_pass_1000_members_ms: the longest batch (one animation frame's work, as the painter
+ *   times it, `longestBatchMs`) of the pass that badges a whole Element page with 1,000 member
+ *   rows (not virtualised: all in the DOM) and 500 timeline events, from show() until every
+ *   badge is placed. The first batch reads the whole page and removes wrong badges; placing is
+ *   spread over frames (BATCH_BUDGET_MS). badge_pass_1000_members_total_ms adds up all batches
+ *   of the pass, badge_pass_1000_members_frames counts them. Medians of 15 fresh page loads.
+ *   badge_pass_1000_members_badges is how many badges the pass placed, checked against the
+ *   members plus the events that show a sender.
+ * - scroll_frame_overhead_pct: main-thread busy time (CDP Performance.getMetrics, TaskDuration)
+ *   while the virtualised member list of test/fixtures/element-web-virtual.html (1,000 members,
+ *   rows that leave the view removed and rows that enter it added on every scroll, as React does
+ *   with react-virtuoso's rows) is scrolled top to bottom, one step per animation frame,
+ *   with the painter running versus without it; medians of alternating runs in one browser.
+ *   scroll_long_tasks_from_overlay: long tasks (> 50 ms) seen with the painter minus without.
+ * - content_script_gzip_bytes: the built Chrome content script, gzip -9.
+ *
+ * Why this way: the painting code is the real one from src/ (BadgePainter, the Element Web
+ * adapter, the badges' text), bundled with esbuild from bench/overlayPage.entry.ts and added to
+ * plain pages, with no extension and no background: getting a real report would need a
+ * signed-in account in a 1,000-member room, and what is timed here never waits on the
+ * background anyway. The report is synthetic and warns about every member (identity changed,
+ * two new unsigned devices), the worst case: every row and every sender gets a badge. Both
+ * scroll variants load the same bundle; only the "with" variant starts a painter, so the
+ * difference between them is the painter's work, not script loading. Two approximations: the
+ * badges' messages come from a JavaScript lookup (test/unit/chromeI18n.ts) where the extension
+ * calls `browser.i18n.getMessage`, and the warnings are built from a findUsers call just before
+ * the pass, which warms that code a little (the extension's painter, too, has scanned the page
+ * once before the first report arrives).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright';
+import { CHROME_BUILD, CHROMIUM_PATH, REPO_ROOT } from '../test/support/paths.ts';
+import type { PassResult, ScrollResult } from './overlayPage.entry.ts';
+
+const MEMBERS = 1000;
+const EVENTS = 500;
+const PASSES = 15;
+const SCROLL_FRAMES = 300;
+/** Measured runs per scroll variant, after one discarded warm-up pair. */
+const SCROLL_RUNS = 7;
+const VIRTUAL_ROOM_PREFIX = 'user'; // !virtualA:example.org, the fixture's default room
+
+const benchDir = path.join(REPO_ROOT, 'bench');
+const run = promisify(execFile);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const high = sorted[middle];
+  const low = sorted[sorted.length % 2 === 0 ? middle - 1 : middle];
+  if (high === undefined || low === undefined) throw new Error('median of nothing');
+  return (low + high) / 2;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+/**
+ * chromeI18n.ts (the unit tests' messages lookup) imports Node modules to find messages.json
+ * on disk; the page bundle passes it the JSON instead, so those imports only need to load.
+ */
+const nodeModulesNotUsedInPage: Plugin = {
+  name: 'node-modules-not-used-in-page',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'unused-node-module' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'unused-node-module' }, (args) => ({
+      loader: 'js',
+      contents: `const unavailable = () => { throw new Error(${JSON.stringify(`${args.path} is not available in the page`)}); };
+        export const readFileSync = unavailable;
+        export const fileURLToPath = () => '';
+        export default { resolve: () => '', dirname: () => '', join: () => '' };`,
+    }));
+  },
+};
+
+async function bundlePageScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(benchDir, 'overlayPage.entry.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    alias: { 'webextension-polyfill': path.join(benchDir, 'overlayPage.polyfillStub.ts') },
+    plugins: [nodeModulesNotUsedInPage],
+    // chromeI18n.ts reads import.meta.url for a path the page never uses.
+    logOverride: { 'empty-import-meta': 'silent' },
+    logLevel: 'error',
+  });
+  const output = result.outputFiles[0];
+  if (!output) throw new Error('esbuild produced no page script');
+  return output.text;
+}
+
+// ---------------------------------------------------------------- the 1,000-row Element page
+
+interface Person {
+  userId: string;
+  name: string;
+  color: string;
+}
+
+function person(index: number): Person {
+  const number = String(index).padStart(4, '0');
+  return { userId: `@member${number}:example.org`, name: `Member ${number}`, color: String((index % 8) + 1) };
+}
+
+function avatar(tag: 'span' | 'button', who: Person, size: number): string {
+  const role = tag === 'button' ? 'button' : 'presentation';
+  return `<${tag} class="_avatar_va14e_8 mx_BaseAvatar _avatar-imageless_va14e_55" data-color="${who.color}" data-testid="avatar-img" data-type="round" role="${role}" style="--cpd-avatar-size: ${size}px" title="${who.userId}">M</${tag}>`;
+}
+
+/** A row of Element's member list (MemberTileView), as in test/fixtures/element-web.html. */
+function memberRow(index: number): string {
+  const who = person(index);
+  return `<div data-index="${index}" data-known-size="56" data-item-index="${index}" style="overflow-anchor: none"><div>
+  <div aria-label="${who.name}" aria-posinset="${index + 1}" aria-selected="false" aria-setsize="${MEMBERS}" class="mx_AccessibleButton mx_MemberTileView" role="option" tabindex="-1">
+    <div aria-hidden="true" class="mx_MemberTileView_left">
+      <div class="mx_MemberTileView_avatar">${avatar('span', who, 32)}<div class="mx_MemberTileView_presence"></div></div>
+      <div class="mx_MemberTileView_name"><div class="mx_DisambiguatedProfile _disambiguatedProfile_1bq6w_8" data-event-density="default" data-event-layout="group" role="button" tabindex="0" title="${who.name} (${who.userId})"><span class="" dir="auto">${who.name}</span></div></div>
+    </div>
+    <div aria-hidden="true" class="mx_MemberTileView_right"></div>
+  </div>
+</div></div>`;
+}
+
+/** Events grouped by sender three at a time, as the virtual fixture does: only the first shows avatar and name. */
+function hasSender(index: number): boolean {
+  return index % 3 === 0;
+}
+
+function timelineEvent(index: number): string {
+  const eventId = `$event${index}`;
+  const who = person(Math.floor(index / 3) % MEMBERS);
+  const sender = hasSender(index)
+    ? `<div class="mx_DisambiguatedProfile _disambiguatedProfile_1bq6w_8" role="button" tabindex="0"><span class="mx_Username_color${who.color} _username_1bq6w_21" dir="auto">${who.name}</span></div>
+  <div class="mx_EventTile_avatar">${avatar('button', who, 30)}</div>`
+    : '';
+  return `<li class="mx_EventTile${hasSender(index) ? '' : ' mx_EventTile_continuation'}" tabindex="-1" aria-live="off" aria-atomic="true" data-scroll-tokens="${eventId}" data-layout="group" data-self="false" data-event-id="${eventId}" data-has-reply="false">
+  ${sender}
+  <div id="mx_EventTile_${eventId}" class="mx_EventTile_line">
+    <a href="https://matrix.to/#/!bigRoom:example.org/${eventId}" aria-label="12:00"><span class="mx_MessageTimestamp" aria-hidden="true" aria-live="off">12:00</span></a>
+    <div class="mx_MTextBody mx_EventTile_content"><div class="mx_EventTile_body translate" dir="auto">Message ${index}</div></div>
+  </div>
+</li>`;
+}
+
+function bigElementPage(): string {
+  const rows = Array.from({ length: MEMBERS }, (_, index) => memberRow(index)).join('\n');
+  const events = Array.from({ length: EVENTS }, (_, index) => timelineEvent(index)).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Element | 1,000 members</title>
+<style>
+  html, body { margin: 0; height: 100%; font: 14px sans-serif; }
+  .mx_MainSplit { display: flex; height: 100vh; }
+  .mx_RoomView_body { flex: 1; display: flex; flex-direction: column; min-width: 0; }
+  .mx_RoomView_timeline { flex: 1; overflow-y: auto; }
+  .mx_RoomView_MessageList { list-style: none; margin: 0; padding: 0 8px; }
+  .mx_RightPanel { width: 320px; display: flex; flex-direction: column; border-left: 1px solid #ccc; }
+  [data-testid="virtuoso-scroller"] { height: 600px; overflow-y: auto; }
+  .mx_MemberTileView { height: 56px; box-sizing: border-box; display: flex; align-items: center; overflow: hidden; white-space: nowrap; }
+  .mx_MemberTileView_left { display: flex; align-items: center; gap: 8px; min-width: 0; }
+  .mx_MemberTileView_name { overflow: hidden; text-overflow: ellipsis; }
+</style></head>
+<body><section id="matrixchat" style="height: 100%" class="notranslate"><div class="mx_MatrixChat_wrapper"><div class="mx_MatrixChat"><div class="mx_RoomView"><div class="mx_MainSplit">
+  <div class="mx_RoomView_body mx_MainSplit_timeline" data-layout="group">
+    <div class="mx_RoomView_timeline"><div class="mx_AutoHideScrollbar mx_ScrollPanel mx_RoomView_messagePanel" tabindex="-1"><div class="mx_RoomView_messageListWrapper">
+      <ol class="mx_RoomView_MessageList" aria-live="polite">
+${events}
+      </ol>
+    </div></div></div>
+    <div class="mx_MessageComposer" role="region" aria-label="Message composer"><div class="mx_MessageComposer_wrapper"><div class="mx_MessageComposer_row"><div class="mx_SendMessageComposer"><div class="mx_BasicMessageComposer"><div class="mx_BasicMessageComposer_input" contenteditable="true" role="textbox" aria-multiline="true" aria-label="Send an encrypted message…"><div><br></div></div></div></div></div></div></div>
+  </div>
+  <div id="mx_RightPanel" class="mx_RightPanel" data-testid="right-panel"><div id="memberlist-panel" class="mx_BaseCard mx_MemberListView" role="tabpanel">
+    <div class="mx_BaseCard_header"><h2 class="mx_BaseCard_header_title_heading">People</h2></div>
+    <div class="_flex_4dswl_9 mx_MemberListView_container"><div data-testid="virtuoso-scroller" data-virtuoso-scroller="true" role="listbox" aria-label="List of room members" tabindex="0">
+      <div data-viewport-type="element"><div data-testid="virtuoso-item-list">
+${rows}
+      </div></div>
+    </div></div>
+  </div></div>
+</div></div></div></div></section></body></html>
+`;
+}
+
+// ---------------------------------------------------------------- serving and driving pages
+
+interface Site {
+  origin: string;
+  close(): Promise<void>;
+}
+
+async function serve(pages: Record<string, string>): Promise<Site> {
+  const server = http.createServer((request, response) => {
+    const body = pages[new URL(request.url ?? '/', 'http://localhost').pathname];
+    response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(body ?? 'not found');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Loads `url` afresh, adds the page script and waits until the page has rendered a frame with it. */
+async function openWithScript(page: Page, url: string, script: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.addScriptTag({ content: script });
+  await page.waitForFunction(() => 'mtgBench' in window);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+}
+
+async function badgePasses(page: Page, origin: string, script: string): Promise<Record<string, number>> {
+  const expected = MEMBERS + Array.from({ length: EVENTS }, (_, index) => index).filter(hasSender).length;
+  const passes: PassResult[] = [];
+  for (let i = 0; i < PASSES; i++) {
+    await openWithScript(page, `${origin}/element-1000.html`, script);
+    const pass = await page.evaluate(() => window.mtgBench.runPass());
+    if (pass.count !== expected || pass.hostsInPage !== expected) {
+      throw new Error(`the pass placed ${pass.count} badges (${pass.hostsInPage} in the page), expected ${expected}`);
+    }
+    passes.push(pass);
+  }
+  const shown = passes.map((pass) => `${pass.longestBatchMs.toFixed(1)} (${pass.batches} batches, ${pass.totalMs.toFixed(0)} ms in all, ${pass.wallMs.toFixed(0)} ms wall)`);
+  console.log(`  longest batch per pass: ${shown.join('; ')}`);
+  await openWithScript(page, `${origin}/element-1000.html`, script);
+  const parts = await page.evaluate(() => window.mtgBench.profileParts());
+  console.log(
+    `  parts on a fresh page: findUsers ${parts.findUsersMs.toFixed(1)} ms for ${parts.anchors} anchors, badgeText ${parts.badgeTextMs.toFixed(1)} ms ` +
+      `(alone, per anchor: 5 messages ${parts.messagesMs.toFixed(1)} ms, an Intl.ListFormat ${parts.listFormatMs.toFixed(1)} ms)`,
+  );
+  console.log(`  a badge's label: ${JSON.stringify(parts.sampleLabel)}`);
+  return {
+    badge_pass_1000_members_ms: round(median(passes.map((pass) => pass.longestBatchMs)), 2),
+    badge_pass_1000_members_total_ms: round(median(passes.map((pass) => pass.totalMs)), 1),
+    badge_pass_1000_members_frames: median(passes.map((pass) => pass.batches)),
+    badge_pass_1000_members_badges: expected,
+  };
+}
+
+interface ScrollRun extends ScrollResult {
+  taskMs: number;
+  scriptMs: number;
+  styleLayoutMs: number;
+}
+
+async function metrics(cdp: CDPSession): Promise<Map<string, number>> {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  return new Map(list.map(({ name, value }) => [name, value]));
+}
+
+async function scrollRun(page: Page, cdp: CDPSession, url: string, script: string, withPainter: boolean): Promise<ScrollRun> {
+  await openWithScript(page, url, script);
+  if (withPainter) {
+    const userIds = Array.from({ length: MEMBERS }, (_, index) => `@${VIRTUAL_ROOM_PREFIX}${String(index).padStart(4, '0')}:example.org`);
+    const placed = await page.evaluate((ids) => window.mtgBench.startPainter(ids), userIds);
+    if (placed === 0) throw new Error('the painter placed no badge on the virtual list');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+  }
+  await cdp.send('Performance.enable');
+  const before = await metrics(cdp);
+  const result = await page.evaluate((frames) => window.mtgBench.scrollThrough(frames), SCROLL_FRAMES);
+  const after = await metrics(cdp);
+  await cdp.send('Performance.disable');
+  const delta = (name: string) => ((after.get(name) ?? Number.NaN) - (before.get(name) ?? Number.NaN)) * 1000;
+  if (result.renders < SCROLL_FRAMES / 2) throw new Error(`the member list re-rendered only ${result.renders} times while scrolling`);
+  const expectedBadged = withPainter ? result.rowsAtEnd : 0;
+  if (result.rowsAtEnd === 0 || result.badgedRowsAtEnd !== expectedBadged) {
+    throw new Error(`${result.badgedRowsAtEnd} of ${result.rowsAtEnd} rows have a badge after scrolling, expected ${expectedBadged}`);
+  }
+  return {
+    ...result,
+    taskMs: delta('TaskDuration'),
+    scriptMs: delta('ScriptDuration'),
+    styleLayoutMs: delta('RecalcStyleDuration') + delta('LayoutDuration'),
+  };
+}
+
+async function scrollOverhead(browser: Browser, origin: string, script: string): Promise<Record<string, number>> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const url = `${origin}/element-web-virtual.html?members=${MEMBERS}`;
+    const runs = { with: [] as ScrollRun[], without: [] as ScrollRun[] };
+    // A discarded warm-up pair, then pairs in alternating order so drift hits both variants alike.
+    await scrollRun(page, cdp, url, script, true);
+    await scrollRun(page, cdp, url, script, false);
+    for (let i = 0; i < SCROLL_RUNS; i++) {
+      for (const withPainter of i % 2 === 0 ? [true, false] : [false, true]) {
+        (withPainter ? runs.with : runs.without).push(await scrollRun(page, cdp, url, script, withPainter));
+      }
+    }
+    for (const [variant, list] of Object.entries(runs)) {
+      const shown = list.map((r) => `${r.taskMs.toFixed(0)} (script ${r.scriptMs.toFixed(0)}, style+layout ${r.styleLayoutMs.toFixed(0)}, long tasks ${r.longTasks}, painter ${r.painterMs.toFixed(0)} in ${r.painterBatches} batches, longest ${r.longestBatchMs.toFixed(1)})`);
+      console.log(`  scroll ${variant} painter, main-thread ms: ${shown.join('; ')}`);
+    }
+    const withMs = median(runs.with.map((r) => r.taskMs));
+    const withoutMs = median(runs.without.map((r) => r.taskMs));
+    const longTasks = median(runs.with.map((r) => r.longTasks)) - median(runs.without.map((r) => r.longTasks));
+    return {
+      scroll_frame_overhead_pct: round(((withMs - withoutMs) / withoutMs) * 100, 1),
+      scroll_long_tasks_from_overlay: Math.max(0, longTasks),
+    };
+  } finally {
+    await cdp.detach().catch(() => undefined);
+    await page.close();
+  }
+}
+
+async function contentScriptGzipBytes(): Promise<Record<string, number>> {
+  const file = path.join(CHROME_BUILD, 'content-scripts/watch.js');
+  if (!existsSync(file)) await run('npm', ['run', 'build'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return { content_script_gzip_bytes: gzipSync(await fs.readFile(file), { level: 9 }).length };
+}
+
+export default async function overlayBench(): Promise<Record<string, number>> {
+  const script = await bundlePageScript();
+  const site = await serve({
+    '/element-1000.html': bigElementPage(),
+    '/element-web-virtual.html': await fs.readFile(path.join(REPO_ROOT, 'test/fixtures/element-web-virtual.html'), 'utf8'),
+  });
+  try {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const passes = await badgePasses(page, site.origin, script);
+      await page.close();
+      const scrolling = await scrollOverhead(browser, site.origin, script);
+      return { ...passes, ...scrolling, ...(await contentScriptGzipBytes()) };
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await site.close();
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The page half of bench/overlay.bench.ts: the extension's real in-page painting code (the
+ * BadgePainter and the Element Web adapter, from src/), bundled by esbuild into one script the
+ * benchmark adds to fixture pages, with a few hooks on `window.mtgBench`. No background and no
+ * extension APIs: the badges' text comes from the English messages.json through the same
+ * substitution rules the unit tests use, and the report is synthetic, every member warned.
+ */
+import messages from '../public/_locales/en/messages.json';
+import { elementWebAdapter } from '../src/clients/element';
+import { BadgePainter, type Frames } from '../src/overlay/badgePainter';
+import { badgeText } from '../src/overlay/warningText';
+import type { MemberBadge } from '../src/trust/pageWarnings';
+import { t, useMessageLookup } from '../src/ui/i18n';
+import { lookupIn } from '../test/unit/chromeI18n';
+
+export interface PassResult {
+  /** The painter's longest batch (`longestBatchMs`): what one frame of the pass costs at most. */
+  longestBatchMs: number;
+  /** All batches of the pass added up, and how many frames it took. */
+  totalMs: number;
+  batches: number;
+  /** From show() to the frame after the last badge was placed, wall clock. */
+  wallMs: number;
+  /** Badges the painter holds, and badge hosts actually in the page. */
+  count: number;
+  hostsInPage: number;
+}
+
+export interface PartsResult {
+  anchors: number;
+  findUsersMs: number;
+  badgeTextMs: number;
+  /** Within badgeText, per anchor: the five messages a badge needs, and one Intl.ListFormat made and used. */
+  messagesMs: number;
+  listFormatMs: number;
+  /** One badge's label, to show the messages were found. */
+  sampleLabel: string;
+}
+
+export interface ScrollResult {
+  /** Long tasks (> 50 ms) the page reported while scrolling. */
+  longTasks: number;
+  /** Times the fixture replaced its member rows. */
+  renders: number;
+  /** Member rows on screen at the end, and how many of them carry a badge. */
+  rowsAtEnd: number;
+  badgedRowsAtEnd: number;
+  /** The painter's longest batch while scrolling (0 without a painter). */
+  longestBatchMs: number;
+  /** The painter's batches while scrolling, and their total time (its frame callbacks, timed around). */
+  painterBatches: number;
+  painterMs: number;
+}
+
+export interface OverlayBenchApi {
+  /** A fresh painter over the whole page, every member found in it warned; stopped afterwards. */
+  runPass(): Promise<PassResult>;
+  /** Times the parts of a pass on their own: reading the page, and the badges' text. */
+  profileParts(): PartsResult;
+  /** Starts a painter that warns about `userIds` and leaves it running; returns the badges it placed. */
+  startPainter(userIds: string[]): number;
+  /** Scrolls the member list from top to bottom over `frames` animation frames. */
+  scrollThrough(frames: number): Promise<ScrollResult>;
+}
+
+declare global {
+  interface Window {
+    mtgBench: OverlayBenchApi;
+  }
+}
+
+useMessageLookup(lookupIn(messages));
+
+/** The worst kind of warning: a changed identity and two unsigned new devices (longest text). */
+function warningFor(userId: string): MemberBadge {
+  const device = (deviceId: string) => ({
+    deviceId,
+    ed25519Key: `key-${deviceId}`,
+    displayName: `Laptop ${deviceId}`,
+    class: 'unsigned' as const,
+    severity: 'critical' as const,
+    isNew: true,
+    firstSeenAt: 0,
+  });
+  return { userId, severity: 'critical', identity: 'identity-changed', newDevices: [device('DEVICEA'), device('DEVICEB')] };
+}
+
+function warningsFor(userIds: Iterable<string>): Map<string, MemberBadge> {
+  return new Map([...userIds].map((userId) => [userId, warningFor(userId)]));
+}
+
+function nextFrame(): Promise<number> {
+  return new Promise((resolve) => requestAnimationFrame(resolve));
+}
+
+/** Resolves once the frame after the next one has been rendered (a task queued from its rAF runs after it). */
+function frameRendered(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** Animation frames for the painter, with the time its callbacks take added up. */
+const timedFrames = {
+  batches: 0,
+  ms: 0,
+  request(callback: () => void): number {
+    return requestAnimationFrame(() => {
+      const started = performance.now();
+      callback();
+      timedFrames.ms += performance.now() - started;
+      timedFrames.batches++;
+    });
+  },
+  cancel(handle: number): void {
+    cancelAnimationFrame(handle);
+  },
+} satisfies Frames & { batches: number; ms: number };
+
+let running: BadgePainter | undefined;
+
+window.mtgBench = {
+  async runPass() {
+    await frameRendered();
+    const warnings = warningsFor(elementWebAdapter.findUsers(document).map((found) => found.userId));
+    const painter = new BadgePainter(document, elementWebAdapter, timedFrames);
+    timedFrames.batches = 0;
+    timedFrames.ms = 0;
+    const started = performance.now();
+    painter.start();
+    painter.show(warnings);
+    while (timedFrames.batches === 0 || painter.pending > 0) await nextFrame();
+    await frameRendered();
+    const result = {
+      longestBatchMs: painter.longestBatchMs,
+      totalMs: timedFrames.ms,
+      batches: timedFrames.batches,
+      wallMs: performance.now() - started,
+      count: painter.count,
+      hostsInPage: document.querySelectorAll('[data-mtg-badge]').length,
+    };
+    painter.stop();
+    return result;
+  },
+
+  profileParts() {
+    let started = performance.now();
+    const found = elementWebAdapter.findUsers(document);
+    const findUsersMs = performance.now() - started;
+    const warnings = warningsFor(found.map((anchor) => anchor.userId));
+    started = performance.now();
+    for (const { userId } of found) {
+      const warning = warnings.get(userId);
+      if (warning) badgeText(warning);
+    }
+    const badgeTextMs = performance.now() - started;
+    started = performance.now();
+    for (let i = 0; i < found.length; i++) {
+      t('badgeIdentityChanged');
+      t('badgeDevicesMany', '2');
+      t('badgeDeviceLine', 'Laptop', 'DEVICEA', 'x');
+      t('badgeDeviceLine', 'Laptop', 'DEVICEB', 'x');
+      t('badgeLabel', 'x');
+    }
+    const messagesMs = performance.now() - started;
+    started = performance.now();
+    for (let i = 0; i < found.length; i++) new Intl.ListFormat(undefined, { type: 'conjunction' }).format(['a', 'b']);
+    const listFormatMs = performance.now() - started;
+    const sampleLabel = badgeText(warningFor('@sample:example.org')).label;
+    return { anchors: found.length, findUsersMs, badgeTextMs, messagesMs, listFormatMs, sampleLabel };
+  },
+
+  startPainter(userIds) {
+    running?.stop();
+    running = new BadgePainter(document, elementWebAdapter, timedFrames);
+    running.start();
+    running.show(warningsFor(userIds));
+    running.flush();
+    return running.count;
+  },
+
+  async scrollThrough(frames) {
+    const scroller = document.querySelector('[data-testid="virtuoso-scroller"]');
+    if (!scroller) throw new Error('no member list scroller in the page');
+    const longTasks: PerformanceEntry[] = [];
+    const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries()));
+    observer.observe({ type: 'longtask' });
+    const rendersBefore = Number(document.body.getAttribute('data-fixture-renders'));
+    if (running) running.longestBatchMs = 0;
+    timedFrames.batches = 0;
+    timedFrames.ms = 0;
+    const bottom = scroller.scrollHeight - scroller.clientHeight;
+    for (let frame = 1; frame <= frames; frame++) {
+      scroller.scrollTop = Math.round((bottom * frame) / frames);
+      await nextFrame();
+    }
+    // The last position's scroll event, rows and badges come in the next frame.
+    await frameRendered();
+    longTasks.push(...observer.takeRecords());
+    observer.disconnect();
+    const rows = [...document.querySelectorAll('.mx_MemberTileView')];
+    return {
+      longTasks: longTasks.filter((entry) => entry.duration > 50).length,
+      renders: Number(document.body.getAttribute('data-fixture-renders')) - rendersBefore,
+      rowsAtEnd: rows.length,
+      badgedRowsAtEnd: rows.filter((row) => row.querySelector('[data-mtg-badge]') !== null).length,
+      longestBatchMs: running?.longestBatchMs ?? 0,
+      painterBatches: timedFrames.batches,
+      painterMs: timedFrames.ms,
+    };
+  },
+};
