@@ -98,6 +98,26 @@ describe('setting up recovery on a fresh account', () => {
     await second.account.security().recovery.unlock('correct horse battery staple');
     await waitFor('the passphrase to verify the second browser', async () => (await second.account.security().status()).thisDeviceVerified || undefined);
   });
+
+  it('resets the recovery key: the old key no longer unlocks another browser, the new one does', async () => {
+    const alice = await synapse.registerUser();
+    const first = await signedInExtension(alice);
+    const oldKey = await first.account.security().recovery.start({ reset: false });
+    await first.account.security().recovery.confirm(oldKey);
+    const newKey = await first.account.security().recovery.start({ reset: true });
+    expect(newKey).not.toBe(oldKey);
+    await first.account.security().recovery.confirm(newKey);
+    const status = await first.account.security().status();
+    expect(status).toMatchObject({ thisDeviceVerified: true, crossSigning: { ready: true }, secretStorage: { ready: true } });
+    first.stop();
+
+    const second = await signedInExtension(alice);
+    const security = second.account.security();
+    await expect(security.recovery.unlock(oldKey)).rejects.toThrow('That key does not match.');
+    expect((await security.status()).thisDeviceVerified).toBe(false);
+    await security.recovery.unlock(newKey);
+    await waitFor('the new key to verify the second browser', async () => (await security.status()).thisDeviceVerified || undefined);
+  });
 });
 
 describe('verifying with another device', () => {
