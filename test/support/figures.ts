@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Figures that reliability and security tests count while they run (faults survived, restart
+ * cycles, fuzz cases, secrets found in clear...). `bench/reliability.bench.ts` runs those
+ * tests with MTG_FIGURES_FILE naming a fresh file, and copies the sums into
+ * `bench/results.json`: the figures are what the tests actually did, not a separate count.
+ * Without MTG_FIGURES_FILE (a plain `npm test`) nothing is written.
+ */
+const figuresFile = (): string | undefined => process.env.MTG_FIGURES_FILE;
+
+export function readFigures(file: string): Record<string, number> {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  } catch {
+    return {};
+  }
+}
+
+/** Adds `counts` to the stored sums (tests run one file at a time, so no two write at once). */
+export function addFigures(counts: Record<string, number>): void {
+  const file = figuresFile();
+  if (file === undefined) return;
+  const sums = readFigures(file);
+  for (const [name, value] of Object.entries(counts)) sums[name] = (sums[name] ?? 0) + value;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(sums, null, 2)}\n`);
+}
+
+/** Sets figures that are a measurement rather than a count (the largest room, a heap size). */
+export function setFigures(values: Record<string, number>): void {
+  const file = figuresFile();
+  if (file === undefined) return;
+  const current = readFigures(file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ ...current, ...values }, null, 2)}\n`);
+}
