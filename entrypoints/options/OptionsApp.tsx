@@ -8,7 +8,7 @@ import { PolicySection } from '../../src/ui/PolicySection';
 import { SecuritySection } from '../../src/ui/SecuritySection';
 import { SitesSection } from '../../src/ui/SitesSection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
-import { cryptoEngineFacts, describeCryptoEngine, formatDate } from '../../src/ui/statusView';
+import { cryptoEngineFacts, describeCryptoEngine, describeLedgerSetAside, formatDate } from '../../src/ui/statusView';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
 /** The options page: account, policy, warning history, the encryption engine, watched sites. */
@@ -28,11 +28,13 @@ export function OptionsApp() {
 
 function StatusSections({ status }: { status: ExtensionStatus }) {
   const facts = cryptoEngineFacts(status.cryptoEngine);
+  const setAside = describeLedgerSetAside(status.ledgerSetAside);
   return (
     <>
       <AccountSection account={status.account} />
       {status.account.state === 'signed-in' && <SecuritySection ownUserId={status.account.userId} showResets />}
       <PolicySection policy={status.policy} />
+      {setAside && <StatusLineView line={setAside} />}
       <LedgerSection />
       <section aria-labelledby="engine-heading">
         <h2 id="engine-heading">{t('engineHeading')}</h2>

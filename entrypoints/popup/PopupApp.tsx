@@ -9,7 +9,7 @@ import { SecuritySection } from '../../src/ui/SecuritySection';
 import { SignInForm } from '../../src/ui/SignInForm';
 import { StatusLineView } from '../../src/ui/StatusLineView';
 import { t } from '../../src/ui/i18n';
-import { describeAccount, describeCryptoEngine, describeOwnDevices, describeSync } from '../../src/ui/statusView';
+import { describeAccount, describeCryptoEngine, describeLedgerSetAside, describeOwnDevices, describeSync } from '../../src/ui/statusView';
 import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
@@ -61,12 +61,14 @@ function PopupStatus({ status }: { status: ExtensionStatus }) {
   const { account } = status;
   const reviewing = roomUnderReview();
   const ownDevices = account.state === 'signed-in' ? describeOwnDevices(account.ownDevices) : undefined;
+  const setAside = describeLedgerSetAside(status.ledgerSetAside);
   return (
     <>
       {ownDevices && <StatusLineView line={ownDevices} />}
       <StatusLineView line={describeAccount(account)} />
       {account.state === 'signed-in' && <StatusLineView line={describeSync(account.sync, Date.now())} />}
       {status.cryptoEngine.state !== 'ready' && <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />}
+      {setAside && <StatusLineView line={setAside} />}
       {account.state === 'signed-out' && <SignInForm />}
       {account.state === 'signed-in' && (
         <>

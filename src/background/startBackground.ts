@@ -126,7 +126,9 @@ async function startServices(
   const db = await database;
   const vault = await SecretVault.open(db);
   const records = new RecordStore<BackgroundRecords>(db);
-  const ledger = new LedgerStore(db);
+  const ledger = new LedgerStore(db, { onSetAside: (count) => status.setLedgerSetAside(count) });
+  const setAside = await ledger.setAsideCount();
+  if (setAside > 0) status.setLedgerSetAside(setAside);
   const account = new AccountService({
     vault,
     records,

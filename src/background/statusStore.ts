@@ -19,6 +19,7 @@ export function createStatusStore(initial: ExtensionStatus) {
     setCryptoEngine: (cryptoEngine: CryptoEngineStatus) => set({ ...status, cryptoEngine }),
     setAccount: (account: AccountStatus) => set({ ...status, account }),
     setPolicy: (policy: Policy) => set({ ...status, policy }),
+    setLedgerSetAside: (ledgerSetAside: number) => set({ ...status, ledgerSetAside }),
     onChange(listener: (status: ExtensionStatus) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

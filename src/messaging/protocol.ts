@@ -71,6 +71,8 @@ export interface ExtensionStatus {
   /** When this background instance started (ms since epoch); changes on every worker restart. */
   backgroundStartedAt: number;
   extensionVersion: string;
+  /** Ledger records found damaged and set aside (src/storage/ledgerStore.ts); absent when none. */
+  ledgerSetAside?: number;
 }
 
 /** What a content script learns when it announces itself. */

@@ -12,6 +12,8 @@ export const STORES = {
   records: 'records',
   /** The warned-device ledger (src/trust/warnedDeviceLedger.ts), one record per room, user, device and key. */
   ledger: 'ledger',
+  /** Ledger records found damaged, set aside as they were found (see LedgerStore). */
+  ledgerSetAside: 'ledger-set-aside',
 } as const;
 
 /** The ledger's index by room id: every look at a room reads that room's entries only. */
@@ -27,6 +29,9 @@ const MIGRATIONS: readonly Migration[] = [
     // The key is the ledger's identity: the same device id with another ed25519 key is another entry.
     const ledger = db.createObjectStore(STORES.ledger, { keyPath: ['roomId', 'userId', 'deviceId', 'ed25519Key'] });
     ledger.createIndex(LEDGER_BY_ROOM, 'roomId');
+  },
+  (db) => {
+    db.createObjectStore(STORES.ledgerSetAside, { autoIncrement: true });
   },
 ];
 

@@ -1,22 +1,53 @@
+import { isStoredLedgerEntry } from '../trust/ledgerDocument';
 import type { LedgerEntry } from '../trust/types';
 import { LEDGER_BY_ROOM, STORES } from './extensionDatabase';
 import { requestResult, transactionDone } from './indexedDb';
 
+/** A damaged ledger record, kept as it was found, with when and under which key. */
+export interface SetAsideRecord {
+  setAsideAt: number;
+  key: IDBValidKey;
+  record: unknown;
+}
+
+export interface LedgerStoreOptions {
+  /** Told the number of records set aside so far, each time reading sets more aside. */
+  onSetAside?: (count: number) => void;
+  now?: () => number;
+}
+
 /**
  * The warned-device ledger at rest. Every write is one readwrite transaction, so a batch of
  * changed entries lands whole or not at all (DESIGN.md: "every write is atomic").
+ *
+ * Every read checks each record field by field. A damaged one is moved, in one transaction,
+ * to a store of its own as it was found: never handed to the trust logic (which would then
+ * warn wrongly or not at all), never silently dropped; the status counts them so the user
+ * sees a notice, and they stay available for inspection.
  */
 export class LedgerStore {
-  constructor(private readonly db: IDBDatabase) {}
+  private readonly onSetAside: (count: number) => void;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: IDBDatabase,
+    options: LedgerStoreOptions = {},
+  ) {
+    this.onSetAside = options.onSetAside ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+  }
 
   async entriesForRoom(roomId: string): Promise<LedgerEntry[]> {
-    const store = this.db.transaction(STORES.ledger, 'readonly').objectStore(STORES.ledger);
-    return (await requestResult(store.index(LEDGER_BY_ROOM).getAll(roomId))) as LedgerEntry[];
+    const index = this.db.transaction(STORES.ledger, 'readonly').objectStore(STORES.ledger).index(LEDGER_BY_ROOM);
+    // In one transaction and in the same (index) order, so keys and records pair up.
+    const [records, keys] = await Promise.all([requestResult(index.getAll(roomId)), requestResult(index.getAllKeys(roomId))]);
+    return this.checked(records, keys);
   }
 
   async allEntries(): Promise<LedgerEntry[]> {
     const store = this.db.transaction(STORES.ledger, 'readonly').objectStore(STORES.ledger);
-    return (await requestResult(store.getAll())) as LedgerEntry[];
+    const [records, keys] = await Promise.all([requestResult(store.getAll()), requestResult(store.getAllKeys())]);
+    return this.checked(records, keys);
   }
 
   /** Stores the entries `observeRoom`, `acknowledge` or `markWarned` reported as changed. */
@@ -32,8 +63,49 @@ export class LedgerStore {
     });
   }
 
+  /** Clears the ledger; records set aside stay (they are evidence, not state). */
   clear(): Promise<void> {
     return this.readWrite((store) => store.clear());
+  }
+
+  /** The records set aside so far, oldest first. */
+  async setAside(): Promise<SetAsideRecord[]> {
+    const store = this.db.transaction(STORES.ledgerSetAside, 'readonly').objectStore(STORES.ledgerSetAside);
+    return (await requestResult(store.getAll())) as SetAsideRecord[];
+  }
+
+  async setAsideCount(): Promise<number> {
+    const store = this.db.transaction(STORES.ledgerSetAside, 'readonly').objectStore(STORES.ledgerSetAside);
+    return requestResult(store.count());
+  }
+
+  private async checked(records: unknown[], keys: IDBValidKey[]): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    const damaged: SetAsideRecord[] = [];
+    const setAsideAt = this.now();
+    records.forEach((record, i) => {
+      if (isStoredLedgerEntry(record)) entries.push(record);
+      else damaged.push({ setAsideAt, key: keys[i] as IDBValidKey, record });
+    });
+    if (damaged.length > 0) await this.moveAside(damaged);
+    return entries;
+  }
+
+  private async moveAside(damaged: SetAsideRecord[]): Promise<void> {
+    const transaction = this.db.transaction([STORES.ledger, STORES.ledgerSetAside], 'readwrite');
+    const done = transactionDone(transaction);
+    const ledger = transaction.objectStore(STORES.ledger);
+    const aside = transaction.objectStore(STORES.ledgerSetAside);
+    for (const item of damaged) {
+      // Only if it is still there: two reads that found the same record set it aside once.
+      ledger.getKey(item.key).onsuccess = (event) => {
+        if ((event.target as IDBRequest<IDBValidKey | undefined>).result === undefined) return;
+        aside.add(item);
+        ledger.delete(item.key);
+      };
+    }
+    await done;
+    this.onSetAside(await this.setAsideCount());
   }
 
   private async readWrite(fill: (store: IDBObjectStore) => void): Promise<void> {

@@ -131,6 +131,18 @@ function parseCurrent(document: RawDocument): ParsedLedger {
   return { ok: true, entries: parsed };
 }
 
+/**
+ * Whether a record read back from storage is a ledger entry in every field. Storage is ours,
+ * but a disk fault, a bug in an older version or another program can damage a record; the
+ * store sets such records aside instead of handing them to the trust logic. Fields present
+ * but undefined count as absent (they survive structured cloning as written).
+ */
+export function isStoredLedgerEntry(value: unknown): value is LedgerEntry {
+  if (!isPlainObject(value)) return false;
+  const present = Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+  return entryProblem(present) === undefined;
+}
+
 /** Why `value` is not a valid ledger entry, or undefined when it is. */
 function entryProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'is not an object';

@@ -8,7 +8,7 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
 
 export interface StatusLine {
   /** Stable, untranslated name of the line (pages and tests find it by this). */
-  id: 'account' | 'sync' | 'own-sessions' | 'engine' | 'this-device' | 'cross-signing' | 'recovery' | 'key-backup';
+  id: 'account' | 'sync' | 'own-sessions' | 'engine' | 'this-device' | 'cross-signing' | 'recovery' | 'key-backup' | 'ledger';
   label: string;
   value: string;
   tone: Tone;
@@ -139,6 +139,18 @@ export function formatTimeAgo(epochMs: number, now: number): string {
   if (minutes < 60) return minutes === 1 ? t('timeMinutesAgoOne', String(minutes)) : t('timeMinutesAgoMany', String(minutes));
   // A clock time alone would mislead after a day away.
   return now - epochMs < 24 * 60 * 60 * 1000 ? t('timeAtClock', formatTime(epochMs)) : t('timeOnDate', formatDate(epochMs));
+}
+
+/** A notice, shown while any damaged ledger record has been set aside; nothing otherwise. */
+export function describeLedgerSetAside(count: number | undefined): StatusLine | undefined {
+  if (count === undefined || count <= 0) return undefined;
+  return {
+    id: 'ledger',
+    label: t('ledgerSetAsideLabel'),
+    value: count === 1 ? t('ledgerSetAsideOne') : t('ledgerSetAsideMany', String(count)),
+    tone: 'warn',
+    detail: t('ledgerSetAsideDetail'),
+  };
 }
 
 export function describeCryptoEngine(engine: CryptoEngineStatus): StatusLine {

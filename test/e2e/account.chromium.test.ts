@@ -95,6 +95,61 @@ describe('the extension signed in, in Chromium', () => {
     expect(devices.filter((d) => d.display_name === 'Matrix Trust Guard on Chrome')).toHaveLength(1);
   });
 
+  it('sets a damaged ledger record aside, says so in the popup and settings, and keeps the good ones', async () => {
+    const options = await chromium.openExtensionPage('options.html');
+    // Damage one record as a disk fault would: copy a real entry under a new device id with a class that does not exist.
+    const planted = await options.evaluate(
+      () =>
+        new Promise<{ roomId: string; entries: number }>((resolve, reject) => {
+          const open = indexedDB.open('matrix-trust-guard');
+          open.onerror = () => reject(new Error('cannot open the database'));
+          open.onsuccess = () => {
+            const db = open.result;
+            const transaction = db.transaction('ledger', 'readwrite');
+            const store = transaction.objectStore('ledger');
+            const all = store.getAll();
+            all.onsuccess = () => {
+              const entries = all.result as Record<string, unknown>[];
+              const model = entries[0];
+              if (!model) return reject(new Error('the ledger is empty'));
+              store.put({ ...model, deviceId: 'DAMAGED', lastClass: 'trusted-by-magic' });
+              transaction.oncomplete = () => {
+                db.close();
+                resolve({ roomId: String(model.roomId), entries: entries.length });
+              };
+            };
+          };
+        }),
+    );
+    await options.close();
+    // The background reads the ledger afresh after a restart, and meets the damaged record.
+    await chromium.stopServiceWorkers();
+    const popup = await chromium.openExtensionPage('popup.html');
+    const notice = popup.locator('[data-status="ledger"]');
+    await notice.waitFor({ timeout: 60_000 });
+    expect(await notice.innerText()).toContain('1 damaged record set aside');
+    expect(await notice.getAttribute('class')).toContain('tone-warn');
+    const after = await popup.evaluate(
+      () =>
+        new Promise<{ ledger: number; aside: unknown[] }>((resolve) => {
+          const open = indexedDB.open('matrix-trust-guard');
+          open.onsuccess = () => {
+            const transaction = open.result.transaction(['ledger', 'ledger-set-aside']);
+            const ledger = transaction.objectStore('ledger').count();
+            const aside = transaction.objectStore('ledger-set-aside').getAll();
+            transaction.oncomplete = () => resolve({ ledger: ledger.result, aside: aside.result });
+          };
+        }),
+    );
+    expect(after.ledger).toBe(planted.entries);
+    expect(after.aside).toEqual([expect.objectContaining({ record: expect.objectContaining({ deviceId: 'DAMAGED', lastClass: 'trusted-by-magic', roomId: planted.roomId }) })]);
+    await saveScreenshot(popup, 'ledger-set-aside');
+    await popup.close();
+    const settings = await chromium.openExtensionPage('options.html');
+    await settings.locator('[data-status="ledger"]').waitFor();
+    await settings.close();
+  });
+
   it('signs out from the options page, removing the device from the account', async () => {
     const deviceId = await signedInDevice();
     const options = await chromium.openExtensionPage('options.html');

@@ -111,13 +111,101 @@ describe('the database migration to the ledger', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['ledger', 'records', 'sealed-secrets', 'vault-key']);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['ledger', 'ledger-set-aside', 'records', 'sealed-secrets', 'vault-key']);
     const ledger = db.transaction(STORES.ledger).objectStore(STORES.ledger);
     expect(ledger.keyPath).toEqual(['roomId', 'userId', 'deviceId', 'ed25519Key']);
     expect(ledger.index(LEDGER_BY_ROOM).keyPath).toBe('roomId');
     expect(await (await SecretVault.open(db)).unseal('access-token')).toEqual(secret);
     expect(await new RecordStore<{ 'crypto-store': { createdAt: number } }>(db).get('crypto-store')).toEqual({ createdAt: T0 });
     expect(await new LedgerStore(db).allEntries()).toEqual([]);
+  });
+
+  it('adds the store for damaged records to a database with a ledger, keeping its entries', async () => {
+    const factory = new IDBFactory();
+    // Version 2 as issue 3 shipped it.
+    const shipped = await openDatabase(factory, EXTENSION_DATABASE, [
+      (db) => {
+        db.createObjectStore('vault-key');
+        db.createObjectStore('sealed-secrets');
+        db.createObjectStore('records');
+      },
+      (db) => {
+        db.createObjectStore('ledger', { keyPath: ['roomId', 'userId', 'deviceId', 'ed25519Key'] }).createIndex('byRoom', 'roomId');
+      },
+    ]);
+    await new LedgerStore(shipped).write([entry(PLANS, 'A'), entry(GAMES, 'B')]);
+    shipped.close();
+
+    const db = await openExtensionDatabase(factory);
+    expect(db.version).toBe(3);
+    const store = new LedgerStore(db);
+    expect(byDevice(await store.allEntries())).toEqual([entry(PLANS, 'A'), entry(GAMES, 'B')]);
+    expect(await store.setAsideCount()).toBe(0);
+  });
+});
+
+describe('damaged ledger records', () => {
+  let factory: IDBFactory;
+  let db: IDBDatabase;
+  let counts: number[];
+  let store: LedgerStore;
+  beforeEach(async () => {
+    factory = new IDBFactory();
+    db = await openExtensionDatabase(factory);
+    counts = [];
+    store = new LedgerStore(db, { onSetAside: (count) => counts.push(count), now: () => T0 });
+  });
+
+  /** Writes a record straight into the object store, as a disk fault or an old bug could leave it. */
+  async function plant(record: Record<string, unknown>): Promise<void> {
+    const transaction = db.transaction(STORES.ledger, 'readwrite');
+    transaction.objectStore(STORES.ledger).put(record);
+    await new Promise((resolve, reject) => {
+      transaction.oncomplete = resolve;
+      transaction.onerror = () => reject(transaction.error ?? new Error('write failed'));
+    });
+  }
+
+  const DAMAGED: [string, Record<string, unknown>][] = [
+    ['a class that does not exist', { ...entry(PLANS, 'D1'), lastClass: 'trusted-by-magic' }],
+    ['a timestamp that is text', { ...entry(PLANS, 'D2'), firstSeenAt: 'yesterday' }],
+    ['a key that is not base64', { ...entry(PLANS, 'D3'), ed25519Key: '<script>' }],
+    ['half an acknowledgement', { ...entry(PLANS, 'D4'), acknowledgedAt: T0 }],
+    ['a field nobody wrote', { ...entry(PLANS, 'D5'), trusted: true }],
+  ];
+
+  it.each(DAMAGED)('sets aside a record with %s, keeps it as found, and says how many there are', async (_what, record) => {
+    await store.write([entry(PLANS, 'GOOD')]);
+    await plant(record);
+    expect(await store.entriesForRoom(PLANS)).toEqual([entry(PLANS, 'GOOD')]);
+    expect(await store.setAside()).toEqual([{ setAsideAt: T0, key: [PLANS, '@dave:example.org', record.deviceId, record.ed25519Key], record }]);
+    expect(counts).toEqual([1]);
+    // Gone from the ledger, so the next read finds nothing more to set aside.
+    expect(await store.allEntries()).toEqual([entry(PLANS, 'GOOD')]);
+    expect(counts).toEqual([1]);
+  });
+
+  it('finds damaged records through a read of everything too, and sets each aside once when two reads race', async () => {
+    await store.write([entry(PLANS, 'GOOD'), entry(GAMES, 'ALSO')]);
+    await plant({ ...entry(GAMES, 'BAD'), firstClass: 42 });
+    const [all, games] = await Promise.all([store.allEntries(), store.entriesForRoom(GAMES)]);
+    expect(byDevice(all)).toEqual([entry(GAMES, 'ALSO'), entry(PLANS, 'GOOD')]);
+    expect(games).toEqual([entry(GAMES, 'ALSO')]);
+    expect(await store.setAsideCount()).toBe(1);
+  });
+
+  it('reads an entry whose optional fields were written as undefined as a good entry', async () => {
+    const withHoles = { ...entry(PLANS, 'HOLES'), warnedAt: undefined, acknowledgedAt: undefined, acknowledgedClass: undefined };
+    await plant(withHoles);
+    expect(await store.entriesForRoom(PLANS)).toHaveLength(1);
+    expect(await store.setAsideCount()).toBe(0);
+  });
+
+  it('keeps what was set aside when the ledger is cleared', async () => {
+    await plant({ ...entry(PLANS, 'BAD'), lastClass: null });
+    await store.allEntries();
+    await store.clear();
+    expect(await store.setAsideCount()).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   cryptoEngineFacts,
   describeAccount,
   describeCryptoEngine,
+  describeLedgerSetAside,
   describeDeviceClass,
   describeOwnDevices,
   describeSync,
@@ -202,6 +203,19 @@ describe('describeDeviceClass', () => {
     expect(describeDeviceClass(cls)).toBe(others);
     expect(describeDeviceClass(cls, false)).toBe(others);
     expect(describeDeviceClass(cls, true)).toBe(own);
+  });
+});
+
+describe('describeLedgerSetAside', () => {
+  it('shows nothing while no record was set aside', () => {
+    expect(describeLedgerSetAside(undefined)).toBeUndefined();
+    expect(describeLedgerSetAside(0)).toBeUndefined();
+  });
+
+  it('warns, counting the records, and says what it means', () => {
+    expect(describeLedgerSetAside(1)).toMatchObject({ id: 'ledger', label: 'Warning history', value: '1 damaged record set aside', tone: 'warn' });
+    expect(describeLedgerSetAside(3)?.value).toBe('3 damaged records set aside');
+    expect(describeLedgerSetAside(3)?.detail).toContain('may show again');
   });
 });
 
