@@ -224,4 +224,28 @@ describe('in-page warnings in the real Hydrogen client', () => {
     expect(hidden.badges.length).toBeGreaterThan(0);
     expect((await toolbar()).text).toBe('1');
   });
+
+  it('still tells the truth in the toolbar while the page deletes and hides its badges, and badges again when it stops', async () => {
+    const before = await overlayWhere('badges to show', (seen) => seen.badges.length > 0);
+    const truth = await toolbar();
+    expect(truth.text).not.toBe('');
+    // A hostile page: removes every badge and banner the moment it appears, and hides any it missed.
+    await page.evaluate(`(() => {
+      const strip = () => document.querySelectorAll('[data-mtg-badge], [data-mtg-banner]').forEach((node) => node.remove());
+      const style = document.createElement('style');
+      style.id = 'hostile-style';
+      style.textContent = '[data-mtg-badge], [data-mtg-banner] { display: none !important; visibility: hidden !important; }';
+      document.head.append(style);
+      window.hostileObserver = new MutationObserver(strip);
+      window.hostileObserver.observe(document.documentElement, { childList: true, subtree: true });
+      strip();
+    })()`);
+    await overlayWhere('the page to have stripped the badges', (seen) => seen.badges.length === 0);
+    // The page can do what it likes with its own DOM; the toolbar is the extension's, and says the same.
+    expect(await toolbar()).toEqual(truth);
+    await page.evaluate(`window.hostileObserver.disconnect(); document.getElementById('hostile-style').remove();`);
+    // The painter put back every badge the page removed, at the next frame; now they stay.
+    const after = await overlayWhere('the badges to come back', (seen) => seen.badges.length === before.badges.length);
+    expect(contexts(after)).toEqual(contexts(before));
+  });
 });
