@@ -73,6 +73,8 @@ export class BadgePainter {
   /** Anchors found but not yet given their badge, in page order. */
   private queue: UserAnchor[] = [];
   private wholeDocument = false;
+  private started = false;
+  private watching = false;
   private frame: number | undefined;
   private readonly observer: MutationObserver;
   private readonly sheet: BadgeSheet;
@@ -92,24 +94,45 @@ export class BadgePainter {
   }
 
   start(): void {
-    this.observer.observe(this.doc.documentElement, {
-      childList: true,
-      subtree: true,
-      characterData: true,
-      attributes: true,
-      attributeFilter: WATCHED_ATTRIBUTES,
-    });
+    this.started = true;
+    this.watchWhileWarned();
     this.scheduleWholeDocument();
   }
 
   /** The open room's members with new warnings, by user id (empty: no badges). */
   show(warnings: Map<string, MemberBadge>): void {
     this.warnings = warnings;
+    this.watchWhileWarned();
     this.scheduleWholeDocument();
+  }
+
+  /**
+   * Watching the page costs it time on every change it makes; with nobody to badge there is
+   * nothing to watch for (the usual case: a room without new warnings). The pass that
+   * show() schedules takes away any badge left.
+   */
+  private watchWhileWarned(): void {
+    const needed = this.started && this.warnings.size > 0;
+    if (needed && !this.watching) {
+      this.observer.observe(this.doc.documentElement, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: WATCHED_ATTRIBUTES,
+      });
+    } else if (!needed && this.watching) {
+      this.observer.disconnect();
+      this.dirty.clear();
+      this.added.clear();
+    }
+    this.watching = needed;
   }
 
   /** Removes every badge and stops watching (the room closed, or the extension went away). */
   stop(): void {
+    this.started = false;
+    this.watching = false;
     this.observer.disconnect();
     if (this.frame !== undefined) this.frames.cancel(this.frame);
     this.frame = undefined;

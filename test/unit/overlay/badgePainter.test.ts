@@ -237,6 +237,21 @@ describe('BadgePainter', () => {
     }
   });
 
+  it('does not watch the page while nobody is warned about, and starts again when someone is', async () => {
+    const list = start(['@bob:x.org'], []);
+    list.append(row(document, '@carol:x.org'));
+    await settle();
+    expect(frames.pending).toBe(0);
+    painter.show(new Map([['@carol:x.org', warning('@carol:x.org')]]));
+    frames.run();
+    expect(badgesIn(document)).toEqual([{ userId: '@carol:x.org', afterAnchor: true }]);
+    list.append(row(document, '@carol:x.org'));
+    await settle();
+    expect(frames.pending).toBe(1);
+    frames.run();
+    expect(badgesIn(document)).toHaveLength(2);
+  });
+
   it('takes every badge away when stopped', () => {
     start(['@bob:x.org'], [warning('@bob:x.org')]);
     painter.stop();
