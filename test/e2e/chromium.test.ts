@@ -84,6 +84,40 @@ describe('the built extension in Chromium', () => {
   });
 });
 
+describe('the permissions the built extensions ask for', () => {
+  /** The first column of the README's "Permissions, and why" table: what each row explains. */
+  async function documented(): Promise<{ names: Set<string>; rows: string[] }> {
+    const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.split('## Permissions, and why')[1]?.split('\n## ')[0] ?? '';
+    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| permission') && !line.startsWith('|---'));
+    const firstColumns = rows.map((row) => row.split(' | ')[0] ?? '');
+    return { names: new Set(firstColumns.flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''))), rows: firstColumns };
+  }
+
+  it.each(['chrome-mv3', 'firefox-mv3'])('are, in %s, exactly those the README explains, and no host permission up front', async (build) => {
+    const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, '.output', build, 'manifest.json'), 'utf8')) as {
+      permissions?: string[];
+      host_permissions?: string[];
+      optional_host_permissions?: string[];
+      optional_permissions?: string[];
+      content_scripts?: { matches: string[] }[];
+    };
+    const { names, rows } = await documented();
+    const asked = [...(manifest.permissions ?? []), ...(manifest.optional_host_permissions ?? [])];
+    expect(asked.filter((permission) => !names.has(permission))).toEqual([]);
+    // Every permission the README explains is one the manifest asks for (no stale rows).
+    const explained = [...names].filter((name) => /^[a-zA-Z]+$/.test(name) || name.includes('://'));
+    expect(explained.filter((name) => !asked.includes(name))).toEqual([]);
+    expect(explained.length).toBeGreaterThanOrEqual(asked.length);
+    expect(manifest.host_permissions).toBeUndefined();
+    expect(manifest.optional_permissions).toBeUndefined();
+    const sites = (manifest.content_scripts ?? []).flatMap((script) => script.matches.map((match) => new URL(match.replace('/*', '/')).hostname));
+    const siteRow = rows.find((row) => row.startsWith('| content scripts on')) ?? '';
+    expect(sites.length).toBeGreaterThan(0);
+    expect(sites.filter((site) => !siteRow.includes(site))).toEqual([]);
+  });
+});
+
 describe('the crypto module shipped as a file', () => {
   let copy: string;
   let chromium: ChromiumSession | undefined;
