@@ -96,6 +96,35 @@ describe('encryption setup in the popup, in Chromium', () => {
     await line(second, 'this-device').locator('text=Verified').waitFor({ timeout: 60_000 });
   });
 
+  it('survives the popup closing in the middle of setup: the same key waits, nothing is uploaded until it is typed back', async () => {
+    const alice = await synapse.registerUser({ displayName: 'Alice' });
+    const chromium = await newBrowser();
+    let popup = await popupIn(chromium);
+    await signInFromPopup(popup, alice);
+    await popup.getByRole('button', { name: 'Set up recovery' }).click();
+    await popup.getByRole('button', { name: 'Create recovery key' }).click();
+    const shown = (await popup.getByTestId('recovery-key').innerText()).replace(/\s+/g, ' ').trim();
+    // Focus went to a password manager: the popup is gone.
+    await popup.close();
+    const keysOnServer = async () => {
+      const response = await fetch(`${server.baseUrl}/_matrix/client/v3/keys/query`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${alice.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ device_keys: { [alice.userId]: [] } }),
+      });
+      return ((await response.json()) as { master_keys?: Record<string, unknown> }).master_keys?.[alice.userId] !== undefined;
+    };
+    expect(await keysOnServer()).toBe(false);
+    popup = await popupIn(chromium);
+    const again = popup.getByTestId('recovery-key');
+    await again.waitFor({ timeout: 30_000 });
+    expect((await again.innerText()).replace(/\s+/g, ' ').trim()).toBe(shown);
+    await popup.getByLabel('Type or paste the recovery key to confirm').fill(shown);
+    await popup.getByRole('button', { name: 'Confirm and set up' }).click();
+    await popup.getByText('Recovery is set up, and this extension is verified.').waitFor({ timeout: 60_000 });
+    expect(await keysOnServer()).toBe(true);
+  });
+
   it('verifies this extension with emoji against another device of the account', async () => {
     const alice = await synapse.registerUser({ displayName: 'Alice' });
     const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
