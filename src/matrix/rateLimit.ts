@@ -19,7 +19,7 @@ export function retryAfterMs(status: number, retryAfterHeader: string | null, bo
   if (status !== 429) return undefined;
   let wait: number | undefined;
   if (typeof body === 'object' && body !== null && 'retry_after_ms' in body) {
-    const value = (body as { retry_after_ms: unknown }).retry_after_ms;
+    const value = body.retry_after_ms;
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) wait = value;
   }
   if (wait === undefined && retryAfterHeader !== null) {

@@ -90,7 +90,8 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   function takeFault(path: string): FaultKind | undefined {
     const index = faults.findIndex((fault) => fault.left > 0 && (fault.path === undefined || fault.path.test(path)));
     if (index < 0) return undefined;
-    const fault = faults[index]!;
+    const fault = faults[index];
+    if (!fault) return undefined;
     fault.left -= 1;
     if (fault.left <= 0) faults.splice(index, 1);
     appliedCounts.set(fault.kind, (appliedCounts.get(fault.kind) ?? 0) + 1);

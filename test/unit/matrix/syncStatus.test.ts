@@ -1,6 +1,6 @@
 import { SyncState } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { nextSyncStatus, overdueSyncStatus, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from '../../../src/matrix/syncStatus';
+import { nextSyncStatus, overdueSyncStatus, stalenessOf, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from '../../../src/matrix/syncStatus';
 
 const earlier = Date.UTC(2026, 10, 24, 9, 0);
 const now = Date.UTC(2026, 10, 24, 9, 30);
@@ -116,8 +116,19 @@ describe('overdueSyncStatus', () => {
   });
 
   it('gives way to the next good sync', () => {
-    const stale = overdueSyncStatus(syncing, poll, later);
-    expect(stale).toBeDefined();
-    expect(nextSyncStatus(stale!, SyncState.Syncing, {}, later + 5)).toEqual({ state: 'syncing', lastSyncAt: later + 5 });
+    const stale = overdueSyncStatus(syncing, poll, later) ?? starting;
+    expect(stale.state).toBe('offline');
+    expect(nextSyncStatus(stale, SyncState.Syncing, {}, later + 5)).toEqual({ state: 'syncing', lastSyncAt: later + 5 });
+  });
+});
+
+describe('stalenessOf', () => {
+  it('is stale while offline, with the last good sync (or none)', () => {
+    expect(stalenessOf(offline)).toEqual({ lastSyncAt: earlier - 60_000 });
+    expect(stalenessOf({ state: 'offline', since: earlier })).toEqual({ lastSyncAt: undefined });
+  });
+
+  it.each([starting, syncing, catchingUp, endedByServer])('is not stale when %o', (status) => {
+    expect(stalenessOf(status)).toBeUndefined();
   });
 });
