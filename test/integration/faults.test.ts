@@ -219,7 +219,7 @@ describe('under network faults the extension', () => {
     const back = await upToDateAfter(lastGoodSync, 90_000);
     measured.delay = { hungSeconds: 50, secondsUntilOffline: Math.round(overdueAfter / 1000), secondsToRecover: Math.round((back - at) / 1000) };
     // A hung request is not a storm: nothing but the hung /sync and Rust crypto's own requests.
-    expectBounded('delay', proxiedBetween(at, back).length, back - at, UNREACHABLE_PER_MINUTE);
+    expectBounded('delay-requests', proxiedBetween(at, back).length, back - at, UNREACHABLE_PER_MINUTE);
     await reportHas(added);
     addFigures({ faults_survived: 1 });
   }, 180_000);
