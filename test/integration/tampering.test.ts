@@ -142,13 +142,13 @@ async function controlIsOwnerSigned(device: Peer): Promise<RoomTrustReport> {
 
 describe('a homeserver that lies in /keys/query', () => {
   it("cannot pass off a device whose owner's signature is forged as owner-signed", async () => {
-    // Every Bob device other than his laptop reaches the extension with its self-signing
-    // (cross-signing) signature corrupted; the device's own signature is left intact.
-    const known = new Set([bob.deviceId]);
+    // One new device of Bob's reaches the extension with its self-signing (cross-signing)
+    // signature corrupted; the device's own signature is left intact.
+    const targets = new Set<string>();
     const tampered = tamperKeysQuery((answer) => {
       let changed = false;
       for (const [deviceId, keys] of Object.entries(answer.device_keys?.[bob.userId] ?? {})) {
-        if (known.has(deviceId)) continue;
+        if (!targets.has(deviceId)) continue;
         const own = keys.signatures?.[bob.userId] ?? {};
         for (const keyId of Object.keys(own)) {
           if (keyId === `ed25519:${deviceId}`) continue;
@@ -158,17 +158,22 @@ describe('a homeserver that lies in /keys/query', () => {
       }
       return changed;
     });
-    const forged = await signedDevice(bob, 'Forged signature');
-    const control = await signedDevice(carol, 'Carol untampered');
-    await waitFor('a tampered answer', () => (tampered.count() > 0 ? true : undefined), 90_000);
-    // The device keeps its own valid signature, so it is accepted, but only as unsigned.
-    const report = await reportWith((r) => deviceIn(r, bob.userId, forged.deviceId) !== undefined, 'the forged device in the report');
-    await controlIsOwnerSigned(control);
+    const forged = await bob.addUnsignedDevice({ deviceName: 'Forged signature' });
+    cleanups.push(() => forged.stop());
+    targets.add(forged.deviceId);
+    await bob.signOwnDevice(forged);
+    // Signed after the forged one, and left alone: once the extension shows it owner-signed,
+    // it has processed an answer for Bob that carried the forged device's real signature,
+    // corrupted.
+    const control = await signedDevice(bob, 'Bob untampered');
+    const report = await controlIsOwnerSigned(control);
+    expect(tampered.count()).toBeGreaterThan(0);
     observed['bad-signature'] = everyClassOf(bob.userId, forged.deviceId);
+    // The device keeps its own valid signature, so it is accepted, but only ever as unsigned.
     expect(deviceIn(report, bob.userId, forged.deviceId)).toMatchObject({ class: 'unsigned', isNew: true });
     expect(everyClassOf(bob.userId, forged.deviceId).map((seen) => seen.class)).toEqual(['unsigned']);
-    // Peers, who see the truth, know it is signed: the lie alone made the difference.
-    expect((await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner).toBe(true);
+    // Carol, who sees the truth, finds it signed: the lie alone made the difference.
+    await waitFor('Carol to see the forged device signed', async () => (await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner || undefined, 90_000);
     addFigures({ network_tampering_cases: 1 });
   }, 180_000);
 
@@ -192,7 +197,7 @@ describe('a homeserver that lies in /keys/query', () => {
     // A new device of Bob's makes the extension query his devices again. The answer that brings
     // it also carries the swapped laptop (every answer with the laptop is rewritten), so the
     // control arriving proves the lie was delivered and processed, not just ignored unread.
-    const control = await signedDevice(bob, 'Bob untampered');
+    const control = await signedDevice(bob, 'Bob untampered 2');
     await waitFor('a tampered answer', () => (tampered.count() > 0 ? true : undefined), 90_000);
     await controlIsOwnerSigned(control);
     const seen = everyClassOf(bob.userId, bob.deviceId);
