@@ -214,7 +214,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       await stopListening();
       if (forMs !== undefined) {
         upTimer = setTimeout(() => {
-          if (!closed) void listen(port);
+          // Should the port be taken meanwhile, the test waiting for the server times out
+          // naming what it waited for; an unhandled rejection here would hide that.
+          if (!closed) listen(port).catch(() => undefined);
         }, forMs);
       }
     },
