@@ -17,6 +17,7 @@ import type { BackgroundRecords } from './backgroundRecords';
 import { createSecurityHandlers } from './securityHandlers';
 import { createStatusStore, type StatusStore } from './statusStore';
 import { browserHostPermissions, browserScripts, siteStoreIn } from './browserSites';
+import { stalenessOf } from '../matrix/syncStatus';
 import { createPageHandlers } from './pageHandlers';
 import { SiteRegistry } from './siteRegistry';
 import { createSiteHandlers } from './siteHandlers';
@@ -68,7 +69,11 @@ export function startBackground(): void {
     // The tab may have closed or left the site since: then there is nobody to tell.
     browser.tabs.sendMessage(tabId, { kind: 'page.recheck' }).catch(() => undefined);
   });
-  status.onChange((value) => tabs.setSignedIn(value.account.state === 'signed-in'));
+  status.onChange((value) => {
+    tabs.setSignedIn(value.account.state === 'signed-in');
+    // The toolbar says when its warnings are from before the server went away.
+    tabs.setStale(value.account.state === 'signed-in' ? stalenessOf(value.account.sync) : undefined);
+  });
   browser.tabs.onRemoved.addListener((tabId) => tabs.forget(tabId));
 
   let services: Promise<Services> | undefined;

@@ -1,6 +1,6 @@
 import type { ClientFamily } from '../clients/builtInSites';
 import type { TabState } from '../messaging/protocol';
-import { tabView } from '../trust/tabTrust';
+import { type Staleness, tabView } from '../trust/tabTrust';
 import type { RoomTrustReport } from '../trust/types';
 
 /** How a tab's state reaches the toolbar (browser.action in the extension; a fake in tests). */
@@ -29,6 +29,7 @@ export class TabRegistry {
   private readonly ports = new Map<number, number>();
   private readonly reports = new Map<string, RoomTrustReport>();
   private signedIn = false;
+  private stale: Staleness | undefined;
 
   constructor(
     private readonly toolbar: ToolbarPainter,
@@ -67,6 +68,13 @@ export class TabRegistry {
     }
   }
 
+  /** The sync went offline (with the last good sync) or came back (undefined): repaint. */
+  setStale(stale: Staleness | undefined): void {
+    if (stale?.lastSyncAt === this.stale?.lastSyncAt && (stale === undefined) === (this.stale === undefined)) return;
+    this.stale = stale;
+    for (const tabId of this.tabs.keys()) this.paint(tabId);
+  }
+
   /** The tab closed: forget it. */
   forget(tabId: number): void {
     this.tabs.delete(tabId);
@@ -96,7 +104,7 @@ export class TabRegistry {
     const entry = this.tabs.get(tabId);
     if (!entry) return undefined;
     const report = entry.roomId === undefined ? undefined : this.reports.get(entry.roomId);
-    const view = tabView({ signedIn: this.signedIn, understood: entry.understood, roomId: entry.roomId, report, roomUnavailable: entry.roomUnavailable });
+    const view = tabView({ signedIn: this.signedIn, understood: entry.understood, roomId: entry.roomId, report, roomUnavailable: entry.roomUnavailable, stale: this.stale });
     return { tabId, origin: entry.origin, client: entry.client, roomId: entry.roomId, ...view };
   }
 

@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import type { TabState } from '../messaging/protocol';
 import type { TabTrust } from '../trust/tabTrust';
 import { t } from '../ui/i18n';
+import { formatTime } from '../ui/statusView';
 import type { ToolbarPainter } from './tabRegistry';
 
 const BADGE_COLOURS: Record<TabTrust, string> = {
@@ -15,8 +16,15 @@ function iconPaths(trust: TabTrust): Record<string, string> {
   return { 16: `/icon/state/${trust}-16.png`, 32: `/icon/state/${trust}-32.png`, 48: `/icon/state/${trust}-48.png` };
 }
 
-/** The tooltip of a tab's toolbar button. */
+/** The tooltip of a tab's toolbar button, saying since when its warnings are old when they are. */
 export function toolbarTitle(state: TabState): string {
+  const title = reasonTitle(state);
+  if (!state.stale) return title;
+  const since = state.stale.lastSyncAt === undefined ? t('toolbarStaleNeverSynced') : t('toolbarStale', formatTime(state.stale.lastSyncAt));
+  return `${title} ${since}`;
+}
+
+function reasonTitle(state: TabState): string {
   const client = state.client ?? t('toolbarSomeClient');
   switch (state.reason) {
     case 'signed-out':

@@ -10,7 +10,8 @@ import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from './accountVault';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';
-import { nextSyncStatus, type SyncStatus } from './syncStatus';
+import { rateLimitedFetch } from './rateLimit';
+import { nextSyncStatus, overdueSyncStatus, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from './syncStatus';
 
 /** IndexedDB names of this account's stores; sign-out deletes them. */
 export const SYNC_DATABASE = 'mtg-account-sync';
@@ -43,6 +44,9 @@ export interface SessionOptions {
 export class MatrixSession {
   private status: SyncStatus = { state: 'starting' };
   private lastSaveAt = 0;
+  /** Fires when the current long-poll is overdue (see overdueSyncStatus). */
+  private overdueTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
 
   private constructor(
     readonly client: MatrixClient,
@@ -56,7 +60,9 @@ export class MatrixSession {
 
   static async start(options: SessionOptions): Promise<MatrixSession> {
     const { credentials } = options;
-    const requests = stoppableFetch(options.fetchFn ?? ((input, init) => fetch(input, init)));
+    // The SDK retries a rate-limited /sync after a few seconds whatever the server asked for;
+    // the gate holds every request until the server's retry time has passed.
+    const requests = stoppableFetch(rateLimitedFetch(options.fetchFn ?? ((input, init) => fetch(input, init)), options.now ?? Date.now));
     const store = new IndexedDBStore({ indexedDB: options.indexedDB, dbName: SYNC_DATABASE });
     const secretStorageKeys = new SecretStorageKeyCache();
     const client = createClient({
@@ -102,6 +108,8 @@ export class MatrixSession {
 
   /** Stops syncing; stores stay as they are for the next start. */
   stop(): void {
+    this.stopped = true;
+    clearTimeout(this.overdueTimer);
     this.secretStorageKeys.drop();
     this.requests.stop();
     this.client.stopClient();
@@ -155,6 +163,25 @@ export class MatrixSession {
   private setStatus(status: SyncStatus): void {
     this.status = status;
     this.options.onStatus(status);
+    this.watchForOverdueSync();
+  }
+
+  /**
+   * "Up to date" is only true while syncs keep answering: a hung long-poll emits nothing, so a
+   * timer checks when the next answer is overdue, and the status says offline from then on
+   * (with the last good sync) until a sync answers again.
+   */
+  private watchForOverdueSync(): void {
+    clearTimeout(this.overdueTimer);
+    this.overdueTimer = undefined;
+    // A stopped client still emits STOPPED, which keeps the status: no timer outlives the session.
+    if (this.stopped || this.status.state !== 'syncing') return;
+    const now = this.options.now ?? Date.now;
+    const dueIn = this.status.lastSyncAt + POLL_TIMEOUT_MS + SYNC_OVERDUE_MARGIN_MS - now();
+    this.overdueTimer = setTimeout(() => {
+      const overdue = overdueSyncStatus(this.status, POLL_TIMEOUT_MS, now());
+      if (overdue) this.setStatus(overdue);
+    }, Math.max(0, dueIn));
   }
 }
 

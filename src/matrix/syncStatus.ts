@@ -1,4 +1,5 @@
 import { SyncState } from 'matrix-js-sdk';
+import type { Staleness } from '../trust/tabTrust';
 
 /** How fresh the extension's view of the account is; every UI shows this next to its warnings. */
 export type SyncStatus =
@@ -36,4 +37,32 @@ export function nextSyncStatus(
     case SyncState.Stopped:
       return current;
   }
+}
+
+/**
+ * A long-poll that hangs emits nothing: matrix-js-sdk waits pollTimeout + 80 s before it gives
+ * up on a /sync, and the status would say "up to date" all that time. A sync that has not
+ * answered within the server's hold time plus this margin is overdue.
+ */
+export const SYNC_OVERDUE_MARGIN_MS = 15_000;
+
+/**
+ * The status once no sync answered for longer than `pollTimeoutMs` + the margin: offline since
+ * the moment the answer became overdue, keeping the time of the last good sync. Undefined while
+ * the status is still true (not yet overdue, or not claiming to be up to date). Pure, so the
+ * rule is tested case by case; the session calls it from a timer.
+ */
+export function overdueSyncStatus(current: SyncStatus, pollTimeoutMs: number, now: number): SyncStatus | undefined {
+  if (current.state !== 'syncing') return undefined;
+  const overdueAt = current.lastSyncAt + pollTimeoutMs + SYNC_OVERDUE_MARGIN_MS;
+  if (now < overdueAt) return undefined;
+  return { state: 'offline', since: overdueAt, lastSyncAt: current.lastSyncAt };
+}
+
+/**
+ * Whether what the extension shows may be out of date, for the toolbar: only while offline
+ * (which includes an overdue sync). Catching up is not stale: it is busy getting fresh.
+ */
+export function stalenessOf(sync: SyncStatus): Staleness | undefined {
+  return sync.state === 'offline' ? { lastSyncAt: sync.lastSyncAt } : undefined;
 }

@@ -9,6 +9,16 @@ export interface TabView {
   newWarnings: number;
   /** Why, in a few words (the icon's tooltip picks its text from this). */
   reason: 'signed-out' | 'not-understood' | 'no-room' | 'not-joined' | 'checking' | 'unencrypted' | 'clear' | 'warnings';
+  /**
+   * The room's report is from before the extension lost the server (the sync is offline or
+   * overdue): the tooltip says since when. Only on views that show the report.
+   */
+  stale?: Staleness;
+}
+
+/** The warnings are not current; `lastSyncAt` is the last sync that answered, if any did. */
+export interface Staleness {
+  lastSyncAt?: number;
 }
 
 export interface TabFacts {
@@ -21,6 +31,8 @@ export interface TabFacts {
   report?: RoomTrustReport;
   /** The room is not one of the account's joined rooms. */
   roomUnavailable?: boolean;
+  /** Set while the sync is offline: the report may miss what happened since. */
+  stale?: Staleness;
 }
 
 /**
@@ -38,7 +50,9 @@ export function tabView(facts: TabFacts): TabView {
   if (!report || report.roomId !== facts.roomId) return { trust: 'unknown', newWarnings: 0, reason: 'checking' };
   if (!report.encrypted) return { trust: 'unknown', newWarnings: 0, reason: 'unencrypted' };
   const { warn, critical } = report.newWarnings;
-  if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings' };
-  if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings' };
-  return { trust: 'ok', newWarnings: 0, reason: 'clear' };
+  const stale = facts.stale && { stale: facts.stale };
+  // Known warnings stay true while offline; "all clear" does not, so it is not shown as ok.
+  if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings', ...stale };
+  if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings', ...stale };
+  return { trust: stale ? 'unknown' : 'ok', newWarnings: 0, reason: 'clear', ...stale };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TabRegistry } from '../../../src/background/tabRegistry';
 import { toolbarTitle } from '../../../src/background/toolbar';
+import { formatTime } from '../../../src/ui/statusView';
 import type { TabState } from '../../../src/messaging/protocol';
 import type { RoomTrustReport } from '../../../src/trust/types';
 
@@ -94,6 +95,27 @@ describe('TabRegistry', () => {
     expect(tabs.state(8)).toBeUndefined();
   });
 
+  it('while the sync is offline, keeps warnings but not "ok", says since when, and repaints when it is back', () => {
+    const { tabs, painted } = setup();
+    tabs.setSignedIn(true);
+    tabs.showRoom(1, HYDROGEN, PLANS);
+    tabs.showRoom(2, HYDROGEN, '!other:example.org');
+    tabs.report(report(PLANS, { warn: 2, critical: 0 }));
+    tabs.report(report('!other:example.org'));
+    painted.length = 0;
+    tabs.setStale({ lastSyncAt: 1_000 });
+    expect(painted.map((state) => state.tabId)).toEqual([1, 2]);
+    expect(tabs.state(1)).toMatchObject({ trust: 'warn', newWarnings: 2, stale: { lastSyncAt: 1_000 } });
+    expect(tabs.state(2)).toMatchObject({ trust: 'unknown', reason: 'clear', stale: { lastSyncAt: 1_000 } });
+    // The same staleness again paints nothing.
+    tabs.setStale({ lastSyncAt: 1_000 });
+    expect(painted).toHaveLength(2);
+    tabs.setStale(undefined);
+    expect(painted).toHaveLength(4);
+    expect(tabs.state(2)).toEqual(expect.objectContaining({ trust: 'ok', reason: 'clear' }));
+    expect(tabs.state(2)).not.toHaveProperty('stale');
+  });
+
   it('forgets a closed tab', () => {
     const { tabs } = setup();
     tabs.hello(9, { ...HYDROGEN, understood: true });
@@ -113,6 +135,16 @@ describe('toolbarTitle', () => {
     ['clear', 'Matrix Trust Guard: no new warnings in this room.'],
   ] as const)('says what %s means', (reason, title) => {
     expect(toolbarTitle({ ...base, reason })).toBe(title);
+  });
+
+  it('says since when the warnings are old while offline', () => {
+    const lastSyncAt = new Date(2026, 10, 24, 14, 5).getTime();
+    expect(toolbarTitle({ ...base, reason: 'clear', stale: { lastSyncAt } })).toBe(
+      `Matrix Trust Guard: no new warnings in this room. Not up to date: the homeserver last answered at ${formatTime(lastSyncAt)}.`,
+    );
+    expect(toolbarTitle({ ...base, trust: 'warn', reason: 'warnings', newWarnings: 1, stale: {} })).toBe(
+      'Matrix Trust Guard: 1 new warning in this room. Open to review. Not up to date: the homeserver has not answered yet.',
+    );
   });
 
   it('counts the new warnings, in the singular and the plural', () => {

@@ -1,6 +1,6 @@
 import { SyncState } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { nextSyncStatus, type SyncStatus } from '../../../src/matrix/syncStatus';
+import { nextSyncStatus, overdueSyncStatus, stalenessOf, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from '../../../src/matrix/syncStatus';
 
 const earlier = Date.UTC(2026, 10, 24, 9, 0);
 const now = Date.UTC(2026, 10, 24, 9, 30);
@@ -90,5 +90,45 @@ describe('nextSyncStatus', () => {
     const back = nextSyncStatus(down, SyncState.Syncing, {}, later);
     expect(back).toEqual({ state: 'syncing', lastSyncAt: later });
     expect(nextSyncStatus(back, SyncState.Reconnecting, {}, later + 1)).toEqual({ state: 'offline', since: later + 1, lastSyncAt: later });
+  });
+});
+
+describe('overdueSyncStatus', () => {
+  const poll = 20_000;
+  const overdueAt = earlier + poll + SYNC_OVERDUE_MARGIN_MS;
+
+  it('leaves "up to date" alone while the long-poll may still answer', () => {
+    expect(overdueSyncStatus(syncing, poll, earlier)).toBeUndefined();
+    expect(overdueSyncStatus(syncing, poll, overdueAt - 1)).toBeUndefined();
+  });
+
+  it('turns "up to date" into offline since the answer became overdue, keeping the last good sync', () => {
+    expect(overdueSyncStatus(syncing, poll, overdueAt)).toEqual({ state: 'offline', since: overdueAt, lastSyncAt: earlier });
+    expect(overdueSyncStatus(syncing, poll, later)).toEqual({ state: 'offline', since: overdueAt, lastSyncAt: earlier });
+  });
+
+  it('is more than the long-poll itself, so a quiet but healthy server never looks offline', () => {
+    expect(overdueSyncStatus(syncing, poll, earlier + poll + 1_000)).toBeUndefined();
+  });
+
+  it.each([starting, catchingUp, offline, endedByServer])('says nothing about a status that does not claim to be up to date (%o)', (status) => {
+    expect(overdueSyncStatus(status, poll, later)).toBeUndefined();
+  });
+
+  it('gives way to the next good sync', () => {
+    const stale = overdueSyncStatus(syncing, poll, later) ?? starting;
+    expect(stale.state).toBe('offline');
+    expect(nextSyncStatus(stale, SyncState.Syncing, {}, later + 5)).toEqual({ state: 'syncing', lastSyncAt: later + 5 });
+  });
+});
+
+describe('stalenessOf', () => {
+  it('is stale while offline, with the last good sync (or none)', () => {
+    expect(stalenessOf(offline)).toEqual({ lastSyncAt: earlier - 60_000 });
+    expect(stalenessOf({ state: 'offline', since: earlier })).toEqual({ lastSyncAt: undefined });
+  });
+
+  it.each([starting, syncing, catchingUp, endedByServer])('is not stale when %o', (status) => {
+    expect(stalenessOf(status)).toBeUndefined();
   });
 });

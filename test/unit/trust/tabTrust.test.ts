@@ -47,4 +47,22 @@ describe('tabView', () => {
   it('is critical as soon as one new warning is, counting all new ones', () => {
     expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 3, reason: 'warnings' });
   });
+
+  describe('while the sync is offline (stale)', () => {
+    const stale = { lastSyncAt: 1_000 };
+
+    it('keeps new warnings, saying they are stale', () => {
+      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 1, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 2, reason: 'warnings', stale });
+      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({ trust: 'warn', newWarnings: 2, reason: 'warnings', stale });
+    });
+
+    it('does not say ok: "no new warnings" is only as of the last sync', () => {
+      expect(tabView({ ...ready, stale, report: report() })).toEqual({ trust: 'unknown', newWarnings: 0, reason: 'clear', stale });
+    });
+
+    it('adds nothing to views that show no report', () => {
+      expect(tabView({ ...ready, stale })).toEqual({ trust: 'unknown', newWarnings: 0, reason: 'checking' });
+      expect(tabView({ signedIn: true, understood: true, stale })).toEqual({ trust: 'unknown', newWarnings: 0, reason: 'no-room' });
+    });
+  });
 });
