@@ -290,6 +290,76 @@ describe('service worker and browser restarts, in Chromium', () => {
     expect(unsignedDeviceIds.length).toBeGreaterThan(0);
   }, 900_000);
 
+  /**
+   * Confirms a new recovery key in `page` (the popup, or the options page for a new key), stops
+   * the worker as soon as `stopWhen` sees the first of the setup's uploads on the server, and
+   * then finishes the setup as a person would: the popup offers it again if it is incomplete.
+   */
+  async function recoveryCutShort(flowPage: Page, stopWhen: (onServer: { masterKey: boolean; defaultKeyId: string | null }) => boolean): Promise<void> {
+    const before = await signedIn();
+    const ledgerBefore = await ledger();
+    await flowPage.getByRole('button', { name: 'Create recovery key' }).click({ timeout: SLOW });
+    const key = (await flowPage.getByTestId('recovery-key').innerText({ timeout: SLOW })).replace(/\s+/g, ' ').trim();
+    await flowPage.getByLabel('Type or paste the recovery key to confirm').fill(key);
+    await flowPage.getByRole('button', { name: 'Confirm and set up' }).click();
+    // The worker uploads cross-signing keys, a new secret storage key, the secrets under it and
+    // a key backup, one after the other: stop it as soon as the chosen upload shows.
+    await waitFor('the chosen upload to reach the server', async () => (stopWhen(await uploadsOnServer()) ? true : undefined), SLOW);
+    await restartWorker(before);
+    await checkAfterRestart(before.deviceId, ledgerBefore);
+    const status = await request('security.status', {});
+    console.log(
+      `restarts: recovery setup stopped part way; after the restart cross-signing ready ${status.crossSigning.ready}, ` +
+        `secret storage ready ${status.secretStorage.ready}, key backup ${status.keyBackup.serverVersion ?? 'none'}`,
+    );
+    const popup = await chromium.openExtensionPage('popup.html');
+    if (!(status.secretStorage.ready && status.crossSigning.ready && status.thisDeviceVerified && status.keyBackup.serverVersion !== null)) {
+      // Not finished: the popup offers the setup again, and this time it completes.
+      await popup.getByRole('button', { name: 'Set up recovery' }).click({ timeout: SLOW });
+      await popup.getByRole('button', { name: 'Create recovery key' }).click();
+      const again = (await popup.getByTestId('recovery-key').innerText({ timeout: SLOW })).replace(/\s+/g, ' ').trim();
+      await popup.getByLabel('Type or paste the recovery key to confirm').fill(again);
+      await popup.getByRole('button', { name: 'Confirm and set up' }).click();
+      await popup.getByText('Recovery is set up, and this extension is verified.').waitFor({ timeout: SLOW });
+      // Back to idle, so the settings page offers its resets again.
+      await popup.locator('section.recovery').getByRole('button', { name: 'OK' }).click();
+    }
+    await waitFor(
+      'recovery and key backup to be set up, and this extension verified',
+      async () => {
+        const now = await ask('security.status', {});
+        return now?.secretStorage.ready && now.crossSigning.ready && now.thisDeviceVerified && now.keyBackup.serverVersion !== null ? true : undefined;
+      },
+      SLOW,
+    );
+    await popup.close();
+    addFigures({ restart_cycles_survived: 1 });
+  }
+
+  async function uploadsOnServer(): Promise<{ masterKey: boolean; defaultKeyId: string | null }> {
+    const { masterKey } = await recoveryOnServer();
+    const response = await fetch(
+      `${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/account_data/m.secret_storage.default_key`,
+      { headers: { Authorization: `Bearer ${alice.accessToken}` } },
+    );
+    return { masterKey, defaultKeyId: response.ok ? ((await response.json()) as { key: string }).key : null };
+  }
+
+  it('lets a recovery setup cut short between its uploads be finished', async () => {
+    // First setup, stopped once the identity is on the server and before secret storage.
+    const popup = await chromium.openExtensionPage('popup.html');
+    await popup.getByRole('button', { name: 'Set up recovery' }).click({ timeout: SLOW });
+    await recoveryCutShort(popup, (onServer) => onServer.masterKey);
+    await popup.close();
+    // A new recovery key from the settings, stopped once its secret storage key replaced the
+    // old one and before the secrets and the backup were stored under it.
+    const { defaultKeyId: previous } = await uploadsOnServer();
+    await page.getByRole('button', { name: 'New recovery key…' }).click({ timeout: SLOW });
+    await page.getByRole('button', { name: 'Make a new recovery key' }).click();
+    await recoveryCutShort(page, (onServer) => onServer.defaultKeyId !== null && onServer.defaultKeyId !== previous);
+    expect(await recoveryOnServer()).toEqual({ masterKey: true, defaultKey: true });
+  }, 300_000);
+
   it('keeps its device and its ledger when the browser is closed and started again on the same profile', async () => {
     const before = await signedIn();
     const ledgerBefore = await ledger();
