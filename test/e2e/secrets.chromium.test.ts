@@ -96,9 +96,9 @@ describe('secrets containment in Chromium', () => {
     await fs.rm(profile, { recursive: true, force: true });
   });
 
-  function recordConsoleOf(page: Page, label: string): void {
-    page.on('console', (message) => consoleLines.push(`${label}: ${message.text()}`));
-    page.on('pageerror', (error) => consoleLines.push(`${label} error: ${error.message}`));
+  function recordConsoleOf(page: Page): void {
+    page.on('console', (message) => consoleLines.push(`${page.url()}: ${message.text()}`));
+    page.on('pageerror', (error) => consoleLines.push(`${page.url()} error: ${error.message}`));
   }
 
   /** Records every console line of the worker, whichever instance runs. */
@@ -111,7 +111,8 @@ describe('secrets containment in Chromium', () => {
     };
     session.context.serviceWorkers().forEach(attach);
     session.context.on('serviceworker', attach);
-    session.context.on('page', (page) => recordConsoleOf(page, `page ${page.url()}`));
+    // Every page, extension pages and the watched page alike (its isolated world is heard over CDP below).
+    session.context.on('page', recordConsoleOf);
   }
 
   async function status(page: Page): Promise<ExtensionStatus> {
@@ -159,7 +160,6 @@ describe('secrets containment in Chromium', () => {
       large: `mtg-canary-large-${nonce}-end`,
     };
     const options = await chromium.openExtensionPage('options.html');
-    recordConsoleOf(options, 'options');
     await options.evaluate(async (c) => {
       await new Promise<void>((resolve, reject) => {
         const open = indexedDB.open('mtg-secrets-canary', 1);
@@ -200,7 +200,6 @@ describe('secrets containment in Chromium', () => {
 
     // Sign in from the popup, as a person would.
     const popup = await chromium.openExtensionPage('popup.html');
-    recordConsoleOf(popup, 'popup');
     await popup.setViewportSize({ width: 380, height: 800 });
     await popup.getByLabel('Homeserver').fill(synapse.baseUrl);
     await popup.getByLabel('User').fill(alice.userId);
@@ -284,6 +283,7 @@ describe('secrets containment in Chromium', () => {
     // The browser closed, then started once more on the profile and closed again: LevelDB turns its logs into compressed tables.
     await chromium.close();
     chromium = await launchChromium({ userDataDir: profile, args: chromiumArgsForSites([site]) });
+    recordWorkerConsole(chromium);
     await status(await chromium.openExtensionPage('options.html'));
     await chromium.close();
     const afterClose = await readProfile(profile);
