@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CRYPTO_DATABASE_PREFIX, SYNC_DATABASE } from '../../src/matrix/matrixSession';
+import type { RoomTrustReport } from '../../src/trust/types';
 import { type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
@@ -134,8 +135,11 @@ describe('being signed out', () => {
     const extension = await background();
     await extension.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
     const { deviceId } = extension.signedIn();
-    const { roomId } = await roomWithUnsignedDevice(user);
-    await extension.reportWhere(roomId, (r) => r.pendingUserIds.length === 0 && r.memberCount === 2, 'the room');
+    const { roomId, rogue } = await roomWithUnsignedDevice(user);
+    // Wait for both of Bob's devices (neither signed) to be in the report, so in the ledger: an
+    // entry written after the snapshot is no change made by the sign-out, and made this fail now and then.
+    const bobsDevices = (r: RoomTrustReport) => r.members.find((m) => m.userId === rogue.userId)?.devices.length ?? 0;
+    await extension.reportWhere(roomId, (r) => r.pendingUserIds.length === 0 && r.memberCount === 2 && bobsDevices(r) === 2, "the room with both of Bob's devices");
     const ledger = await extension.ledger.allEntries();
     expect(ledger.length).toBeGreaterThan(0);
 
