@@ -193,7 +193,8 @@ describe('service worker and browser restarts, in Chromium', () => {
 
   afterAll(async () => {
     for (const peer of peers) peer.stop();
-    await chromium.close();
+    // Missing if beforeAll failed before the launch.
+    await (chromium as ChromiumSession | undefined)?.close();
     await fs.rm(profile, { recursive: true, force: true });
   });
 

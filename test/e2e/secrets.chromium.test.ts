@@ -292,6 +292,8 @@ describe('secrets containment in Chromium', () => {
     expect(messages.some((m) => m.channel === 'response' && m.text.includes('"client"'))).toBe(true);
     expect(messages.some((m) => m.channel === 'port room' && m.text.includes(rogue.deviceId))).toBe(true);
 
+    // With the browser closed nothing rewrites the files: every LevelDB table and log must parse.
+    expect(afterClose.pieces.filter((p) => p.what.startsWith('unparsed')).map((p) => `${p.file}: ${p.what}`)).toEqual([]);
     // The positive control of the disk scan.
     const canaryHits = (text: string, pieces: ScannedPiece[]) => pieces.filter((p) => needlesOf([text]).some((n) => contains(p.bytes, n)));
     for (const canary of Object.values(canaries)) expect(canaryHits(canary, afterClose.pieces).length, `canary ${canary} found on disk`).toBeGreaterThan(0);
