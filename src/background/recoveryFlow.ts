@@ -1,10 +1,13 @@
 import { decodeRecoveryKey } from 'matrix-js-sdk/lib/crypto-api/recovery-key.js';
 import { deriveRecoveryKeyFromPassphrase } from 'matrix-js-sdk/lib/crypto-api/key-passphrase.js';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import { createLogger, errorSummary } from '../log';
 import type { MatrixSession } from '../matrix/matrixSession';
 import { authWithPassword, PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
 import type { RecoveryFlowView } from '../messaging/protocol';
 import { UserFacingError } from '../messaging/requestRouter';
+
+const log = createLogger('recovery');
 
 /** A new recovery key waits this long, in memory only, for the user to confirm it. */
 export const KEY_LIFETIME_MS = 10 * 60_000;
@@ -84,7 +87,14 @@ export class RecoveryFlow {
     }
     await this.working('set-up', async () => {
       const { crypto, userId } = this.session;
-      await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      // An identity this device already holds needs no upload. Bootstrapping it anyway would
+      // export its keys to the account's current secret storage, whose key may be the one a
+      // setup cut short made and lost (the worker stopped between uploads): that fails, and
+      // the setup could never be finished. bootstrapSecretStorage below stores the held keys
+      // under the new key instead.
+      if (!(await holdsOwnIdentity(this.session))) {
+        await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      }
       await crypto.bootstrapSecretStorage({
         createSecretStorageKey: () => Promise.resolve(pending.generated),
         setupNewSecretStorage: true,
@@ -160,6 +170,8 @@ export class RecoveryFlow {
         if (error instanceof WrongPassword) throw error;
         return;
       }
+      // What went wrong, for whoever reads the worker's console: the error's name and message only.
+      log.warn('recovery step failed', { operation, error: errorSummary(error) });
       const reason = error instanceof UserFacingError ? error.message : 'The homeserver did not accept the change. Try again.';
       this.show({ step: 'failed', reason });
       throw new UserFacingError(reason);
@@ -189,6 +201,14 @@ export class RecoveryFlow {
     this.view = view;
     this.onChange(view);
   }
+}
+
+/** The account has an identity on the server and this device holds all three of its private keys. */
+async function holdsOwnIdentity(session: MatrixSession): Promise<boolean> {
+  const { crypto, userId } = session;
+  if (!(await crypto.userHasCrossSigningKeys(userId, true))) return false;
+  const status = await crypto.getCrossSigningStatus();
+  return status.publicKeysOnDevice && Object.values(status.privateKeysCachedLocally).every(Boolean);
 }
 
 /** What the user typed back, compared without the spaces the key is shown with. */

@@ -4,7 +4,7 @@ import type { SecurityStatus } from '../messaging/protocol';
 import { t } from './i18n';
 import { RecoveryPanel } from './RecoveryPanel';
 import { StatusLineView } from './StatusLineView';
-import { canUseRecoveryKey, crossSigningBreakdown, describeCrossSigning, describeKeyBackup, describeRecovery, describeThisDevice } from './securityView';
+import { canSetUpRecovery, canUseRecoveryKey, crossSigningBreakdown, describeCrossSigning, describeKeyBackup, describeRecovery, describeThisDevice } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
@@ -40,8 +40,7 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
   const [unlocking, setUnlocking] = useState(false);
   const [settingUp, setSettingUp] = useState<'new' | 'reset' | undefined>();
   const { busy, error, run } = useAction();
-  const holdsIdentity = Object.values(status.crossSigning.privateKeysCachedLocally).every(Boolean);
-  const canSetUp = idle && (!status.identityOnServer || (status.thisDeviceVerified && holdsIdentity && !status.secretStorage.ready));
+  const canSetUp = idle && canSetUpRecovery(status);
   const checks = crossSigningBreakdown(status);
   return (
     <>

@@ -84,6 +84,19 @@ export function describeKeyBackup(status: SecurityStatus): StatusLine {
   };
 }
 
+/**
+ * Whether "Set up recovery" is offered: on an account without an identity; or, on a verified
+ * extension that holds the identity's private keys, when recovery or the key backup is missing
+ * (a setup cut short, e.g. by the browser stopping the worker between its uploads, or another
+ * client that never made a backup). The key backup's own line tells the user setting up
+ * recovery creates it, so the button must be there.
+ */
+export function canSetUpRecovery(status: SecurityStatus): boolean {
+  if (!status.identityOnServer) return true;
+  const holdsIdentity = Object.values(status.crossSigning.privateKeysCachedLocally).every(Boolean);
+  return status.thisDeviceVerified && holdsIdentity && (!status.secretStorage.ready || status.keyBackup.serverVersion === null);
+}
+
 /** Which way to verify this extension is offered first. */
 export function canUseRecoveryKey(status: SecurityStatus): boolean {
   return status.identityOnServer && status.secretStorage.defaultKeyId !== null;

@@ -101,6 +101,18 @@ describe('the extension signed in, in Firefox ESR', () => {
     await popup.waitForSelector(`li.device[data-device="${dave.deviceId}"]`, { timeout: 60_000 });
     expect(roomId).toMatch(/^!/);
     await popup.close();
+    // An acknowledged warning in the ledger: it must outlive the suspensions, with its times.
+    const ledgerOf = () =>
+      options.evaluate(async () => {
+        const reply: unknown = await browser.runtime.sendMessage({ kind: 'ledger.export', params: {} });
+        const { json } = (reply as { result: { json: string } }).result;
+        return (JSON.parse(json) as { entries: { userId: string; deviceId: string; ed25519Key: string; firstSeenAt: number; acknowledgedAt?: number }[] }).entries;
+      });
+    await options.evaluate(async (scope) => {
+      await browser.runtime.sendMessage({ kind: 'room.acknowledge', params: scope });
+    }, { roomId, userId: dave.userId });
+    const ledgerBefore = await ledgerOf();
+    expect(ledgerBefore.find((e) => e.userId === dave.userId && e.deviceId === dave.deviceId)?.acknowledgedAt).toEqual(expect.any(Number));
 
     // The options page stays open; each suspension cuts its port and the page wakes a new
     // instance. Watch what the page shows: asking the background would keep it awake.
@@ -114,6 +126,15 @@ describe('the extension signed in, in Firefox ESR', () => {
     );
     const resumed = await waitFor('the new instance to resume the account', async () => (await deviceOf()).deviceId);
     expect(resumed).toBe(first.deviceId);
+    // The ledger as it was: every entry, once, with the same first-seen and acknowledgement times.
+    const ledgerAfter = await ledgerOf();
+    const key = (e: { userId: string; deviceId: string; ed25519Key: string }) => `${e.userId}|${e.deviceId}|${e.ed25519Key}`;
+    expect(new Set(ledgerAfter.map(key)).size).toBe(ledgerAfter.length);
+    for (const entry of ledgerBefore) {
+      const kept = ledgerAfter.find((e) => key(e) === key(entry));
+      expect(kept?.firstSeenAt).toBe(entry.firstSeenAt);
+      expect(kept?.acknowledgedAt).toBe(entry.acknowledgedAt);
+    }
   });
 });
 
