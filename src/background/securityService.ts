@@ -103,21 +103,20 @@ export class SecurityService {
     const onAccountData = (event: MatrixEvent) => {
       if (/^m\.(secret_storage|cross_signing|megolm_backup)/.test(event.getType())) this.refresh();
     };
-    client.on(CryptoEvent.KeysChanged, refresh);
-    client.on(CryptoEvent.KeyBackupStatus, refresh);
-    client.on(CryptoEvent.KeyBackupDecryptionKeyCached, refresh);
-    client.on(CryptoEvent.KeyBackupSessionsRemaining, onRemaining);
-    client.on(CryptoEvent.UserTrustStatusChanged, onOwnChange);
-    client.on(CryptoEvent.DevicesUpdated, onOwnChange);
-    client.on(ClientEvent.AccountData, onAccountData);
+    // One list for on and off, so no listener outlives the session. The SDK types each event's
+    // listener separately; the table holds them loosely, which on/off accept as they are.
+    const listeners: [Parameters<typeof client.on>[0], (...args: never[]) => void][] = [
+      [CryptoEvent.KeysChanged, refresh],
+      [CryptoEvent.KeyBackupStatus, refresh],
+      [CryptoEvent.KeyBackupDecryptionKeyCached, refresh],
+      [CryptoEvent.KeyBackupSessionsRemaining, onRemaining],
+      [CryptoEvent.UserTrustStatusChanged, onOwnChange],
+      [CryptoEvent.DevicesUpdated, onOwnChange],
+      [ClientEvent.AccountData, onAccountData],
+    ];
+    for (const [event, listener] of listeners) client.on(event, listener);
     return () => {
-      client.off(CryptoEvent.KeysChanged, refresh);
-      client.off(CryptoEvent.KeyBackupStatus, refresh);
-      client.off(CryptoEvent.KeyBackupDecryptionKeyCached, refresh);
-      client.off(CryptoEvent.KeyBackupSessionsRemaining, onRemaining);
-      client.off(CryptoEvent.UserTrustStatusChanged, onOwnChange);
-      client.off(CryptoEvent.DevicesUpdated, onOwnChange);
-      client.off(ClientEvent.AccountData, onAccountData);
+      for (const [event, listener] of listeners) client.off(event, listener);
     };
   }
 }

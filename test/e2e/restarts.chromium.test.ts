@@ -13,6 +13,7 @@ import { addFigures } from '../support/figures.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { seededRandom } from '../support/seededRandom.ts';
 
 declare const chrome: Browser;
 
@@ -37,18 +38,6 @@ const SEED = Number(process.env.MTG_RESTART_SEED ?? Date.now() % 100_000);
 const DEVICE_NAME = 'Matrix Trust Guard on Chrome';
 /** Generous: a 2-core machine shared with other test runs, and a debugger attached to the worker. */
 const SLOW = 90_000;
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type StopPoint = 'device-added' | 'device-reported' | 'acknowledge-sent' | 'popup-open' | 'recovery-key-shown';
 
@@ -200,7 +189,7 @@ describe('service worker and browser restarts, in Chromium', () => {
 
   it(`keeps its device, its ledger and its warnings across ${CYCLES} worker stops at random points`, async () => {
     console.log(`restarts: seed ${SEED} (MTG_RESTART_SEED=${SEED} replays it)`);
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const started = Date.now();
     let current = await signedIn();
     const firstDevice = current.deviceId;

@@ -4,6 +4,7 @@ import type { RequestKind } from '../../../src/messaging/protocol';
 import { createRequestRouter, type RequestHandlers } from '../../../src/messaging/requestRouter';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
 import { addFigures } from '../../support/figures';
+import { seededRandom as random } from '../../support/seededRandom';
 
 /**
  * The background's one door, hammered: random values, valid requests mutated one way or
@@ -90,18 +91,6 @@ const REFUSED_SENDERS: RawSender[] = [
   { id: EXTENSION_ID },
   {},
 ];
-
-/** mulberry32: small, fast and good enough to spread cases; the seed makes failures replay. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = [
   '',
