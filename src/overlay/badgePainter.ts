@@ -200,14 +200,16 @@ export class BadgePainter {
       this.wholeDocument = false;
       this.dirty.clear();
       this.queue = [];
-      this.reconcile(this.doc, this.adapter.findUsers(this.doc));
       this.added.clear();
+      this.reconcile([this.doc]);
     } else if (this.dirty.size > 0 || this.added.size > 0) {
-      for (const root of this.rootsOf()) this.reconcile(root, this.adapter.findUsers(root));
+      const roots = this.rootsOf();
       this.dirty.clear();
       this.added.clear();
+      this.reconcile(roots);
+    } else if (this.sweepNeeded) {
+      this.forgetDisconnected();
     }
-    if (this.sweepNeeded) this.forgetDisconnected();
     this.placeQueued(started, budgetMs);
     if (this.queue.length > 0) this.schedule();
     this.lastBatchMs = this.now() - started;
@@ -227,7 +229,7 @@ export class BadgePainter {
     for (const element of this.dirty) {
       if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element.parentElement ?? element);
     }
-    return [...roots].filter((root) => ![...roots].some((other) => other !== root && other.contains(root)));
+    return [...roots].filter((root) => root.parentNode === null || !within(root.parentNode, roots));
   }
 
   private get itemSelector(): string {
@@ -235,22 +237,27 @@ export class BadgePainter {
   }
 
   /**
-   * Makes the badges within `root` match what the adapter found there, in two steps. At once:
+   * Makes the badges within `roots` match what the adapter finds there, in two steps. At once:
    * no badge stays anywhere it is wrong (on a member without warnings, on a recycled row that
    * now names someone else, on a node the page dropped). Then, queued for placing: a badge
    * after each anchor of a warned member, and fresh text on badges whose warning changed.
+   * One pass over the badges for all roots: a scrolling list adds many rows per frame.
    */
-  private reconcile(root: ParentNode, found: UserAnchor[]): void {
+  private reconcile(roots: ParentNode[]): void {
     const userAt = new Map<Element, string>();
-    for (const anchor of found) {
-      if (!this.warnings.has(anchor.userId)) continue;
-      userAt.set(anchor.anchor, anchor.userId);
-      this.queue.push(anchor);
+    for (const root of roots) {
+      for (const anchor of this.adapter.findUsers(root)) {
+        if (!this.warnings.has(anchor.userId)) continue;
+        userAt.set(anchor.anchor, anchor.userId);
+        this.queue.push(anchor);
+      }
     }
+    const rootSet = new Set<Node>(roots);
+    this.sweepNeeded = false;
     for (const [host, badge] of this.badges) {
-      if (root.contains(badge.anchor) && userAt.get(badge.anchor) !== badge.userId) this.remove(host);
+      if (!host.isConnected || !badge.anchor.isConnected) this.remove(host);
+      else if (userAt.get(badge.anchor) !== badge.userId && within(badge.anchor, rootSet)) this.remove(host);
     }
-    this.forgetDisconnected();
   }
 
   /** Badges that left the page with a row the page dropped. */
@@ -345,6 +352,12 @@ export class BadgePainter {
     for (const node of record.removedNodes) if (!this.isOurs(node) || this.badges.has(node as HTMLElement)) return false;
     return true;
   }
+}
+
+/** Whether `node` is one of `roots` or inside one: a walk up its ancestors, not a search of every root. */
+function within(node: Node, roots: ReadonlySet<Node>): boolean {
+  for (let current: Node | null = node; current !== null; current = current.parentNode) if (roots.has(current)) return true;
+  return false;
 }
 
 /**
