@@ -1,6 +1,6 @@
 import type { ClientAdapter, UserAnchor } from '../clients/clientAdapter';
 import type { MemberBadge } from '../trust/pageWarnings';
-import { BADGE_CSS, hostStyle } from './overlayStyle';
+import { BADGE_CSS, hostStyleText } from './overlayStyle';
 import { badgeText } from './warningText';
 
 /** Marks our badge hosts in the page (the page sees this empty span; its content is closed). */
@@ -28,6 +28,13 @@ interface Spare {
   shown: string;
 }
 
+/**
+ * The host's style; `position: relative` gives the badge its own paint layer, so when the page
+ * repaints around it (a list scrolling where the browser does not composite the scroller) the
+ * badge's painting is reused, not redone.
+ */
+const BADGE_HOST_STYLE = hostStyleText('inline-block', ' position: relative !important;');
+
 /** About two screens of rows: what a fast scroll drops in one frame. */
 const MAX_SPARE = 64;
 
@@ -47,6 +54,20 @@ export const BATCH_BUDGET_MS = 6;
 const MIN_PER_BATCH = 32;
 
 /**
+ * A page that adds or changes items in BURST_FRAMES frames in a row (frames at most
+ * BURST_GAP_MS apart) is in a burst: a list being flung, a room loading. Rows then fly past
+ * faster than anyone reads them, and badging each costs the page about as much as drawing the
+ * row. So during a burst an item gets its badge once it has stayed in the page for DWELL_MS:
+ * rows that only fly past get none, a row that stays gets its badge a moment after it came,
+ * however busy the page is. Items that already wear a badge never wait: a recycled row must
+ * not keep the badge of the member it showed before, not even for a frame. Outside bursts,
+ * changes are looked at in the next frame.
+ */
+export const BURST_FRAMES = 3;
+const BURST_GAP_MS = 40;
+export const DWELL_MS = 100;
+
+/**
  * Puts a badge after every node that stands for a member with new warnings, and keeps it
  * there while the page's lists scroll, recycle rows and switch rooms (DESIGN.md, in-page UI):
  * a MutationObserver notes which items changed, and once per animation frame only those are
@@ -62,16 +83,18 @@ export class BadgePainter {
   /** Elements the page changed in place, and elements it added, since the last frame. */
   private readonly dirty = new Set<Element>();
   private readonly added = new Set<Element>();
-  /** The page removed nodes: badges that went with them are forgotten at the next frame. */
-  private sweepNeeded = false;
   /**
    * Badges taken off rows the page dropped, ready to go on the next row: a scrolling list
    * drops and adds rows every frame, and reusing a badge skips building its shadow root.
    */
   private spare: Spare[] = [];
-  private hostStyleText: string | null | undefined;
   /** Anchors found but not yet given their badge, in page order. */
   private queue: UserAnchor[] = [];
+  /** Items a burst added or changed, with when, held back until they have stayed DWELL_MS. */
+  private readonly waiting = new Map<Element, number>();
+  /** When the page last changed items, and in how many frames in a row it has. */
+  private lastChangeAt = Number.NEGATIVE_INFINITY;
+  private changeStreak = 0;
   private wholeDocument = false;
   private started = false;
   private watching = false;
@@ -79,9 +102,10 @@ export class BadgePainter {
   private readonly observer: MutationObserver;
   private readonly sheet: BadgeSheet;
   private readonly now: () => number;
-  /** Time spent in the last batch, and the longest so far (read by the benchmark). */
+  /** Time spent in the last batch, the longest so far, and badges placed so far (read by the benchmark). */
   lastBatchMs = 0;
   longestBatchMs = 0;
+  placedCount = 0;
 
   constructor(
     private readonly doc: Document,
@@ -125,6 +149,7 @@ export class BadgePainter {
       this.observer.disconnect();
       this.dirty.clear();
       this.added.clear();
+      this.stopWaiting();
     }
     this.watching = needed;
   }
@@ -139,8 +164,8 @@ export class BadgePainter {
     for (const host of [...this.badges.keys()]) this.remove(host);
     this.dirty.clear();
     this.added.clear();
-    this.sweepNeeded = false;
     this.queue = [];
+    this.stopWaiting();
     this.spare = [];
   }
 
@@ -149,16 +174,16 @@ export class BadgePainter {
     return this.badges.size;
   }
 
-  /** Anchors still waiting for their badge (the pass goes on in the next frames). */
+  /** Anchors, and items held back by a burst, still waiting for their badge (work for the next frames). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.waiting.size;
   }
 
-  /** Paints everything now instead of frame by frame (tests). */
+  /** Paints everything now instead of frame by frame, held-back items included (tests). */
   flush(): void {
     if (this.frame !== undefined) this.frames.cancel(this.frame);
     this.frame = undefined;
-    this.paint(Number.POSITIVE_INFINITY);
+    this.paint(Number.POSITIVE_INFINITY, true);
   }
 
   private scheduleWholeDocument(): void {
@@ -174,46 +199,96 @@ export class BadgePainter {
   }
 
   private noteChanges(records: MutationRecord[]): void {
+    // A scrolling list removes and adds its rows one by one: many records, one list.
+    const inItem = new Map<Element, boolean>();
     for (const record of records) {
       if (this.isOurs(record.target)) continue;
       const element = record.target instanceof Element ? record.target : record.target.parentElement;
       if (record.type === 'childList') {
         if (this.onlyOurOwnDoing(record)) continue;
         for (const node of record.removedNodes) this.forgetRemoved(node);
-        if (record.removedNodes.length > 0) this.sweepNeeded = true;
         // Rows added to a list are looked at on their own, not the whole list again (a
         // scrolling list adds a few rows per frame to hundreds); a change inside an item
         // has the item looked at again.
-        if (element && element.closest(this.itemSelector) === null) {
+        let insideItem = element ? inItem.get(element) : undefined;
+        if (element && insideItem === undefined) {
+          insideItem = element.closest(this.itemSelector) !== null;
+          inItem.set(element, insideItem);
+        }
+        if (element && !insideItem) {
           for (const node of record.addedNodes) if (node instanceof Element && !this.isOurs(node)) this.added.add(node);
           continue;
         }
       }
       if (element) this.dirty.add(element);
     }
-    if (this.dirty.size > 0 || this.added.size > 0 || this.sweepNeeded) this.schedule();
+    if (this.dirty.size > 0 || this.added.size > 0) this.schedule();
   }
 
-  private paint(budgetMs: number): void {
+  private paint(budgetMs: number, releaseAll = false): void {
     const started = this.now();
     if (this.wholeDocument) {
       this.wholeDocument = false;
       this.dirty.clear();
       this.queue = [];
       this.added.clear();
+      this.stopWaiting();
       this.reconcile([this.doc]);
     } else if (this.dirty.size > 0 || this.added.size > 0) {
-      const roots = this.rootsOf();
+      this.changeStreak = started - this.lastChangeAt <= BURST_GAP_MS ? this.changeStreak + 1 : 1;
+      this.lastChangeAt = started;
+      if (this.changeStreak < BURST_FRAMES) this.reconcile(this.rootsOf(this.added, this.dirty));
+      else this.holdBack(started);
       this.dirty.clear();
       this.added.clear();
-      this.reconcile(roots);
-    } else if (this.sweepNeeded) {
-      this.forgetDisconnected();
+    }
+    if (this.waiting.size > 0) {
+      const stayed = this.stayed(started, releaseAll);
+      if (stayed.length > 0) this.reconcile(this.rootsOf(stayed, []));
     }
     this.placeQueued(started, budgetMs);
-    if (this.queue.length > 0) this.schedule();
+    // While items are held back, every frame looks for the ones that have stayed.
+    if (this.queue.length > 0 || this.waiting.size > 0) this.schedule();
     this.lastBatchMs = this.now() - started;
     this.longestBatchMs = Math.max(this.longestBatchMs, this.lastBatchMs);
+  }
+
+  /**
+   * In a burst: items the page changed in place that hold a badge are looked at now, and
+   * badges the page dropped forgotten; everything else waits (DWELL_MS). An added element
+   * carries its content, and any badge of ours in it, along: it can wait as it is.
+   */
+  private holdBack(now: number): void {
+    const holding: Element[] = [];
+    for (const root of this.rootsOf([], this.dirty)) {
+      if (this.badgesAt(root).length > 0) holding.push(root);
+      else this.hold(root, now);
+    }
+    for (const element of this.added) this.hold(element, now);
+    if (holding.length > 0) this.reconcile(holding);
+  }
+
+  /** Holds `element` back from `now`: one the page changed again starts its wait over. */
+  private hold(element: Element, now: number): void {
+    this.waiting.delete(element);
+    this.waiting.set(element, now);
+  }
+
+  /** Takes the held-back items that have stayed long enough (all of them if `all`), dropping those the page removed. */
+  private stayed(now: number, all: boolean): Element[] {
+    const ready: Element[] = [];
+    for (const [element, since] of this.waiting) {
+      if (!element.isConnected) this.waiting.delete(element);
+      else if (all || now - since >= DWELL_MS) {
+        ready.push(element);
+        this.waiting.delete(element);
+      }
+    }
+    return ready;
+  }
+
+  private stopWaiting(): void {
+    this.waiting.clear();
   }
 
   /**
@@ -221,12 +296,12 @@ export class BadgePainter {
    * element on its own (or the item it landed in), a changed one with its parent, which is
    * where an adapter reads the user from when the changed node is not inside an item.
    */
-  private rootsOf(): Element[] {
+  private rootsOf(added: Iterable<Element>, changed: Iterable<Element>): Element[] {
     const roots = new Set<Element>();
-    for (const element of this.added) {
+    for (const element of added) {
       if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element);
     }
-    for (const element of this.dirty) {
+    for (const element of changed) {
       if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element.parentElement ?? element);
     }
     return [...roots].filter((root) => root.parentNode === null || !within(root.parentNode, roots));
@@ -252,20 +327,26 @@ export class BadgePainter {
         this.queue.push(anchor);
       }
     }
-    const rootSet = new Set<Node>(roots);
-    this.sweepNeeded = false;
-    for (const [host, badge] of this.badges) {
-      if (!host.isConnected || !badge.anchor.isConnected) this.remove(host);
-      else if (userAt.get(badge.anchor) !== badge.userId && within(badge.anchor, rootSet)) this.remove(host);
+    for (const root of roots) {
+      for (const host of root === this.doc ? [...this.badges.keys()] : this.badgesAt(root)) {
+        const badge = this.badges.get(host);
+        if (!badge) continue;
+        if (!host.isConnected || !badge.anchor.isConnected || userAt.get(badge.anchor) !== badge.userId) this.remove(host);
+      }
     }
   }
 
-  /** Badges that left the page with a row the page dropped. */
-  private forgetDisconnected(): void {
-    this.sweepNeeded = false;
-    for (const [host, badge] of this.badges) {
-      if (!host.isConnected || !badge.anchor.isConnected) this.remove(host);
-    }
+  /**
+   * Our badges within `root`, and the one right after it when it is an anchor itself: what
+   * a change there can make wrong. Found in the page, so the work follows the size of what
+   * changed, not the number of badges elsewhere (a timeline keeps hundreds of them).
+   */
+  private badgesAt(root: ParentNode): HTMLElement[] {
+    const found: HTMLElement[] = [];
+    for (const host of root.querySelectorAll<HTMLElement>(`[${BADGE_HOST_ATTRIBUTE}]`)) if (this.badges.has(host)) found.push(host);
+    const own = root instanceof Element ? this.badgeOf.get(root) : undefined;
+    if (own && !found.includes(own)) found.push(own);
+    return found;
   }
 
   private placeQueued(started: number, budgetMs: number): void {
@@ -279,6 +360,7 @@ export class BadgePainter {
       if (!warning || !anchor.isConnected) continue;
       this.place(anchor, placement, userId, warning);
       placed++;
+      this.placedCount++;
     }
     this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
   }
@@ -310,8 +392,7 @@ export class BadgePainter {
   private newBadge(): Spare {
     const host = this.doc.createElement('span');
     host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
-    hostStyle(host);
-    this.hostStyleText ??= host.getAttribute('style');
+    host.setAttribute('style', BADGE_HOST_STYLE);
     const shadow = host.attachShadow({ mode: 'closed' });
     this.sheet.applyTo(shadow);
     const pill = this.doc.createElement('span');
@@ -329,17 +410,22 @@ export class BadgePainter {
 
   /** A host the page has not restyled or marked: a page may do that to one, never to a reused one. */
   private untouched(host: HTMLElement): boolean {
-    return host.attributes.length === 2 && host.getAttribute('style') === this.hostStyleText;
+    return host.attributes.length === 2 && host.getAttribute('style') === BADGE_HOST_STYLE;
   }
 
   /**
-   * An anchor the page removed takes its badge with it, wherever the page left the badge; a
-   * badge the page removed is forgotten, and put back when its item is looked at again.
+   * A node the page removed takes its badges with it: those inside it, and the one after it
+   * when it is an anchor, wherever the page left that. A badge the page removed is forgotten,
+   * and put back when its item is looked at again. A node already back in the page was moved:
+   * its badges moved with it, and the item is looked at again as an added one.
    */
   private forgetRemoved(node: Node): void {
-    if (!(node instanceof Element)) return;
-    const host = this.badgeOf.get(node) ?? (this.badges.has(node as HTMLElement) ? (node as HTMLElement) : undefined);
-    if (host) this.remove(host);
+    if (!(node instanceof Element) || node.isConnected) return;
+    if (this.badges.has(node as HTMLElement)) {
+      this.remove(node as HTMLElement);
+      return;
+    }
+    for (const host of this.badgesAt(node)) this.remove(host);
   }
 
   private isOurs(node: Node): boolean {

@@ -45,10 +45,16 @@ button {
 button:focus-visible { outline: 2px solid #3b63c4; outline-offset: 2px; }
 `;
 
-/** Keeps a host in the flow as a small inline box whatever the page's CSS says about spans. */
-export function hostStyle(host: HTMLElement, display = 'inline-block'): void {
-  host.style.setProperty('all', 'initial', 'important');
-  host.style.setProperty('display', display, 'important');
-  host.style.setProperty('vertical-align', 'middle', 'important');
-  host.style.setProperty('margin-inline-start', display === 'block' ? '0' : '4px', 'important');
+/**
+ * Keeps a host in the flow as a small inline box whatever the page's CSS says about spans.
+ * Set as attribute text, so reading it back (to see whether the page restyled the host) returns
+ * this short text instead of serialising `all` into hundreds of longhand properties.
+ */
+export function hostStyleText(display: 'inline-block' | 'block', extra = ''): string {
+  const margin = display === 'block' ? '0' : '4px';
+  return `all: initial !important; display: ${display} !important; vertical-align: middle !important; margin-inline-start: ${margin} !important;${extra}`;
+}
+
+export function hostStyle(host: HTMLElement, display: 'inline-block' | 'block' = 'inline-block'): void {
+  host.setAttribute('style', hostStyleText(display));
 }

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BATCH_BUDGET_MS, BadgePainter } from '../../../src/overlay/badgePainter';
+import { BATCH_BUDGET_MS, BURST_FRAMES, BadgePainter, DWELL_MS } from '../../../src/overlay/badgePainter';
 import type { MemberBadge } from '../../../src/trust/pageWarnings';
 import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, row, settle, warning } from './testPage';
 
@@ -250,6 +250,94 @@ describe('BadgePainter', () => {
     expect(frames.pending).toBe(1);
     frames.run();
     expect(badgesIn(document)).toHaveLength(2);
+  });
+
+  describe('in a burst (a list being flung)', () => {
+    const FRAME_MS = 16;
+    let clock: number;
+
+    /** A painter on a clock the test moves, one frame per run(), with `userIds` warned. */
+    function startTimed(userIds: string[], warned: string[]): HTMLUListElement {
+      clock = 0;
+      const list = memberList(document, userIds);
+      painter = new BadgePainter(document, listAdapter, Object.assign(frames, { now: () => clock }));
+      painter.start();
+      painter.show(new Map(warned.map((userId) => [userId, warning(userId)])));
+      frames.run();
+      return list;
+    }
+
+    async function frame(change?: () => void): Promise<void> {
+      change?.();
+      await settle();
+      clock += FRAME_MS;
+      frames.run();
+    }
+
+    /** Changes the page in BURST_FRAMES frames in a row, so the painter counts it as a burst. */
+    async function enterBurst(list: HTMLUListElement): Promise<void> {
+      for (let i = 0; i < BURST_FRAMES - 1; i++) await frame(() => list.append(row(document, `@filler${i}:x.org`)));
+    }
+
+    it('gives no badge to rows that only fly past, and one to a row that stays, DWELL_MS after it came', async () => {
+      const list = startTimed([], ['@bob:x.org', '@carol:x.org']);
+      await enterBurst(list);
+      const placedBefore = painter.placedCount;
+      // Bob's row comes and goes within the burst; Carol's comes and stays while the list keeps moving.
+      await frame(() => list.append(row(document, '@bob:x.org')));
+      await frame(() => list.querySelector('li[data-user-id="@bob:x.org"]')?.remove());
+      await frame(() => list.append(row(document, '@carol:x.org')));
+      const cameAt = clock;
+      while (clock - cameAt < DWELL_MS - FRAME_MS) {
+        await frame(() => list.append(row(document, `@passing${clock}:x.org`)));
+        expect(badgesIn(document)).toEqual([]);
+      }
+      await frame(() => list.append(row(document, `@passing${clock}:x.org`)));
+      expect(badgesIn(document)).toEqual([{ userId: '@carol:x.org', afterAnchor: true }]);
+      expect(painter.placedCount - placedBefore).toBe(1);
+      // Once the list stops, the rows still held back are looked at and the painter has nothing left to do.
+      clock += DWELL_MS;
+      await frame();
+      expect(painter.pending).toBe(0);
+      expect(frames.pending).toBe(0);
+      expect(badgesIn(document)).toEqual([{ userId: '@carol:x.org', afterAnchor: true }]);
+    });
+
+    it('takes a badge off a recycled row in the very next frame, burst or not', async () => {
+      const list = startTimed(['@bob:x.org', '@alice:x.org'], ['@bob:x.org']);
+      await enterBurst(list);
+      await frame(() => list.querySelector('li[data-user-id="@bob:x.org"]')?.setAttribute('data-user-id', '@dave:x.org'));
+      expect(badgesIn(document)).toEqual([]);
+      expect(painter.count).toBe(0);
+    });
+
+    it('forgets the badges of rows the page drops at once, without waiting for a frame', async () => {
+      const list = startTimed(['@bob:x.org', '@carol:x.org'], ['@bob:x.org', '@carol:x.org']);
+      expect(painter.count).toBe(2);
+      list.firstElementChild?.remove();
+      await settle();
+      expect(painter.count).toBe(1);
+    });
+
+    it('places what it held back at once when flushed, and nothing the page removed meanwhile', async () => {
+      const list = startTimed([], ['@bob:x.org', '@carol:x.org']);
+      await enterBurst(list);
+      await frame(() => list.append(row(document, '@bob:x.org'), row(document, '@carol:x.org')));
+      expect(painter.pending).toBeGreaterThan(0);
+      list.querySelector('li[data-user-id="@bob:x.org"]')?.remove();
+      await settle();
+      painter.flush();
+      expect(badgesIn(document)).toEqual([{ userId: '@carol:x.org', afterAnchor: true }]);
+      expect(painter.pending).toBe(0);
+    });
+
+    it('looks at a single change in the next frame again once the page has paused', async () => {
+      const list = startTimed([], ['@bob:x.org']);
+      await enterBurst(list);
+      clock += DWELL_MS;
+      await frame(() => list.append(row(document, '@bob:x.org')));
+      expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+    });
   });
 
   it('takes every badge away when stopped', () => {
