@@ -12,12 +12,19 @@
  * - scroll_frame_overhead_pct: main-thread busy time (CDP Performance.getMetrics, TaskDuration)
  *   while the virtualised member list of test/fixtures/element-web-virtual.html (1,000 members,
  *   rows that leave the view removed and rows that enter it added on every scroll, as React does
- *   with react-virtuoso's rows) is scrolled top to bottom, one step per animation frame,
- *   with the painter running versus without it; medians of runs in rotating order in one browser.
- *   The worst case: every member is warned, so every row that scrolls in gets a badge.
+ *   with react-virtuoso's rows) is flung top to bottom in SCROLL_FRAMES animation frames, with
+ *   the painter running versus without it; medians of runs in rotating order in one browser,
+ *   garbage collected before each. The worst case: every member is warned. "With" counts until
+ *   the painter has nothing left to do, so the badges of the rows where the list stopped are in.
+ *   Rows that only fly past are not badged (the painter's bursts, DWELL_MS), which is most of
+ *   them at this speed: scroll_badges_placed_while_flinging says how many were.
  *   scroll_frame_overhead_quiet_room_pct: the same with the painter running in a room where
  *   nobody is warned (the usual case). scroll_long_tasks_from_overlay: long tasks (> 50 ms)
  *   seen with the painter (every member warned) minus without.
+ * - scroll_frame_overhead_slow_scroll_pct: the same at a reading pace (SLOW_SCROLL_FRAMES), where
+ *   every row stays long enough to get its badge while the list moves
+ *   (scroll_badges_placed_while_scrolling_slowly, checked to be at least 90 % of the members):
+ *   what badging each row as it scrolls in costs this page.
  * - content_script_gzip_bytes: the built Chrome content script, gzip -9.
  *
  * Why this way: the painting code is the real one from src/ (BadgePainter, the Element Web
@@ -49,9 +56,13 @@ import type { PassResult, ScrollResult } from './overlayPage.entry.ts';
 const MEMBERS = 1000;
 const EVENTS = 500;
 const PASSES = 15;
+/** A fling: 1,000 rows of 56 px in 300 frames, about 11,000 px/s; a row is in the page for about 70 ms. */
 const SCROLL_FRAMES = 300;
-/** Measured runs per scroll variant, after one discarded warm-up pair. */
-const SCROLL_RUNS = 7;
+/** A reading pace, four times slower: a row stays about 280 ms, long enough to get its badge while scrolling. */
+const SLOW_SCROLL_FRAMES = 1200;
+/** Measured runs per scroll variant, after one discarded warm-up round. */
+const SCROLL_RUNS = 13;
+const SLOW_SCROLL_RUNS = 5;
 const VIRTUAL_ROOM_PREFIX = 'user'; // !virtualA:example.org, the fixture's default room
 
 const benchDir = path.join(REPO_ROOT, 'bench');
@@ -276,7 +287,7 @@ async function metrics(cdp: CDPSession): Promise<Map<string, number>> {
 /** Without the painter; with it and every member warned; with it and nobody warned (a quiet room). */
 type Variant = 'without' | 'with' | 'quiet';
 
-async function scrollRun(page: Page, cdp: CDPSession, url: string, script: string, variant: Variant): Promise<ScrollRun> {
+async function scrollRun(page: Page, cdp: CDPSession, url: string, script: string, variant: Variant, frames = SCROLL_FRAMES): Promise<ScrollRun> {
   await openWithScript(page, url, script);
   if (variant !== 'without') {
     const userIds = variant === 'with' ? Array.from({ length: MEMBERS }, (_, index) => `@${VIRTUAL_ROOM_PREFIX}${String(index).padStart(4, '0')}:example.org`) : [];
@@ -284,13 +295,16 @@ async function scrollRun(page: Page, cdp: CDPSession, url: string, script: strin
     if (variant === 'with' && placed === 0) throw new Error('the painter placed no badge on the virtual list');
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
   }
+  // The pages before this one left garbage; collected now, it is not counted against whichever variant runs next.
+  await cdp.send('HeapProfiler.collectGarbage');
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
   await cdp.send('Performance.enable');
   const before = await metrics(cdp);
-  const result = await page.evaluate((frames) => window.mtgBench.scrollThrough(frames), SCROLL_FRAMES);
+  const result = await page.evaluate((count) => window.mtgBench.scrollThrough(count), frames);
   const after = await metrics(cdp);
   await cdp.send('Performance.disable');
   const delta = (name: string) => ((after.get(name) ?? Number.NaN) - (before.get(name) ?? Number.NaN)) * 1000;
-  if (result.renders < SCROLL_FRAMES / 2) throw new Error(`the member list re-rendered only ${result.renders} times while scrolling`);
+  if (result.renders < frames / 2) throw new Error(`the member list re-rendered only ${result.renders} times while scrolling`);
   const expectedBadged = variant === 'with' ? result.rowsAtEnd : 0;
   if (result.rowsAtEnd === 0 || result.badgedRowsAtEnd !== expectedBadged) {
     throw new Error(`${result.badgedRowsAtEnd} of ${result.rowsAtEnd} rows have a badge after scrolling, expected ${expectedBadged}`);
@@ -303,31 +317,56 @@ async function scrollRun(page: Page, cdp: CDPSession, url: string, script: strin
   };
 }
 
+/** Runs `variants` in rotating order after a discarded warm-up round, so drift hits every variant alike. */
+async function scrollRuns(page: Page, cdp: CDPSession, url: string, script: string, variants: Variant[], runs: number, frames: number): Promise<Partial<Record<Variant, ScrollRun[]>>> {
+  const results: Partial<Record<Variant, ScrollRun[]>> = {};
+  for (const variant of variants) await scrollRun(page, cdp, url, script, variant, frames);
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(i + k) % variants.length] as Variant;
+      (results[variant] ??= []).push(await scrollRun(page, cdp, url, script, variant, frames));
+    }
+  }
+  for (const [variant, list] of Object.entries(results)) {
+    const shown = list.map(
+      (r) =>
+        `${r.taskMs.toFixed(0)} (script ${r.scriptMs.toFixed(0)}, style+layout ${r.styleLayoutMs.toFixed(0)}, long tasks ${r.longTasks}, ` +
+        `painter ${r.painterMs.toFixed(0)} in ${r.painterBatches} batches, longest ${r.longestBatchMs.toFixed(1)}, badges ${r.placedWhileScrolling} + ${r.placedAfterwards})`,
+    );
+    console.log(`  scroll over ${frames} frames, ${variant}: main-thread ms ${shown.join('; ')}`);
+  }
+  return results;
+}
+
+function runsOf(results: Partial<Record<Variant, ScrollRun[]>>, variant: Variant): ScrollRun[] {
+  const list = results[variant];
+  if (!list || list.length === 0) throw new Error(`no ${variant} runs`);
+  return list;
+}
+
+function overheadPct(results: Partial<Record<Variant, ScrollRun[]>>, variant: Variant): number {
+  const withoutMs = median(runsOf(results, 'without').map((r) => r.taskMs));
+  return round(((median(runsOf(results, variant).map((r) => r.taskMs)) - withoutMs) / withoutMs) * 100, 1);
+}
+
 async function scrollOverhead(browser: Browser, origin: string, script: string): Promise<Record<string, number>> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const cdp = await page.context().newCDPSession(page);
   try {
     const url = `${origin}/element-web-virtual.html?members=${MEMBERS}`;
-    const runs: Record<Variant, ScrollRun[]> = { with: [], without: [], quiet: [] };
-    const variants: Variant[] = ['with', 'without', 'quiet'];
-    // A discarded warm-up round, then rounds in rotating order so drift hits every variant alike.
-    for (const variant of variants) await scrollRun(page, cdp, url, script, variant);
-    for (let i = 0; i < SCROLL_RUNS; i++) {
-      for (let k = 0; k < variants.length; k++) {
-        const variant = variants[(i + k) % variants.length] as Variant;
-        runs[variant].push(await scrollRun(page, cdp, url, script, variant));
-      }
-    }
-    for (const [variant, list] of Object.entries(runs)) {
-      const shown = list.map((r) => `${r.taskMs.toFixed(0)} (script ${r.scriptMs.toFixed(0)}, style+layout ${r.styleLayoutMs.toFixed(0)}, long tasks ${r.longTasks}, painter ${r.painterMs.toFixed(0)} in ${r.painterBatches} batches, longest ${r.longestBatchMs.toFixed(1)})`);
-      console.log(`  scroll, ${variant}: main-thread ms ${shown.join('; ')}`);
-    }
-    const withoutMs = median(runs.without.map((r) => r.taskMs));
-    const overhead = (variant: Variant) => round(((median(runs[variant].map((r) => r.taskMs)) - withoutMs) / withoutMs) * 100, 1);
-    const longTasks = median(runs.with.map((r) => r.longTasks)) - median(runs.without.map((r) => r.longTasks));
+    const fast = await scrollRuns(page, cdp, url, script, ['with', 'without', 'quiet'], SCROLL_RUNS, SCROLL_FRAMES);
+    const slow = await scrollRuns(page, cdp, url, script, ['with', 'without'], SLOW_SCROLL_RUNS, SLOW_SCROLL_FRAMES);
+    // At a reading pace every row stays long enough to be badged while the list moves; if that
+    // stopped happening, the slow figure would measure nothing.
+    const slowPlaced = median(runsOf(slow, 'with').map((r) => r.placedWhileScrolling));
+    if (slowPlaced < MEMBERS * 0.9) throw new Error(`only ${slowPlaced} badges were placed while scrolling slowly through ${MEMBERS} warned members`);
+    const longTasks = median(runsOf(fast, 'with').map((r) => r.longTasks)) - median(runsOf(fast, 'without').map((r) => r.longTasks));
     return {
-      scroll_frame_overhead_pct: overhead('with'),
-      scroll_frame_overhead_quiet_room_pct: overhead('quiet'),
+      scroll_frame_overhead_pct: overheadPct(fast, 'with'),
+      scroll_frame_overhead_quiet_room_pct: overheadPct(fast, 'quiet'),
+      scroll_badges_placed_while_flinging: median(runsOf(fast, 'with').map((r) => r.placedWhileScrolling)),
+      scroll_frame_overhead_slow_scroll_pct: overheadPct(slow, 'with'),
+      scroll_badges_placed_while_scrolling_slowly: slowPlaced,
       scroll_long_tasks_from_overlay: Math.max(0, longTasks),
     };
   } finally {

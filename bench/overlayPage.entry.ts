@@ -7,7 +7,7 @@
  */
 import messages from '../public/_locales/en/messages.json';
 import { elementWebAdapter } from '../src/clients/element';
-import { BadgePainter, type Frames } from '../src/overlay/badgePainter';
+import { BadgePainter, DWELL_MS, type Frames } from '../src/overlay/badgePainter';
 import { badgeText } from '../src/overlay/warningText';
 import type { MemberBadge } from '../src/trust/pageWarnings';
 import { t, useMessageLookup } from '../src/ui/i18n';
@@ -50,6 +50,9 @@ export interface ScrollResult {
   /** The painter's batches while scrolling, and their total time (its frame callbacks, timed around). */
   painterBatches: number;
   painterMs: number;
+  /** Badges the painter placed while the list was moving, and after it stopped until it had nothing left to do. */
+  placedWhileScrolling: number;
+  placedAfterwards: number;
 }
 
 export interface OverlayBenchApi {
@@ -188,11 +191,18 @@ window.mtgBench = {
     timedFrames.batches = 0;
     timedFrames.ms = 0;
     const bottom = scroller.scrollHeight - scroller.clientHeight;
+    const placedBefore = running?.placedCount ?? 0;
     for (let frame = 1; frame <= frames; frame++) {
       scroller.scrollTop = Math.round((bottom * frame) / frames);
       await nextFrame();
     }
-    // The last position's scroll event, rows and badges come in the next frame.
+    const placedWhileScrolling = (running?.placedCount ?? 0) - placedBefore;
+    // The last position's scroll event and rows come in the next frame, and the badges of the
+    // rows where the list stopped DWELL_MS later. Both variants wait the same frames, so the
+    // difference between them is the painter's work, not a longer wait; if the painter still
+    // has work then, it waits longer (and that counts against it).
+    for (let frame = 0; frame < Math.ceil(DWELL_MS / 16) * 2; frame++) await nextFrame();
+    while (running && running.pending > 0) await nextFrame();
     await frameRendered();
     longTasks.push(...observer.takeRecords());
     observer.disconnect();
@@ -205,6 +215,8 @@ window.mtgBench = {
       longestBatchMs: running?.longestBatchMs ?? 0,
       painterBatches: timedFrames.batches,
       painterMs: timedFrames.ms,
+      placedWhileScrolling,
+      placedAfterwards: (running?.placedCount ?? 0) - placedBefore - placedWhileScrolling,
     };
   },
 };
