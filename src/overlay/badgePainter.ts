@@ -149,7 +149,7 @@ export class BadgePainter {
       this.observer.disconnect();
       this.dirty.clear();
       this.added.clear();
-      this.stopWaiting();
+      this.waiting.clear();
     }
     this.watching = needed;
   }
@@ -165,7 +165,7 @@ export class BadgePainter {
     this.dirty.clear();
     this.added.clear();
     this.queue = [];
-    this.stopWaiting();
+    this.waiting.clear();
     this.spare = [];
   }
 
@@ -232,7 +232,7 @@ export class BadgePainter {
       this.dirty.clear();
       this.queue = [];
       this.added.clear();
-      this.stopWaiting();
+      this.waiting.clear();
       this.reconcile([this.doc]);
     } else if (this.dirty.size > 0 || this.added.size > 0) {
       this.changeStreak = started - this.lastChangeAt <= BURST_GAP_MS ? this.changeStreak + 1 : 1;
@@ -285,10 +285,6 @@ export class BadgePainter {
       }
     }
     return ready;
-  }
-
-  private stopWaiting(): void {
-    this.waiting.clear();
   }
 
   /**
