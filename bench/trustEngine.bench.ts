@@ -112,7 +112,7 @@ export default async function trustEngineBench(): Promise<Figures> {
     const bg = background;
     await waitFor(
       'the background to report the whole big room',
-      () => bg.reports.findLast((r) => r.roomId === roomId && r.pendingUserIds.length === 0 && r.memberCount === USERS + 2),
+      () => bg.reports.findLast((r) => r.roomId === roomId && r.checking.length === 0 && r.memberCount === USERS + 2),
       180_000,
     );
     console.log(`  the background reported the whole room ${seconds(performance.now() - ingestStart)} after joining`);
@@ -130,7 +130,7 @@ export default async function trustEngineBench(): Promise<Figures> {
       raw.push(await timedPass('raw crypto calls', () => rawCryptoCalls(session.crypto, memberIds)));
       coldEngine?.stop();
       const engine = new TrustEngine({
-        facts: new SdkTrustFacts(session.client, session.crypto),
+        facts: new SdkTrustFacts(session.client, session.crypto, session.deviceLists),
         ledger: bg.ledger,
         policy: () => bg.status.get().policy,
         now: Date.now,
@@ -303,9 +303,9 @@ async function checkPopulationAsSeen(crypto: CryptoApi, population: Population):
 
 /** A report of the big room: everyone known, one warning (the unsigned device) per member. */
 function checkBigRoomReport(report: RoomTrustReport, roomId: string): void {
-  if (report.roomId !== roomId || report.memberCount !== USERS + 2 || report.pendingUserIds.length > 0 || report.warnings.warn !== USERS) {
+  if (report.roomId !== roomId || report.memberCount !== USERS + 2 || report.checking.length > 0 || report.warnings.warn !== USERS) {
     throw new Error(
-      `unexpected big-room report: ${report.memberCount} members, ${report.pendingUserIds.length} pending, ${report.warnings.warn} warnings`,
+      `unexpected big-room report: ${report.memberCount} members, ${report.checking.length} being checked, ${report.warnings.warn} warnings`,
     );
   }
 }
@@ -362,7 +362,7 @@ async function newDeviceToReport(synapse: SynapseServer, client: MatrixClient, a
   const bobToken = bob.devices[0]?.accessToken ?? '';
   const roomId = await createRoom(synapse.baseUrl, bobToken, { name: 'Small room', invite: [aliceId] });
   const known = pushes.next(
-    (report) => report.roomId === roomId && report.memberCount === 2 && report.pendingUserIds.length === 0,
+    (report) => report.roomId === roomId && report.memberCount === 2 && report.checking.length === 0,
     'the background to report the small room',
     30_000,
   );

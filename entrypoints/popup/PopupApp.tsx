@@ -11,6 +11,7 @@ import { StatusLineView } from '../../src/ui/StatusLineView';
 import { t } from '../../src/ui/i18n';
 import { describeAccount, describeCryptoEngine, describeLedgerSetAside, describeOwnDevices, describeSync } from '../../src/ui/statusView';
 import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
+import { freshnessOf } from '../../src/ui/roomNewsView';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
 const STATUS_PAINTED = 'status-painted';
@@ -73,17 +74,17 @@ function PopupStatus({ status }: { status: ExtensionStatus }) {
       {account.state === 'signed-in' && (
         <>
           {reviewing === undefined ? (
-            <CurrentTabSection ownUserId={account.userId} />
+            <CurrentTabSection ownUserId={account.userId} freshness={freshnessOf(account.sync)} />
           ) : (
             <section class="current-tab" aria-labelledby="review-heading">
               <h2 id="review-heading">{t('reviewHeading')}</h2>
-              <RoomReview roomId={reviewing} ownUserId={account.userId} />
+              <RoomReview roomId={reviewing} ownUserId={account.userId} freshness={freshnessOf(account.sync)} />
             </section>
           )}
           <SecuritySection ownUserId={account.userId} />
           <section aria-labelledby="rooms-heading">
             <h2 id="rooms-heading">{t('popupRoomsHeading')}</h2>
-            <TrustOverviewPanel ownUserId={account.userId} />
+            <TrustOverviewPanel ownUserId={account.userId} freshness={freshnessOf(account.sync)} />
           </section>
           <OwnSessions devices={account.ownDevices ?? []} />
         </>

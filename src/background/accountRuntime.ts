@@ -1,4 +1,5 @@
 import type { AccountCredentials, AccountVault } from '../matrix/accountVault';
+import { DeviceListWatch, type DeviceListStore } from '../matrix/deviceListWatch';
 import { MatrixSession } from '../matrix/matrixSession';
 import { SdkTrustFacts } from '../matrix/sdkTrustFacts';
 import type { SyncStatus } from '../matrix/syncStatus';
@@ -8,6 +9,8 @@ import { type LedgerPersistence, TrustEngine } from './trustEngine';
 export interface AccountDeps {
   vault: AccountVault;
   ledger: LedgerPersistence;
+  /** Whose device lists are current, kept across worker starts; cleared with the device. */
+  deviceLists: DeviceListStore & { clear(): Promise<void> };
   /** Where the sync and crypto stores live. */
   indexedDB: IDBFactory;
   fetchFn?: typeof fetch;
@@ -30,21 +33,25 @@ export class AccountRuntime {
   /** A device that just logged in: its credentials are sealed before anything else happens. */
   static async adopt(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
     await deps.vault.save(credentials);
+    // A new device has fetched nobody's devices yet, whatever an earlier one had.
+    await deps.deviceLists.clear();
     return AccountRuntime.start(credentials, deps);
   }
 
   /** The device signed in before: same device, same stores, no new login. */
   static async start(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
+    const deviceLists = await DeviceListWatch.open(deps.deviceLists, deps.now);
     const session = await MatrixSession.start({
       credentials,
       storageKey: await deps.vault.cryptoStoreKey(),
       indexedDB: deps.indexedDB,
+      deviceLists,
       fetchFn: deps.fetchFn,
       now: deps.now,
       onStatus: deps.onSyncStatus,
     });
     const engine = new TrustEngine({
-      facts: new SdkTrustFacts(session.client, session.crypto),
+      facts: new SdkTrustFacts(session.client, session.crypto, session.deviceLists),
       ledger: deps.ledger,
       policy: deps.policy,
       now: deps.now,
@@ -65,6 +72,7 @@ export class AccountRuntime {
     this.engine.stop();
     const result = await this.session.signOut();
     await this.deps.vault.clear();
+    await this.deps.deviceLists.clear();
     return result;
   }
 
@@ -73,6 +81,7 @@ export class AccountRuntime {
     this.engine.stop();
     await this.session.wipeStores();
     await this.deps.vault.clear();
+    await this.deps.deviceLists.clear();
   }
 
   /** Stops syncing, keeping everything for the next start. */

@@ -3,19 +3,22 @@ import type { AccountCredentials } from '../matrix/accountVault';
 import { AccountVault } from '../matrix/accountVault';
 import { discoverHomeserver } from '../matrix/homeserverDiscovery';
 import type { MatrixSession } from '../matrix/matrixSession';
+import { currentMasterKey } from '../matrix/masterKey';
 import { loginFlows, loginTokenFrom, signInWithLoginToken, signInWithPassword, ssoStartUrl } from '../matrix/signIn';
 import { SignInError } from '../matrix/signInErrors';
 import { recordStoreOpening } from '../matrix/storeIdentity';
 import type { SyncStatus } from '../matrix/syncStatus';
-import type { AccountStatus, LoginOptionsResult, OwnDeviceSummary, RoomSummary, TrustOverview } from '../messaging/protocol';
+import type { AccountStatus, LoginOptionsResult, OwnDeviceSummary, RoomSummary, SecurityStatus, TrustOverview } from '../messaging/protocol';
+import { isNonNegativeInteger, isPlainObject } from '../validation/shape';
 import { UserFacingError } from '../messaging/requestRouter';
+import type { IndexedDbDeviceListStore } from '../storage/deviceListStore';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';
 import type { SecretVault } from '../storage/secretVault';
 import { classifyDevice } from '../trust/classifyDevice';
 import { exportLedger, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
 import type { Policy, RoomTrustReport, UserFacts } from '../trust/types';
-import type { LedgerScope } from '../trust/warnedDeviceLedger';
+import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
 import { SecurityService, type SecurityListeners } from './securityService';
@@ -38,6 +41,7 @@ export interface AccountServiceDeps {
   vault: SecretVault;
   records: RecordStore<BackgroundRecords>;
   ledger: LedgerStore;
+  deviceLists: IndexedDbDeviceListStore;
   status: StatusStore;
   platform: Platform;
   indexedDB: IDBFactory;
@@ -133,6 +137,8 @@ export class AccountService {
       const result = runtime ? await runtime.signOut() : { removedFromServer: true };
       if (!runtime) await this.accountVault.clear();
       await this.deps.ledger.clear();
+      await this.deps.deviceLists.clear();
+      await this.deps.records.delete('security-status');
       await this.deps.records.delete('account-crypto-store');
       await this.deps.records.delete('account-ended');
       this.deps.status.setAccount({ state: 'signed-out' });
@@ -146,21 +152,23 @@ export class AccountService {
     return overviewOf(reports);
   }
 
-  /** A room's report for a page that will show it: its new warnings now count as shown. */
+  /** A joined room's report. */
   async report(roomId: string): Promise<RoomTrustReport> {
     try {
-      const report = await this.requireRuntime().engine.report(roomId);
-      await this.noteShown(roomId);
-      return report;
+      return await this.requireRuntime().engine.report(roomId);
     } catch (error) {
       if (error instanceof UnknownRoomError) throw new UserFacingError(error.message);
       throw error;
     }
   }
 
-  /** A report of this room reached a page: stamp its new warnings as shown. */
-  async noteShown(roomId: string): Promise<void> {
-    await this.runtime?.engine.markShown(roomId);
+  /**
+   * The room's new warnings were put in front of the user (an extension page showed the room,
+   * or a visible tab placed its banner or badges): stamp them as shown. With `userIds`, only
+   * the warnings about those members were.
+   */
+  async noteShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
+    await this.runtime?.engine.markShown(roomId, userIds);
   }
 
   /**
@@ -199,20 +207,26 @@ export class AccountService {
     return exportLedger(await this.deps.ledger.allEntries(), this.deps.now());
   }
 
-  acknowledge(scope: LedgerScope): Promise<RoomTrustReport> {
-    return this.requireRuntime().engine.acknowledge(scope);
+  /** Acknowledges exactly the devices (and keys) the user was shown in the room. */
+  acknowledge(roomId: string, devices: readonly ShownDevice[]): Promise<RoomTrustReport> {
+    return this.requireRuntime().engine.acknowledge(roomId, devices);
   }
 
-  /** Accepts a user's new identity ("I know they reset it"), as Element's Dismiss does. */
-  async pinIdentity(userId: string): Promise<void> {
+  /**
+   * Accepts a user's new identity ("I know they reset it"), as Element's Dismiss does: the one
+   * whose master key the user was shown, never one that replaced it since.
+   */
+  async pinIdentity(userId: string, masterKey: string): Promise<void> {
     const runtime = this.requireRuntime();
+    await this.requireShownIdentity(runtime, userId, masterKey);
     await runtime.session.crypto.pinCurrentUserIdentity(userId);
     runtime.engine.refreshUsers([userId]);
   }
 
-  /** Stops requiring the identity we once verified (a verification violation is accepted). */
-  async withdrawVerification(userId: string): Promise<void> {
+  /** Stops requiring the identity we once verified, for the new identity the user was shown. */
+  async withdrawVerification(userId: string, masterKey: string): Promise<void> {
     const runtime = this.requireRuntime();
+    await this.requireShownIdentity(runtime, userId, masterKey);
     await runtime.session.crypto.withdrawVerificationRequirement(userId);
     runtime.engine.refreshUsers([userId]);
   }
@@ -254,6 +268,7 @@ export class AccountService {
     }
     await this.deps.records.delete('account-ended');
     await this.deps.records.delete('account-crypto-store');
+    await this.deps.records.delete('security-status');
     await this.launch(credentials, 'adopt');
     return this.deps.status.get().account;
   }
@@ -262,6 +277,7 @@ export class AccountService {
     const deps = {
       vault: this.accountVault,
       ledger: this.deps.ledger,
+      deviceLists: this.deps.deviceLists,
       indexedDB: this.deps.indexedDB,
       fetchFn: this.deps.fetchFn,
       now: this.deps.now,
@@ -270,7 +286,13 @@ export class AccountService {
     };
     const runtime = how === 'adopt' ? await AccountRuntime.adopt(credentials, deps) : await AccountRuntime.start(credentials, deps);
     this.runtime = runtime;
-    this.securityService = new SecurityService(runtime.session, this.deps.security, this.deps.now);
+    this.securityService = new SecurityService(runtime.session, this.deps.security, this.deps.now, {
+      load: async () => {
+        const last = await this.deps.records.get('security-status');
+        return last !== undefined && isSecurityStatusRecord(last) ? last : undefined;
+      },
+      save: (last) => this.deps.records.put('security-status', last),
+    });
     this.firstSyncAfterMs = undefined;
     runtime.engine.onReport((report) => {
       this.deps.onReport(report);
@@ -311,6 +333,7 @@ export class AccountService {
     await runtime.discardAfterServerSignOut();
     await this.deps.records.put('account-ended', { byServerAt: at });
     await this.deps.records.delete('account-crypto-store');
+    await this.deps.records.delete('security-status');
     this.deps.status.setAccount({ state: 'signed-out', endedByServerAt: at });
     this.deps.onOverview(emptyOverview());
   }
@@ -355,6 +378,15 @@ export class AccountService {
     }
   }
 
+  /** Refuses when the identity changed again after the page showed it (the user saw another). */
+  private async requireShownIdentity(runtime: AccountRuntime, userId: string, masterKey: string): Promise<void> {
+    const current = await currentMasterKey(runtime.session.crypto, userId);
+    if (current !== masterKey) {
+      runtime.engine.refreshUsers([userId]);
+      throw new UserFacingError('Their identity changed again since this page showed it. Look at it again before you accept it.');
+    }
+  }
+
   private requireRuntime(): AccountRuntime {
     if (!this.runtime) throw new UserFacingError('Not signed in.');
     return this.runtime;
@@ -378,9 +410,17 @@ export class AccountService {
   }
 }
 
+/** A stored status is our own write, but storage can be damaged: show it only if it reads back whole. */
+function isSecurityStatusRecord(value: unknown): value is { status: SecurityStatus; checkedAt: number } {
+  if (!isPlainObject(value) || !isNonNegativeInteger(value.checkedAt) || !isPlainObject(value.status)) return false;
+  const { crossSigning, secretStorage, keyBackup } = value.status;
+  return isPlainObject(crossSigning) && isPlainObject(crossSigning.privateKeysCachedLocally) && isPlainObject(secretStorage) && isPlainObject(keyBackup);
+}
+
 function ownDeviceSummaries(own: UserFacts, thisDeviceId: string): OwnDeviceSummary[] {
+  // A key the server offered under a known session's id is not a session: rooms warn about it.
   return own.devices
-    .filter((device) => device.deviceId !== thisDeviceId)
+    .filter((device) => device.deviceId !== thisDeviceId && device.conflictsWithKey === undefined)
     .map((device) => ({ deviceId: device.deviceId, displayName: device.displayName, class: classifyDevice(device, own) }));
 }
 
@@ -392,6 +432,7 @@ function overviewOf(reports: readonly RoomTrustReport[]): TrustOverview {
     memberCount: report.memberCount,
     warnings: report.warnings,
     newWarnings: report.newWarnings,
+    checking: report.checking.length,
   }));
   return {
     rooms,

@@ -1,4 +1,5 @@
 import type { StoreIdentityRecord } from '../matrix/storeIdentity';
+import type { SecurityStatus } from '../messaging/protocol';
 import type { Policy } from '../trust/types';
 
 /** The small records the background keeps (non-secret), by name. */
@@ -10,4 +11,6 @@ export interface BackgroundRecords {
   'account-ended': { byServerAt: number };
   /** Self-hosted web clients the user added (origins; checked again when read). */
   sites: { origins: string[] };
+  /** The account's encryption setup as last read (public facts only), shown while it cannot be read. */
+  'security-status': { status: SecurityStatus; checkedAt: number };
 }

@@ -5,7 +5,10 @@ import type { AccountService } from './accountService';
 import type { StatusStore } from './statusStore';
 import type { TabRegistry } from './tabRegistry';
 
-type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.review' | 'tab.state';
+type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.shown' | 'page.review' | 'tab.state';
+
+/** Whether the tab is the one on screen in its window (a page cannot fake this answer). */
+export type TabOnScreen = (tabId: number) => Promise<boolean>;
 
 /**
  * What content scripts tell the background (which page, which room) and what the popup asks
@@ -15,8 +18,9 @@ export function createPageHandlers(deps: {
   status: StatusStore;
   tabs: TabRegistry;
   account: () => Promise<AccountService>;
+  onScreen?: TabOnScreen;
 }): Pick<RequestHandlers, PageKinds> {
-  const { status, tabs, account } = deps;
+  const { status, tabs, account, onScreen = activeTab } = deps;
   return {
     'page.hello': ({ understood, client: seen }, sender) => {
       // A built-in site is the client we know it for; on an added site, the page's adapter says.
@@ -42,6 +46,12 @@ export function createPageHandlers(deps: {
       tabs.report(await service.report(roomId));
       return { roomId };
     },
+    'page.shown': async ({ roomId, banner, userIds }, sender) => {
+      // Only what a tab on screen showed of the room it is on counts as the user having seen it.
+      if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return {};
+      await (await account()).noteShown(roomId, banner ? undefined : new Set(userIds));
+      return {};
+    },
     'page.review': async ({ roomId }) => {
       // The page only informs: acknowledging happens in the extension's own page.
       await browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}#room=${encodeURIComponent(roomId)}` });
@@ -49,4 +59,12 @@ export function createPageHandlers(deps: {
     },
     'tab.state': ({ tabId }) => tabs.state(tabId) ?? null,
   };
+}
+
+async function activeTab(tabId: number): Promise<boolean> {
+  try {
+    return (await browser.tabs.get(tabId)).active;
+  } catch {
+    return false;
+  }
 }

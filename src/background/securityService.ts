@@ -4,7 +4,7 @@ import { createLogger, errorSummary } from '../log';
 import type { MatrixSession } from '../matrix/matrixSession';
 import { PasswordRequired, withPasswordAuth } from '../matrix/passwordAuth';
 import { readSecurityStatus } from '../matrix/securityStatus';
-import type { RecoveryFlowView, SecurityStatus, VerificationView } from '../messaging/protocol';
+import type { RecoveryFlowView, SecurityReport, SecurityStatus, VerificationView } from '../messaging/protocol';
 import { UserFacingError } from '../messaging/requestRouter';
 import { RecoveryFlow } from './recoveryFlow';
 import { VerificationFlow } from './verificationFlow';
@@ -12,10 +12,19 @@ import { VerificationFlow } from './verificationFlow';
 const log = createLogger('security');
 
 export interface SecurityListeners {
-  onStatus(status: SecurityStatus): void;
+  onStatus(report: SecurityReport): void;
   onRecovery(view: RecoveryFlowView): void;
   onVerification(view: VerificationView): void;
 }
+
+/** Where the last status read is kept, so a restarted worker still has something true to show. */
+export interface SecurityMemory {
+  load(): Promise<{ status: SecurityStatus; checkedAt: number } | undefined>;
+  save(last: { status: SecurityStatus; checkedAt: number }): Promise<void>;
+}
+
+/** A read slower than this is answered with the last known status, marked as being checked. */
+export const SLOW_STATUS_MS = 3_000;
 
 /**
  * The account's encryption setup for one signed-in session: its status, kept fresh from the
@@ -29,12 +38,24 @@ export class SecurityService {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private readonly stopListening: () => void;
+  private last: { status: SecurityStatus; checkedAt: number } | undefined;
+  private readonly remembered: Promise<void>;
+  /** The read under way, if any: every caller shares it. */
+  private reading: Promise<void> | undefined;
+  private failed = false;
 
   constructor(
     private readonly session: MatrixSession,
     private readonly listeners: SecurityListeners,
-    now: () => number,
+    private readonly now: () => number,
+    private readonly memory: SecurityMemory,
   ) {
+    this.remembered = memory.load().then(
+      (last) => {
+        this.last ??= last;
+      },
+      () => undefined,
+    );
     this.recovery = new RecoveryFlow(session, now, (view) => {
       listeners.onRecovery(view);
       this.refresh();
@@ -46,8 +67,20 @@ export class SecurityService {
     this.stopListening = this.followCryptoEvents();
   }
 
-  status(): Promise<SecurityStatus> {
-    return readSecurityStatus(this.session, this.keysRemaining);
+  /**
+   * The encryption setup, read afresh when that is quick. A homeserver that is slow or failing
+   * never leaves the caller waiting: after SLOW_STATUS_MS (or at once on a failure) the answer
+   * is the last known status, saying it is still being checked or could not be; the fresh one
+   * follows through the listener when it comes.
+   */
+  async status(): Promise<SecurityReport> {
+    await this.remembered;
+    const read = this.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), SLOW_STATUS_MS)));
+    const outcome = await Promise.race([read.then(() => 'done' as const), slow]);
+    clearTimeout(timer);
+    return this.report(outcome === 'slow');
   }
 
   /**
@@ -78,16 +111,35 @@ export class SecurityService {
     if (this.refreshTimer !== undefined) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      this.status().then(
+      void this.read();
+    }, 100);
+  }
+
+  /** Starts a read (or joins the one under way); every outcome is published. Never rejects. */
+  private read(): Promise<void> {
+    this.reading ??= readSecurityStatus(this.session, this.keysRemaining)
+      .then(
         (status) => {
-          if (!this.stopped) this.listeners.onStatus(status);
+          this.last = { status, checkedAt: this.now() };
+          this.failed = false;
+          this.memory.save(this.last).catch((error: unknown) => log.warn('status not kept', { error: errorSummary(error) }));
         },
         (error: unknown) => {
+          this.failed = true;
           // A session stopped meanwhile fails its pending work; that is not news.
           if (!this.stopped) log.warn('status failed', { error: errorSummary(error) });
         },
-      );
-    }, 100);
+      )
+      .finally(() => {
+        this.reading = undefined;
+        if (!this.stopped) this.listeners.onStatus(this.report(false));
+      });
+    return this.reading;
+  }
+
+  private report(slow: boolean): SecurityReport {
+    const problem = slow ? 'checking' : this.failed ? 'failed' : undefined;
+    return { ...(this.last && { status: this.last.status, checkedAt: this.last.checkedAt }), ...(problem && { problem }) };
   }
 
   private followCryptoEvents(): () => void {

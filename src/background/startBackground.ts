@@ -9,7 +9,9 @@ import { createRequestRouter, type RequestHandlers } from '../messaging/requestR
 import { createSubscriptionHub, type SubscriptionHub } from '../messaging/subscriptionHub';
 import type { SenderPolicy } from '../messaging/validateSender';
 import { openExtensionDatabase } from '../storage/extensionDatabase';
+import { IndexedDbDeviceListStore } from '../storage/deviceListStore';
 import { LedgerStore } from '../storage/ledgerStore';
+import { pageRoomView } from '../trust/pageWarnings';
 import { RecordStore } from '../storage/recordStore';
 import { SecretVault } from '../storage/secretVault';
 import { AccountService, type Platform } from './accountService';
@@ -82,13 +84,22 @@ export function startBackground(): void {
     {
       status: status.get,
       overview: async () => (await ready()).account.overview(),
-      room: async (roomId) => (await ready()).account.report(roomId ?? ''),
+      room: async (roomId) => {
+        // An extension page opened on the room: its warnings are in front of the user.
+        const { account } = await ready();
+        const report = await account.report(roomId ?? '');
+        await account.noteShown(report.roomId);
+        return report;
+      },
+      pageRoom: async (roomId) => pageRoomView(await (await ready()).account.report(roomId ?? '')),
       security: async () => (await ready()).account.security().status(),
       recovery: async () => (await ready()).account.security().recovery.current,
       verification: async () => (await ready()).account.security().verification.current,
     },
     policy,
     (reason) => log.warn('subscription refused', { reason }),
+    // A content script follows only the room its tab shows now (as it last told us).
+    (name, sender, topic) => name !== 'pageRoom' || (sender.kind === 'content-script' && tabs.roomOf(sender.tabId) === topic),
   );
   status.onChange((value) => hub.publish('status', value));
 
@@ -132,12 +143,14 @@ async function startServices(
   const vault = await SecretVault.open(db);
   const records = new RecordStore<BackgroundRecords>(db);
   const ledger = new LedgerStore(db, { onSetAside: (count) => status.setLedgerSetAside(count) });
+  const deviceLists = new IndexedDbDeviceListStore(db);
   const setAside = await ledger.setAsideCount();
   if (setAside > 0) status.setLedgerSetAside(setAside);
   const account = new AccountService({
     vault,
     records,
     ledger,
+    deviceLists,
     status,
     platform: browserPlatform(),
     indexedDB,
@@ -151,7 +164,9 @@ async function startServices(
     },
     onReport: (report) => {
       publish('room', report, report.roomId);
+      if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
+      // Only extension pages follow 'room': one open on this room shows its warnings.
       if (hasSubscribers('room', report.roomId)) void account.noteShown(report.roomId);
     },
   });
@@ -222,13 +237,13 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'account.signOut': async () => (await account()).signOut(),
     'trust.overview': async () => (await account()).overview(),
     'room.report': async ({ roomId }) => (await account()).report(roomId),
-    'room.acknowledge': async (scope) => (await account()).acknowledge(scope),
-    'user.pinIdentity': async ({ userId }) => {
-      await (await account()).pinIdentity(userId);
+    'room.acknowledge': async ({ roomId, devices }) => (await account()).acknowledge(roomId, devices),
+    'user.pinIdentity': async ({ userId, masterKey }) => {
+      await (await account()).pinIdentity(userId, masterKey);
       return {};
     },
-    'user.withdrawVerification': async ({ userId }) => {
-      await (await account()).withdrawVerification(userId);
+    'user.withdrawVerification': async ({ userId, masterKey }) => {
+      await (await account()).withdrawVerification(userId, masterKey);
       return {};
     },
     ...createSecurityHandlers(async () => (await account()).security()),

@@ -52,6 +52,12 @@ export class TabRegistry {
     this.paint(tabId);
   }
 
+  /** The room the tab's page shows now, once resolved to a joined room's id. */
+  roomOf(tabId: number): string | undefined {
+    const entry = this.tabs.get(tabId);
+    return entry?.roomUnavailable ? undefined : entry?.roomId;
+  }
+
   report(report: RoomTrustReport): void {
     this.reports.set(report.roomId, report);
     for (const [tabId, entry] of this.tabs) if (entry.roomId === report.roomId) this.paint(tabId);

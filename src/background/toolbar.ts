@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { TabState } from '../messaging/protocol';
 import type { TabTrust } from '../trust/tabTrust';
+import { describeChecking } from '../ui/checkingText';
 import { t } from '../ui/i18n';
 import { formatTime } from '../ui/statusView';
 import type { ToolbarPainter } from './tabRegistry';
@@ -18,10 +19,11 @@ function iconPaths(trust: TabTrust): Record<string, string> {
 
 /** The tooltip of a tab's toolbar button, saying since when its warnings are old when they are. */
 export function toolbarTitle(state: TabState): string {
-  const title = reasonTitle(state);
-  if (!state.stale) return title;
-  const since = state.stale.lastSyncAt === undefined ? t('toolbarStaleNeverSynced') : t('toolbarStale', formatTime(state.stale.lastSyncAt));
-  return `${title} ${since}`;
+  const parts = [reasonTitle(state)];
+  // A room that is not clear only because someone is being checked says so in its title already.
+  if (state.unchecked && state.reason !== 'unchecked') parts.push(describeChecking(state.unchecked));
+  if (state.stale) parts.push(state.stale.lastSyncAt === undefined ? t('toolbarStaleNeverSynced') : t('toolbarStale', formatTime(state.stale.lastSyncAt)));
+  return parts.join(' ');
 }
 
 function reasonTitle(state: TabState): string {
@@ -43,6 +45,8 @@ function reasonTitle(state: TabState): string {
       return t('toolbarClear');
     case 'warnings':
       return state.newWarnings === 1 ? t('toolbarWarningsOne') : t('toolbarWarningsMany', String(state.newWarnings));
+    case 'unchecked':
+      return t('toolbarUnchecked', state.unchecked ? describeChecking(state.unchecked) : t('toolbarChecking'));
   }
 }
 

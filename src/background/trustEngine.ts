@@ -1,7 +1,7 @@
 import type { FactsChange, TrustFactSource } from '../matrix/sdkTrustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
-import type { LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
-import { acknowledge, isNewWarning, type LedgerChange, type LedgerScope, markWarned, observeRoom } from '../trust/warnedDeviceLedger';
+import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
+import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
 
 /** Which members a recompute looks at: the ones named, or everyone. */
 type Scope = ReadonlySet<string> | 'all';
@@ -43,7 +43,8 @@ export class TrustEngine {
   private readonly invalidatedAt = new Map<string, number>();
   private readonly listeners = new Set<(report: RoomTrustReport) => void>();
   private readonly stopListening: () => void;
-  private dirty: { users: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
+  /** Changes collected for the next pass: users to read again, users whose check changed, rooms. */
+  private dirty: { users: Set<string>; checks: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
   /** Room work waits for a ledger replacement (an import) to finish. */
   private ledgerReplaced: Promise<unknown> = Promise.resolve();
 
@@ -79,13 +80,16 @@ export class TrustEngine {
     return () => this.listeners.delete(listener);
   }
 
-  /** The user acknowledged warnings in extension UI: they stay quiet until they get worse. */
-  async acknowledge(scope: LedgerScope): Promise<RoomTrustReport> {
+  /**
+   * The user acknowledged, in extension UI, the warnings about exactly these devices (with the
+   * keys they were shown): they stay quiet until they get worse.
+   */
+  async acknowledge(roomId: string, shown: readonly ShownDevice[]): Promise<RoomTrustReport> {
     // Written and recomputed in one step: a recompute already waiting would not see it.
-    return this.inRoomQueue(scope.roomId, async () => {
-      const entries = await this.ledgerFor(scope.roomId);
-      await this.persist(scope.roomId, acknowledge(entries, scope, this.options.policy(), this.options.now()));
-      return this.compute(scope.roomId);
+    return this.inRoomQueue(roomId, async () => {
+      const entries = await this.ledgerFor(roomId);
+      await this.persist(roomId, acknowledge(entries, roomId, shown, this.options.policy(), this.options.now()));
+      return this.compute(roomId);
     });
   }
 
@@ -105,14 +109,16 @@ export class TrustEngine {
   }
 
   /**
-   * The room's new warnings were put in front of the user (a report reached a page): stamp
-   * when they were first shown, as the ledger's `warnedAt`.
+   * The room's new warnings were put in front of the user (in an extension page, or in a
+   * visible tab as the banner or badges): stamp when they were first shown, as the ledger's
+   * `warnedAt`. With `userIds`, only the warnings about those members were shown.
    */
-  async markShown(roomId: string): Promise<void> {
+  async markShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
     await this.inRoomQueue(roomId, async () => {
       const entries = await this.ledgerFor(roomId);
       const policy = this.options.policy();
-      await this.persist(roomId, markWarned(entries, (entry) => isNewWarning(entry, policy), this.options.now()));
+      const shown = (entry: LedgerEntry) => isNewWarning(entry, policy) && (userIds === undefined || userIds.has(entry.userId));
+      await this.persist(roomId, markWarned(entries, shown, this.options.now()));
     });
   }
 
@@ -172,16 +178,19 @@ export class TrustEngine {
       const facts = this.users.get(userId);
       if (facts) users.set(userId, facts);
     }
+    const checks = new Map<string, DeviceListCheck>();
+    for (const userId of looked) {
+      const check = this.options.facts.deviceListCheck(userId);
+      if (check) checks.set(userId, check);
+    }
     const { ownDeviceId } = this.options.facts;
     const now = this.options.now();
     const policy = this.options.policy();
     const entries = await this.ledgerFor(roomId);
-    const observed = observeRoom(entries, observationsFor(room, users, ownDeviceId, only), now);
+    const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
     await this.persist(roomId, observed);
-    const report =
-      only === undefined || previous === undefined
-        ? buildRoomTrustReport(room, users, observed.entries, ownDeviceId, policy, now)
-        : refreshRoomTrustReport(previous, room, users, observed.entries, only, ownDeviceId, policy, now);
+    const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now };
+    const report = only === undefined || previous === undefined ? buildRoomTrustReport(inputs) : refreshRoomTrustReport(previous, only, inputs);
     this.reports.set(roomId, report);
     for (const listener of this.listeners) listener(report);
     return report;
@@ -241,12 +250,13 @@ export class TrustEngine {
    */
   private noteChange(change: FactsChange): void {
     if (!this.dirty) {
-      this.dirty = { users: new Set(), rooms: new Set(), everyone: false };
+      this.dirty = { users: new Set(), checks: new Set(), rooms: new Set(), everyone: false };
       setTimeout(() => void this.applyChanges(), 0);
     }
     const dirty = this.dirty;
     if (change.kind === 'everyone') dirty.everyone = true;
     else if (change.kind === 'users') for (const userId of change.userIds) dirty.users.add(userId);
+    else if (change.kind === 'checks') for (const userId of change.userIds) dirty.checks.add(userId);
     else for (const roomId of change.roomIds) dirty.rooms.add(roomId);
   }
 
@@ -273,7 +283,8 @@ export class TrustEngine {
         work.push(this.recompute(roomId, 'all'));
         continue;
       }
-      const members = this.membersAmong(roomId, dirty.users);
+      // A changed check alone needs no new facts: the report is redone for those members, at once.
+      const members = this.membersAmong(roomId, new Set([...dirty.users, ...dirty.checks]));
       if (members.size > 0) work.push(this.recompute(roomId, members));
     }
     await Promise.all(work.map((job) => job.catch(() => undefined)));

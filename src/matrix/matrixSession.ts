@@ -6,8 +6,10 @@ import {
   type MatrixClient,
   SyncState,
 } from 'matrix-js-sdk';
+import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from './accountVault';
+import type { DeviceListWatch } from './deviceListWatch';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';
 import { rateLimitedFetch } from './rateLimit';
@@ -31,6 +33,8 @@ export interface SessionOptions {
   /** Key of the Rust crypto store; the same key opens the same store after every restart. */
   storageKey: Uint8Array;
   indexedDB: IDBFactory;
+  /** Watches this device's key queries and syncs, so reports know whose devices are current. */
+  deviceLists: DeviceListWatch;
   fetchFn?: typeof fetch;
   now?: () => number;
   onStatus: (status: SyncStatus) => void;
@@ -62,7 +66,8 @@ export class MatrixSession {
     const { credentials } = options;
     // The SDK retries a rate-limited /sync after a few seconds whatever the server asked for;
     // the gate holds every request until the server's retry time has passed.
-    const requests = stoppableFetch(rateLimitedFetch(options.fetchFn ?? ((input, init) => fetch(input, init)), options.now ?? Date.now));
+    const network = rateLimitedFetch(options.fetchFn ?? ((input, init) => fetch(input, init)), options.now ?? Date.now);
+    const requests = stoppableFetch(options.deviceLists.wrap(network));
     const store = new IndexedDBStore({ indexedDB: options.indexedDB, dbName: SYNC_DATABASE });
     const secretStorageKeys = new SecretStorageKeyCache();
     const client = createClient({
@@ -82,6 +87,14 @@ export class MatrixSession {
     await client.initRustCrypto({ storageKey: options.storageKey, cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
     const crypto = client.getCrypto();
     if (!crypto) throw new Error('Rust crypto did not initialise');
+    // The Rust backend also takes the sync loop's calls, which the CryptoApi type leaves out.
+    const backend = crypto as Partial<SyncCryptoCallbacks>;
+    // A held-back key query is due: have the crypto send its pending requests now rather than
+    // after the next sync, which may be a long-poll away. (The sync loop calls the same.)
+    options.deviceLists.onRetryDue = () => backend.onSyncCompleted?.({});
+    // A store from before the watch existed: nothing is known to be current, so have every
+    // tracked user fetched again rather than showing them all as being checked for good.
+    if (options.deviceLists.isEmpty) await backend.markAllTrackedUsersAsDirty?.();
     const session = new MatrixSession(client, crypto, store, options, requests, secretStorageKeys);
     session.followSync();
     await client.startClient({
@@ -106,11 +119,17 @@ export class MatrixSession {
     return this.options.credentials.deviceId;
   }
 
+  /** What this device's HTTP layer saw of whose device lists are current. */
+  get deviceLists(): DeviceListWatch {
+    return this.options.deviceLists;
+  }
+
   /** Stops syncing; stores stay as they are for the next start. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.overdueTimer);
     this.secretStorageKeys.drop();
+    this.options.deviceLists.stop();
     this.requests.stop();
     this.client.stopClient();
   }
@@ -161,6 +180,8 @@ export class MatrixSession {
   }
 
   private setStatus(status: SyncStatus): void {
+    // Back from an outage: key queries held back meanwhile can go now.
+    if (this.status.state === 'offline' && status.state === 'syncing') this.options.deviceLists.retryNow();
     this.status = status;
     this.options.onStatus(status);
     this.watchForOverdueSync();

@@ -9,10 +9,20 @@ import {
   RoomStateEvent,
 } from 'matrix-js-sdk';
 import { type CryptoApi, CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import type { DeviceFacts, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
+import type { DeviceFacts, DeviceListCheck, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
+import type { DeviceListWatch } from './deviceListWatch';
+import { currentMasterKey } from './masterKey';
 
-/** What changed, as far as trust goes: some users' devices or identities, or some rooms' members. */
-export type FactsChange = { kind: 'users'; userIds: string[] } | { kind: 'rooms'; roomIds: string[] } | { kind: 'everyone' };
+/**
+ * What changed, as far as trust goes: some users' devices or identities (read them again), only
+ * whether some users' device lists are current (their facts stand), some rooms' members, or
+ * everything.
+ */
+export type FactsChange =
+  | { kind: 'users'; userIds: string[] }
+  | { kind: 'checks'; userIds: string[] }
+  | { kind: 'rooms'; roomIds: string[] }
+  | { kind: 'everyone' };
 
 /**
  * The facts the trust engine works from. The matrix-js-sdk implementation below is the only
@@ -27,6 +37,8 @@ export interface TrustFactSource {
    * been fetched yet are left out: their facts would look empty.
    */
   usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>>;
+  /** Undefined while the user's device list is known to be current; otherwise why not. */
+  deviceListCheck(userId: string): DeviceListCheck | undefined;
   roomFacts(roomId: string): RoomFacts | undefined;
   /** Rooms we are joined to. */
   roomIds(): string[];
@@ -40,6 +52,7 @@ export class SdkTrustFacts implements TrustFactSource {
   constructor(
     private readonly client: MatrixClient,
     private readonly crypto: CryptoApi,
+    private readonly deviceLists: Pick<DeviceListWatch, 'check' | 'offeredKeys' | 'onChange'>,
   ) {
     this.ownUserId = client.getSafeUserId();
     this.ownDeviceId = client.getDeviceId() ?? '';
@@ -52,6 +65,7 @@ export class SdkTrustFacts implements TrustFactSource {
       const known = deviceMap.get(userId);
       if (known === undefined) continue;
       const status = await this.crypto.getUserVerificationStatus(userId);
+      const offered = this.deviceLists.offeredKeys(userId);
       const devices: DeviceFacts[] = [];
       for (const device of known.values()) {
         const ed25519Key = device.getFingerprint();
@@ -66,7 +80,12 @@ export class SdkTrustFacts implements TrustFactSource {
           crossSigningVerified: verification.crossSigningVerified,
           locallyVerified: verification.localVerified,
         });
+        const offeredKey = offered?.[device.deviceId];
+        if (offeredKey !== undefined && offeredKey !== ed25519Key) devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
       }
+      const identityProblem = status.needsUserApproval || (status.wasCrossSigningVerified() && !status.isCrossSigningVerified());
+      // Only an identity problem is acted on by key (pin, withdraw); the others skip the lookup.
+      const masterKey = identityProblem ? await currentMasterKey(this.crypto, userId) : undefined;
       facts.set(userId, {
         userId,
         isOwnUser: userId === this.ownUserId,
@@ -75,10 +94,15 @@ export class SdkTrustFacts implements TrustFactSource {
         verified: status.isCrossSigningVerified(),
         wasVerified: status.wasCrossSigningVerified(),
         needsApproval: status.needsUserApproval,
+        ...(masterKey === undefined ? {} : { masterKey }),
         devices,
       });
     }
     return facts;
+  }
+
+  deviceListCheck(userId: string): DeviceListCheck | undefined {
+    return this.deviceLists.check(userId);
   }
 
   roomFacts(roomId: string): RoomFacts | undefined {
@@ -118,7 +142,12 @@ export class SdkTrustFacts implements TrustFactSource {
     this.client.on(RoomStateEvent.Events, onStateEvent);
     this.client.on(ClientEvent.Room, onRoom);
     this.client.on(RoomEvent.MyMembership, onMyMembership);
+    const stopWatching = this.deviceLists.onChange((change) => {
+      if (change.answered.length > 0) listener({ kind: 'users', userIds: change.answered });
+      if (change.checks.length > 0) listener({ kind: 'checks', userIds: change.checks });
+    });
     return () => {
+      stopWatching();
       this.client.off(CryptoEvent.DevicesUpdated, onDevices);
       this.client.off(CryptoEvent.UserTrustStatusChanged, onUserTrust);
       this.client.off(CryptoEvent.KeysChanged, onOwnKeys);
@@ -128,6 +157,22 @@ export class SdkTrustFacts implements TrustFactSource {
       this.client.off(RoomEvent.MyMembership, onMyMembership);
     };
   }
+}
+
+/**
+ * A key the server offered under the id of a device the crypto holds with `heldKey`: reported as
+ * a device of its own (another key is another device), never as signed or verified.
+ */
+function conflictingKey(deviceId: string, offeredKey: string, heldKey: string, displayName: string | undefined): DeviceFacts {
+  return {
+    deviceId,
+    ed25519Key: offeredKey,
+    displayName,
+    signedByOwner: false,
+    crossSigningVerified: false,
+    locallyVerified: false,
+    conflictsWithKey: heldKey,
+  };
 }
 
 /** State events that change who can read a room's messages (members are followed separately). */

@@ -26,6 +26,18 @@ const none: Check = (params) => params === undefined || exactly({})(params);
 
 const PAGES = ['extension-page'] as const;
 const homeserver = nonEmptyText(255);
+/** An unpadded base64 public key (ed25519 keys are 43 characters). */
+const publicKey: Check = (value) => typeof value === 'string' && /^[A-Za-z0-9+/]{1,128}$/.test(value);
+/** The most members or devices one message names (a room's list as the user saw it). */
+const MAX_SHOWN = 20_000;
+
+function listOf(item: Check, max: number): Check {
+  return (value) => Array.isArray(value) && value.length <= max && value.every((entry) => item(entry));
+}
+
+function nonEmptyListOf(item: Check, max: number): Check {
+  return (value) => Array.isArray(value) && value.length > 0 && listOf(item, max)(value);
+}
 
 /**
  * Who may send each kind and what its parameters must look like. Adding a request kind to
@@ -39,6 +51,7 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
     params: exactly({ room: (room) => room === null || exactly({ kind: oneOf('id'), roomId })(room) || exactly({ kind: oneOf('alias'), alias: roomAlias })(room) }),
   },
   'page.review': { from: ['content-script'], params: exactly({ roomId }) },
+  'page.shown': { from: ['content-script'], params: exactly({ roomId, banner: isBoolean, userIds: listOf(userId, MAX_SHOWN) }) },
   'tab.state': { from: PAGES, params: exactly({ tabId: isNonNegativeInteger }) },
   'page.visible': { from: ['content-script'], params: none },
   'account.loginOptions': { from: PAGES, params: exactly({ homeserver }) },
@@ -49,14 +62,14 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'account.signInWithSso': { from: PAGES, params: exactly({ homeserver }) },
   'account.signOut': { from: PAGES, params: none },
   'trust.overview': { from: PAGES, params: none },
-  'room.report': { from: ['extension-page', 'content-script'], params: exactly({ roomId }) },
+  'room.report': { from: PAGES, params: exactly({ roomId }) },
   'room.acknowledge': {
     from: PAGES,
-    // A device id means something only together with its user.
-    params: (p) => exactly({ roomId }, { userId, deviceId })(p) && (!hasKey(p, 'deviceId') || hasKey(p, 'userId')),
+    // Each device with its user and its key: an id alone would cover whatever key it has now.
+    params: exactly({ roomId, devices: nonEmptyListOf(exactly({ userId, deviceId, ed25519Key: publicKey }), MAX_SHOWN) }),
   },
-  'user.pinIdentity': { from: PAGES, params: exactly({ userId }) },
-  'user.withdrawVerification': { from: PAGES, params: exactly({ userId }) },
+  'user.pinIdentity': { from: PAGES, params: exactly({ userId, masterKey: publicKey }) },
+  'user.withdrawVerification': { from: PAGES, params: exactly({ userId, masterKey: publicKey }) },
   'security.status': { from: PAGES, params: none },
   'recovery.start': { from: PAGES, params: exactly({}, { passphrase: nonEmptyText(1024), reset: isBoolean }) },
   'recovery.showKey': { from: PAGES, params: none },
@@ -80,9 +93,6 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
 };
 
-function hasKey(value: unknown, key: string): boolean {
-  return isPlainObject(value) && Object.hasOwn(value, key);
-}
 
 export function isRequestKind(value: unknown): value is RequestKind {
   return typeof value === 'string' && Object.hasOwn(RULES, value);

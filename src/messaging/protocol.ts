@@ -7,7 +7,8 @@
 
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { DeviceClass, Policy, RoomTrustReport, WarningCounts } from '../trust/types';
-import type { LedgerScope } from '../trust/warnedDeviceLedger';
+import type { ShownDevice } from '../trust/warnedDeviceLedger';
+import type { PageRoomView } from '../trust/pageWarnings';
 import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
@@ -98,6 +99,19 @@ export interface SecurityStatus {
   keyBackup: { serverVersion: string | null; activeVersion: string | null; trusted: boolean; keysRemaining: number | null };
 }
 
+/**
+ * The encryption setup as last read, and whether that reading is current: a slow or failing
+ * homeserver never leaves the popup waiting, it shows the last known state and says so.
+ */
+export interface SecurityReport {
+  /** The last status read; undefined until one read succeeded. */
+  status?: SecurityStatus;
+  /** When `status` was read. */
+  checkedAt?: number;
+  /** `checking`: a read is under way and slow; `failed`: the last read failed (the status is older). */
+  problem?: 'checking' | 'failed';
+}
+
 /** Where a recovery flow (set up, unlock, reset) stands; the key itself never travels in this. */
 export type RecoveryFlowView =
   | { step: 'idle' }
@@ -150,6 +164,8 @@ export interface RoomSummary {
   memberCount: number;
   warnings: WarningCounts;
   newWarnings: WarningCounts;
+  /** Members whose devices could not be confirmed current: the room is not clear while any are. */
+  checking: number;
 }
 
 /** Every joined room's warnings, for the popup and the toolbar badge. */
@@ -178,6 +194,11 @@ export interface RequestTable {
   'page.hello': { params: { understood: boolean; client?: ClientFamily }; result: PageHelloResult; from: 'content-script' };
   /** The page shows this room now (null: no room); answers the room's id once an alias is resolved. */
   'page.room': { params: { room: RoomRef | null }; result: { roomId?: string }; from: 'content-script' };
+  /**
+   * The page placed the banner (all the room's new warnings) or badges (those members') while
+   * visible: their warnings now count as shown. Only for the room the tab is on.
+   */
+  'page.shown': { params: { roomId: string; banner: boolean; userIds: string[] }; result: NoParams; from: 'content-script' };
   /** The user pressed the in-page banner's Review: open the extension's review of this room. */
   'page.review': { params: { roomId: string }; result: NoParams; from: 'content-script' };
   /** What the extension knows of a tab (the popup asks about the active one). */
@@ -189,11 +210,13 @@ export interface RequestTable {
   'account.signInWithSso': { params: { homeserver: string }; result: AccountStatus; from: Pages };
   'account.signOut': { params: NoParams; result: { removedFromServer: boolean }; from: Pages };
   'trust.overview': { params: NoParams; result: TrustOverview; from: Pages };
-  'room.report': { params: { roomId: string }; result: RoomTrustReport; from: Pages | 'content-script' };
-  'room.acknowledge': { params: LedgerScope; result: RoomTrustReport; from: Pages };
-  'user.pinIdentity': { params: { userId: string }; result: NoParams; from: Pages };
-  'user.withdrawVerification': { params: { userId: string }; result: NoParams; from: Pages };
-  'security.status': { params: NoParams; result: SecurityStatus; from: Pages };
+  'room.report': { params: { roomId: string }; result: RoomTrustReport; from: Pages };
+  /** Acknowledges the warnings about exactly these devices, with the keys the user was shown. */
+  'room.acknowledge': { params: { roomId: string; devices: ShownDevice[] }; result: RoomTrustReport; from: Pages };
+  /** Accepts the identity whose master key the user was shown (refused if it changed since). */
+  'user.pinIdentity': { params: { userId: string; masterKey: string }; result: NoParams; from: Pages };
+  'user.withdrawVerification': { params: { userId: string; masterKey: string }; result: NoParams; from: Pages };
+  'security.status': { params: NoParams; result: SecurityReport; from: Pages };
   /** A new recovery key (from a passphrase, if given), held by the background until confirmed; returned for display. */
   'recovery.start': { params: { passphrase?: string; reset?: boolean }; result: { key: string }; from: Pages };
   /** The waiting key again, for a popup that closed before the user typed it back. */
@@ -256,8 +279,10 @@ export type Response<T> = { ok: true; result: T } | { ok: false; error: Protocol
 export interface SubscriptionTable {
   status: { value: ExtensionStatus; from: Pages; topic: never };
   overview: { value: TrustOverview; from: Pages; topic: never };
-  room: { value: RoomTrustReport; from: Pages | 'content-script'; topic: string };
-  security: { value: SecurityStatus; from: Pages; topic: never };
+  room: { value: RoomTrustReport; from: Pages; topic: string };
+  /** What a content script shows of the room its tab is on (and only that room). */
+  pageRoom: { value: PageRoomView; from: 'content-script'; topic: string };
+  security: { value: SecurityReport; from: Pages; topic: never };
   recovery: { value: RecoveryFlowView; from: Pages; topic: never };
   verification: { value: VerificationView; from: Pages; topic: never };
 }

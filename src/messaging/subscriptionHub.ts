@@ -1,6 +1,7 @@
 import type { SenderKind, SubscriptionName, SubscriptionTable, SubscriptionValue } from './protocol';
 import { type Check, isPlainObject, roomId } from '../validation/shape';
-import { type RawSender, type SenderPolicy, validateSender } from './validateSender';
+import { UserFacingError } from './requestRouter';
+import { type RawSender, type SenderPolicy, type ValidSender, validateSender } from './validateSender';
 
 /** The parts of `runtime.Port` the hub uses (the same in Chrome and Firefox). */
 export interface SubscriberPort {
@@ -14,11 +15,15 @@ export interface SubscriberPort {
 
 /**
  * What travels on a subscription port, background to page: the value, or why there is none
- * (signed out, not a room of this account), so a page never waits on silence.
+ * (signed out, not a room of this account), so a page never waits on silence. The reason is a
+ * sentence for the user, or empty when the failure has none (the page says it in its words).
  */
 export type SubscriptionUpdate<N extends SubscriptionName = SubscriptionName> =
   | { name: N; topic?: string; value: SubscriptionValue<N> }
   | { name: N; topic?: string; unavailable: string };
+
+/** The reason sent for failures that carry no sentence for the user (never an internal message). */
+export const NO_REASON = '';
 
 interface SubscriptionRule {
   from: readonly SenderKind[];
@@ -29,7 +34,8 @@ interface SubscriptionRule {
 const RULES: { [N in SubscriptionName]: SubscriptionRule & { from: readonly SubscriptionTable[N]['from'][] } } = {
   status: { from: ['extension-page'] },
   overview: { from: ['extension-page'] },
-  room: { from: ['extension-page', 'content-script'], topic: roomId },
+  room: { from: ['extension-page'], topic: roomId },
+  pageRoom: { from: ['content-script'], topic: roomId },
   security: { from: ['extension-page'] },
   recovery: { from: ['extension-page'] },
   verification: { from: ['extension-page'] },
@@ -46,15 +52,27 @@ export type CurrentValues = {
 
 interface Subscriber {
   port: SubscriberPort;
+  sender: ValidSender;
   topic?: string;
 }
+
+/**
+ * Whether `sender` may follow `topic` now. Asked when the topic is named and again before every
+ * value is sent, so a tab that moved to another room stops hearing about the one it left.
+ */
+export type TopicGate = (name: SubscriptionName, sender: ValidSender, topic: string) => boolean;
 
 /**
  * Pushes live values (status, the overview, room reports) to every page that subscribed. A
  * subscriber gets the current value as soon as it is subscribed (for a topic: as soon as it
  * names one), then every change.
  */
-export function createSubscriptionHub(current: CurrentValues, policy: SenderPolicy, onRefused: (reason: string) => void) {
+export function createSubscriptionHub(
+  current: CurrentValues,
+  policy: SenderPolicy,
+  onRefused: (reason: string) => void,
+  topicAllowed: TopicGate = () => true,
+) {
   const subscribers = new Map<SubscriptionName, Set<Subscriber>>();
 
   function accept(port: SubscriberPort): void {
@@ -66,7 +84,7 @@ export function createSubscriptionHub(current: CurrentValues, policy: SenderPoli
       return;
     }
     const name = port.name as SubscriptionName;
-    const subscriber: Subscriber = { port };
+    const subscriber: Subscriber = { port, sender: check.sender };
     const set = subscribers.get(name) ?? new Set();
     subscribers.set(name, set);
     set.add(subscriber);
@@ -84,6 +102,13 @@ export function createSubscriptionHub(current: CurrentValues, policy: SenderPoli
         port.disconnect();
         return;
       }
+      if (!topicAllowed(name, check.sender, topic as string)) {
+        // A content script may follow only the room its tab shows: say so, and log no topic.
+        onRefused('subscription topic not allowed for this sender');
+        subscriber.topic = undefined;
+        post(port, { name, topic, unavailable: NO_REASON });
+        return;
+      }
       subscriber.topic = topic as string;
       void sendCurrent(name, subscriber);
     });
@@ -91,7 +116,7 @@ export function createSubscriptionHub(current: CurrentValues, policy: SenderPoli
 
   function publish<N extends SubscriptionName>(name: N, value: SubscriptionValue<N>, topic?: string): void {
     for (const subscriber of subscribers.get(name) ?? []) {
-      if (RULES[name].topic !== undefined && subscriber.topic !== topic) continue;
+      if (RULES[name].topic !== undefined && (subscriber.topic !== topic || !allowed(name, subscriber))) continue;
       post(subscriber.port, { name, topic, value });
     }
   }
@@ -104,12 +129,17 @@ export function createSubscriptionHub(current: CurrentValues, policy: SenderPoli
     const topic = subscriber.topic;
     try {
       const value = await (current[name] as (topic: string | undefined) => unknown)(topic);
-      // The page may have moved on to another topic while this one was computed.
-      if (subscriber.topic === topic) post(subscriber.port, { name, topic, value });
+      // The page may have moved on to another topic (or its tab to another room) meanwhile.
+      if (subscriber.topic === topic && allowed(name, subscriber)) post(subscriber.port, { name, topic, value });
     } catch (error) {
-      const unavailable = error instanceof Error ? error.message : 'not available';
+      // Only messages written for users reach a page: "fetch failed" means nothing to them.
+      const unavailable = error instanceof UserFacingError ? error.message : NO_REASON;
       if (subscriber.topic === topic) post(subscriber.port, { name, topic, unavailable });
     }
+  }
+
+  function allowed(name: SubscriptionName, subscriber: Subscriber): boolean {
+    return subscriber.topic === undefined || topicAllowed(name, subscriber.sender, subscriber.topic);
   }
 
   function post(port: SubscriberPort, update: unknown): void {

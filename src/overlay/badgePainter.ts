@@ -106,6 +106,8 @@ export class BadgePainter {
   lastBatchMs = 0;
   longestBatchMs = 0;
   placedCount = 0;
+  /** Told after a frame that placed badges (the page reports what reached the screen). */
+  onPainted: () => void = () => undefined;
 
   constructor(
     private readonly doc: Document,
@@ -172,6 +174,16 @@ export class BadgePainter {
   /** How many badges are on the page now. */
   get count(): number {
     return this.badges.size;
+  }
+
+  /** The members whose badge is on the page now, with what it says (a warning, or checking). */
+  shownUsers(): Map<string, MemberBadge['severity']> {
+    const shown = new Map<string, MemberBadge['severity']>();
+    for (const [host, badge] of this.badges) {
+      const severity = this.warnings.get(badge.userId)?.severity;
+      if (severity !== undefined && host.isConnected) shown.set(badge.userId, severity);
+    }
+    return shown;
   }
 
   /** Anchors, and items held back by a burst, still waiting for their badge (work for the next frames). */
@@ -246,7 +258,9 @@ export class BadgePainter {
       const stayed = this.stayed(started, releaseAll);
       if (stayed.length > 0) this.reconcile(this.rootsOf(stayed, []));
     }
+    const placedBefore = this.placedCount;
     this.placeQueued(started, budgetMs);
+    if (this.placedCount > placedBefore) this.onPainted();
     // While items are held back, every frame looks for the ones that have stayed.
     if (this.queue.length > 0 || this.waiting.size > 0) this.schedule();
     this.lastBatchMs = this.now() - started;

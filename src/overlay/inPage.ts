@@ -27,7 +27,10 @@ const background: PageBackground = {
   review: async (roomId) => {
     await request('page.review', { roomId });
   },
-  followRoom: ({ onReport, onUnavailable, onLost }) => subscribe('room', { onValue: onReport, onUnavailable, onLost }),
+  shown: async (roomId, banner, userIds) => {
+    await request('page.shown', { roomId, banner, userIds });
+  },
+  followRoom: ({ onView, onUnavailable, onLost }) => subscribe('pageRoom', { onValue: onView, onUnavailable, onLost }),
 };
 
 /**

@@ -10,6 +10,7 @@ const SHARED = `
 * { box-sizing: border-box; }
 .warn { --tone: #f0a640; --on-tone: #1b1300; }
 .critical { --tone: #c4271b; --on-tone: #ffffff; }
+.checking { --tone: #5c6470; --on-tone: #ffffff; }
 `;
 
 export const BADGE_CSS = `${SHARED}
@@ -21,6 +22,8 @@ export const BADGE_CSS = `${SHARED}
 }
 /* Critical is a square-cornered badge with a ring, so it differs in shape, not only colour. */
 .badge.critical { border-radius: 3px; box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3px var(--tone); }
+/* Checking is neutral and hollow: a question, not a warning, and never the ok colour. */
+.badge.checking { background: transparent; color: var(--tone); border: 1.5px dashed var(--tone); line-height: 13px; }
 `;
 
 export const BANNER_CSS = `${SHARED}

@@ -1,7 +1,6 @@
 import type { ClientFamily } from '../clients/builtInSites';
 import type { ClientAdapter, RoomRef } from '../clients/clientAdapter';
-import { bannerSummary, memberBadges } from '../trust/pageWarnings';
-import type { RoomTrustReport } from '../trust/types';
+import type { MemberBadge, PageRoomView } from '../trust/pageWarnings';
 import { BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
 
@@ -12,8 +11,10 @@ export interface PageBackground {
   /** Tells which room the page shows; answers its id when the account is in it. */
   showRoom(room: RoomRef | null): Promise<string | undefined>;
   review(roomId: string): Promise<void>;
-  /** Follows one room's report; `onLost` when the background went away (it restarted). */
-  followRoom(handlers: { onReport: (report: RoomTrustReport) => void; onUnavailable: () => void; onLost: () => void }): { follow(roomId: string): void; end(): void };
+  /** The banner (all the room's new warnings) or these members' badges were placed while the page was visible. */
+  shown(roomId: string, banner: boolean, userIds: string[]): Promise<void>;
+  /** Follows what the page shows of one room; `onLost` when the background went away (it restarted). */
+  followRoom(handlers: { onView: (view: PageRoomView) => void; onUnavailable: () => void; onLost: () => void }): { follow(roomId: string): void; end(): void };
 }
 
 export interface PageWatchOptions {
@@ -47,6 +48,7 @@ export interface PageWatch {
  */
 export function watchPage(options: PageWatchOptions): PageWatch {
   const { doc, adapter, url, background, onError = () => undefined } = options;
+  const frames = options.frames ?? { request: (callback: () => void) => requestAnimationFrame(callback), cancel: (handle: number) => cancelAnimationFrame(handle) };
   const painter = adapter ? new BadgePainter(doc, adapter, options.frames) : undefined;
   const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
   let stopped = false;
@@ -57,15 +59,39 @@ export function watchPage(options: PageWatchOptions): PageWatch {
   let roomId: string | undefined;
   let subscription: ReturnType<PageBackground['followRoom']> | undefined;
 
+  /** What was reported as shown since the last view arrived (a new view is reported afresh). */
+  let reported = { banner: false, users: new Set<string>() };
+  let shownFrame: number | undefined;
+
   const clear = () => {
     painter?.show(new Map());
     banner?.show(undefined);
   };
 
-  const showReport = (report: RoomTrustReport) => {
-    if (stopped || report.roomId !== roomId) return;
-    painter?.show(memberBadges(report));
-    banner?.show(bannerSummary(report));
+  const showView = (view: PageRoomView) => {
+    if (stopped || view.roomId !== roomId) return;
+    reported = { banner: false, users: new Set() };
+    painter?.show(new Map<string, MemberBadge>(view.badges.map((badge) => [badge.userId, badge])));
+    banner?.show(view.banner);
+    noteShown();
+  };
+
+  /**
+   * Tells the background what of the room's warnings is on screen, once the painter placed it:
+   * only then, and only while the page is visible, do they count as shown to the user.
+   */
+  const noteShown = () => {
+    shownFrame ??= frames.request(() => {
+      shownFrame = undefined;
+      const room = roomId;
+      if (stopped || room === undefined || doc.visibilityState !== 'visible') return;
+      const bannerNow = banner?.visible === true && !reported.banner;
+      const users = [...(painter?.shownUsers() ?? [])].filter(([userId, severity]) => severity !== 'checking' && !reported.users.has(userId)).map(([userId]) => userId);
+      if (!bannerNow && users.length === 0) return;
+      reported.banner ||= bannerNow;
+      for (const userId of users) reported.users.add(userId);
+      void background.shown(room, bannerNow, users).catch(() => onError('shown'));
+    });
   };
 
   const reportRoom = async (force: boolean) => {
@@ -102,7 +128,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
     if (hasStopped()) return;
     // Without an adapter the port only tells the background the page is still here.
     subscription = background.followRoom({
-      onReport: showReport,
+      onView: showView,
       onUnavailable: clear,
       onLost: () => {
         // Keep the badges: they are the last known truth, and the restarted background
@@ -117,9 +143,8 @@ export function watchPage(options: PageWatchOptions): PageWatch {
   };
 
   painter?.start();
+  if (painter) painter.onPainted = noteShown;
   void connect();
-  // Pages re-render around the composer; put the banner back, at most once a frame.
-  const frames = options.frames ?? { request: (callback: () => void) => requestAnimationFrame(callback), cancel: (handle: number) => cancelAnimationFrame(handle) };
   let bannerFrame: number | undefined;
   const keepBanner = adapter
     ? new MutationObserver(() => {
@@ -135,11 +160,13 @@ export function watchPage(options: PageWatchOptions): PageWatch {
     recheck: () => void reportRoom(true),
     visible: () => {
       if (!connected && !stopped) void connect();
+      else noteShown();
     },
     stop: () => {
       stopped = true;
       keepBanner?.disconnect();
       if (bannerFrame !== undefined) frames.cancel(bannerFrame);
+      if (shownFrame !== undefined) frames.cancel(shownFrame);
       subscription?.end();
       painter?.stop();
       banner?.remove();

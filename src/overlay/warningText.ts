@@ -1,4 +1,5 @@
 import type { BannerSummary, MemberBadge } from '../trust/pageWarnings';
+import { describeChecking } from '../ui/checkingText';
 import { t } from '../ui/i18n';
 import { describeDeviceClass } from '../ui/statusView';
 import { displayText, memberName } from '../validation/displayText';
@@ -36,14 +37,22 @@ const labelOf = new Map<string, string>();
 export function badgeText(badge: MemberBadge): BadgeText {
   const cached = textOf.get(badge);
   if (cached) return cached;
-  const count = badge.newDevices.length;
-  const label = badgeLabel(badge.identity, count);
-  const lines = badge.newDevices.map((device) =>
-    t('badgeDeviceLine', device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName), displayText(device.deviceId), describeDeviceClass(device.class)),
-  );
-  // A shape, not only a colour, tells the two severities apart.
-  const mark = badge.severity === 'critical' ? '!!' : '!';
-  const text = { label, details: [label, ...lines].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+  const checking = badge.checking && describeChecking({ count: 1, first: [{ userId: badge.userId, displayName: badge.displayName }], ...badge.checking });
+  let text: BadgeText;
+  if (badge.severity === 'checking') {
+    // Nothing new is known about them, and nothing can be said yet: a neutral question mark.
+    const label = t('badgeLabel', checking ?? '');
+    text = { label, details: label, pill: '?' };
+  } else {
+    const count = badge.newDevices.length;
+    const label = badgeLabel(badge.identity, count);
+    const lines = badge.newDevices.map((device) =>
+      t('badgeDeviceLine', device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName), displayText(device.deviceId), describeDeviceClass(device.class)),
+    );
+    // A shape, not only a colour, tells the two severities apart.
+    const mark = badge.severity === 'critical' ? '!!' : '!';
+    text = { label, details: [label, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+  }
   textOf.set(badge, text);
   return text;
 }
@@ -70,7 +79,8 @@ export function bannerText(summary: BannerSummary): BannerText {
   const names = summary.members.slice(0, BANNER_NAMES_SHOWN).map((member) => memberName(member.userId, member.displayName));
   const more = summary.members.length - names.length;
   if (more > 0) names.push(t('bannerMoreMembers', String(more)));
-  const message = severity === '' ? t('bannerMessage', count, listOf(names)) : t('bannerMessageSerious', count, severity, listOf(names));
+  const warnings = severity === '' ? t('bannerMessage', count, listOf(names)) : t('bannerMessageSerious', count, severity, listOf(names));
+  const message = summary.unchecked ? `${warnings} ${describeChecking(summary.unchecked)}` : warnings;
   return { message, review: t('bannerReview'), reviewLabel: t('bannerReviewLabel'), hide: t('bannerHide') };
 }
 

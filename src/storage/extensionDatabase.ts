@@ -14,6 +14,8 @@ export const STORES = {
   ledger: 'ledger',
   /** Ledger records found damaged, set aside as they were found (see LedgerStore). */
   ledgerSetAside: 'ledger-set-aside',
+  /** Whose device lists are current (src/trust/deviceListFreshness.ts), one record per user. */
+  deviceLists: 'device-lists',
 } as const;
 
 /** The ledger's index by room id: every look at a room reads that room's entries only. */
@@ -32,6 +34,9 @@ const MIGRATIONS: readonly Migration[] = [
   },
   (db) => {
     db.createObjectStore(STORES.ledgerSetAside, { autoIncrement: true });
+  },
+  (db) => {
+    db.createObjectStore(STORES.deviceLists, { keyPath: 'userId' });
   },
 ];
 

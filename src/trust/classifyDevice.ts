@@ -11,11 +11,14 @@ const CLASS_RANK: Record<DeviceClass, number> = {
   'owner-signed': 1,
   unsigned: 2,
   'unsigned-of-verified': 3,
+  'conflicting-key': 4,
 };
 
 const SEVERITY_RANK: Record<Severity, number> = { none: 0, warn: 1, critical: 2 };
 
 export function classifyDevice(device: DeviceFacts, owner: UserFacts): DeviceClass {
+  // Whatever else is said about it, a second key for a known device id is the server's doing.
+  if (device.conflictsWithKey !== undefined) return 'conflicting-key';
   if (device.crossSigningVerified || device.locallyVerified) return 'verified';
   if (device.signedByOwner) return 'owner-signed';
   // A device its owner never signed, although we trust (or trusted) that owner: the owner
@@ -38,6 +41,7 @@ export function deviceSeverity(cls: DeviceClass, policy: Policy): Severity {
     case 'unsigned':
       return 'warn';
     case 'unsigned-of-verified':
+    case 'conflicting-key':
       return 'critical';
   }
 }

@@ -1,13 +1,24 @@
-import type { DeviceReport, IdentityState, RoomTrustReport, WarningCounts } from './types';
+import { type CheckingSummary, summarizeChecking } from './checkingSummary';
+import type { DeviceClass, DeviceListCheck, IdentityState, RoomTrustReport, WarningCounts } from './types';
+
+/** One device as a badge names it: no keys, no times (a page learns only what it shows). */
+export interface BadgeDevice {
+  deviceId: string;
+  displayName?: string;
+  class: DeviceClass;
+}
 
 /** What the page shows about one member: only what the user has not acknowledged yet. */
 export interface MemberBadge {
   userId: string;
   displayName?: string;
-  severity: 'warn' | 'critical';
+  /** `checking`: nothing new is known about them, but their devices could not be confirmed yet. */
+  severity: 'warn' | 'critical' | 'checking';
   identity: IdentityState;
   /** The member's devices with a new (unacknowledged, or worse since) warning, worst first. */
-  newDevices: DeviceReport[];
+  newDevices: BadgeDevice[];
+  /** Set while their device list is not known to be current: why, and since when. */
+  checking?: DeviceListCheck;
 }
 
 /** The banner above the composer: who has new warnings, and how many of each severity. */
@@ -16,6 +27,20 @@ export interface BannerSummary {
   newWarnings: WarningCounts;
   /** The members with new warnings, worst first (as the report orders them). */
   members: { userId: string; displayName?: string }[];
+  /** Whom the room cannot vouch for right now, if anyone. */
+  unchecked?: CheckingSummary;
+}
+
+/**
+ * Everything a page is sent about the room it shows: the badges and the banner, nothing more.
+ * Content scripts get this instead of the report, so a page on a watched site learns only what
+ * it would show (no keys, no acknowledged history, no counts of what is not shown).
+ */
+export interface PageRoomView {
+  roomId: string;
+  roomName?: string;
+  badges: MemberBadge[];
+  banner?: BannerSummary;
 }
 
 /**
@@ -23,23 +48,30 @@ export interface BannerSummary {
  * them is new: an identity problem (never acknowledged, only resolved by pinning or
  * withdrawing) or a device the user has not acknowledged. Once acknowledged in the popup the
  * badge goes, and it comes back when another device appears or one gets worse, so the page
- * stays quiet about what the user already knows and loud about what changed.
+ * stays quiet about what the user already knows and loud about what changed. A member whose
+ * devices cannot be confirmed current gets a neutral "checking" badge instead of nothing.
  */
 export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> {
   const badges = new Map<string, MemberBadge>();
   if (!report.encrypted) return badges;
+  const checks = new Map(report.checking.map(({ userId, displayName, ...check }) => [userId, { userId, displayName, check }]));
   for (const member of report.members) {
     const newDevices = member.devices.filter((device) => device.isNew && device.severity !== 'none');
     const identityProblem = member.identity !== 'ok';
     if (!identityProblem && newDevices.length === 0) continue;
     const critical = identityProblem || newDevices.some((device) => device.severity === 'critical');
+    const check = checks.get(member.userId)?.check;
     badges.set(member.userId, {
       userId: member.userId,
       displayName: member.displayName,
       severity: critical ? 'critical' : 'warn',
       identity: member.identity,
-      newDevices,
+      newDevices: newDevices.map(({ deviceId, displayName, class: cls }) => ({ deviceId, displayName, class: cls })),
+      ...(check && { checking: check }),
     });
+  }
+  for (const { userId, displayName, check } of checks.values()) {
+    if (!badges.has(userId)) badges.set(userId, { userId, displayName, severity: 'checking', identity: 'ok', newDevices: [], checking: check });
   }
   return badges;
 }
@@ -48,6 +80,20 @@ export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> 
 export function bannerSummary(report: RoomTrustReport): BannerSummary | undefined {
   const { warn, critical } = report.newWarnings;
   if (!report.encrypted || warn + critical === 0) return undefined;
-  const members = [...memberBadges(report).values()].map(({ userId, displayName }) => ({ userId, displayName }));
-  return { roomId: report.roomId, newWarnings: { warn, critical }, members };
+  const members = [...memberBadges(report).values()]
+    .filter((badge) => badge.severity !== 'checking')
+    .map(({ userId, displayName }) => ({ userId, displayName }));
+  const unchecked = summarizeChecking(report.checking);
+  return { roomId: report.roomId, newWarnings: { warn, critical }, members, ...(unchecked && { unchecked }) };
+}
+
+/** What a content script is sent for its tab's room. */
+export function pageRoomView(report: RoomTrustReport): PageRoomView {
+  const banner = bannerSummary(report);
+  return {
+    roomId: report.roomId,
+    ...(report.name === undefined ? {} : { roomName: report.name }),
+    badges: [...memberBadges(report).values()],
+    ...(banner && { banner }),
+  };
 }

@@ -1,6 +1,8 @@
 import { classifyDevice, deviceSeverity, identitySeverity, identityState, severityRank, worstSeverity } from './classifyDevice';
 import type {
+  CheckingMember,
   DeviceFacts,
+  DeviceListCheck,
   DeviceReport,
   LedgerEntry,
   MemberReport,
@@ -14,25 +16,37 @@ import type {
 } from './types';
 import { isNewWarning, ledgerKeyOf, type ObservedDevice, type RoomObservation } from './warnedDeviceLedger';
 
+/** Everything a room's report is made from. */
+export interface ReportInputs {
+  room: RoomFacts;
+  /** Facts of the members looked at; a member without facts is being fetched. */
+  users: ReadonlyMap<string, UserFacts>;
+  /** Members whose device lists are not known to be current, and why. */
+  checks: ReadonlyMap<string, DeviceListCheck>;
+  /** The room's ledger entries after `observeRoom` saw the same facts. */
+  ledger: readonly LedgerEntry[];
+  ownDeviceId: string;
+  policy: Policy;
+  now: number;
+}
+
 /**
- * What the room looks like now, to feed `observeRoom`. Members whose facts are missing are
- * pending. With `onlyUserIds`, only those members are looked at (see RoomObservation).
+ * What the room looks like now, to feed `observeRoom`. Members whose facts are missing or whose
+ * device lists are not current are pending: devices missing from an old list have not left.
+ * With `onlyUserIds`, only those members are looked at (see RoomObservation).
  */
 export function observationsFor(
-  room: RoomFacts,
-  users: ReadonlyMap<string, UserFacts>,
-  ownDeviceId: string,
+  inputs: Pick<ReportInputs, 'room' | 'users' | 'checks' | 'ownDeviceId'>,
   onlyUserIds?: ReadonlySet<string>,
 ): RoomObservation {
+  const { room, users, checks, ownDeviceId } = inputs;
   const devices: ObservedDevice[] = [];
   const pendingUserIds = new Set<string>();
   for (const { userId } of room.members) {
     if (onlyUserIds !== undefined && !onlyUserIds.has(userId)) continue;
     const owner = users.get(userId);
-    if (!owner) {
-      pendingUserIds.add(userId);
-      continue;
-    }
+    if (!owner || checks.has(userId)) pendingUserIds.add(userId);
+    if (!owner) continue;
     for (const device of othersDevices(owner, ownDeviceId)) {
       devices.push({ userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key, class: classifyDevice(device, owner) });
     }
@@ -41,95 +55,63 @@ export function observationsFor(
 }
 
 /**
- * Who in `room` can read it that the user should know about. `ledger` holds the room's
- * entries after `observeRoom` saw the same facts. In an unencrypted room nothing is encrypted
- * to anyone: members are still listed, but no warnings are counted (the UI says so instead).
+ * Who in the room can read it that the user should know about, and whom the extension cannot
+ * vouch for yet. In an unencrypted room nothing is encrypted to anyone: members are still
+ * listed, but no warnings are counted (the UI says so instead).
  */
-export function buildRoomTrustReport(
-  room: RoomFacts,
-  users: ReadonlyMap<string, UserFacts>,
-  ledger: readonly LedgerEntry[],
-  ownDeviceId: string,
-  policy: Policy,
-  now: number,
-): RoomTrustReport {
-  const summaries = summarizeMembers(room, room.members, users, ledger, ownDeviceId, policy, now);
-  return assemble(room, policy, now, summaries.members, summaries.verifiedUserIds, summaries.pendingUserIds);
+export function buildRoomTrustReport(inputs: ReportInputs): RoomTrustReport {
+  const summaries = summarizeMembers(inputs, inputs.room.members);
+  return assemble(inputs, summaries);
 }
 
 /**
- * The report after only `changedUserIds` changed (their devices or identity), from the previous
- * report of the same room and membership: everyone else's part is reused as it was, so one
- * new device in a room of thousands costs that member, not the room.
+ * The report after only `changedUserIds` changed (their devices, identity or check), from the
+ * previous report of the same room and membership: everyone else's part is reused as it was, so
+ * one new device in a room of thousands costs that member, not the room.
  */
-export function refreshRoomTrustReport(
-  previous: RoomTrustReport,
-  room: RoomFacts,
-  users: ReadonlyMap<string, UserFacts>,
-  ledger: readonly LedgerEntry[],
-  changedUserIds: ReadonlySet<string>,
-  ownDeviceId: string,
-  policy: Policy,
-  now: number,
-): RoomTrustReport {
+export function refreshRoomTrustReport(previous: RoomTrustReport, changedUserIds: ReadonlySet<string>, inputs: ReportInputs): RoomTrustReport {
   const unchanged = (userId: string) => !changedUserIds.has(userId);
-  const changedMembers = room.members.filter((member) => changedUserIds.has(member.userId));
-  const changedLedger = ledger.filter((entry) => changedUserIds.has(entry.userId));
-  const fresh = summarizeMembers(room, changedMembers, users, changedLedger, ownDeviceId, policy, now);
-  return assemble(
-    room,
-    policy,
-    now,
-    [...previous.members.filter((member) => unchanged(member.userId)), ...fresh.members],
-    [...previous.verifiedUserIds.filter(unchanged), ...fresh.verifiedUserIds],
-    [...previous.pendingUserIds.filter(unchanged), ...fresh.pendingUserIds],
-  );
+  const changedMembers = inputs.room.members.filter((member) => changedUserIds.has(member.userId));
+  const changedLedger = inputs.ledger.filter((entry) => changedUserIds.has(entry.userId));
+  const fresh = summarizeMembers({ ...inputs, ledger: changedLedger }, changedMembers);
+  return assemble(inputs, {
+    members: [...previous.members.filter((member) => unchanged(member.userId)), ...fresh.members],
+    verifiedUserIds: [...previous.verifiedUserIds.filter(unchanged), ...fresh.verifiedUserIds],
+    checking: [...previous.checking.filter((member) => unchanged(member.userId)), ...fresh.checking],
+  });
 }
 
 interface MemberSummaries {
   members: MemberReport[];
   verifiedUserIds: string[];
-  pendingUserIds: string[];
+  checking: CheckingMember[];
 }
 
-function summarizeMembers(
-  room: RoomFacts,
-  roomMembers: readonly RoomMemberFacts[],
-  users: ReadonlyMap<string, UserFacts>,
-  ledger: readonly LedgerEntry[],
-  ownDeviceId: string,
-  policy: Policy,
-  now: number,
-): MemberSummaries {
+function summarizeMembers(inputs: ReportInputs, roomMembers: readonly RoomMemberFacts[]): MemberSummaries {
+  const { room, users, checks, ledger, ownDeviceId, policy, now } = inputs;
   const entries = new Map(ledger.map((entry) => [ledgerKeyOf(entry), entry]));
-  const summaries: MemberSummaries = { members: [], verifiedUserIds: [], pendingUserIds: [] };
+  const summaries: MemberSummaries = { members: [], verifiedUserIds: [], checking: [] };
   for (const member of roomMembers) {
     const owner = users.get(member.userId);
-    if (!owner) {
-      summaries.pendingUserIds.push(member.userId);
-      continue;
-    }
+    const check = checks.get(member.userId) ?? (owner ? undefined : { reason: 'not-fetched' as const });
+    // Known warnings about a member stay true while their list is checked; only "nothing new" does not.
+    if (check) summaries.checking.push({ userId: member.userId, ...(member.displayName === undefined ? {} : { displayName: member.displayName }), ...check });
+    if (!owner) continue;
     const devices = othersDevices(owner, ownDeviceId).flatMap((device) => {
       const { deviceId, ed25519Key } = device;
       const entry = entries.get(ledgerKeyOf({ roomId: room.roomId, userId: member.userId, deviceId, ed25519Key }));
       return deviceReport(device, classifyDevice(device, owner), entry, policy, now) ?? [];
     });
-    const report = memberReport(member, identityState(owner), devices);
+    const report = memberReport(member, owner, devices);
     if (report.severity !== 'none') summaries.members.push(report);
-    if (isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
+    if (!check && isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
   }
   return summaries;
 }
 
-function assemble(
-  room: RoomFacts,
-  policy: Policy,
-  now: number,
-  members: readonly MemberReport[],
-  verifiedUserIds: string[],
-  pendingUserIds: string[],
-): RoomTrustReport {
-  const ordered = members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
+function assemble(inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>, summaries: MemberSummaries): RoomTrustReport {
+  const { room, policy, now } = inputs;
+  const ordered = summaries.members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
   const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
   return {
     roomId: room.roomId,
@@ -140,8 +122,8 @@ function assemble(
     memberCount: room.members.length,
     members: ordered,
     // In a fixed order, so a refreshed report equals one built from scratch.
-    verifiedUserIds: verifiedUserIds.toSorted(byCodeUnit),
-    pendingUserIds: pendingUserIds.toSorted(byCodeUnit),
+    verifiedUserIds: summaries.verifiedUserIds.toSorted(byCodeUnit),
+    checking: summaries.checking.toSorted((a, b) => byCodeUnit(a.userId, b.userId)),
     warnings: countBySeverity(warnings),
     newWarnings: countBySeverity(warnings.filter((warning) => warning.isNew)),
   };
@@ -171,15 +153,18 @@ function deviceReport(
     isNew: entry ? isNewWarning(entry, policy) : true,
     firstSeenAt: entry?.firstSeenAt ?? now,
     acknowledgedAt: entry?.acknowledgedAt,
+    ...(device.conflictsWithKey === undefined ? {} : { conflictsWithKey: device.conflictsWithKey }),
   };
 }
 
-function memberReport(member: RoomMemberFacts, identity: MemberReport['identity'], devices: DeviceReport[]): MemberReport {
+function memberReport(member: RoomMemberFacts, owner: UserFacts, devices: DeviceReport[]): MemberReport {
+  const identity = identityState(owner);
   return {
     userId: member.userId,
     displayName: member.displayName,
     membership: member.membership,
     identity,
+    ...(identity !== 'ok' && owner.masterKey !== undefined ? { masterKey: owner.masterKey } : {}),
     severity: worstSeverity([identitySeverity(identity), ...devices.map((device) => device.severity)]),
     devices: devices.toSorted((a, b) => compareConcern(deviceConcern(a), deviceConcern(b))),
   };

@@ -1,3 +1,4 @@
+import { type CheckingSummary, summarizeChecking } from './checkingSummary';
 import type { RoomTrustReport } from './types';
 
 /** What the toolbar icon says about one tab; every state has its own icon, not only a colour. */
@@ -8,12 +9,17 @@ export interface TabView {
   /** New warnings in the tab's room (the number on the badge); 0 when there are none. */
   newWarnings: number;
   /** Why, in a few words (the icon's tooltip picks its text from this). */
-  reason: 'signed-out' | 'not-understood' | 'no-room' | 'not-joined' | 'checking' | 'unencrypted' | 'clear' | 'warnings';
+  reason: 'signed-out' | 'not-understood' | 'no-room' | 'not-joined' | 'checking' | 'unencrypted' | 'clear' | 'warnings' | 'unchecked';
   /**
    * The room's report is from before the extension lost the server (the sync is offline or
    * overdue): the tooltip says since when. Only on views that show the report.
    */
   stale?: Staleness;
+  /**
+   * Members whose current devices the extension does not know: the room is not clear while
+   * anyone is here, and the tooltip says who and since when. Only on views that show the report.
+   */
+  unchecked?: CheckingSummary;
 }
 
 /** The warnings are not current; `lastSyncAt` is the last sync that answered, if any did. */
@@ -50,9 +56,12 @@ export function tabView(facts: TabFacts): TabView {
   if (!report || report.roomId !== facts.roomId) return { trust: 'unknown', newWarnings: 0, reason: 'checking' };
   if (!report.encrypted) return { trust: 'unknown', newWarnings: 0, reason: 'unencrypted' };
   const { warn, critical } = report.newWarnings;
-  const stale = facts.stale && { stale: facts.stale };
-  // Known warnings stay true while offline; "all clear" does not, so it is not shown as ok.
-  if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings', ...stale };
-  if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings', ...stale };
-  return { trust: stale ? 'unknown' : 'ok', newWarnings: 0, reason: 'clear', ...stale };
+  const checking = summarizeChecking(report.checking);
+  const caveats = { ...(facts.stale && { stale: facts.stale }), ...(checking && { unchecked: checking }) };
+  // Known warnings stay true while offline or while someone is being checked; "all clear"
+  // does not, so it is not shown as ok then.
+  if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings', ...caveats };
+  if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings', ...caveats };
+  if (checking) return { trust: 'unknown', newWarnings: 0, reason: 'unchecked', ...caveats };
+  return { trust: facts.stale ? 'unknown' : 'ok', newWarnings: 0, reason: 'clear', ...caveats };
 }

@@ -12,7 +12,13 @@ export type DeviceClass =
   /** Not signed by its owner's self-signing key (an "insecure device", MSC4153). */
   | 'unsigned'
   /** Not signed by its owner, whom we verified (or who is us): someone else holds the account. */
-  | 'unsigned-of-verified';
+  | 'unsigned-of-verified'
+  /**
+   * Not a device of its own: a key the server offered under the id of a device we already know
+   * with another key. The crypto keeps the key it first saw; the server trying another is
+   * what an attacker on the server would do.
+   */
+  | 'conflicting-key';
 
 /** The state of a user's cross-signing identity, from our point of view. */
 export type IdentityState =
@@ -39,6 +45,11 @@ export interface DeviceFacts {
   crossSigningVerified: boolean;
   /** Marked verified on this device by hand. */
   locallyVerified: boolean;
+  /**
+   * Set on a key the server offered for a device id the crypto already holds under this other
+   * key (see the `conflicting-key` class); `ed25519Key` is then the offered key.
+   */
+  conflictsWithKey?: string;
 }
 
 /** What the crypto layer says about one user and all their devices. */
@@ -54,7 +65,37 @@ export interface UserFacts {
   wasVerified: boolean;
   /** The identity changed since first seen and was not approved yet. */
   needsApproval: boolean;
+  /** The public master key of the identity we see now, if any: what a pin or withdrawal is about. */
+  masterKey?: string;
   devices: DeviceFacts[];
+}
+
+/**
+ * Why the extension cannot vouch for a user's device list right now (DESIGN.md, "Unknown is
+ * never clear"): whoever it holds may be out of date, so "no new device" cannot be said.
+ */
+export type CheckingReason =
+  /** Never fetched yet (the user just joined, or the extension just signed in). */
+  | 'not-fetched'
+  /** The server announced a change, and no key query asked since has answered. */
+  | 'changed'
+  /** Key queries about them failed (no connection, a server error). */
+  | 'query-failed'
+  /** The server answered key queries without them. */
+  | 'omitted'
+  /** The server said their homeserver could not be reached. */
+  | 'server-failed';
+
+/** A user's device list is not known to be current: why, and since when (if known). */
+export interface DeviceListCheck {
+  reason: CheckingReason;
+  since?: number;
+}
+
+/** A member whose devices are being checked or could not be, as a report lists them. */
+export interface CheckingMember extends DeviceListCheck {
+  userId: string;
+  displayName?: string;
 }
 
 export type Membership = 'join' | 'invite';
@@ -109,6 +150,8 @@ export interface DeviceReport {
   isNew: boolean;
   firstSeenAt: number;
   acknowledgedAt?: number;
+  /** For a `conflicting-key` device: the key the crypto keeps for this device id. */
+  conflictsWithKey?: string;
 }
 
 export interface MemberReport {
@@ -116,6 +159,8 @@ export interface MemberReport {
   displayName?: string;
   membership: Membership;
   identity: IdentityState;
+  /** The public master key of the identity the `identity` state is about, if they have one. */
+  masterKey?: string;
   /** The worst of the identity state and the devices. */
   severity: Severity;
   /** Devices that warrant a warning under the policy; trusted ones are left out. */
@@ -139,11 +184,12 @@ export interface RoomTrustReport {
   /** Members whose identity we verified and whose devices are all verified (for a quiet check mark). */
   verifiedUserIds: string[];
   /**
-   * Members whose devices are still being fetched, so nothing can be said about them yet.
-   * Added with the report builder: without it such members would be indistinguishable from
-   * trusted ones, and the UI could show "all clear" for a room it has not finished checking.
+   * Members whose current devices the extension does not know (never fetched, a change not
+   * fetched yet, key queries failing or answered without them), by user id. Their known
+   * warnings still count, but "no new warnings" cannot be said about them: a room with anyone
+   * here is never shown as clear.
    */
-  pendingUserIds: string[];
+  checking: CheckingMember[];
   /** Warnings (devices and identities) by severity, all of them and the new ones. */
   warnings: WarningCounts;
   newWarnings: WarningCounts;

@@ -35,11 +35,12 @@ export interface RoomObservation {
   onlyUserIds?: ReadonlySet<string>;
 }
 
-/** What `acknowledge` touches: a whole room, one member in it, or one device of that member. */
-export type LedgerScope =
-  | { roomId: string; userId?: undefined; deviceId?: undefined }
-  // A device id alone would match that id for every user, attackers' included.
-  | { roomId: string; userId: string; deviceId?: string };
+/**
+ * One device as the user was shown it in extension UI: whose, which id, and which key. An
+ * acknowledgement names exactly these, so a key that arrived after the page drew (a new device,
+ * or a known id with another key) is never acknowledged by a click on what was on screen.
+ */
+export type ShownDevice = Omit<LedgerKey, 'roomId'>;
 
 /**
  * A stable string id for a ledger key. Each part is prefixed with its length, so no content can
@@ -77,10 +78,11 @@ export function isNewWarning(entry: LedgerEntry, policy: Policy): boolean {
   return entry.acknowledgedClass === undefined || isWorse(entry.lastClass, entry.acknowledgedClass);
 }
 
-/** The user acknowledged, in extension UI, the new warnings in `scope`; nothing else changes. */
-export function acknowledge(entries: readonly LedgerEntry[], scope: LedgerScope, policy: Policy, now: number): LedgerChange {
+/** The user acknowledged, in extension UI, the warnings about `shown` in the room; nothing else changes. */
+export function acknowledge(entries: readonly LedgerEntry[], roomId: string, shown: readonly ShownDevice[], policy: Policy, now: number): LedgerChange {
+  const keys = new Set(shown.map((device) => ledgerKeyOf({ roomId, ...device })));
   return updateEach(entries, (entry) =>
-    inScope(entry, scope) && isNewWarning(entry, policy) ? { ...entry, acknowledgedAt: now, acknowledgedClass: entry.lastClass } : entry,
+    keys.has(ledgerKeyOf(entry)) && isNewWarning(entry, policy) ? { ...entry, acknowledgedAt: now, acknowledgedClass: entry.lastClass } : entry,
   );
 }
 
@@ -104,14 +106,6 @@ function seenAgain(entry: LedgerEntry, cls: DeviceClass): LedgerEntry {
 /** Stamped once, on the first observation without the device; the entry stays as history. */
 function departed(entry: LedgerEntry, now: number): LedgerEntry {
   return entry.departedAt === undefined ? { ...entry, departedAt: now } : entry;
-}
-
-function inScope(entry: LedgerEntry, scope: LedgerScope): boolean {
-  return (
-    entry.roomId === scope.roomId &&
-    (scope.userId === undefined || entry.userId === scope.userId) &&
-    (scope.deviceId === undefined || entry.deviceId === scope.deviceId)
-  );
 }
 
 /** Applies `update` to each entry; an update that returns its input unchanged is no change. */

@@ -3,12 +3,12 @@ import browser from 'webextension-polyfill';
 import { request } from '../messaging/backgroundClient';
 import type { TabState } from '../messaging/protocol';
 import { looksLikeMatrixClient } from '../clients/looksLikeMatrixClient';
-import type { RoomTrustReport } from '../trust/types';
 import { siteOriginFrom } from '../validation/siteOrigin';
 import { t } from './i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
+import { describeRoomNews, type Freshness } from './roomNewsView';
 
 type TabLookup =
   | { phase: 'loading' }
@@ -46,7 +46,7 @@ function useActiveTabState(): TabLookup {
  * "Is anything wrong in the room I am looking at?": the web client and room in the active tab,
  * its new warnings by severity and who they are about, with the actions that settle them.
  */
-export function CurrentTabSection({ ownUserId }: { ownUserId: string }) {
+export function CurrentTabSection({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
   const lookup = useActiveTabState();
   return (
     <section class="current-tab" aria-labelledby="current-tab-heading" data-tab-phase={lookup.phase}>
@@ -54,7 +54,7 @@ export function CurrentTabSection({ ownUserId }: { ownUserId: string }) {
       {lookup.phase === 'loading' && <p class="notice">{t('currentTabLoading')}</p>}
       {lookup.phase === 'none' && <p class="notice">{t('currentTabNotWatched')}</p>}
       {lookup.phase === 'none' && lookup.suggest !== undefined && <WatchSuggestion origin={lookup.suggest} />}
-      {lookup.phase === 'known' && <KnownTab state={lookup.state} ownUserId={ownUserId} />}
+      {lookup.phase === 'known' && <KnownTab state={lookup.state} ownUserId={ownUserId} freshness={freshness} />}
     </section>
   );
 }
@@ -88,41 +88,29 @@ function WatchSuggestion({ origin }: { origin: string }) {
   );
 }
 
-function KnownTab({ state, ownUserId }: { state: TabState; ownUserId: string }) {
+function KnownTab({ state, ownUserId, freshness }: { state: TabState; ownUserId: string; freshness: Freshness }) {
   const client = state.client ?? t('toolbarSomeClient');
   if (state.reason === 'not-understood') return <p class="notice">{t('currentTabNotUnderstood', client)}</p>;
   if (state.roomId === undefined) return <p class="notice">{t('currentTabNoRoom', client)}</p>;
   if (state.reason === 'not-joined') return <p class="notice">{t('currentTabNotJoined', client)}</p>;
-  return <RoomReview roomId={state.roomId} ownUserId={ownUserId} client={client} />;
+  return <RoomReview roomId={state.roomId} ownUserId={ownUserId} client={client} freshness={freshness} />;
 }
 
 /** One room's warnings, live: used for the active tab's room and for the page banner's Review. */
-export function RoomReview({ roomId, ownUserId, client }: { roomId: string; ownUserId: string; client?: string }) {
+export function RoomReview(props: { roomId: string; ownUserId: string; client?: string; freshness: Freshness }) {
+  const { roomId, ownUserId, client, freshness } = props;
   const report = useLive('room', roomId);
   if (report.phase === 'loading') return <p class="notice">{t('roomLoading')}</p>;
   if (report.phase !== 'live') return <p class="notice">{report.phase === 'lost' ? report.message : report.reason}</p>;
+  const news = describeRoomNews(report.value, freshness);
   return (
     <div class="room-review" data-room={roomId}>
       <p class="room-title">
         <span class="room-name">{nameOr(report.value.name, roomId)}</span>
         {client !== undefined && <span class="subtitle"> · {t('currentTabIn', client)}</span>}
       </p>
-      {report.value.encrypted && <p class={`room-summary ${summaryTone(report.value)}`}>{describeNew(report.value)}</p>}
+      {report.value.encrypted && <p class={`room-summary tone-${news.tone}`}>{news.text}</p>}
       <RoomWarnings report={report.value} ownUserId={ownUserId} />
     </div>
   );
-}
-
-function summaryTone(report: RoomTrustReport): string {
-  if (report.newWarnings.critical > 0) return 'tone-bad';
-  return report.newWarnings.warn > 0 ? 'tone-warn' : 'tone-ok';
-}
-
-/** "2 new warnings, 1 serious" / "No new warnings in this room." */
-function describeNew(report: RoomTrustReport): string {
-  const { warn, critical } = report.newWarnings;
-  const total = warn + critical;
-  if (total === 0) return t('currentTabNoNewWarnings');
-  const count = total === 1 ? t('currentTabNewOne') : t('currentTabNewMany', String(total));
-  return critical > 0 ? t('currentTabNewWithSerious', count, String(critical)) : count;
 }

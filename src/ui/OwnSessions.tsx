@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { OwnDeviceSummary } from '../messaging/protocol';
+import type { DeviceClass } from '../trust/types';
 import { t } from './i18n';
 import { describeDeviceClass } from './statusView';
 import { ErrorNotice, useAction } from './useAction';
 import { nameOr } from '../validation/displayText';
 
-const ORDER = { 'unsigned-of-verified': 0, unsigned: 1, 'owner-signed': 2, verified: 3 } as const;
+const ORDER: Record<DeviceClass, number> = { 'conflicting-key': 0, 'unsigned-of-verified': 0, unsigned: 1, 'owner-signed': 2, verified: 3 };
 
 /**
  * The account's other sessions, suspicious ones first: an own session the identity never

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
+import type { ShownDevice } from '../trust/warnedDeviceLedger';
+import { describeRoomChecking } from './roomNewsView';
 import { t } from './i18n';
 import { describeDeviceClass, formatDate } from './statusView';
 import { memberName, nameOr } from '../validation/displayText';
@@ -15,18 +17,18 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
     setError(undefined);
     work().catch((failure: unknown) => setError(failure instanceof BackgroundError ? failure.message : t('actionFailed')));
   };
-  const hasNew = report.newWarnings.warn + report.newWarnings.critical > 0;
+  // Exactly the devices drawn here, with their keys: what arrives later stays new.
+  const shownNew = report.members.flatMap((member) => newDevicesOf(member));
+  const checking = describeRoomChecking(report);
   return (
     <div class="room-warnings" data-room={report.roomId}>
       {!report.encrypted && <p class="notice">{t('roomNotEncrypted')}</p>}
-      {report.pendingUserIds.length > 0 && (
-        <p class="notice">
-          {report.pendingUserIds.length === 1
-            ? t('roomPendingKeysOne', String(report.pendingUserIds.length))
-            : t('roomPendingKeysMany', String(report.pendingUserIds.length))}
+      {checking !== undefined && (
+        <p class="notice checking" data-checking={report.checking.map((member) => member.userId).join(' ')}>
+          {checking}
         </p>
       )}
-      {report.members.length === 0 && report.pendingUserIds.length === 0 && <p class="notice">{t('roomNobody')}</p>}
+      {report.members.length === 0 && checking === undefined && <p class="notice">{t('roomNobody')}</p>}
       <ul class="members">
         {report.members.map((member) => (
           <MemberWarning key={member.userId} member={member} own={member.userId === ownUserId} roomId={report.roomId} act={act} />
@@ -37,8 +39,8 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
           {error}
         </p>
       )}
-      {hasNew && (
-        <button class="link" type="button" onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId }))}>
+      {shownNew.length > 0 && (
+        <button class="link" type="button" onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId, devices: shownNew }))}>
           {t('roomAcknowledgeAll')}
         </button>
       )}
@@ -48,10 +50,12 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
 
 function MemberWarning(props: { member: MemberReport; own: boolean; roomId: string; act: (work: () => Promise<unknown>) => void }) {
   const { member, own, roomId, act } = props;
-  const newDevices = member.devices.filter((device) => device.isNew).length;
+  const shownNew = newDevicesOf(member);
+  const newDevices = shownNew.length;
+  const { masterKey } = member;
   // Verifying helps with someone we have not verified; a verified member's unsigned device
   // (or changed identity) is not fixed by verifying again.
-  const canVerify = member.identity === 'ok' && member.devices.every((device) => device.class !== 'unsigned-of-verified');
+  const canVerify = member.identity === 'ok' && member.devices.every((device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key');
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
@@ -61,23 +65,27 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       {member.identity === 'identity-changed' && (
         <p class="identity">
           {t('memberIdentityReset')}{' '}
-          <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId }))}>
-            {t('memberAcceptIdentity')}
-          </button>
+          {masterKey !== undefined && (
+            <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey }))}>
+              {t('memberAcceptIdentity')}
+            </button>
+          )}
         </p>
       )}
       {member.identity === 'verification-violation' && (
         <p class="identity">
           {t('memberVerificationViolation')}{' '}
-          <button class="link small" type="button" onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId }))}>
-            {t('memberWithdrawVerification')}
-          </button>
+          {masterKey !== undefined && (
+            <button class="link small" type="button" onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId, masterKey }))}>
+              {t('memberWithdrawVerification')}
+            </button>
+          )}
         </p>
       )}
       {!own && (newDevices > 1 || canVerify) && (
         <p class="member-actions">
           {newDevices > 1 && (
-            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, userId: member.userId }))}>
+            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, devices: shownNew }))}>
               {t('memberAcknowledgeAll')}
             </button>
           )}
@@ -90,11 +98,24 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       )}
       <ul class="devices">
         {member.devices.map((device) => (
-          <DeviceLine key={`${device.deviceId}/${device.ed25519Key}`} device={device} own={own} onAcknowledge={() => act(() => request('room.acknowledge', { roomId, userId: member.userId, deviceId: device.deviceId }))} />
+          <DeviceLine key={`${device.deviceId}/${device.ed25519Key}`} device={device} own={own} onAcknowledge={() => act(() => request('room.acknowledge', { roomId, devices: [shownDevice(member, device)] }))} />
         ))}
       </ul>
     </li>
   );
+}
+
+/** The start of a public key: enough to tell two apart at a glance. */
+function shortKey(key: string): string {
+  return `${key.slice(0, 8)}…`;
+}
+
+function newDevicesOf(member: MemberReport): ShownDevice[] {
+  return member.devices.filter((device) => device.isNew).map((device) => shownDevice(member, device));
+}
+
+function shownDevice(member: MemberReport, device: DeviceReport): ShownDevice {
+  return { userId: member.userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key };
 }
 
 function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own: boolean; onAcknowledge: () => void }) {
@@ -106,6 +127,9 @@ function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own:
       </div>
       <div class="device-detail">
         {t('deviceDetail', describeDeviceClass(device.class, own), formatDate(device.firstSeenAt))}
+        {device.conflictsWithKey !== undefined && (
+          <span class="mono key-conflict"> {t('deviceKeyConflict', shortKey(device.ed25519Key), shortKey(device.conflictsWithKey))}</span>
+        )}
         {device.isNew && (
           <button class="link small" type="button" onClick={onAcknowledge}>
             {t('deviceAcknowledge')}

@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
-import type { SecurityStatus } from '../messaging/protocol';
+import type { SecurityReport, SecurityStatus } from '../messaging/protocol';
 import { t } from './i18n';
 import { RecoveryPanel } from './RecoveryPanel';
 import { StatusLineView } from './StatusLineView';
 import { canSetUpRecovery, canUseRecoveryKey, crossSigningBreakdown, describeCrossSigning, describeKeyBackup, describeRecovery, describeThisDevice } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
+import { formatTime } from './statusView';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
 
@@ -25,15 +26,35 @@ export function SecuritySection({ ownUserId, showResets = false }: { ownUserId: 
       {security.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
       {security.phase === 'unavailable' && <p class="notice error">{security.reason}</p>}
       {security.phase === 'lost' && <p class="notice error">{security.message}</p>}
-      {security.phase === 'live' && (
+      {security.phase === 'live' && <ReadingNotice report={security.value} />}
+      {security.phase === 'live' && security.value.status !== undefined && (
         <SecurityStatusView
-          status={security.value}
+          status={security.value.status}
           idle={recovery.phase === 'live' && recovery.value.step === 'idle' && verification.phase === 'live' && verification.value.phase === 'none'}
           showResets={showResets}
         />
       )}
     </section>
   );
+}
+
+/**
+ * Says when the status below is not a fresh reading (the homeserver is slow or failing), with
+ * the time of the one shown; or, with no reading at all yet, that it is being checked.
+ */
+function ReadingNotice({ report }: { report: SecurityReport }) {
+  const text = readingNotice(report);
+  return text === undefined ? null : (
+    <p class="notice reading" data-problem={report.problem}>
+      {text}
+    </p>
+  );
+}
+
+function readingNotice({ status, checkedAt, problem }: SecurityReport): string | undefined {
+  if (status === undefined || checkedAt === undefined) return problem === 'failed' ? t('securityUnreachable') : t('securityChecking');
+  if (problem === undefined) return undefined;
+  return problem === 'failed' ? t('securityAsOfFailed', formatTime(checkedAt)) : t('securityAsOfChecking', formatTime(checkedAt));
 }
 
 function SecurityStatusView({ status, idle, showResets }: { status: SecurityStatus; idle: boolean; showResets: boolean }) {

@@ -4,17 +4,17 @@ import { t } from './i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
+import { describeQuietRooms, type Freshness } from './roomNewsView';
 
 /** The account's rooms that have warnings, worst first; each opens to its members. */
-export function TrustOverviewPanel({ ownUserId }: { ownUserId: string }) {
+export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
   const overview = useLive('overview');
   if (overview.phase === 'loading') return <p class="notice">{t('roomsChecking')}</p>;
   if (overview.phase !== 'live') return <p class="notice">{overview.phase === 'lost' ? overview.message : overview.reason}</p>;
   const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
   if (rooms.length === 0) {
-    const checked = overview.value.rooms.length;
-    if (checked === 0) return <p class="notice">{t('roomsNone')}</p>;
-    return <p class="notice all-clear">{checked === 1 ? t('roomsAllClearOne') : t('roomsAllClearMany', String(checked))}</p>;
+    const quiet = describeQuietRooms(overview.value.rooms, freshness);
+    return <p class={`notice tone-${quiet.tone}`}>{quiet.text}</p>;
   }
   return (
     <ul class="rooms">

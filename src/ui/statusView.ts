@@ -106,6 +106,7 @@ const CLASS_WORDS: Record<DeviceClass, () => string> = {
   'owner-signed': () => t('deviceClassOwnerSigned'),
   unsigned: () => t('deviceClassUnsigned'),
   'unsigned-of-verified': () => t('deviceClassUnsignedOfVerified'),
+  'conflicting-key': () => t('deviceClassConflictingKey'),
 };
 
 /** For the account's own sessions the owner is "your identity". */
@@ -114,6 +115,7 @@ const OWN_CLASS_WORDS: Record<DeviceClass, () => string> = {
   'owner-signed': () => t('ownDeviceClassOwnerSigned'),
   unsigned: () => t('ownDeviceClassUnsigned'),
   'unsigned-of-verified': () => t('ownDeviceClassUnsigned'),
+  'conflicting-key': () => t('deviceClassConflictingKey'),
 };
 
 export function describeDeviceClass(cls: DeviceClass, own = false): string {

@@ -30,7 +30,7 @@ export function useLive<N extends SubscriptionName>(name: N, topic?: string): Li
           silentReconnects = 0;
           setState({ phase: 'live', value });
         },
-        onUnavailable: (reason) => setState({ phase: 'unavailable', reason }),
+        onUnavailable: (reason) => setState({ phase: 'unavailable', reason: reason === '' ? t('liveUnavailable') : reason }),
         onLost: () => {
           if (silentReconnects >= MAX_SILENT_RECONNECTS) {
             setState({ phase: 'lost', message: t('backgroundLost') });

@@ -297,7 +297,8 @@ describe('service worker and browser restarts, in Chromium', () => {
     await waitFor('the chosen upload to reach the server', async () => (stopWhen(await uploadsOnServer()) ? true : undefined), SLOW);
     await restartWorker(before);
     await checkAfterRestart(before.deviceId, ledgerBefore);
-    const status = await request('security.status', {});
+    const { status } = await request('security.status', {});
+    if (!status) throw new Error('no encryption setup read after the restart');
     console.log(
       `restarts: recovery setup stopped part way; after the restart cross-signing ready ${status.crossSigning.ready}, ` +
         `secret storage ready ${status.secretStorage.ready}, key backup ${status.keyBackup.serverVersion ?? 'none'}`,
@@ -317,7 +318,7 @@ describe('service worker and browser restarts, in Chromium', () => {
     await waitFor(
       'recovery and key backup to be set up, and this extension verified',
       async () => {
-        const now = await ask('security.status', {});
+        const now = (await ask('security.status', {}))?.status;
         return now?.secretStorage.ready && now.crossSigning.ready && now.thisDeviceVerified && now.keyBackup.serverVersion !== null ? true : undefined;
       },
       SLOW,

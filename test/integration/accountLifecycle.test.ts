@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CRYPTO_DATABASE_PREFIX, SYNC_DATABASE } from '../../src/matrix/matrixSession';
 import type { RoomTrustReport } from '../../src/trust/types';
-import { type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
+import { type NodeBackground, newBrowserProfile, shownIn, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -140,7 +140,7 @@ describe('being signed out', () => {
     // all unsigned) before the ledger is read: a device learnt a moment later would add an entry
     // and look like a changed ledger.
     const warnedDevices = (r: RoomTrustReport) => r.members.reduce((count, m) => count + m.devices.length, 0);
-    await extension.reportWhere(roomId, (r) => r.pendingUserIds.length === 0 && r.memberCount === 2 && warnedDevices(r) === 3, 'the room');
+    await extension.reportWhere(roomId, (r) => r.checking.length === 0 && r.memberCount === 2 && warnedDevices(r) === 3, 'the room');
     const ledger = await extension.ledger.allEntries();
     expect(ledger.length).toBeGreaterThan(0);
 
@@ -190,8 +190,8 @@ describe('the warning history', () => {
     const first = await background();
     await first.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
     const { roomId, rogue } = await roomWithUnsignedDevice(user);
-    await first.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)), 'the rogue device');
-    await first.account.acknowledge({ roomId, userId: rogue.userId });
+    const drawn = await first.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)), 'the rogue device');
+    await first.account.acknowledge(roomId, shownIn(drawn, { userId: rogue.userId }));
     const exported = await first.account.exportLedger();
     first.stop();
 

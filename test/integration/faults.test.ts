@@ -67,7 +67,7 @@ beforeAll(async () => {
   bob = await Peer.login(server, await synapse.registerUser({ displayName: 'Bob' }), { deviceName: "Bob's laptop" });
   cleanups.push(() => bob.stop());
   roomId = await alicePhone.shareRoomWith(bob);
-  await extension.reportWhere(roomId, (r) => r.memberCount === 2 && r.pendingUserIds.length === 0, 'the extension to know the room');
+  await extension.reportWhere(roomId, (r) => r.memberCount === 2 && r.checking.length === 0, 'the extension to know the room');
   await upToDateAfter(0);
 }, 180_000);
 

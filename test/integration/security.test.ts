@@ -1,6 +1,6 @@
 import { VerificationPhase } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
+import { freshSecurityStatus, type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -52,7 +52,7 @@ describe('setting up recovery on a fresh account', () => {
     // Typed without the spaces it was shown with, as people paste it.
     await expect(security.recovery.confirm(key.replace(/ /g, ''))).resolves.toEqual({ step: 'done', what: 'set-up' });
     expect(await serverSide(alice)).toEqual({ identity: true, secretStorage: true });
-    const status = await security.status();
+    const status = await freshSecurityStatus(security);
     expect(status).toMatchObject({
       identityOnServer: true,
       thisDeviceVerified: true,
@@ -73,13 +73,13 @@ describe('setting up recovery on a fresh account', () => {
 
     const second = await signedInExtension(alice);
     const security = second.account.security();
-    expect((await security.status()).thisDeviceVerified).toBe(false);
+    expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
     await expect(security.recovery.unlock('EsTc LW2K PGiF wKEA 5L2Y ArUB 7ivx s4Ht Dhpc 3Xxp 2fCA 1EAY')).rejects.toThrow('That key does not match.');
     await expect(security.recovery.unlock('not even a key')).rejects.toThrow('That key does not match.');
-    expect((await security.status()).thisDeviceVerified).toBe(false);
+    expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
     await security.recovery.unlock(key);
     const status = await waitFor('the second browser to be verified', async () => {
-      const now = await security.status();
+      const now = await freshSecurityStatus(security);
       return now.thisDeviceVerified ? now : undefined;
     });
     expect(status.crossSigning.privateKeysCachedLocally).toEqual({ masterKey: true, selfSigningKey: true, userSigningKey: true });
@@ -91,12 +91,12 @@ describe('setting up recovery on a fresh account', () => {
     await first.account.security().recovery.start({ passphrase: 'correct horse battery staple', reset: false });
     await expect(first.account.security().recovery.confirm('correct horse battery')).rejects.toThrow('That is not the passphrase you chose.');
     await first.account.security().recovery.confirm('correct horse battery staple');
-    expect((await first.account.security().status()).secretStorage.passphraseBased).toBe(true);
+    expect((await freshSecurityStatus(first.account.security())).secretStorage.passphraseBased).toBe(true);
     first.stop();
 
     const second = await signedInExtension(alice);
     await second.account.security().recovery.unlock('correct horse battery staple');
-    await waitFor('the passphrase to verify the second browser', async () => (await second.account.security().status()).thisDeviceVerified || undefined);
+    await waitFor('the passphrase to verify the second browser', async () => (await freshSecurityStatus(second.account.security())).thisDeviceVerified || undefined);
   });
 
   it('resets the recovery key: the old key no longer unlocks another browser, the new one does', async () => {
@@ -107,16 +107,16 @@ describe('setting up recovery on a fresh account', () => {
     const newKey = await first.account.security().recovery.start({ reset: true });
     expect(newKey).not.toBe(oldKey);
     await first.account.security().recovery.confirm(newKey);
-    const status = await first.account.security().status();
+    const status = await freshSecurityStatus(first.account.security());
     expect(status).toMatchObject({ thisDeviceVerified: true, crossSigning: { ready: true }, secretStorage: { ready: true } });
     first.stop();
 
     const second = await signedInExtension(alice);
     const security = second.account.security();
     await expect(security.recovery.unlock(oldKey)).rejects.toThrow('That key does not match.');
-    expect((await security.status()).thisDeviceVerified).toBe(false);
+    expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
     await security.recovery.unlock(newKey);
-    await waitFor('the new key to verify the second browser', async () => (await security.status()).thisDeviceVerified || undefined);
+    await waitFor('the new key to verify the second browser', async () => (await freshSecurityStatus(security)).thisDeviceVerified || undefined);
   });
 });
 
@@ -145,7 +145,7 @@ describe('verifying with another device', () => {
     await Promise.all([phoneSas.confirm(), verification.confirm()]);
     await phoneVerified;
     await waitFor('the extension to finish', () => (verification.current.phase === 'done' ? true : undefined));
-    await waitFor('the extension to be verified', async () => (await extension.account.security().status()).thisDeviceVerified || undefined);
+    await waitFor('the extension to be verified', async () => (await freshSecurityStatus(extension.account.security())).thisDeviceVerified || undefined);
   });
 
   it('accepts a request started from another device, and reports a mismatch as cancelled', async () => {
@@ -171,7 +171,7 @@ describe('verifying with another device', () => {
     verification.mismatch();
     const cancelled = await waitFor('the cancellation', () => (verification.current.phase === 'cancelled' ? verification.current : undefined));
     expect(cancelled.reason).toContain('did not match');
-    expect((await extension.account.security().status()).thisDeviceVerified).toBe(false);
+    expect((await freshSecurityStatus(extension.account.security())).thisDeviceVerified).toBe(false);
   });
 });
 

@@ -72,7 +72,7 @@ beforeAll(async () => {
   roomId = await alicePhone.shareRoomWith(bob, carol);
   await extension.reportWhere(
     roomId,
-    (r) => r.memberCount === 3 && r.pendingUserIds.length === 0 && deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed' && deviceIn(r, carol.userId, carol.deviceId)?.class === 'owner-signed',
+    (r) => r.memberCount === 3 && r.checking.length === 0 && deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed' && deviceIn(r, carol.userId, carol.deviceId)?.class === 'owner-signed',
     'the extension to see Bob and Carol as owner-signed',
   );
 }, 180_000);
@@ -86,17 +86,24 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+function bobDevices(report: RoomTrustReport): DeviceReport[] {
+  return report.members.find((m) => m.userId === bob.userId)?.devices ?? [];
+}
+
 function deviceIn(report: RoomTrustReport, userId: string, deviceId: string): DeviceReport | undefined {
   return report.members.find((m) => m.userId === userId)?.devices.find((d) => d.deviceId === deviceId);
 }
 
-/** Every class the extension ever reported for the device (with the key it had), across every pushed report. */
+/**
+ * Every class the extension ever reported under the device id (with the key it had), across
+ * every pushed report, in the order first seen.
+ */
 function everyClassOf(userId: string, deviceId: string): { class: string; ed25519Key: string }[] {
   const seen = new Map<string, { class: string; ed25519Key: string }>();
   for (const report of extension.reports) {
     if (report.roomId !== roomId) continue;
-    const device = deviceIn(report, userId, deviceId);
-    if (device) seen.set(`${device.class} ${device.ed25519Key}`, { class: device.class, ed25519Key: device.ed25519Key });
+    const devices = report.members.find((m) => m.userId === userId)?.devices.filter((d) => d.deviceId === deviceId) ?? [];
+    for (const device of devices) seen.set(`${device.class} ${device.ed25519Key}`, { class: device.class, ed25519Key: device.ed25519Key });
   }
   return [...seen.values()];
 }
@@ -177,7 +184,7 @@ describe('a homeserver that lies in /keys/query', () => {
     addFigures({ network_tampering_cases: 1 });
   }, 180_000);
 
-  it('cannot swap the ed25519 key of a known device under the same device id', async () => {
+  it('cannot swap the ed25519 key of a known device under the same device id, and the user is told it tried', async () => {
     const before = await extension.reportWhere(roomId, (r) => deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed', "Bob's laptop");
     const oldKey = deviceIn(before, bob.userId, bob.deviceId)?.ed25519Key;
     // The server makes a key pair of its own and signs the laptop's entry with it: a valid
@@ -200,12 +207,40 @@ describe('a homeserver that lies in /keys/query', () => {
     const control = await signedDevice(bob, 'Bob untampered 2');
     await waitFor('a tampered answer', () => (tampered.count() > 0 ? true : undefined), 90_000);
     await controlIsOwnerSigned(control);
+    const report = await extension.reportWhere(
+      roomId,
+      (r) => bobDevices(r).some((device) => device.ed25519Key === newKey),
+      'the offered key to be reported',
+    );
     const seen = everyClassOf(bob.userId, bob.deviceId);
     observed['key-change'] = { oldKey, newKey, seen };
     // Rust crypto refuses a new ed25519 key under a known device id: the laptop keeps its real
-    // key and class, and the server's key never shows at all (let alone as signed).
-    expect(seen.filter((entry) => entry.ed25519Key === newKey && entry.class !== 'unsigned')).toEqual([]);
-    expect(seen).toEqual([{ class: 'owner-signed', ed25519Key: oldKey }]);
+    // key and class, and the server's key is never taken for the laptop's (let alone as signed).
+    expect(seen).toEqual([
+      { class: 'owner-signed', ed25519Key: oldKey },
+      { class: 'conflicting-key', ed25519Key: newKey },
+    ]);
+    // The attempt itself is a critical warning, new until acknowledged, naming the key kept.
+    expect(bobDevices(report).find((device) => device.ed25519Key === newKey)).toMatchObject({
+      deviceId: bob.deviceId,
+      class: 'conflicting-key',
+      severity: 'critical',
+      isNew: true,
+      conflictsWithKey: oldKey,
+    });
+    expect(report.members.find((m) => m.userId === bob.userId)?.severity).toBe('critical');
+    // The ledger records it as a device of its own (another key is another device).
+    const entries = (await extension.ledger.entriesForRoom(roomId)).filter((e) => e.userId === bob.userId && e.deviceId === bob.deviceId);
+    expect(entries.map((e) => [e.ed25519Key, e.firstClass]).sort()).toEqual([[newKey, 'conflicting-key'], [oldKey, 'owner-signed']].sort());
+
+    // The server stops lying: the next complete answer offers the real key, the warning goes, the entry stays as history.
+    for (const undo of undoRewrites.splice(0)) undo();
+    const honest = await signedDevice(bob, 'Bob untampered 3');
+    await controlIsOwnerSigned(honest);
+    const after = await extension.reportWhere(roomId, (r) => !bobDevices(r).some((device) => device.ed25519Key === newKey), 'the conflict to end');
+    expect(deviceIn(after, bob.userId, bob.deviceId)).toMatchObject({ ed25519Key: oldKey, class: 'owner-signed' });
+    const history = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.ed25519Key === newKey);
+    expect(history?.departedAt).toBeDefined();
     addFigures({ network_tampering_cases: 1 });
   }, 180_000);
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MemberReport, RoomTrustReport } from '../../src/trust/types';
-import { type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
+import { type NodeBackground, newBrowserProfile, shownIn, shownMasterKey, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer, verifyBySas } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -38,7 +38,7 @@ async function roomWith(...others: Peer[]): Promise<string> {
   const roomId = await alicePhone.shareRoomWith(...others);
   await extension.reportWhere(
     roomId,
-    (report) => report.memberCount === others.length + 1 && report.pendingUserIds.length === 0,
+    (report) => report.memberCount === others.length + 1 && report.checking.length === 0,
     `the extension to know everyone in ${roomId}`,
   );
   return roomId;
@@ -133,7 +133,7 @@ describe('the extension classifies the devices of the people in its rooms', () =
     expect(member(changed, erin.userId)?.severity).toBe('critical');
     expect(changed.newWarnings.critical).toBeGreaterThanOrEqual(1);
 
-    await extension.account.pinIdentity(erin.userId);
+    await extension.account.pinIdentity(erin.userId, shownMasterKey(changed, erin.userId));
     const pinned = await memberWhere(roomId, erin.userId, (m) => m === undefined, "Erin's pinned identity");
     expect(pinned.warnings.critical).toBe(0);
   });
@@ -146,7 +146,7 @@ describe('the extension classifies the devices of the people in its rooms', () =
     const violated = await memberWhere(roomId, frank.userId, (m) => m?.identity === 'verification-violation', "Frank's violation");
     expect(member(violated, frank.userId)?.severity).toBe('critical');
 
-    await extension.account.withdrawVerification(frank.userId);
+    await extension.account.withdrawVerification(frank.userId, shownMasterKey(violated, frank.userId));
     await memberWhere(roomId, frank.userId, (m) => m === undefined, 'the withdrawn requirement');
   });
 });
@@ -156,9 +156,9 @@ describe('the warned-device ledger, per room', () => {
     const grace = await person('Grace');
     const roomId = await roomWith(grace);
     const tablet = track(await grace.addUnsignedDevice({ deviceName: "Grace's tablet" }));
-    await memberWhere(roomId, grace.userId, (m) => m?.devices.some((d) => d.isNew) ?? false, "Grace's new tablet");
+    const drawn = await memberWhere(roomId, grace.userId, (m) => m?.devices.some((d) => d.isNew) ?? false, "Grace's new tablet");
 
-    const acknowledged = await extension.account.acknowledge({ roomId, userId: grace.userId });
+    const acknowledged = await extension.account.acknowledge(roomId, shownIn(drawn, { userId: grace.userId }));
     expect(member(acknowledged, grace.userId)?.devices[0]).toMatchObject({ deviceId: tablet.deviceId, isNew: false });
     expect(acknowledged.newWarnings).toEqual({ warn: 0, critical: 0 });
 
@@ -172,8 +172,8 @@ describe('the warned-device ledger, per room', () => {
     const heidi = await person('Heidi');
     const roomId = await roomWith(heidi);
     const old = await heidi.addUnsignedDevice({ deviceName: 'Old phone' });
-    await memberWhere(roomId, heidi.userId, (m) => m?.devices.some((d) => d.deviceId === old.deviceId) ?? false, 'the old phone');
-    await extension.account.acknowledge({ roomId, userId: heidi.userId, deviceId: old.deviceId });
+    const drawn = await memberWhere(roomId, heidi.userId, (m) => m?.devices.some((d) => d.deviceId === old.deviceId) ?? false, 'the old phone');
+    await extension.account.acknowledge(roomId, shownIn(drawn, { userId: heidi.userId, deviceId: old.deviceId }));
     const oldKey = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.deviceId === old.deviceId)?.ed25519Key;
 
     await old.logout();

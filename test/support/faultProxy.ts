@@ -36,6 +36,10 @@ export interface ProxiedRequest {
   at: number;
   /** The fault applied to it, if any. */
   fault?: FaultKind['kind'];
+  /** Date.now() when its response was sent in full (absent while in flight or if it never was). */
+  doneAt?: number;
+  /** For a /keys/query: the users it asked about. */
+  keysAsked?: string[];
 }
 
 /** Rewrites a JSON response body (parsed); returns the body to send. */
@@ -101,10 +105,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const path = request.url ?? '/';
     const fault = takeFault(path);
-    requests.push({ method: request.method ?? 'GET', path, at: Date.now(), fault: fault?.kind });
+    const record: ProxiedRequest = { method: request.method ?? 'GET', path, at: Date.now(), fault: fault?.kind };
+    requests.push(record);
+    response.on('finish', () => (record.doneAt = Date.now()));
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const requestBody = Buffer.concat(chunks);
+    if (/\/keys\/query/.test(path)) record.keysAsked = keysAskedIn(requestBody);
 
     switch (fault?.kind) {
       case 'status':
@@ -239,6 +246,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       await stopListening();
     },
   };
+}
+
+function keysAskedIn(body: Buffer): string[] {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { device_keys?: Record<string, unknown> };
+    return Object.keys(parsed.device_keys ?? {});
+  } catch {
+    return [];
+  }
 }
 
 function readAll(stream: http.IncomingMessage): Promise<Buffer> {

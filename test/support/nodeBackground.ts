@@ -3,12 +3,14 @@ import { IDBFactory } from 'fake-indexeddb';
 import { AccountService } from '../../src/background/accountService.ts';
 import type { BackgroundRecords } from '../../src/background/backgroundRecords.ts';
 import { createStatusStore, type StatusStore } from '../../src/background/statusStore.ts';
-import type { AccountStatus, RecoveryFlowView, TrustOverview, VerificationView } from '../../src/messaging/protocol.ts';
+import type { AccountStatus, RecoveryFlowView, SecurityReport, SecurityStatus, TrustOverview, VerificationView } from '../../src/messaging/protocol.ts';
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
+import { IndexedDbDeviceListStore } from '../../src/storage/deviceListStore.ts';
 import { LedgerStore } from '../../src/storage/ledgerStore.ts';
 import { RecordStore } from '../../src/storage/recordStore.ts';
 import { SecretVault } from '../../src/storage/secretVault.ts';
 import type { RoomTrustReport } from '../../src/trust/types.ts';
+import type { ShownDevice } from '../../src/trust/warnedDeviceLedger.ts';
 import type { SasParty } from './peer.ts';
 import { waitFor } from './waitFor.ts';
 
@@ -27,6 +29,8 @@ export interface NodeBackground {
   ledger: LedgerStore;
   /** Every report pushed to subscribers, in order. */
   reports: RoomTrustReport[];
+  /** When each of `reports` was pushed (Date.now()), at the same index. */
+  reportedAt: number[];
   overviews: TrustOverview[];
   /** Every recovery and verification view pushed, in order. */
   recoveryViews: RecoveryFlowView[];
@@ -58,6 +62,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     extensionVersion: 'test',
   });
   const reports: RoomTrustReport[] = [];
+  const reportedAt: number[] = [];
   const overviews: TrustOverview[] = [];
   const requests: string[] = [];
   const recoveryViews: RecoveryFlowView[] = [];
@@ -66,6 +71,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     vault: await SecretVault.open(db),
     records: new RecordStore<BackgroundRecords>(db),
     ledger,
+    deviceLists: new IndexedDbDeviceListStore(db),
     status,
     platform: {
       deviceName: 'Matrix Trust Guard on Node',
@@ -80,7 +86,10 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     now: Date.now,
     elapsedMs: () => performance.now(),
     onOverview: (overview) => overviews.push(overview),
-    onReport: (report) => reports.push(report),
+    onReport: (report) => {
+      reports.push(report);
+      reportedAt.push(Date.now());
+    },
     security: {
       onStatus: () => undefined,
       onRecovery: (view) => recoveryViews.push(view),
@@ -100,6 +109,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     status,
     ledger,
     reports,
+    reportedAt,
     overviews,
     recoveryViews,
     verificationViews,
@@ -115,4 +125,32 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
       waitFor(what, () => reports.findLast((report) => report.roomId === roomId && check(report))),
     stop: () => account.stop(),
   };
+}
+
+/** The encryption setup read just now: fails on a last-known (slow or failed) reading. */
+export async function freshSecurityStatus(security: { status(): Promise<SecurityReport> }): Promise<SecurityStatus> {
+  const report = await security.status();
+  if (report.status === undefined || report.problem !== undefined) throw new Error(`no fresh security status (${report.problem ?? 'none read'})`);
+  return report.status;
+}
+
+/**
+ * The new warnings of `report` a popup would draw for `filter` (a member, one device, or the
+ * whole room), as an acknowledgement names them: each device with its key.
+ */
+export function shownIn(report: RoomTrustReport, filter: { userId?: string; deviceId?: string } = {}): ShownDevice[] {
+  return report.members
+    .filter((member) => filter.userId === undefined || member.userId === filter.userId)
+    .flatMap((member) =>
+      member.devices
+        .filter((device) => device.isNew && (filter.deviceId === undefined || device.deviceId === filter.deviceId))
+        .map((device) => ({ userId: member.userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key })),
+    );
+}
+
+/** The master key a report shows for a member with an identity problem: what a pin names. */
+export function shownMasterKey(report: RoomTrustReport, userId: string): string {
+  const key = report.members.find((member) => member.userId === userId)?.masterKey;
+  if (key === undefined) throw new Error(`the report shows no master key for ${userId}`);
+  return key;
 }

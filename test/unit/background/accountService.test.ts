@@ -5,6 +5,7 @@ import { AccountService, type Platform } from '../../../src/background/accountSe
 import type { BackgroundRecords } from '../../../src/background/backgroundRecords';
 import { createStatusStore } from '../../../src/background/statusStore';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
+import { IndexedDbDeviceListStore } from '../../../src/storage/deviceListStore';
 import { LedgerStore } from '../../../src/storage/ledgerStore';
 import { RecordStore } from '../../../src/storage/recordStore';
 import { SecretVault } from '../../../src/storage/secretVault';
@@ -48,6 +49,7 @@ async function service(fetchFn: typeof fetch, platform: Partial<Platform> = {}) 
     vault: await SecretVault.open(db),
     records: new RecordStore<BackgroundRecords>(db),
     ledger: new LedgerStore(db),
+    deviceLists: new IndexedDbDeviceListStore(db),
     status,
     platform: {
       deviceName: 'Matrix Trust Guard on Test',
@@ -149,6 +151,6 @@ describe('the account service', () => {
     const { account } = await service(fakeHomeserver({}).fetchFn);
     await expect(account.overview()).rejects.toThrow('Not signed in.');
     await expect(account.report('!room:example.org')).rejects.toThrow('Not signed in.');
-    await expect(account.pinIdentity('@bob:example.org')).rejects.toThrow('Not signed in.');
+    await expect(account.pinIdentity('@bob:example.org', 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA')).rejects.toThrow('Not signed in.');
   });
 });

@@ -17,7 +17,7 @@ function report(roomId: string, newWarnings = { warn: 0, critical: 0 }): RoomTru
     memberCount: 2,
     members: [],
     verifiedUserIds: [],
-    pendingUserIds: [],
+    checking: [],
     warnings: newWarnings,
     newWarnings,
   };

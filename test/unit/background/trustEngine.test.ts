@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LedgerPersistence, TrustEngine, UnknownRoomError } from '../../../src/background/trustEngine';
 import type { FactsChange, TrustFactSource } from '../../../src/matrix/sdkTrustFacts';
-import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
+import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
-import { alice, bob, carol, dave, device, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
+import { alice, bob, carol, dave, device, keyOf, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
 
 /** Facts as the SDK would give them, counting how often each user is asked about. */
 class FakeFacts implements TrustFactSource {
@@ -11,6 +11,8 @@ class FakeFacts implements TrustFactSource {
   readonly ownDeviceId = OWN_DEVICE;
   readonly asked = new Map<string, number>();
   readonly rooms = new Map<string, RoomFacts>();
+  /** Users whose device lists are not current, as the device-list watch would say. */
+  readonly checks = new Map<string, DeviceListCheck>();
   private readonly listeners = new Set<(change: FactsChange) => void>();
 
   constructor(readonly users: Map<string, UserFacts | undefined>) {}
@@ -27,6 +29,10 @@ class FakeFacts implements TrustFactSource {
     }
     await this.gate;
     return facts;
+  }
+
+  deviceListCheck(userId: string): DeviceListCheck | undefined {
+    return this.checks.get(userId);
   }
 
   roomFacts(roomId: string): RoomFacts | undefined {
@@ -172,7 +178,7 @@ describe('the trust engine', () => {
     const first = await engine.report(ROOM);
     expect(first.newWarnings).toEqual({ warn: 1, critical: 1 });
     expect(ledger.entries.size).toBe(6);
-    const quiet = await engine.acknowledge({ roomId: ROOM, userId: dave.userId });
+    const quiet = await engine.acknowledge(ROOM, [{ userId: dave.userId, deviceId: 'DAVEBOT', ed25519Key: keyOf('DAVEBOT') }]);
     expect(devicesOf(quiet, dave.userId)[0]?.isNew).toBe(false);
     expect(quiet.newWarnings).toEqual({ warn: 0, critical: 1 });
     expect(pushed.at(-1)).toBe(quiet);
@@ -210,7 +216,29 @@ describe('the trust engine', () => {
     await engine.report(ROOM);
     facts.users.set(dave.userId, undefined);
     facts.emit({ kind: 'users', userIds: [dave.userId] });
-    await vi.waitFor(async () => expect((await engine.report(ROOM)).pendingUserIds).toEqual([dave.userId]));
+    await vi.waitFor(async () => expect((await engine.report(ROOM)).checking.map((member) => member.userId)).toEqual([dave.userId]));
+    expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.departedAt).toBeUndefined();
+  });
+
+  it('reports a member whose device list went out of date as being checked at once, without asking for their facts again', async () => {
+    const { engine, facts, pushed } = setup();
+    await engine.report(ROOM);
+    const askedBefore = facts.asked.get(dave.userId);
+    facts.checks.set(dave.userId, { reason: 'changed', since: 1_000 });
+    facts.emit({ kind: 'checks', userIds: [dave.userId] });
+    await vi.waitFor(() => expect(pushed.at(-1)?.checking).toEqual([{ userId: dave.userId, reason: 'changed', since: 1_000 }]));
+    expect(facts.asked.get(dave.userId)).toBe(askedBefore);
+    // Dave's known warning still stands while he is being checked.
+    expect(devicesOf(pushed.at(-1) as RoomTrustReport, dave.userId).map((d) => d.deviceId)).toEqual(['DAVEBOT']);
+  });
+
+  it('keeps the ledger entries of members being checked, though their old list lacks a device', async () => {
+    const { engine, facts, ledger, pushed } = setup();
+    await engine.report(ROOM);
+    facts.checks.set(dave.userId, { reason: 'query-failed', since: 1_000 });
+    facts.users.set(dave.userId, user(dave.userId, []));
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    await vi.waitFor(() => expect(pushed.at(-1)?.checking.map((member) => member.userId)).toEqual([dave.userId]));
     expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.departedAt).toBeUndefined();
   });
 

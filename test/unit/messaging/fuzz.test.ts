@@ -23,7 +23,7 @@ const policy: SenderPolicy = {
 };
 
 /** The request kinds a content script may send; every other kind is for the extension's pages. */
-const CONTENT_SCRIPT_KINDS = new Set<RequestKind>(['page.hello', 'page.room', 'page.review', 'page.visible', 'room.report']);
+const CONTENT_SCRIPT_KINDS = new Set<RequestKind>(['page.hello', 'page.room', 'page.shown', 'page.review', 'page.visible']);
 
 const ROOM = '!room:example.org';
 /** One well-formed request of every kind: the seeds mutations start from. */
@@ -31,6 +31,7 @@ const VALID: { [K in RequestKind]: unknown } = {
   'status.get': {},
   'page.hello': { understood: true, client: 'Element Web' },
   'page.room': { room: { kind: 'id', roomId: ROOM } },
+  'page.shown': { roomId: ROOM, banner: true, userIds: ['@bob:example.org'] },
   'page.review': { roomId: ROOM },
   'tab.state': { tabId: 3 },
   'page.visible': {},
@@ -40,9 +41,9 @@ const VALID: { [K in RequestKind]: unknown } = {
   'account.signOut': {},
   'trust.overview': {},
   'room.report': { roomId: ROOM },
-  'room.acknowledge': { roomId: ROOM, userId: '@bob:example.org', deviceId: 'BOBDEVICE' },
-  'user.pinIdentity': { userId: '@bob:example.org' },
-  'user.withdrawVerification': { userId: '@bob:example.org' },
+  'room.acknowledge': { roomId: ROOM, devices: [{ userId: '@bob:example.org', deviceId: 'BOBDEVICE', ed25519Key: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' }] },
+  'user.pinIdentity': { userId: '@bob:example.org', masterKey: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' },
+  'user.withdrawVerification': { userId: '@bob:example.org', masterKey: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' },
   'security.status': {},
   'recovery.start': { reset: false },
   'recovery.showKey': {},

@@ -69,6 +69,9 @@ describe('parseRequest', () => {
   });
 });
 
+/** An ed25519 public key as the protocol carries it: 43 characters of unpadded base64. */
+const KEY = 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA';
+
 /**
  * One valid example of every request kind. Typed by kind, so adding a kind to the protocol
  * without an example here fails the type check, and the sender tests below cover it.
@@ -78,6 +81,7 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'page.hello': { understood: true, client: 'Hydrogen' },
   'page.visible': {},
   'page.room': { room: { kind: 'alias', alias: '#lobby:example.org' } },
+  'page.shown': { roomId: '!abc:example.org', banner: true, userIds: ['@bob:example.org'] },
   'page.review': { roomId: '!abc:example.org' },
   'tab.state': { tabId: 12 },
   'account.loginOptions': { homeserver: 'matrix.org' },
@@ -86,9 +90,9 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'account.signOut': {},
   'trust.overview': {},
   'room.report': { roomId: '!abc:example.org' },
-  'room.acknowledge': { roomId: '!abc:example.org', userId: '@bob:example.org', deviceId: 'BOBNEW' },
-  'user.pinIdentity': { userId: '@bob:example.org' },
-  'user.withdrawVerification': { userId: '@bob:example.org' },
+  'room.acknowledge': { roomId: '!abc:example.org', devices: [{ userId: '@bob:example.org', deviceId: 'BOBNEW', ed25519Key: KEY }] },
+  'user.pinIdentity': { userId: '@bob:example.org', masterKey: KEY },
+  'user.withdrawVerification': { userId: '@bob:example.org', masterKey: KEY },
   'security.status': {},
   'recovery.start': { passphrase: 'correct horse battery staple', reset: false },
   'recovery.showKey': {},
@@ -114,9 +118,9 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
 const KINDS = Object.keys(EXAMPLES) as RequestKind[];
 
 /** The only kinds a content script (running inside a web page) may send. */
-const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.review', 'room.report'];
+const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review'];
 /** The only kinds extension pages may not send. */
-const CONTENT_SCRIPTS_ONLY: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.review'];
+const CONTENT_SCRIPTS_ONLY = FROM_CONTENT_SCRIPTS;
 
 function parses(kind: RequestKind, params: unknown, sender: SenderKind = 'extension-page'): boolean {
   return parseRequest({ kind, params }, sender).ok;
@@ -151,12 +155,12 @@ describe('parseRequest: who may send what', () => {
     }
   });
 
-  it('lets content scripts send only the page.* kinds and room.report', () => {
-    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.review', 'room.report']);
+  it('lets content scripts send only the page.* kinds: no room report, which would tell a page about any room', () => {
+    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review']);
   });
 
   it('lets extension pages send everything but the page.* kinds', () => {
-    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.review']);
+    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review']);
   });
 
   it('keeps tab.state (what a tab shows) to extension pages', () => {
@@ -262,11 +266,12 @@ describe('parseRequest: parameters', () => {
   });
 
   describe.each(['room.report', 'room.acknowledge'] as const)('%s room ids', (kind) => {
+    const rest = kind === 'room.acknowledge' ? { devices: [{ userId: '@bob:example.org', deviceId: 'BOBNEW', ed25519Key: KEY }] } : {};
     it('accepts room ids with and without a server part (room version 12 has none)', () => {
-      expectAccepted(kind, { roomId: '!abc:example.org' });
-      expectAccepted(kind, { roomId: '!abc' });
-      expectAccepted(kind, { roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' });
-      expectAccepted(kind, { roomId: `!${'r'.repeat(254)}` });
+      expectAccepted(kind, { roomId: '!abc:example.org', ...rest });
+      expectAccepted(kind, { roomId: '!abc', ...rest });
+      expectAccepted(kind, { roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM', ...rest });
+      expectAccepted(kind, { roomId: `!${'r'.repeat(254)}`, ...rest });
     });
 
     it.each([
@@ -279,11 +284,11 @@ describe('parseRequest: parameters', () => {
       ['over 255 characters', `!${'r'.repeat(299)}`],
       ['not a string', 7],
     ])('refuses a room id %s', (_label, roomId) => {
-      expectMalformed(kind, { roomId });
+      expectMalformed(kind, { roomId, ...rest });
     });
 
     it('refuses a missing room id', () => {
-      expectMalformed(kind, {});
+      expectMalformed(kind, rest);
     });
   });
 
@@ -294,31 +299,58 @@ describe('parseRequest: parameters', () => {
   });
 
   describe('room.acknowledge', () => {
-    it('acknowledges a room, one user in it, or one device of that user', () => {
-      expectAccepted('room.acknowledge', { roomId: '!abc' });
-      expectAccepted('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org' });
-      expectAccepted('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org', deviceId: 'BOBNEW' });
+    const bobNew = { userId: '@bob:example.org', deviceId: 'BOBNEW', ed25519Key: KEY };
+
+    it('names each device acknowledged with its user and the key the user was shown', () => {
+      expectAccepted('room.acknowledge', { roomId: '!abc', devices: [bobNew] });
+      expectAccepted('room.acknowledge', { roomId: '!abc', devices: [bobNew, { ...bobNew, deviceId: 'BOBOLD' }, { ...bobNew, userId: '@dave:example.org' }] });
     });
 
-    it('refuses a device id without its user: it would match that id for every user', () => {
-      expectMalformed('room.acknowledge', { roomId: '!abc:example.org', deviceId: 'BOBNEW' });
+    it('refuses a whole room or a whole user: an acknowledgement covers what was shown, never what came after', () => {
+      expectMalformed('room.acknowledge', { roomId: '!abc' });
+      expectMalformed('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org' });
+      expectMalformed('room.acknowledge', { roomId: '!abc', userId: '@bob:example.org', deviceId: 'BOBNEW' });
+      expectMalformed('room.acknowledge', { roomId: '!abc', devices: [] });
     });
 
     it.each([
-      ['a malformed user id', { roomId: '!abc', userId: 'bob' }],
-      ['a malformed device id', { roomId: '!abc', userId: '@bob:example.org', deviceId: 'BOB NEW' }],
-      ['an empty device id', { roomId: '!abc', userId: '@bob:example.org', deviceId: '' }],
-      ['an extra field', { roomId: '!abc', userId: '@bob:example.org', ed25519Key: 'abc' }],
-    ])('refuses %s', (_label, params) => {
-      expectMalformed('room.acknowledge', params);
+      ['a device without its key', { userId: '@bob:example.org', deviceId: 'BOBNEW' }],
+      ['a device without its user', { deviceId: 'BOBNEW', ed25519Key: KEY }],
+      ['a malformed user id', { ...bobNew, userId: 'bob' }],
+      ['a malformed device id', { ...bobNew, deviceId: 'BOB NEW' }],
+      ['an empty device id', { ...bobNew, deviceId: '' }],
+      ['a key that is not base64', { ...bobNew, ed25519Key: 'not a key!' }],
+      ['an empty key', { ...bobNew, ed25519Key: '' }],
+      ['an extra field', { ...bobNew, class: 'unsigned' }],
+    ])('refuses %s', (_label, device) => {
+      expectMalformed('room.acknowledge', { roomId: '!abc', devices: [device] });
+    });
+
+    it('refuses more devices than any room shows', () => {
+      expectMalformed('room.acknowledge', { roomId: '!abc', devices: Array.from({ length: 20_001 }, () => bobNew) });
+    });
+  });
+
+  describe('page.shown', () => {
+    it('names the room, whether the banner was placed, and whose badges', () => {
+      expectAccepted('page.shown', { roomId: '!abc', banner: false, userIds: ['@bob:example.org'] }, 'content-script');
+      expectAccepted('page.shown', { roomId: '!abc', banner: true, userIds: [] }, 'content-script');
+    });
+
+    it.each([
+      ['without the banner flag', { roomId: '!abc', userIds: [] }],
+      ['with a malformed user id', { roomId: '!abc', banner: false, userIds: ['bob'] }],
+      ['with a user list that is not a list', { roomId: '!abc', banner: false, userIds: '@bob:example.org' }],
+    ])('refuses a report %s', (_label, params) => {
+      expect(parseRequest({ kind: 'page.shown', params }, 'content-script')).toMatchObject({ ok: false, error: { code: 'malformed' } });
     });
   });
 
   describe.each(['user.pinIdentity', 'user.withdrawVerification'] as const)('%s', (kind) => {
     it('takes a user id that looks like @name:server', () => {
-      expectAccepted(kind, { userId: '@bob:example.org' });
-      expectAccepted(kind, { userId: '@bob:example.org:8448' });
-      expectAccepted(kind, { userId: '@_bridge_bot=42:[2001:db8::1]' });
+      expectAccepted(kind, { userId: '@bob:example.org', masterKey: KEY });
+      expectAccepted(kind, { userId: '@bob:example.org:8448', masterKey: KEY });
+      expectAccepted(kind, { userId: '@_bridge_bot=42:[2001:db8::1]', masterKey: KEY });
     });
 
     it.each([
@@ -331,11 +363,17 @@ describe('parseRequest: parameters', () => {
       ['over 255 characters', `@${'b'.repeat(250)}:example.org`],
       ['not a string', { userId: '@bob:example.org' }],
     ])('refuses a user id %s', (_label, userId) => {
-      expectMalformed(kind, { userId });
+      expectMalformed(kind, { userId, masterKey: KEY });
     });
 
     it('refuses a missing user id', () => {
-      expectMalformed(kind, {});
+      expectMalformed(kind, { masterKey: KEY });
+    });
+
+    it('refuses a missing or malformed master key: a pin is for the identity the user was shown', () => {
+      expectMalformed(kind, { userId: '@bob:example.org' });
+      expectMalformed(kind, { userId: '@bob:example.org', masterKey: '' });
+      expectMalformed(kind, { userId: '@bob:example.org', masterKey: 'no spaces allowed' });
     });
   });
 

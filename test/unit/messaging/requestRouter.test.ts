@@ -29,6 +29,7 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'page.hello': vi.fn(() => ({ client: 'Cinny', account: 'signed-out' as const })),
     'page.visible': notInThisTest,
     'page.room': notInThisTest,
+    'page.shown': notInThisTest,
     'page.review': notInThisTest,
     'tab.state': notInThisTest,
     'account.loginOptions': notInThisTest,

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ExtensionStatus, TrustOverview } from '../../../src/messaging/protocol';
-import { createSubscriptionHub, type CurrentValues, type SubscriberPort } from '../../../src/messaging/subscriptionHub';
+import { UserFacingError } from '../../../src/messaging/requestRouter';
+import { createSubscriptionHub, type CurrentValues, NO_REASON, type SubscriberPort, type TopicGate } from '../../../src/messaging/subscriptionHub';
+import { pageRoomView } from '../../../src/trust/pageWarnings';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
 import type { RoomTrustReport } from '../../../src/trust/types';
 
@@ -30,7 +32,7 @@ function report(roomId: string, generatedAt = 1): RoomTrustReport {
     memberCount: 2,
     members: [],
     verifiedUserIds: [],
-    pendingUserIds: [],
+    checking: [],
     warnings: none,
     newWarnings: none,
   };
@@ -43,9 +45,11 @@ function sources(overrides: Partial<CurrentValues> = {}): CurrentValues {
     status: () => status(1),
     overview: () => overview,
     room: (topic) => {
-      if (topic === '!unknown:example.org') throw new Error('This room is not one of the account\'s joined rooms.');
+      if (topic === '!unknown:example.org') throw new UserFacingError('This room is not one of the account\'s joined rooms.');
+      if (topic === '!broken:example.org') throw new TypeError('fetch failed: Failed to fetch');
       return report(topic ?? '');
     },
+    pageRoom: (topic) => pageRoomView(report(topic ?? '')),
     security: () => Promise.reject(new Error('Not signed in.')),
     recovery: () => ({ step: 'idle' }),
     verification: () => ({ phase: 'none' }),
@@ -106,7 +110,7 @@ describe('the subscription hub', () => {
 
   it('sends a room subscriber nothing until it names a room, then that room only', async () => {
     const hub = createSubscriptionHub(sources(), policy, vi.fn());
-    const port = fakePort('room', elementTab);
+    const port = fakePort('room', popup);
     hub.accept(port);
     await settle();
     expect(port.postMessage).not.toHaveBeenCalled();
@@ -121,7 +125,7 @@ describe('the subscription hub', () => {
 
   it('follows a page that switches rooms on the same port', async () => {
     const hub = createSubscriptionHub(sources(), policy, vi.fn());
-    const port = fakePort('room', elementTab);
+    const port = fakePort('room', popup);
     hub.accept(port);
     port.send({ topic: '!a:example.org' });
     port.send({ topic: '!b:example.org' });
@@ -143,26 +147,78 @@ describe('the subscription hub', () => {
     });
   });
 
+  it('never passes on an internal error message, only sentences written for the user', async () => {
+    const hub = createSubscriptionHub(sources(), policy, vi.fn());
+    const port = fakePort('room', popup);
+    hub.accept(port);
+    port.send({ topic: '!broken:example.org' });
+    await settle();
+    expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!broken:example.org', unavailable: NO_REASON });
+  });
+
   it('disconnects a port that names a malformed topic', () => {
     const refused = vi.fn();
     const hub = createSubscriptionHub(sources(), policy, refused);
-    const port = fakePort('room', elementTab);
+    const port = fakePort('pageRoom', elementTab);
     hub.accept(port);
     port.send({ topic: 'not a room id <script>' });
     expect(port.disconnect).toHaveBeenCalled();
     expect(refused).toHaveBeenCalledWith('malformed subscription topic');
   });
 
-  it('disconnects a content script asking for the status or the overview, which are for extension pages only', () => {
+  it('disconnects a content script asking for the status, the overview or full room reports, which are for extension pages only', () => {
     const refused = vi.fn();
     const hub = createSubscriptionHub(sources(), policy, refused);
-    for (const name of ['status', 'overview']) {
+    for (const name of ['status', 'overview', 'room', 'security']) {
       const port = fakePort(name, elementTab);
       hub.accept(port);
       expect(port.disconnect).toHaveBeenCalled();
       expect(port.postMessage).not.toHaveBeenCalled();
     }
     expect(refused).toHaveBeenCalledWith('subscription not allowed for this sender');
+  });
+
+  describe("a content script's page view", () => {
+    /** The tab's room, as the background keeps it from the page's last page.room. */
+    let tabRoom: string | undefined;
+    const gate: TopicGate = (name, sender, topic) => name !== 'pageRoom' || (sender.kind === 'content-script' && sender.tabId === 1 && tabRoom === topic);
+
+    it('follows the room its tab is on, and gets only what the page shows of it', async () => {
+      tabRoom = '!a:example.org';
+      const hub = createSubscriptionHub(sources(), policy, vi.fn(), gate);
+      const port = fakePort('pageRoom', elementTab);
+      hub.accept(port);
+      port.send({ topic: '!a:example.org' });
+      await settle();
+      expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'pageRoom', topic: '!a:example.org', value: pageRoomView(report('!a:example.org')) });
+    });
+
+    it('is refused another room, says so without the room in the log, and hears nothing of it', async () => {
+      tabRoom = '!a:example.org';
+      const refused = vi.fn();
+      const hub = createSubscriptionHub(sources(), policy, refused, gate);
+      const port = fakePort('pageRoom', elementTab);
+      hub.accept(port);
+      port.send({ topic: '!secret:example.org' });
+      await settle();
+      expect(port.postMessage).toHaveBeenCalledExactlyOnceWith({ name: 'pageRoom', topic: '!secret:example.org', unavailable: NO_REASON });
+      expect(refused).toHaveBeenCalledWith('subscription topic not allowed for this sender');
+      expect(JSON.stringify(refused.mock.calls)).not.toContain('secret');
+      hub.publish('pageRoom', pageRoomView(report('!secret:example.org', 2)), '!secret:example.org');
+      expect(port.postMessage).toHaveBeenCalledTimes(1);
+    });
+
+    it('stops hearing about a room once its tab moved to another', async () => {
+      tabRoom = '!a:example.org';
+      const hub = createSubscriptionHub(sources(), policy, vi.fn(), gate);
+      const port = fakePort('pageRoom', elementTab);
+      hub.accept(port);
+      port.send({ topic: '!a:example.org' });
+      await settle();
+      tabRoom = '!b:example.org';
+      hub.publish('pageRoom', pageRoomView(report('!a:example.org', 2)), '!a:example.org');
+      expect(port.postMessage).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('disconnects unknown subscriptions and unknown senders', () => {

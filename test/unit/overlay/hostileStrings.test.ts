@@ -72,7 +72,7 @@ describe('hostile names', () => {
     // The badge: its hover text names the device.
     const userId = '@bob:x.org';
     const badge = warning(userId, {
-      newDevices: [{ deviceId: 'EVILDEVICE', ed25519Key: 'key', displayName: text, class: 'unsigned', severity: 'warn', isNew: true, firstSeenAt: 1 }],
+      newDevices: [{ deviceId: 'EVILDEVICE', displayName: text, class: 'unsigned' }],
     });
     memberList(document, [userId]);
     const frames = new ManualFrames();

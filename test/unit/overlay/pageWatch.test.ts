@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RoomRef } from '../../../src/clients/clientAdapter';
 import { watchPage, type PageBackground, type PageWatch } from '../../../src/overlay/pageWatch';
+import { pageRoomView } from '../../../src/trust/pageWarnings';
 import type { MemberReport, RoomTrustReport } from '../../../src/trust/types';
 import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, settle } from './testPage';
 
@@ -30,6 +31,12 @@ class FakeBackground implements PageBackground {
     this.reviewed.push(roomId);
     return Promise.resolve();
   }
+  /** What the page said was put on screen: room, banner, members. */
+  shownReports: { roomId: string; banner: boolean; userIds: string[] }[] = [];
+  shown(roomId: string, banner: boolean, userIds: string[]) {
+    this.shownReports.push({ roomId, banner, userIds });
+    return Promise.resolve();
+  }
   followRoom(handlers: Parameters<PageBackground['followRoom']>[0]) {
     this.handlers = handlers;
     return {
@@ -37,9 +44,9 @@ class FakeBackground implements PageBackground {
       end: () => void (this.handlers = undefined),
     };
   }
-  /** The background publishes a report (for whichever room; the page filters). */
+  /** The background publishes a room's page view (for whichever room; the page filters). */
   publish(report: RoomTrustReport) {
-    this.handlers?.onReport(report);
+    this.handlers?.onView(pageRoomView(report));
   }
   /** The background stops (Chrome stopped the worker); ports disconnect. */
   restart() {
@@ -66,7 +73,7 @@ function report(roomId: string, warned: string[]): RoomTrustReport {
     memberCount: 3,
     members,
     verifiedUserIds: [],
-    pendingUserIds: [],
+    checking: [],
     warnings: { warn: warned.length, critical: 0 },
     newWarnings: { warn: warned.length, critical: 0 },
   };
@@ -191,6 +198,58 @@ describe('watchPage', () => {
     watch.visible();
     await settle();
     expect(background.followed).toBe(PLANS);
+  });
+
+  describe('telling the background what reached the screen', () => {
+    function setVisibility(state: DocumentVisibilityState) {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+    }
+
+    afterEach(() => {
+      setVisibility('visible');
+    });
+
+    it('reports the banner and the badged members once they are placed in a visible page', async () => {
+      await startWatch();
+      background.publish(report(PLANS, ['@bob:x.org']));
+      expect(background.shownReports).toEqual([]);
+      frames.run();
+      frames.run();
+      expect(background.shownReports).toEqual([{ roomId: PLANS, banner: true, userIds: ['@bob:x.org'] }]);
+      // The same view placed again is not news.
+      frames.run();
+      expect(background.shownReports).toHaveLength(1);
+    });
+
+    it('reports nothing while the page is hidden, and what is on it once it shows', async () => {
+      setVisibility('hidden');
+      await startWatch();
+      background.publish(report(PLANS, ['@bob:x.org']));
+      frames.run();
+      frames.run();
+      expect(background.shownReports).toEqual([]);
+      setVisibility('visible');
+      watch.visible();
+      frames.run();
+      expect(background.shownReports).toEqual([{ roomId: PLANS, banner: true, userIds: ['@bob:x.org'] }]);
+    });
+
+    it('reports nothing for a room whose warnings never reached the page', async () => {
+      await startWatch();
+      background.publish(report(LOBBY, ['@carol:x.org']));
+      frames.run();
+      frames.run();
+      expect(background.shownReports).toEqual([]);
+    });
+
+    it('does not count a "checking" badge as a warning shown', async () => {
+      await startWatch();
+      background.publish({ ...report(PLANS, []), checking: [{ userId: '@bob:x.org', reason: 'query-failed', since: 1 }] });
+      frames.run();
+      frames.run();
+      expect(badgesIn(document)).toEqual([{ userId: '@bob:x.org', afterAnchor: true }]);
+      expect(background.shownReports).toEqual([]);
+    });
   });
 
   it('takes everything it drew away when stopped', async () => {

@@ -51,7 +51,7 @@ export function warning(userId: string, overrides: Partial<MemberBadge> = {}): M
     severity: 'warn',
     identity: 'ok',
     newDevices: [
-      { deviceId: 'NEWDEVICE', ed25519Key: 'key', displayName: 'New laptop', class: 'unsigned', severity: 'warn', isNew: true, firstSeenAt: 1 },
+      { deviceId: 'NEWDEVICE', displayName: 'New laptop', class: 'unsigned' },
     ],
     ...overrides,
   };

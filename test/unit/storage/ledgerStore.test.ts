@@ -111,8 +111,8 @@ describe('the database migration to the ledger', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(3);
-    expect([...db.objectStoreNames].sort()).toEqual(['ledger', 'ledger-set-aside', 'records', 'sealed-secrets', 'vault-key']);
+    expect(db.version).toBe(4);
+    expect([...db.objectStoreNames].sort()).toEqual(['device-lists', 'ledger', 'ledger-set-aside', 'records', 'sealed-secrets', 'vault-key']);
     const ledger = db.transaction(STORES.ledger).objectStore(STORES.ledger);
     expect(ledger.keyPath).toEqual(['roomId', 'userId', 'deviceId', 'ed25519Key']);
     expect(ledger.index(LEDGER_BY_ROOM).keyPath).toBe('roomId');
@@ -138,7 +138,7 @@ describe('the database migration to the ledger', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(4);
     const store = new LedgerStore(db);
     expect(byDevice(await store.allEntries())).toEqual([entry(PLANS, 'A'), entry(GAMES, 'B')]);
     expect(await store.setAsideCount()).toBe(0);

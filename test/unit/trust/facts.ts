@@ -1,4 +1,6 @@
-import type { DeviceFacts, RoomFacts, UserFacts } from '../../../src/trust/types';
+import { observationsFor, type ReportInputs } from '../../../src/trust/roomTrustReport';
+import type { DeviceFacts, DeviceListCheck, LedgerEntry, Policy, RoomFacts, UserFacts } from '../../../src/trust/types';
+import type { RoomObservation, ShownDevice } from '../../../src/trust/warnedDeviceLedger';
 
 /** Builders for the facts the crypto layer hands to src/trust, with the product spec's cast. */
 
@@ -68,4 +70,36 @@ export function room(userIds: string[], overrides: Partial<RoomFacts> = {}): Roo
     members: userIds.map((userId) => ({ userId, membership: 'join' as const })),
     ...overrides,
   };
+}
+
+/** What a report is built from, with the defaults of these tests (no one being checked). */
+export function inputs(
+  facts: RoomFacts,
+  users: ReadonlyMap<string, UserFacts>,
+  ledger: readonly LedgerEntry[],
+  policy: Policy,
+  now: number,
+  checks: ReadonlyMap<string, DeviceListCheck> = new Map(),
+): ReportInputs {
+  return { room: facts, users, checks, ledger, ownDeviceId: OWN_DEVICE, policy, now };
+}
+
+/** One look at the room, as the background takes before every report. */
+export function look(
+  facts: RoomFacts,
+  users: ReadonlyMap<string, UserFacts>,
+  onlyUserIds?: ReadonlySet<string>,
+  checks: ReadonlyMap<string, DeviceListCheck> = new Map(),
+): RoomObservation {
+  return observationsFor({ room: facts, users, checks, ownDeviceId: OWN_DEVICE }, onlyUserIds);
+}
+
+/**
+ * The devices of ROOM's entries a popup would show for `filter` (a member, one of their
+ * devices, or everyone), as an acknowledgement names them: with their keys.
+ */
+export function shown(entries: readonly LedgerEntry[], filter: { userId?: string; deviceId?: string } = {}): ShownDevice[] {
+  return entries
+    .filter((entry) => entry.roomId === ROOM && (filter.userId === undefined || entry.userId === filter.userId) && (filter.deviceId === undefined || entry.deviceId === filter.deviceId))
+    .map(({ userId, deviceId, ed25519Key }) => ({ userId, deviceId, ed25519Key }));
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bannerSummary, memberBadges } from '../../../src/trust/pageWarnings';
-import { buildRoomTrustReport, observationsFor } from '../../../src/trust/roomTrustReport';
+import { buildRoomTrustReport } from '../../../src/trust/roomTrustReport';
 import type { LedgerEntry, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
-import { alice, bob, carol, dave, device, erin, frank, grace, OWN_DEVICE, room, ROOM, user, usersMap } from './facts';
+import { alice, bob, carol, dave, device, erin, frank, grace, inputs, look, room, ROOM, shown, user, usersMap } from './facts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 
@@ -11,9 +11,9 @@ const T0 = Date.UTC(2026, 0, 5, 9, 0);
 function reportOf(users: UserFacts[], options: { acknowledged?: { userId: string; deviceId?: string }[]; facts?: Partial<RoomFacts> } = {}): RoomTrustReport {
   const facts = room(users.map((u) => u.userId), options.facts);
   const byId = usersMap(...users);
-  let ledger: LedgerEntry[] = observeRoom([], observationsFor(facts, byId, OWN_DEVICE), T0).entries;
-  for (const scope of options.acknowledged ?? []) ledger = acknowledge(ledger, { roomId: ROOM, ...scope }, 'default', T0 + 1).entries;
-  return buildRoomTrustReport(facts, byId, ledger, OWN_DEVICE, 'default', T0 + 2);
+  let ledger: LedgerEntry[] = observeRoom([], look(facts, byId), T0).entries;
+  for (const scope of options.acknowledged ?? []) ledger = acknowledge(ledger, ROOM, shown(ledger, scope), 'default', T0 + 1).entries;
+  return buildRoomTrustReport(inputs(facts, byId, ledger, 'default', T0 + 2));
 }
 
 describe('memberBadges', () => {
@@ -41,10 +41,10 @@ describe('memberBadges', () => {
     expect(memberBadges(reportOf([alice, dave], { acknowledged: [{ userId: dave.userId }] })).has(dave.userId)).toBe(false);
     const daveAgain = user(dave.userId, [device('DAVEBOT', 'unsigned'), device('DAVENEW', 'unsigned')]);
     const facts = room([alice.userId, dave.userId]);
-    let ledger = observeRoom([], observationsFor(facts, usersMap(alice, dave), OWN_DEVICE), T0).entries;
-    ledger = acknowledge(ledger, { roomId: ROOM, userId: dave.userId }, 'default', T0 + 1).entries;
-    ledger = observeRoom(ledger, observationsFor(facts, usersMap(alice, daveAgain), OWN_DEVICE), T0 + 2).entries;
-    const report = buildRoomTrustReport(facts, usersMap(alice, daveAgain), ledger, OWN_DEVICE, 'default', T0 + 3);
+    let ledger = observeRoom([], look(facts, usersMap(alice, dave)), T0).entries;
+    ledger = acknowledge(ledger, ROOM, shown(ledger, { userId: dave.userId }), 'default', T0 + 1).entries;
+    ledger = observeRoom(ledger, look(facts, usersMap(alice, daveAgain)), T0 + 2).entries;
+    const report = buildRoomTrustReport(inputs(facts, usersMap(alice, daveAgain), ledger, 'default', T0 + 3));
     expect(memberBadges(report).get(dave.userId)?.newDevices.map((d) => d.deviceId)).toEqual(['DAVENEW']);
   });
 

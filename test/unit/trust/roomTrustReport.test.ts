@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../../../src/trust/roomTrustReport';
+import { buildRoomTrustReport, refreshRoomTrustReport } from '../../../src/trust/roomTrustReport';
 import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
-import { alice, bob, carol, dave, device, erin, frank, grace, keyOf, OWN_DEVICE, room, ROOM, user, usersMap } from './facts';
+import { alice, bob, carol, dave, device, erin, frank, grace, inputs, keyOf, look, OWN_DEVICE, room, ROOM, shown, user, usersMap } from './facts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 const T1 = T0 + 60_000;
 
 /** Observes the room at T0, as the background does before every report, and reports at T1. */
 function report(facts: RoomFacts, users: Map<string, UserFacts>, policy: Policy = 'default', ledger: LedgerEntry[] = []): RoomTrustReport {
-  const observed = observeRoom(ledger, observationsFor(facts, users, OWN_DEVICE), T0).entries;
-  return buildRoomTrustReport(facts, users, observed, OWN_DEVICE, policy, T1);
+  const observed = observeRoom(ledger, look(facts, users), T0).entries;
+  return buildRoomTrustReport(inputs(facts, users, observed, policy, T1));
 }
 
 function reportOf(...users: UserFacts[]): RoomTrustReport {
@@ -34,7 +34,7 @@ describe('buildRoomTrustReport', () => {
       generatedAt: T1,
       memberCount: 2,
       members: [],
-      pendingUserIds: [],
+      checking: [],
       warnings: { warn: 0, critical: 0 },
       newWarnings: { warn: 0, critical: 0 },
     });
@@ -115,9 +115,9 @@ describe('buildRoomTrustReport', () => {
     const amy = user('@amy:example.org', [device('AMYBOT', 'unsigned')], { verified: true });
     const users = usersMap(alice, bob, carol, dave, erin, frank, zed, amy);
     const facts = room([...users.keys()]);
-    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
-    const acked = acknowledge(ledger, { roomId: ROOM, userId: amy.userId }, 'default', T0).entries;
-    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'default', T1);
+    const ledger = observeRoom([], look(facts, users), T0).entries;
+    const acked = acknowledge(ledger, ROOM, shown(ledger, { userId: amy.userId }), 'default', T0).entries;
+    const summary = buildRoomTrustReport(inputs(facts, users, acked, 'default', T1));
     expect(summary.members.map((m) => [m.userId, m.severity])).toEqual([
       [bob.userId, 'critical'],
       [erin.userId, 'critical'],
@@ -132,9 +132,9 @@ describe('buildRoomTrustReport', () => {
     const mixed = user('@mixed:example.org', [device('B-UNSIGNED', 'unsigned'), device('C-UNSIGNED', 'unsigned'), device('A-UNSIGNED', 'unsigned')]);
     const users = usersMap(mixed);
     const facts = room([mixed.userId]);
-    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
-    const acked = acknowledge(ledger, { roomId: ROOM, userId: mixed.userId, deviceId: 'A-UNSIGNED' }, 'strict', T0).entries;
-    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'strict', T1);
+    const ledger = observeRoom([], look(facts, users), T0).entries;
+    const acked = acknowledge(ledger, ROOM, shown(ledger, { userId: mixed.userId, deviceId: 'A-UNSIGNED' }), 'strict', T0).entries;
+    const summary = buildRoomTrustReport(inputs(facts, users, acked, 'strict', T1));
     expect(member(summary, mixed.userId)?.devices.map((d) => d.deviceId)).toEqual(['B-UNSIGNED', 'C-UNSIGNED', 'A-UNSIGNED']);
 
     const worse = user(mixed.userId, [...mixed.devices, device('0-SIGNED', 'owner-signed')], { wasVerified: true, verified: true });
@@ -145,9 +145,9 @@ describe('buildRoomTrustReport', () => {
   it('counts device and identity warnings by severity, and the new ones apart', () => {
     const users = usersMap(alice, bob, dave, erin, frank);
     const facts = room([...users.keys()]);
-    const ledger = observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries;
-    const acked = acknowledge(ledger, { roomId: ROOM, userId: dave.userId }, 'default', T0).entries;
-    const summary = buildRoomTrustReport(facts, users, acked, OWN_DEVICE, 'default', T1);
+    const ledger = observeRoom([], look(facts, users), T0).entries;
+    const acked = acknowledge(ledger, ROOM, shown(ledger, { userId: dave.userId }), 'default', T0).entries;
+    const summary = buildRoomTrustReport(inputs(facts, users, acked, 'default', T1));
     // Bob's new device, Erin's identity, Frank's identity; Dave's device, acknowledged.
     expect(summary.warnings).toEqual({ warn: 1, critical: 3 });
     expect(summary.newWarnings).toEqual({ warn: 0, critical: 3 });
@@ -156,14 +156,15 @@ describe('buildRoomTrustReport', () => {
   it('takes isNew, firstSeenAt and acknowledgedAt of each device from the ledger', () => {
     const users = usersMap(dave);
     const facts = room([dave.userId]);
-    const acked = acknowledge(observeRoom([], observationsFor(facts, users, OWN_DEVICE), T0).entries, { roomId: ROOM }, 'default', T1);
-    const summary = buildRoomTrustReport(facts, users, acked.entries, OWN_DEVICE, 'default', T1 + 1);
+    const seen = observeRoom([], look(facts, users), T0).entries;
+    const acked = acknowledge(seen, ROOM, shown(seen), 'default', T1);
+    const summary = buildRoomTrustReport(inputs(facts, users, acked.entries, 'default', T1 + 1));
     expect(member(summary, dave.userId)?.devices[0]).toMatchObject({ isNew: false, firstSeenAt: T0, acknowledgedAt: T1 });
     expect(member(summary, dave.userId)?.severity).toBe('warn');
   });
 
   it('treats a device the ledger has not seen yet as new, first seen now', () => {
-    const summary = buildRoomTrustReport(room([dave.userId]), usersMap(dave), [], OWN_DEVICE, 'default', T1);
+    const summary = buildRoomTrustReport(inputs(room([dave.userId]), usersMap(dave), [], 'default', T1));
     expect(member(summary, dave.userId)?.devices[0]).toMatchObject({ isNew: true, firstSeenAt: T1 });
   });
 
@@ -180,10 +181,10 @@ describe('buildRoomTrustReport', () => {
     expect(summary.newWarnings).toEqual({ warn: 0, critical: 0 });
   });
 
-  it('counts members whose facts are still being fetched, lists them as pending, and reports none of their devices', () => {
+  it('counts members whose facts are still being fetched, lists them as being checked, and reports none of their devices', () => {
     const summary = report(room([alice.userId, bob.userId, dave.userId]), usersMap(alice, dave));
     expect(summary.memberCount).toBe(3);
-    expect(summary.pendingUserIds).toEqual([bob.userId]);
+    expect(summary.checking).toEqual([{ userId: bob.userId, reason: 'not-fetched' }]);
     expect(member(summary, bob.userId)).toBeUndefined();
     expect(summary.warnings).toEqual({ warn: 1, critical: 0 });
   });
@@ -199,7 +200,7 @@ describe('buildRoomTrustReport', () => {
 
 describe('observationsFor', () => {
   it('lists every device of every member with facts, with its class', () => {
-    const observation = observationsFor(room([bob.userId, dave.userId]), usersMap(bob, dave), OWN_DEVICE);
+    const observation = look(room([bob.userId, dave.userId]), usersMap(bob, dave));
     expect(observation.roomId).toBe(ROOM);
     expect(observation.devices).toEqual([
       { userId: bob.userId, deviceId: 'BOBPHONE', ed25519Key: keyOf('BOBPHONE'), class: 'verified' },
@@ -210,25 +211,25 @@ describe('observationsFor', () => {
   });
 
   it('skips the device this extension runs as', () => {
-    const observation = observationsFor(room([alice.userId]), usersMap(alice), OWN_DEVICE);
+    const observation = look(room([alice.userId]), usersMap(alice));
     expect(observation.devices.map((d) => d.deviceId)).toEqual(['ALICEPHONE']);
   });
 
   it('ignores facts about users who are not members of the room', () => {
-    expect(observationsFor(room([dave.userId]), usersMap(bob, dave), OWN_DEVICE).devices.map((d) => d.userId)).toEqual([dave.userId]);
+    expect(look(room([dave.userId]), usersMap(bob, dave)).devices.map((d) => d.userId)).toEqual([dave.userId]);
   });
 
   it('marks members without facts as pending, so their devices do not depart while their keys load', () => {
     const facts = room([bob.userId, dave.userId]);
-    const ledger = observeRoom([], observationsFor(facts, usersMap(bob, dave), OWN_DEVICE), T0).entries;
-    const loading = observationsFor(facts, usersMap(dave), OWN_DEVICE);
+    const ledger = observeRoom([], look(facts, usersMap(bob, dave)), T0).entries;
+    const loading = look(facts, usersMap(dave));
     expect([...loading.pendingUserIds]).toEqual([bob.userId]);
     expect(observeRoom(ledger, loading, T1).changed).toEqual([]);
   });
 
   it('lets the devices of a member who left depart', () => {
-    const ledger = observeRoom([], observationsFor(room([bob.userId, dave.userId]), usersMap(bob, dave), OWN_DEVICE), T0).entries;
-    const afterLeaving = observeRoom(ledger, observationsFor(room([dave.userId]), usersMap(dave), OWN_DEVICE), T1);
+    const ledger = observeRoom([], look(room([bob.userId, dave.userId]), usersMap(bob, dave)), T0).entries;
+    const afterLeaving = observeRoom(ledger, look(room([dave.userId]), usersMap(dave)), T1);
     expect(afterLeaving.changed.map((e) => [e.deviceId, e.departedAt])).toEqual([
       ['BOBPHONE', T1],
       ['BOBNEW', T1],
@@ -263,8 +264,8 @@ describe('refreshRoomTrustReport', () => {
     for (const policy of ['default', 'strict'] as Policy[]) {
       const next = random(policy === 'default' ? 7 : 11);
       let users = new Map(cast.map((facts) => [facts.userId, facts] as const));
-      let ledger = observeRoom([], observationsFor(theRoom, usersMap(...users.values()), OWN_DEVICE), T0).entries;
-      let report = buildRoomTrustReport(theRoom, usersMap(...users.values()), ledger, OWN_DEVICE, policy, T0);
+      let ledger = observeRoom([], look(theRoom, usersMap(...users.values())), T0).entries;
+      let report = buildRoomTrustReport(inputs(theRoom, usersMap(...users.values()), ledger, policy, T0));
       for (let step = 1; step <= 200; step++) {
         const changed = new Set(cast.filter(() => next() < 0.25).map((facts) => facts.userId));
         const mutated = new Map(users);
@@ -277,13 +278,13 @@ describe('refreshRoomTrustReport', () => {
         users = mutated;
         const known = users;
         const now = T0 + step * 1_000;
-        ledger = observeRoom(ledger, observationsFor(theRoom, known, OWN_DEVICE, changed), now).entries;
+        ledger = observeRoom(ledger, look(theRoom, known, changed), now).entries;
         // An acknowledgement touches everyone it covers: refreshing needs them all as changed.
         const acknowledged = next() < 0.1;
-        if (acknowledged) ledger = acknowledge(ledger, { roomId: ROOM }, policy, now).entries;
+        if (acknowledged) ledger = acknowledge(ledger, ROOM, shown(ledger), policy, now).entries;
         const touched = acknowledged ? new Set(cast.map((facts) => facts.userId)) : changed;
-        const full = buildRoomTrustReport(theRoom, known, ledger, OWN_DEVICE, policy, now);
-        const refreshed = refreshRoomTrustReport(report, theRoom, known, ledger, touched, OWN_DEVICE, policy, now);
+        const full = buildRoomTrustReport(inputs(theRoom, known, ledger, policy, now));
+        const refreshed = refreshRoomTrustReport(report, touched, inputs(theRoom, known, ledger, policy, now));
         expect(refreshed, `policy ${policy}, step ${step}`).toEqual(full);
         report = refreshed;
       }
@@ -295,9 +296,9 @@ describe('observeRoom, told which members changed', () => {
   it('leaves everyone else exactly as they were, even members it did not look at', () => {
     const facts = usersMap(bob, carol, dave);
     const theRoom = room([bob.userId, carol.userId, dave.userId]);
-    const before = observeRoom([], observationsFor(theRoom, facts, OWN_DEVICE), T0).entries;
+    const before = observeRoom([], look(theRoom, facts), T0).entries;
     const daveOnly = new Set([dave.userId]);
-    const after = observeRoom(before, observationsFor(theRoom, usersMap(bob, user(dave.userId, [])), OWN_DEVICE, daveOnly), T1);
+    const after = observeRoom(before, look(theRoom, usersMap(bob, user(dave.userId, [])), daveOnly), T1);
     expect(after.changed.map((entry) => entry.userId)).toEqual([dave.userId]);
     expect(after.changed[0]?.departedAt).toBe(T1);
     for (const entry of after.entries.filter((e) => e.userId !== dave.userId)) {

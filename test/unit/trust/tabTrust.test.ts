@@ -13,7 +13,7 @@ function report(overrides: Partial<RoomTrustReport> = {}): RoomTrustReport {
     memberCount: 3,
     members: [],
     verifiedUserIds: [],
-    pendingUserIds: [],
+    checking: [],
     warnings: { warn: 0, critical: 0 },
     newWarnings: { warn: 0, critical: 0 },
     ...overrides,

@@ -9,7 +9,7 @@ import {
   observeRoom,
   type RoomObservation,
 } from '../../../src/trust/warnedDeviceLedger';
-import { keyOf, ROOM } from './facts';
+import { keyOf, ROOM, shown } from './facts';
 
 const BOB = '@bob:example.org';
 const DAVE = '@dave:example.org';
@@ -201,24 +201,24 @@ describe('acknowledge', () => {
   }
 
   it('records when the device was acknowledged and at which class', () => {
-    const { changed } = acknowledge(firstLook(devices), { roomId: ROOM, userId: DAVE, deviceId: 'DAVEBOT' }, 'default', T1);
+    const { changed } = acknowledge(firstLook(devices), ROOM, shown(firstLook(devices), { userId: DAVE, deviceId: 'DAVEBOT' }), 'default', T1);
     expect(only(changed)).toEqual(entry(DAVE, 'DAVEBOT', 'unsigned', { acknowledgedAt: T1, acknowledgedClass: 'unsigned' }));
   });
 
   it('quiets one device when one device is acknowledged', () => {
-    const { entries } = acknowledge(firstLook(devices), { roomId: ROOM, userId: BOB, deviceId: 'BOBNEW' }, 'default', T1);
+    const { entries } = acknowledge(firstLook(devices), ROOM, shown(firstLook(devices), { userId: BOB, deviceId: 'BOBNEW' }), 'default', T1);
     expect(newOnes(entries)).toEqual(['BOBTABLET', 'DAVEBOT']);
   });
 
-  it('quiets every device of one user when that user is acknowledged, and nobody else', () => {
-    const { entries, changed } = acknowledge(firstLook(devices), { roomId: ROOM, userId: BOB }, 'default', T1);
+  it('quiets every device of one user when all of them are acknowledged, and nobody else', () => {
+    const { entries, changed } = acknowledge(firstLook(devices), ROOM, shown(firstLook(devices), { userId: BOB }), 'default', T1);
     expect(newOnes(entries)).toEqual(['DAVEBOT']);
     expect(changed.map((e) => e.deviceId)).toEqual(['BOBNEW', 'BOBTABLET']);
   });
 
   it('quiets the whole room when the room is acknowledged, and leaves other rooms alone', () => {
     const elsewhere = entry(DAVE, 'DAVEBOT', 'unsigned', { roomId: OTHER_ROOM });
-    const { entries, changed } = acknowledge([...firstLook(devices), elsewhere], { roomId: ROOM }, 'default', T1);
+    const { entries, changed } = acknowledge([...firstLook(devices), elsewhere], ROOM, shown([...firstLook(devices), elsewhere]), 'default', T1);
     expect(changed).toHaveLength(3);
     expect(newOnes(entries)).toEqual(['DAVEBOT']);
     expect(entries.at(-1)).toBe(elsewhere);
@@ -226,7 +226,7 @@ describe('acknowledge', () => {
 
   it('does not touch a device of another user that happens to have the same device id', () => {
     const twins = firstLook([seen(BOB, 'SAMEID', 'unsigned'), seen(DAVE, 'SAMEID', 'unsigned')]);
-    const { changed } = acknowledge(twins, { roomId: ROOM, userId: BOB, deviceId: 'SAMEID' }, 'default', T1);
+    const { changed } = acknowledge(twins, ROOM, shown(twins, { userId: BOB, deviceId: 'SAMEID' }), 'default', T1);
     expect(only(changed).userId).toBe(BOB);
   });
 
@@ -237,18 +237,42 @@ describe('acknowledge', () => {
       entry(DAVE, 'DAVEBOT', 'unsigned', { acknowledgedAt: T0, acknowledgedClass: 'unsigned' }),
       entry(DAVE, 'DAVEOLD', 'unsigned', { departedAt: T0 }),
     ];
-    expect(acknowledge(entries, { roomId: ROOM }, 'default', T1)).toEqual({ entries, changed: [] });
+    expect(acknowledge(entries, ROOM, shown(entries), 'default', T1)).toEqual({ entries, changed: [] });
   });
 
   it('acknowledges owner-signed devices only under the strict policy, where they warn', () => {
     const carols = [entry(BOB, 'CAROLPHONE', 'owner-signed')];
-    expect(acknowledge(carols, { roomId: ROOM }, 'default', T1).changed).toEqual([]);
-    expect(acknowledge(carols, { roomId: ROOM }, 'strict', T1).changed).toHaveLength(1);
+    expect(acknowledge(carols, ROOM, shown(carols), 'default', T1).changed).toEqual([]);
+    expect(acknowledge(carols, ROOM, shown(carols), 'strict', T1).changed).toHaveLength(1);
+  });
+
+  it('acknowledges only the keys named: a device id that came back with another key after the list was drawn stays new', () => {
+    const drawn = firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]);
+    const onScreen = shown(drawn);
+    // The server swaps the key under the same device id while the popup shows the old line.
+    const later = observeRoom(drawn, look([seen(DAVE, 'DAVEBOT', 'unsigned'), seen(DAVE, 'DAVEBOT', 'unsigned', keyOf('swapped'))]), T1).entries;
+    const { entries, changed } = acknowledge(later, ROOM, onScreen, 'default', T2);
+    expect(only(changed).ed25519Key).toBe(keyOf('DAVEBOT'));
+    expect(entries.filter((e) => isNewWarning(e, 'default')).map((e) => e.ed25519Key)).toEqual([keyOf('swapped')]);
+  });
+
+  it('acknowledges nothing that arrived after the room was drawn, when all shown are acknowledged', () => {
+    const drawn = firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]);
+    const onScreen = shown(drawn);
+    const later = observeRoom(drawn, look([seen(DAVE, 'DAVEBOT', 'unsigned'), seen(BOB, 'BOBNEW', 'unsigned-of-verified')]), T1).entries;
+    const { entries } = acknowledge(later, ROOM, onScreen, 'default', T2);
+    expect(newOnes(entries)).toEqual(['BOBNEW']);
+  });
+
+  it('never acknowledges in another room, even for the same user, device and key', () => {
+    const elsewhere = entry(DAVE, 'DAVEBOT', 'unsigned', { roomId: OTHER_ROOM });
+    const { changed } = acknowledge([elsewhere], ROOM, [{ userId: DAVE, deviceId: 'DAVEBOT', ed25519Key: keyOf('DAVEBOT') }], 'default', T1);
+    expect(changed).toEqual([]);
   });
 
   it('moves the acknowledgement to the worse class when a worsened device is acknowledged again', () => {
     const worse = entry(DAVE, 'DAVEBOT', 'unsigned', { lastClass: 'unsigned-of-verified', acknowledgedAt: T0, acknowledgedClass: 'unsigned' });
-    const { changed } = acknowledge([worse], { roomId: ROOM }, 'default', T1);
+    const { changed } = acknowledge([worse], ROOM, shown([worse]), 'default', T1);
     expect(only(changed)).toMatchObject({ acknowledgedAt: T1, acknowledgedClass: 'unsigned-of-verified' });
   });
 });
@@ -271,7 +295,7 @@ describe('the ledger over time', () => {
     const atFirst = firstLook([seen(BOB, 'BOBNEW', 'owner-signed')]);
     expect(isNewWarning(only(atFirst), 'strict')).toBe(true);
 
-    const quiet = acknowledge(atFirst, { roomId: ROOM, userId: BOB }, 'strict', T1).entries;
+    const quiet = acknowledge(atFirst, ROOM, shown(atFirst, { userId: BOB }), 'strict', T1).entries;
     expect(isNewWarning(only(quiet), 'strict')).toBe(false);
     expect(observeRoom(quiet, look([seen(BOB, 'BOBNEW', 'owner-signed')]), T1).changed).toEqual([]);
 
@@ -280,13 +304,13 @@ describe('the ledger over time', () => {
   });
 
   it('warns again about a device that reappears with a new key, though the old one was acknowledged', () => {
-    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), { roomId: ROOM }, 'default', T1).entries;
+    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), ROOM, shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])), 'default', T1).entries;
     const swapped = observeRoom(quiet, look([seen(DAVE, 'DAVEBOT', 'unsigned', keyOf('attacker'))]), T2).entries;
     expect(swapped.filter((e) => isNewWarning(e, 'default')).map((e) => e.ed25519Key)).toEqual([keyOf('attacker')]);
   });
 
   it('keeps an acknowledged device that got better quiet when it falls back to the class acknowledged', () => {
-    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), { roomId: ROOM }, 'default', T1).entries;
+    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), ROOM, shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])), 'default', T1).entries;
     const better = observeRoom(quiet, look([seen(DAVE, 'DAVEBOT', 'owner-signed')]), T1).entries;
     const back = observeRoom(better, look([seen(DAVE, 'DAVEBOT', 'unsigned')]), T2).entries;
     expect(isNewWarning(only(back), 'default')).toBe(false);
