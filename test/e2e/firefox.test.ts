@@ -108,9 +108,11 @@ describe('the extension signed in, in Firefox ESR', () => {
         const { json } = (reply as { result: { json: string } }).result;
         return (JSON.parse(json) as { entries: { userId: string; deviceId: string; ed25519Key: string; firstSeenAt: number; acknowledgedAt?: number }[] }).entries;
       });
-    await options.evaluate(async (scope) => {
-      await browser.runtime.sendMessage({ kind: 'room.acknowledge', params: scope });
-    }, { roomId, userId: dave.userId });
+    // Acknowledged as the popup does: the devices it showed, with their keys.
+    const shown = (await ledgerOf()).filter((e) => e.userId === dave.userId).map(({ userId, deviceId, ed25519Key }) => ({ userId, deviceId, ed25519Key }));
+    await options.evaluate(async (params) => {
+      await browser.runtime.sendMessage({ kind: 'room.acknowledge', params });
+    }, { roomId, devices: shown });
     const ledgerBefore = await ledgerOf();
     expect(ledgerBefore.find((e) => e.userId === dave.userId && e.deviceId === dave.deviceId)?.acknowledgedAt).toEqual(expect.any(Number));
 

@@ -28,7 +28,10 @@ const server = inject('synapse');
 const synapse = connectToSynapse(server);
 
 /** The kinds a content script may send; anything else from one must be refused. */
-const CONTENT_SCRIPT_KINDS = ['page.hello', 'page.room', 'page.review', 'page.visible', 'room.report'];
+const CONTENT_SCRIPT_KINDS = ['page.hello', 'page.room', 'page.shown', 'page.review', 'page.visible'];
+
+/** A well-formed ed25519 key, for requests that must be refused for who sends them, not their shape. */
+const SOME_KEY = 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA';
 
 describe('hostile input against the built extension, in Chromium', () => {
   let chromium: ChromiumSession;
@@ -59,6 +62,12 @@ describe('hostile input against the built extension, in Chromium', () => {
       const ledger = JSON.parse((answers.ledger.result as { json: string }).json) as { entries: unknown[] };
       return { account, policy: status.policy, ledger: ledger.entries, sites: answers.sites.result };
     });
+  }
+
+  /** The ledger entry of the rogue device in `room`, as exported. */
+  async function rogueEntry(room: string): Promise<{ roomId: string; deviceId: string; warnedAt?: number } | undefined> {
+    const { ledger } = await backgroundState();
+    return (ledger as { roomId: string; deviceId: string; warnedAt?: number }[]).find((entry) => entry.roomId === room && entry.deviceId === rogue.deviceId);
   }
 
   /** The execution context our content script runs in, in `page` (CDP: an isolated world named after the extension). */
@@ -106,16 +115,18 @@ describe('hostile input against the built extension, in Chromium', () => {
     await page.goto(`https://app.element.io/#/room/${roomId}`);
     const { cdp, contextId } = await contentScriptWorld(page);
     // What a content script may ask works from that world (so the refusals below are not a
-    // dead channel); the page showing the room's warnings stamps them as shown, once.
+    // dead channel).
     const { result: allowed } = await cdp.send('Runtime.evaluate', {
       contextId,
       awaitPromise: true,
       returnByValue: true,
-      expression: `chrome.runtime.sendMessage({ kind: 'room.report', params: { roomId: ${JSON.stringify(roomId)} } })`,
+      expression: `chrome.runtime.sendMessage({ kind: 'page.room', params: { room: { kind: 'id', roomId: ${JSON.stringify(roomId)} } } })`,
     });
     expect((allowed.value as { ok: boolean }).ok).toBe(true);
+    // The page shows the room's banner: its warnings are stamped as shown, once, before the state is taken.
+    await waitFor('the banner to count as shown', async () => (await rogueEntry(roomId))?.warnedAt);
     const before = await backgroundState();
-    const ids = { roomId, userId: rogue.userId, deviceId: rogue.deviceId };
+    const ids = { roomId, userId: rogue.userId, deviceId: rogue.deviceId, key: SOME_KEY };
     const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
       contextId,
       awaitPromise: true,
@@ -123,10 +134,10 @@ describe('hostile input against the built extension, in Chromium', () => {
       expression: `(async (ids) => {
         // The most damaging things a page could want, well-formed, then broken and random ones.
         const wanted = [
-          ['room.acknowledge', { roomId: ids.roomId }],
-          ['room.acknowledge', { roomId: ids.roomId, userId: ids.userId, deviceId: ids.deviceId }],
-          ['user.pinIdentity', { userId: ids.userId }],
-          ['user.withdrawVerification', { userId: ids.userId }],
+          ['room.report', { roomId: ids.roomId }],
+          ['room.acknowledge', { roomId: ids.roomId, devices: [{ userId: ids.userId, deviceId: ids.deviceId, ed25519Key: ids.key }] }],
+          ['user.pinIdentity', { userId: ids.userId, masterKey: ids.key }],
+          ['user.withdrawVerification', { userId: ids.userId, masterKey: ids.key }],
           ['settings.setPolicy', { policy: 'default' }],
           ['ledger.import', { json: '{"format":"matrix-trust-guard/warned-device-ledger","version":1,"exportedAt":0,"entries":[]}' }],
           ['ledger.export', {}],
@@ -172,11 +183,63 @@ describe('hostile input against the built extension, in Chromium', () => {
     }
     // The twenty requests only extension pages may make were refused as forbidden, not merely malformed.
     expect(answers.slice(0, 20).map((a) => a.answer?.error?.code)).toEqual(Array(20).fill('forbidden'));
+    expect(CONTENT_SCRIPT_KINDS).not.toContain('room.report');
     expect(CONTENT_SCRIPT_KINDS).not.toContain('room.acknowledge');
     addFigures({ fuzz_cases: answers.length + 1 });
     await cdp.detach();
     await page.close();
     expect(await backgroundState()).toEqual(before);
+  });
+
+  it("lets a page learn and stamp nothing of a room other than the one its tab shows", async () => {
+    // A second room with the same rogue device, never opened anywhere.
+    const [phone, dave] = peers as [Peer, Peer];
+    const hidden = await phone.shareRoomWith(dave);
+    await waitFor('the ledger to hold the rogue device in the second room', async () => (await rogueEntry(hidden)) ?? undefined, 120_000);
+    const page = await chromium.context.newPage();
+    await page.goto(`https://app.element.io/#/room/${roomId}`);
+    const { cdp, contextId } = await contentScriptWorld(page);
+    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+      contextId,
+      awaitPromise: true,
+      returnByValue: true,
+      expression: `(async (rooms) => {
+        // The tab shows the first room (as the page said, through the real content script).
+        await chrome.runtime.sendMessage({ kind: 'page.room', params: { room: { kind: 'id', roomId: rooms.shown } } });
+        const follow = (name, topic) => new Promise((resolve) => {
+          const port = chrome.runtime.connect({ name });
+          const heard = [];
+          port.onMessage.addListener((message) => heard.push(message));
+          port.onDisconnect.addListener(() => resolve({ heard, disconnected: true }));
+          port.postMessage({ topic });
+          setTimeout(() => { port.disconnect(); resolve({ heard, disconnected: false }); }, 3000);
+        });
+        const other = await follow('pageRoom', rooms.hidden);
+        const full = await follow('room', rooms.hidden);
+        const own = await follow('pageRoom', rooms.shown);
+        // Claiming to have shown the other room's warnings.
+        const claim = await chrome.runtime.sendMessage({ kind: 'page.shown', params: { roomId: rooms.hidden, banner: true, userIds: [rooms.rogue] } });
+        return { other, full, own, claim };
+      })(${JSON.stringify({ shown: roomId, hidden, rogue: rogue.userId })})`,
+    });
+    expect(exceptionDetails).toBeUndefined();
+    type Followed = { heard: { value?: unknown; unavailable?: string }[]; disconnected: boolean };
+    const { other, full, own, claim } = result.value as { other: Followed; full: Followed; own: Followed; claim: { ok: boolean } };
+    // The other room: refused, with nothing of it (no badge, no count, no name).
+    expect(other.heard).toEqual([{ name: 'pageRoom', topic: hidden, unavailable: '' }]);
+    expect(JSON.stringify(other.heard)).not.toContain(rogue.deviceId);
+    // Full reports are for the extension's own pages: the port is closed at once.
+    expect(full).toEqual({ heard: [], disconnected: true });
+    // Its own room works over the same channel, with only what badges need.
+    const view = own.heard.find((message) => message.value !== undefined)?.value as { roomId: string; badges: { newDevices: Record<string, unknown>[] }[] };
+    expect(view.roomId).toBe(roomId);
+    expect(JSON.stringify(view)).toContain(rogue.deviceId);
+    expect(Object.keys(view.badges[0]?.newDevices[0] ?? {}).sort()).toEqual(['class', 'deviceId', 'displayName']);
+    // The claim is answered, and ignored: the tab is not on that room.
+    expect(claim.ok).toBe(true);
+    expect((await rogueEntry(hidden))?.warnedAt).toBeUndefined();
+    await cdp.detach();
+    await page.close();
   });
 
   it("ignores what the page itself posts, and gives a page no way to reach the background", async () => {

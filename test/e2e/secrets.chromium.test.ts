@@ -290,7 +290,7 @@ describe('secrets containment in Chromium', () => {
 
     // What the recorder proves it saw: answers to the content script's requests and the room's reports.
     expect(messages.some((m) => m.channel === 'response' && m.text.includes('"client"'))).toBe(true);
-    expect(messages.some((m) => m.channel === 'port room' && m.text.includes(rogue.deviceId))).toBe(true);
+    expect(messages.some((m) => m.channel === 'port pageRoom' && m.text.includes(rogue.deviceId))).toBe(true);
 
     // With the browser closed nothing rewrites the files: every LevelDB table and log must parse.
     expect(afterClose.pieces.filter((p) => p.what.startsWith('unparsed')).map((p) => `${p.file}: ${p.what}`)).toEqual([]);

@@ -50,6 +50,12 @@ describe('classifyDevice', () => {
     expect(classifyDevice(device('INTRUDER', 'unsigned'), alice)).toBe('unsigned-of-verified');
   });
 
+  it('calls a key the server offered under a known device id conflicting-key, even if it claims to be signed or verified', () => {
+    const offered = device('BOBPHONE', 'verified', { ed25519Key: 'server-made', conflictsWithKey: 'the-real-one' });
+    expect(classifyDevice(offered, bob)).toBe('conflicting-key');
+    expect(classifyDevice({ ...offered, locallyVerified: true }, bob)).toBe('conflicting-key');
+  });
+
   it('calls an unsigned device of a user without any cross-signing identity unsigned', () => {
     expect(classifyDevice(device('OLD', 'unsigned'), user('@legacy:example.org', [], { hasIdentity: false }))).toBe('unsigned');
   });
@@ -97,6 +103,12 @@ describe('severities', () => {
   it('is critical about an unsigned device of a verified user under either policy', () => {
     expect(deviceSeverity('unsigned-of-verified', 'default')).toBe('critical');
     expect(deviceSeverity('unsigned-of-verified', 'strict')).toBe('critical');
+  });
+
+  it('is critical about a key the server offered in place of a known one, under either policy', () => {
+    expect(deviceSeverity('conflicting-key', 'default')).toBe('critical');
+    expect(deviceSeverity('conflicting-key', 'strict')).toBe('critical');
+    expect(isWorse('conflicting-key', 'unsigned-of-verified')).toBe(true);
   });
 
   it('is critical about a changed identity and a verification violation, and quiet otherwise', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRoomTrustReport, refreshRoomTrustReport } from '../../../src/trust/roomTrustReport';
-import type { LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
+import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
 import { alice, bob, carol, dave, device, erin, frank, grace, inputs, keyOf, look, OWN_DEVICE, room, ROOM, shown, user, usersMap } from './facts';
 
@@ -189,6 +189,48 @@ describe('buildRoomTrustReport', () => {
     expect(summary.warnings).toEqual({ warn: 1, critical: 0 });
   });
 
+  it("keeps the known warnings of a member whose list is being checked, and lists them as being checked with why and since when", () => {
+    const facts = room([alice.userId, dave.userId]);
+    const checks = new Map([[dave.userId, { reason: 'query-failed' as const, since: T0 }]]);
+    const users = usersMap(alice, dave);
+    const summary = buildRoomTrustReport(inputs(facts, users, observeRoom([], look(facts, users, undefined, checks), T0).entries, 'default', T1, checks));
+    expect(summary.checking).toEqual([{ userId: dave.userId, reason: 'query-failed', since: T0 }]);
+    expect(member(summary, dave.userId)?.devices.map((d) => d.deviceId)).toEqual(['DAVEBOT']);
+  });
+
+  it('gives no quiet check mark to a verified member whose list is being checked', () => {
+    const facts = room([grace.userId]);
+    const checks = new Map([[grace.userId, { reason: 'changed' as const, since: T0 }]]);
+    expect(buildRoomTrustReport(inputs(facts, usersMap(grace), [], 'default', T1, checks)).verifiedUserIds).toEqual([]);
+  });
+
+  it('carries the display name of a member being checked, so every UI can name them', () => {
+    const facts = room([dave.userId]);
+    facts.members[0] = { userId: dave.userId, displayName: 'Dave', membership: 'join' };
+    expect(buildRoomTrustReport(inputs(facts, new Map(), [], 'default', T1)).checking).toEqual([{ userId: dave.userId, displayName: 'Dave', reason: 'not-fetched' }]);
+  });
+
+  it('reports a key the server offered under a known device id as a critical device of its own, naming the key kept', () => {
+    const offered = device('BOBPHONE', 'unsigned', { ed25519Key: keyOf('server-made'), conflictsWithKey: keyOf('BOBPHONE') });
+    const lied = user(bob.userId, [...bob.devices, offered], { verified: true });
+    const summary = report(room([bob.userId]), usersMap(lied));
+    expect(member(summary, bob.userId)?.devices.find((d) => d.ed25519Key === keyOf('server-made'))).toEqual({
+      deviceId: 'BOBPHONE',
+      ed25519Key: keyOf('server-made'),
+      class: 'conflicting-key',
+      severity: 'critical',
+      isNew: true,
+      firstSeenAt: T0,
+      conflictsWithKey: keyOf('BOBPHONE'),
+    });
+  });
+
+  it('carries the master key of a member with an identity problem (what a pin names), and of nobody else', () => {
+    const summary = reportOf(user(erin.userId, erin.devices, { needsApproval: true, masterKey: 'erin-master' }), user(dave.userId, dave.devices, { masterKey: 'dave-master' }));
+    expect(member(summary, erin.userId)?.masterKey).toBe('erin-master');
+    expect(member(summary, dave.userId)?.masterKey).toBeUndefined();
+  });
+
   it('carries the display names of members and devices', () => {
     const named = user(dave.userId, [device('DAVEBOT', 'unsigned', { displayName: 'Dave’s bot' })]);
     const facts = room([dave.userId]);
@@ -217,6 +259,14 @@ describe('observationsFor', () => {
 
   it('ignores facts about users who are not members of the room', () => {
     expect(look(room([dave.userId]), usersMap(bob, dave)).devices.map((d) => d.userId)).toEqual([dave.userId]);
+  });
+
+  it('marks members whose list is being checked as pending: a device missing from an old list has not left', () => {
+    const facts = room([bob.userId, dave.userId]);
+    const ledger = observeRoom([], look(facts, usersMap(bob, dave)), T0).entries;
+    const stale = look(facts, usersMap(bob, user(dave.userId, [])), undefined, new Map([[dave.userId, { reason: 'query-failed' as const, since: T0 }]]));
+    expect([...stale.pendingUserIds]).toEqual([dave.userId]);
+    expect(observeRoom(ledger, stale, T1).changed).toEqual([]);
   });
 
   it('marks members without facts as pending, so their devices do not depart while their keys load', () => {
@@ -255,6 +305,7 @@ describe('refreshRoomTrustReport', () => {
     if (roll < 0.6) return { ...facts, verified: !facts.verified, wasVerified: facts.verified };
     if (roll < 0.7) return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, signedByOwner: !d.signedByOwner, crossSigningVerified: false } : d)) };
     if (roll < 0.8) return undefined; // keys being fetched again
+    if (roll < 0.85) return { ...facts, devices: [...facts.devices, device(facts.devices[0]?.deviceId ?? `X${step}`, 'unsigned', { ed25519Key: keyOf(`offered${step}`), conflictsWithKey: 'kept' })] };
     return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, ed25519Key: keyOf(`rekey${step}`) } : d)) };
   }
 
@@ -264,6 +315,7 @@ describe('refreshRoomTrustReport', () => {
     for (const policy of ['default', 'strict'] as Policy[]) {
       const next = random(policy === 'default' ? 7 : 11);
       let users = new Map(cast.map((facts) => [facts.userId, facts] as const));
+      let checks = new Map<string, DeviceListCheck>();
       let ledger = observeRoom([], look(theRoom, usersMap(...users.values())), T0).entries;
       let report = buildRoomTrustReport(inputs(theRoom, usersMap(...users.values()), ledger, policy, T0));
       for (let step = 1; step <= 200; step++) {
@@ -278,13 +330,20 @@ describe('refreshRoomTrustReport', () => {
         users = mutated;
         const known = users;
         const now = T0 + step * 1_000;
-        ledger = observeRoom(ledger, look(theRoom, known, changed), now).entries;
+        // Some of the changed members' device lists go out of date, or come back current.
+        const nextChecks = new Map(checks);
+        for (const userId of changed) {
+          if (next() < 0.3) nextChecks.set(userId, { reason: next() < 0.5 ? 'changed' : 'omitted', since: now });
+          else nextChecks.delete(userId);
+        }
+        checks = nextChecks;
+        ledger = observeRoom(ledger, look(theRoom, known, changed, checks), now).entries;
         // An acknowledgement touches everyone it covers: refreshing needs them all as changed.
         const acknowledged = next() < 0.1;
         if (acknowledged) ledger = acknowledge(ledger, ROOM, shown(ledger), policy, now).entries;
         const touched = acknowledged ? new Set(cast.map((facts) => facts.userId)) : changed;
-        const full = buildRoomTrustReport(inputs(theRoom, known, ledger, policy, now));
-        const refreshed = refreshRoomTrustReport(report, touched, inputs(theRoom, known, ledger, policy, now));
+        const full = buildRoomTrustReport(inputs(theRoom, known, ledger, policy, now, checks));
+        const refreshed = refreshRoomTrustReport(report, touched, inputs(theRoom, known, ledger, policy, now, checks));
         expect(refreshed, `policy ${policy}, step ${step}`).toEqual(full);
         report = refreshed;
       }

@@ -48,6 +48,27 @@ describe('tabView', () => {
     expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 3, reason: 'warnings' });
   });
 
+  describe('while members are being checked', () => {
+    const checking = [
+      { userId: '@bob:example.org', displayName: 'Bob', reason: 'changed' as const, since: 5_000 },
+      { userId: '@dave:example.org', reason: 'omitted' as const, since: 2_000 },
+    ];
+
+    it('is never ok: unknown, saying who, why and since when', () => {
+      expect(tabView({ ...ready, report: report({ checking }) })).toEqual({
+        trust: 'unknown',
+        newWarnings: 0,
+        reason: 'unchecked',
+        unchecked: { count: 2, first: [{ userId: '@bob:example.org', displayName: 'Bob' }, { userId: '@dave:example.org' }], reason: 'omitted', since: 2_000 },
+      });
+    });
+
+    it('keeps the known warnings, and says who is still being checked', () => {
+      const view = tabView({ ...ready, report: report({ checking, newWarnings: { warn: 1, critical: 0 } }) });
+      expect(view).toMatchObject({ trust: 'warn', newWarnings: 1, reason: 'warnings', unchecked: { count: 2 } });
+    });
+  });
+
   describe('while the sync is offline (stale)', () => {
     const stale = { lastSyncAt: 1_000 };
 
