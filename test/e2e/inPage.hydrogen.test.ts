@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { signInThroughOptions } from '../support/extensionPages.ts';
+import { acknowledgeAllInReview, signInThroughOptions, toolbarOf } from '../support/extensionPages.ts';
 import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '../support/hydrogenApp.ts';
 import { clickBannerButton, readOverlay, type SeenOverlay } from '../support/overlay.ts';
 import { Peer } from '../support/peer.ts';
@@ -11,13 +11,13 @@ import { saveScreenshot, saveWindowScreenshot } from '../support/screenshots.ts'
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
 
-declare const chrome: Browser;
-
 /**
  * The in-page warnings on the real Hydrogen client (built from hydrogen-view-sdk, served as
  * https://hydrogen.element.io against the test Synapse), with the built extension signed in
  * to the same account: the user's web client and Matrix Trust Guard side by side.
  */
+
+declare const chrome: Browser;
 
 const server = inject('synapse');
 const synapse = connectToSynapse(server);
@@ -42,6 +42,8 @@ describe('in-page warnings in the real Hydrogen client', () => {
   const extraDevices: Peer[] = [];
   let planRoom: string;
   let otherRoom: string;
+  /** Bob's third unsigned device, left unacknowledged for the last test. */
+  let third: Peer;
 
   const overlay = (): Promise<SeenOverlay> => readOverlay(page, HOST_CONTEXT);
 
@@ -63,26 +65,8 @@ describe('in-page warnings in the real Hydrogen client', () => {
 
   const contexts = (seen: SeenOverlay) => seen.badges.map((badge) => badge.context).sort();
 
-  /** The toolbar button of the Hydrogen tab: badge text and tooltip. */
-  async function toolbar(): Promise<{ text: string; title: string }> {
-    // The extension has no "tabs" permission, so it cannot find the tab by URL: bring it to
-    // the front and ask about the active tab, as the popup does.
-    await page.bringToFront();
-    const worker = await chromium.serviceWorker();
-    return worker.evaluate(async () => {
-      const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-      const tabId = tab?.id;
-      return { text: await chrome.action.getBadgeText({ tabId }), title: await chrome.action.getTitle({ tabId }) };
-    });
-  }
-
-  /** Acknowledges every new warning in a room, in the extension's review page. */
-  async function acknowledgeAll(roomId: string): Promise<void> {
-    const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(roomId)}`);
-    await review.getByRole('button', { name: 'Acknowledge all' }).click({ timeout: 60_000 });
-    await review.locator(`.room-review[data-room="${roomId}"] .room-summary.tone-ok`).waitFor({ timeout: 30_000 });
-    await review.close();
-  }
+  const toolbar = () => toolbarOf(chromium, page);
+  const acknowledgeAll = (roomId: string) => acknowledgeAllInReview(chromium, roomId);
 
   beforeAll(async () => {
     alice = await synapse.registerUser({ displayName: 'Alice' });
@@ -212,7 +196,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
   });
 
   it('hides the banner when the user asks, until something changes; page clicks do nothing', async () => {
-    const third = await bob.addUnsignedDevice({ deviceName: 'Third' });
+    third = await bob.addUnsignedDevice({ deviceName: 'Third' });
     extraDevices.push(third);
     await overlayWhere('the banner for the third device', (s) => s.banner !== undefined);
     // A page can dispatch clicks on our host element; it cannot reach the buttons inside.
@@ -247,5 +231,27 @@ describe('in-page warnings in the real Hydrogen client', () => {
     // The painter put back every badge the page removed, at the next frame; now they stay.
     const after = await overlayWhere('the badges to come back', (seen) => seen.badges.length === before.badges.length);
     expect(contexts(after)).toEqual(contexts(before));
+  });
+
+  it('acknowledges exactly what the popup showed: a device id back with a new key, and a device that came later, stay new', async () => {
+    // What a review page drawn now shows of Bob, with the keys its acknowledgement names.
+    const drawn = [{ userId: bob.userId, deviceId: third.deviceId, ed25519Key: (await third.crypto.getOwnDeviceKeys()).ed25519 }];
+    // Then, before the click lands: the server brings the same device id back with another key,
+    // and another device appears.
+    await third.logout();
+    const reborn = await bob.addUnsignedDevice({ deviceName: 'Third, reinstalled', deviceId: third.deviceId });
+    const later = await bob.addUnsignedDevice({ deviceName: 'Later' });
+    extraDevices.push(reborn, later);
+    await overlayWhere('both new devices on the badge', (s) => s.badges.some((badge) => badge.title.includes('Third, reinstalled') && badge.title.includes('Later')));
+    // The acknowledgement of what was drawn, as the page that drew it sends it.
+    const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(planRoom)}`);
+    const answer = await review.evaluate((params) => chrome.runtime.sendMessage({ kind: 'room.acknowledge', params }), { roomId: planRoom, devices: drawn });
+    expect((answer as { ok: boolean }).ok).toBe(true);
+    await review.close();
+    // Neither was shown, so neither is acknowledged: the badge and the toolbar still name both.
+    const seen = await overlayWhere('the badge after the acknowledgement', (s) => s.badges.length > 0);
+    expect(seen.badges[0]?.title).toContain('Third, reinstalled');
+    expect(seen.badges[0]?.title).toContain('Later');
+    await waitFor('the toolbar to count both', async () => ((await toolbar()).text === '2' ? true : undefined));
   });
 });

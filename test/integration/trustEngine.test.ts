@@ -195,6 +195,18 @@ describe('the warned-device ledger, per room', () => {
     expect(fresh?.acknowledgedAt).toBeUndefined();
   });
 
+  it('acknowledges exactly what was shown: a device that arrives after the list was drawn stays new', async () => {
+    const judy = await person('Judy');
+    const roomId = await roomWith(judy);
+    const first = track(await judy.addUnsignedDevice({ deviceName: 'First tablet' }));
+    const drawn = await memberWhere(roomId, judy.userId, (m) => m?.devices.some((d) => d.deviceId === first.deviceId) ?? false, "Judy's first tablet");
+    const second = track(await judy.addUnsignedDevice({ deviceName: 'Second tablet' }));
+    await memberWhere(roomId, judy.userId, (m) => m?.devices.some((d) => d.deviceId === second.deviceId) ?? false, "Judy's second tablet");
+    // "Acknowledge all" from the list drawn before the second tablet came.
+    const after = await extension.account.acknowledge(roomId, shownIn(drawn));
+    expect(member(after, judy.userId)?.devices.map((d) => [d.deviceId, d.isNew])).toEqual([[second.deviceId, true], [first.deviceId, false]]);
+  });
+
   it('keeps the entries of a member who left the room', async () => {
     const ivan = await person('Ivan');
     const roomId = await roomWith(ivan);

@@ -1,4 +1,6 @@
 import type { Page } from 'playwright';
+import type { Browser } from 'webextension-polyfill';
+import type { ChromiumSession } from './chromium.ts';
 
 /** What the options page shows about the encryption engine and the background. */
 export interface EngineFacts {
@@ -56,4 +58,29 @@ export async function signInThroughOptions(options: Page, account: { homeserver:
   await options.getByLabel('Password').fill(account.password);
   await options.getByRole('button', { name: 'Sign in', exact: true }).click();
   await options.locator('[data-status="sync"].tone-ok').waitFor({ timeout: 60_000 });
+}
+
+declare const chrome: Browser;
+
+/**
+ * The toolbar button of `page`'s tab: badge text and tooltip. The extension has no "tabs"
+ * permission, so it cannot find the tab by URL: bring it to the front and ask about the active
+ * tab, as the popup does.
+ */
+export async function toolbarOf(chromium: ChromiumSession, page: Page): Promise<{ text: string; title: string }> {
+  await page.bringToFront();
+  const worker = await chromium.serviceWorker();
+  return worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    const tabId = tab?.id;
+    return { text: await chrome.action.getBadgeText({ tabId }), title: await chrome.action.getTitle({ tabId }) };
+  });
+}
+
+/** Acknowledges every new warning in a room, in the extension's review page, and waits for "clear". */
+export async function acknowledgeAllInReview(chromium: ChromiumSession, roomId: string): Promise<void> {
+  const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(roomId)}`);
+  await review.getByRole('button', { name: 'Acknowledge all' }).click({ timeout: 60_000 });
+  await review.locator(`.room-review[data-room="${roomId}"] .room-summary.tone-ok`).waitFor({ timeout: 30_000 });
+  await review.close();
 }

@@ -13,7 +13,7 @@ export interface SeenBadge {
   text: string;
   label: string;
   title: string;
-  severity: 'warn' | 'critical';
+  severity: 'warn' | 'critical' | 'checking';
 }
 
 export interface SeenOverlay {
@@ -66,7 +66,7 @@ export async function readOverlay(page: Page, hostContext: string): Promise<Seen
         text: textOf(pill),
         label: pillAttributes['aria-label'] ?? '',
         title: pillAttributes.title ?? '',
-        severity: classesOf(pill).includes('critical') ? 'critical' : 'warn',
+        severity: (['critical', 'checking'] as const).find((severity) => classesOf(pill).includes(severity)) ?? 'warn',
       });
     }
     if ('data-mtg-banner' in attributes) {
