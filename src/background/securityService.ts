@@ -40,8 +40,9 @@ export class SecurityService {
   private readonly stopListening: () => void;
   private last: { status: SecurityStatus; checkedAt: number } | undefined;
   private readonly remembered: Promise<void>;
-  /** The read under way, if any: every caller shares it. */
+  /** The read under way, if any, and the one queued after it (shared by whoever asks meanwhile). */
   private reading: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private failed = false;
 
   constructor(
@@ -115,9 +116,22 @@ export class SecurityService {
     }, 100);
   }
 
-  /** Starts a read (or joins the one under way); every outcome is published. Never rejects. */
+  /**
+   * A read that starts now, or as soon as the one under way ends: that one may have started
+   * before whatever the caller just changed, so it is never joined. Callers that ask meanwhile
+   * share the queued one. Every outcome is published; never rejects.
+   */
   private read(): Promise<void> {
-    this.reading ??= readSecurityStatus(this.session, this.keysRemaining)
+    if (this.reading === undefined) return (this.reading = this.readOnce().finally(() => (this.reading = undefined)));
+    this.queued ??= this.reading.then(() => {
+      this.queued = undefined;
+      return this.read();
+    });
+    return this.queued;
+  }
+
+  private readOnce(): Promise<void> {
+    return readSecurityStatus(this.session, this.keysRemaining)
       .then(
         (status) => {
           this.last = { status, checkedAt: this.now() };
@@ -131,10 +145,8 @@ export class SecurityService {
         },
       )
       .finally(() => {
-        this.reading = undefined;
         if (!this.stopped) this.listeners.onStatus(this.report(false));
       });
-    return this.reading;
   }
 
   private report(slow: boolean): SecurityReport {
