@@ -1,5 +1,6 @@
 import {
   ClientEvent,
+  type Device,
   EventType,
   KnownMembership,
   type MatrixClient,
@@ -9,6 +10,7 @@ import {
   RoomStateEvent,
 } from 'matrix-js-sdk';
 import { type CryptoApi, CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import { isFailing } from '../trust/checkingSummary';
 import type { DeviceFacts, DeviceListCheck, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
 import type { DeviceListWatch } from './deviceListWatch';
 import { currentMasterKey } from './masterKey';
@@ -58,47 +60,63 @@ export class SdkTrustFacts implements TrustFactSource {
     this.ownDeviceId = client.getDeviceId() ?? '';
   }
 
+  /**
+   * Rust crypto waits up to a second on each user whose device list is out of date (for the
+   * key query that would bring it), twice per user: a room whose key queries keep failing
+   * would cost seconds per member, read one after the other. Those users are read each on
+   * their own, all at once; everyone else in one batch, as before.
+   */
   async usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
-    const deviceMap = await this.crypto.getUserDeviceInfo([...userIds]);
+    const failing = userIds.filter((userId) => isFailingCheck(this.deviceLists.check(userId)));
+    const failingSet = new Set(failing);
+    const batch = userIds.filter((userId) => !failingSet.has(userId));
     const facts = new Map<string, UserFacts>();
-    for (const userId of userIds) {
-      const known = deviceMap.get(userId);
-      if (known === undefined) continue;
-      const status = await this.crypto.getUserVerificationStatus(userId);
-      const offered = this.deviceLists.offeredKeys(userId);
-      const devices: DeviceFacts[] = [];
-      for (const device of known.values()) {
-        const ed25519Key = device.getFingerprint();
-        const verification = await this.crypto.getDeviceVerificationStatus(userId, device.deviceId);
-        // A device without an ed25519 key or unknown to the crypto store cannot be trusted or tracked.
-        if (ed25519Key === undefined || verification === null) continue;
-        devices.push({
-          deviceId: device.deviceId,
-          ed25519Key,
-          displayName: device.displayName,
-          signedByOwner: verification.signedByOwner,
-          crossSigningVerified: verification.crossSigningVerified,
-          locallyVerified: verification.localVerified,
-        });
-        const offeredKey = offered?.[device.deviceId];
-        if (offeredKey !== undefined && offeredKey !== ed25519Key) devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
-      }
-      const identityProblem = status.needsUserApproval || (status.wasCrossSigningVerified() && !status.isCrossSigningVerified());
-      // Only an identity problem is acted on by key (pin, withdraw); the others skip the lookup.
-      const masterKey = identityProblem ? await currentMasterKey(this.crypto, userId) : undefined;
-      facts.set(userId, {
-        userId,
-        isOwnUser: userId === this.ownUserId,
-        // `known`: the crypto holds a cross-signing identity for the user.
-        hasIdentity: status.known,
-        verified: status.isCrossSigningVerified(),
-        wasVerified: status.wasCrossSigningVerified(),
-        needsApproval: status.needsUserApproval,
-        ...(masterKey === undefined ? {} : { masterKey }),
-        devices,
-      });
+    const alone = Promise.all(failing.map(async (userId) => this.userFacts(userId, (await this.crypto.getUserDeviceInfo([userId])).get(userId))));
+    const deviceMap = await this.crypto.getUserDeviceInfo(batch);
+    for (const userId of batch) {
+      const userFacts = await this.userFacts(userId, deviceMap.get(userId));
+      if (userFacts) facts.set(userId, userFacts);
     }
+    for (const userFacts of await alone) if (userFacts) facts.set(userFacts.userId, userFacts);
     return facts;
+  }
+
+  /** One user's facts from the devices the crypto listed for them; undefined when it lists none (not tracked). */
+  private async userFacts(userId: string, known: Map<string, Device> | undefined): Promise<UserFacts | undefined> {
+    if (known === undefined) return undefined;
+    const status = await this.crypto.getUserVerificationStatus(userId);
+    const offered = this.deviceLists.offeredKeys(userId);
+    const devices: DeviceFacts[] = [];
+    for (const device of known.values()) {
+      const ed25519Key = device.getFingerprint();
+      const verification = await this.crypto.getDeviceVerificationStatus(userId, device.deviceId);
+      // A device without an ed25519 key or unknown to the crypto store cannot be trusted or tracked.
+      if (ed25519Key === undefined || verification === null) continue;
+      devices.push({
+        deviceId: device.deviceId,
+        ed25519Key,
+        displayName: device.displayName,
+        signedByOwner: verification.signedByOwner,
+        crossSigningVerified: verification.crossSigningVerified,
+        locallyVerified: verification.localVerified,
+      });
+      const offeredKey = offered?.[device.deviceId];
+      if (offeredKey !== undefined && offeredKey !== ed25519Key) devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
+    }
+    const identityProblem = status.needsUserApproval || (status.wasCrossSigningVerified() && !status.isCrossSigningVerified());
+    // Only an identity problem is acted on by key (pin, withdraw); the others skip the lookup.
+    const masterKey = identityProblem ? await currentMasterKey(this.crypto, userId) : undefined;
+    return {
+      userId,
+      isOwnUser: userId === this.ownUserId,
+      // `known`: the crypto holds a cross-signing identity for the user.
+      hasIdentity: status.known,
+      verified: status.isCrossSigningVerified(),
+      wasVerified: status.wasCrossSigningVerified(),
+      needsApproval: status.needsUserApproval,
+      ...(masterKey === undefined ? {} : { masterKey }),
+      devices,
+    };
   }
 
   deviceListCheck(userId: string): DeviceListCheck | undefined {
@@ -157,6 +175,10 @@ export class SdkTrustFacts implements TrustFactSource {
       this.client.off(RoomEvent.MyMembership, onMyMembership);
     };
   }
+}
+
+function isFailingCheck(check: DeviceListCheck | undefined): boolean {
+  return check !== undefined && isFailing(check.reason);
 }
 
 /**
