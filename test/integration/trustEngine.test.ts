@@ -207,6 +207,20 @@ describe('the warned-device ledger, per room', () => {
     expect(member(after, judy.userId)?.devices.map((d) => [d.deviceId, d.isNew])).toEqual([[second.deviceId, true], [first.deviceId, false]]);
   });
 
+  it('acknowledges exactly what was shown: a device id that came back with a new key after the list was drawn stays new', async () => {
+    const kim = await person('Kim');
+    const roomId = await roomWith(kim);
+    const phone = await kim.addUnsignedDevice({ deviceName: 'Phone' });
+    const drawn = await memberWhere(roomId, kim.userId, (m) => m?.devices.some((d) => d.deviceId === phone.deviceId) ?? false, "Kim's phone");
+    await phone.logout();
+    const reborn = track(await kim.addUnsignedDevice({ deviceName: 'Phone, reinstalled', deviceId: phone.deviceId }));
+    const rebornKey = (await reborn.crypto.getOwnDeviceKeys()).ed25519;
+    await memberWhere(roomId, kim.userId, (m) => m?.devices.some((d) => d.ed25519Key === rebornKey) ?? false, "Kim's reinstalled phone");
+    // The click on the line drawn before: its key, not the device id, is what it names.
+    const after = await extension.account.acknowledge(roomId, shownIn(drawn, { userId: kim.userId }));
+    expect(member(after, kim.userId)?.devices.find((d) => d.ed25519Key === rebornKey)?.isNew).toBe(true);
+  });
+
   it('keeps the entries of a member who left the room', async () => {
     const ivan = await person('Ivan');
     const roomId = await roomWith(ivan);
