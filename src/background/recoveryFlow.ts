@@ -161,8 +161,19 @@ export class RecoveryFlow {
   async resetIdentity(password?: string): Promise<RecoveryFlowView> {
     this.refuseWhileBusy();
     await this.working('identity-reset', async () => {
-      const { crypto, userId } = this.session;
-      await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      const { client, crypto, userId } = this.session;
+      // A reset is for a lost recovery key, and no flow keeps one in memory afterwards; but
+      // matrix-js-sdk stores a new identity in the account's secret storage, under its key,
+      // and fails without it. So secret storage is unset for the reset (a new recovery key is
+      // set up after it), and set back if the reset did not happen (password asked, refused).
+      const recoveryKeyId = await client.secretStorage.getDefaultKeyId();
+      if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(null);
+      try {
+        await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      } catch (error) {
+        if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(recoveryKeyId);
+        throw error;
+      }
       this.show({ step: 'done', what: 'identity-reset' });
     });
     return this.view;
