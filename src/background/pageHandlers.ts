@@ -32,6 +32,9 @@ export function createPageHandlers(deps: {
     'page.visible': () => ({}),
     'page.room': async ({ room }, sender) => {
       const page = { origin: sender.origin, client: findWatchedSite(sender.origin, BUILT_IN_SITES)?.client };
+      // A restarted worker answers once its account has resumed: "no room" before that would
+      // take the page's badges away (they are kept across a restart) until it had.
+      if (room !== null && status.get().account.state === 'resuming') await account();
       if (room === null || status.get().account.state !== 'signed-in') {
         tabs.showRoom(sender.tabId, page, undefined);
         return {};

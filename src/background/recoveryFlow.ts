@@ -85,6 +85,21 @@ export class RecoveryFlow {
     if (!matches(typed, pending)) {
       throw new UserFacingError(pending.passphrase === undefined ? 'That is not the recovery key shown above.' : 'That is not the passphrase you chose.');
     }
+    // The crypto library gets a copy: the deadline (or a cancel) zeroes the waiting key, and
+    // must not zero the one a setup confirmed in time is uploading with.
+    const inUse: GeneratedSecretStorageKey = { ...pending.generated, privateKey: pending.generated.privateKey.slice() };
+    try {
+      await this.setUp(inUse, password);
+    } finally {
+      inUse.privateKey.fill(0);
+      // matrix-js-sdk hands a new default key to the session's cache (cacheSecretStorageKey)
+      // to store the secrets under it; the flow ends here, and so does that copy.
+      this.session.secretStorageKeys.drop();
+    }
+    return this.view;
+  }
+
+  private async setUp(key: GeneratedSecretStorageKey, password: string | undefined): Promise<void> {
     await this.working('set-up', async () => {
       const { crypto, userId } = this.session;
       // An identity this device already holds needs no upload. Bootstrapping it anyway would
@@ -96,14 +111,13 @@ export class RecoveryFlow {
         await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: authWithPassword(userId, password) });
       }
       await crypto.bootstrapSecretStorage({
-        createSecretStorageKey: () => Promise.resolve(pending.generated),
+        createSecretStorageKey: () => Promise.resolve(key),
         setupNewSecretStorage: true,
         setupNewKeyBackup: true,
       });
       this.forgetPending();
       this.show({ step: 'done', what: 'set-up' });
     });
-    return this.view;
   }
 
   cancel(): void {
@@ -147,8 +161,19 @@ export class RecoveryFlow {
   async resetIdentity(password?: string): Promise<RecoveryFlowView> {
     this.refuseWhileBusy();
     await this.working('identity-reset', async () => {
-      const { crypto, userId } = this.session;
-      await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      const { client, crypto, userId } = this.session;
+      // A reset is for a lost recovery key, and no flow keeps one in memory afterwards; but
+      // matrix-js-sdk stores a new identity in the account's secret storage, under its key,
+      // and fails without it. So secret storage is unset for the reset (a new recovery key is
+      // set up after it), and set back if the reset did not happen (password asked, refused).
+      const recoveryKeyId = await client.secretStorage.getDefaultKeyId();
+      if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(null);
+      try {
+        await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      } catch (error) {
+        if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(recoveryKeyId);
+        throw error;
+      }
       this.show({ step: 'done', what: 'identity-reset' });
     });
     return this.view;

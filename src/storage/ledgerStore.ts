@@ -63,9 +63,17 @@ export class LedgerStore {
     });
   }
 
-  /** Clears the ledger; records set aside stay (they are evidence, not state). */
-  clear(): Promise<void> {
-    return this.readWrite((store) => store.clear());
+  /**
+   * Clears the ledger and the records set aside, in one transaction: signing out deletes the
+   * warning history whole, damaged records included (README).
+   */
+  async clear(): Promise<void> {
+    const transaction = this.db.transaction([STORES.ledger, STORES.ledgerSetAside], 'readwrite');
+    const done = transactionDone(transaction);
+    transaction.objectStore(STORES.ledger).clear();
+    transaction.objectStore(STORES.ledgerSetAside).clear();
+    await done;
+    this.onSetAside(0);
   }
 
   /** The records set aside so far, oldest first. */

@@ -187,10 +187,27 @@ describe('in-page warnings in the real Hydrogen client', () => {
   });
 
   it('keeps its badges through a service-worker restart, and stays live after it', async () => {
+    // Every moment the page shows none of our marks (no badge, no banner) is noted, from before
+    // the stop until the acknowledgement below: the restarted background must confirm the
+    // badges, never take them away while it starts.
+    await page.evaluate(`(() => {
+      const bare = (window.mtgBareAt = []);
+      const look = () => {
+        if (document.querySelector('[data-mtg-badge], [data-mtg-banner]') === null) bare.push(Date.now());
+      };
+      window.mtgBareObserver = new MutationObserver(look);
+      window.mtgBareObserver.observe(document.documentElement, { childList: true, subtree: true });
+      look();
+    })()`);
+    // On screen, as the user looks at it: the page reconnects at once when the worker stops.
+    await page.bringToFront();
     await chromium.stopServiceWorkers();
     expect(contexts(await overlay())).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
     // The restarted background must still push changes to the page: acknowledge, then see it clear.
+    const acknowledgedAt = Date.now();
     await acknowledgeAll(planRoom);
+    const bareAt = await page.evaluate<number[]>('window.mtgBareObserver.disconnect(), window.mtgBareAt');
+    expect(bareAt.filter((at) => at < acknowledgedAt), 'times the page had no badge before the acknowledgement').toEqual([]);
     await overlayWhere('badges to clear after the restart', (seen) => seen.badges.length === 0 && seen.banner === undefined);
     await waitFor('the toolbar to clear after the restart', async () => ((await toolbar()).text === '' ? true : undefined));
   });

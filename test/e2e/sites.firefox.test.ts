@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import type { Browser } from 'webextension-polyfill';
+import { readEngineFacts, settled } from '../support/extensionPages.ts';
 import { launchFirefox, type FirefoxSession } from '../support/firefox.ts';
 import { startFixtureSite, type FixtureSite } from '../support/fixtureSite.ts';
 import { REPO_ROOT } from '../support/paths.ts';
@@ -34,6 +35,19 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
     }, `https://${HOST}/*`);
   }
 
+  /**
+   * The options page, once it has stopped growing above the sites form: the list of sites
+   * shows, and so has the engine check (its facts come late on a loaded machine, and push the
+   * form down; Puppeteer scrolls an element into view once per action, so a form pushed out of
+   * view afterwards could never be filled).
+   */
+  async function openOptions(): Promise<Page> {
+    const page = await firefox.openExtensionPage('options.html');
+    await page.waitForSelector('li[data-site="https://app.element.io"]');
+    await waitFor('the engine check to settle in the options page', async () => settled(await readEngineFacts(page)), 60_000);
+    return page;
+  }
+
   /** Whether the extension holds the site's host permission (getAll also lists the built-in sites). */
   const hasHostPermission = () => options.evaluate((pattern) => browser.permissions.contains({ origins: [pattern] }), `https://${HOST}/*`);
 
@@ -50,9 +64,7 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
         'network.dns.localDomains': HOST,
       },
     });
-    options = await firefox.openExtensionPage('options.html');
-    // The list loads from the background; the form is usable once it shows.
-    await options.waitForSelector('li[data-site="https://app.element.io"]');
+    options = await openOptions();
   });
 
   afterAll(async () => {
@@ -97,7 +109,7 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
     await options.evaluate(() => browser.scripting.unregisterContentScripts());
     await options.evaluate(() => setTimeout(() => browser.runtime.reload(), 0));
     await options.close().catch(() => undefined);
-    options = await waitFor('the options page after the reload', () => firefox.openExtensionPage('options.html').catch(() => undefined), 60_000);
+    options = await waitFor('the options page after the reload', () => openOptions().catch(() => undefined), 60_000);
     await waitFor('the site to be registered again', async () => {
       const scripts = await options.evaluate(() => browser.scripting.getRegisteredContentScripts()).catch(() => []);
       return scripts.length === 1 ? true : undefined;

@@ -177,7 +177,8 @@ describe('being signed out', () => {
     expect((await serverDevices(user)).map((d) => d.device_id)).not.toContain(deviceId);
     expect(await extension.ledger.allEntries()).toEqual([]);
     const databases = (await extension.profile.indexedDB.databases()).map((d) => d.name);
-    expect(databases.filter((name) => name === SYNC_DATABASE || name?.startsWith(CRYPTO_DATABASE_PREFIX))).toEqual([]);
+    // matrix-js-sdk's IndexedDBStore names its database "matrix-js-sdk:" + the name it is given.
+    expect(databases.filter((name) => name === `matrix-js-sdk:${SYNC_DATABASE}` || name?.startsWith(CRYPTO_DATABASE_PREFIX))).toEqual([]);
     extension.stop();
     const restarted = await background(extension.profile);
     expect(restarted.status.get().account).toEqual({ state: 'signed-out' });

@@ -37,6 +37,14 @@ async function serverSide(user: RegisteredUser): Promise<{ identity: boolean; se
   return { identity: masterKeys?.[user.userId] !== undefined, secretStorage: secret.ok };
 }
 
+/** The id of the account's default secret storage key (its recovery key), null when there is none. */
+async function recoveryKeyId(user: RegisteredUser): Promise<string | null> {
+  const response = await fetch(`${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/m.secret_storage.default_key`, {
+    headers: { Authorization: `Bearer ${user.accessToken}` },
+  });
+  return response.ok ? (((await response.json()) as { key?: string }).key ?? null) : null;
+}
+
 describe('setting up recovery on a fresh account', () => {
   it('uploads nothing until the new key is typed back, then makes the account and this extension ready', async () => {
     const alice = await synapse.registerUser();
@@ -176,20 +184,29 @@ describe('verifying with another device', () => {
 });
 
 describe('resetting and signing out sessions', () => {
-  it('asks for the password before resetting the identity, and others then see the identity change', async () => {
+  it('resets the identity without the recovery key: asks for the password first, keeps recovery until the reset happens; others see the identity change', async () => {
     const alice = await synapse.registerUser();
     const extension = await signedInExtension(alice);
     const security = extension.account.security();
+    // The setup is over: no recovery key is held in memory any more, as after any lapse of time.
     await security.recovery.confirm(await security.recovery.start({ reset: false }));
+    const oldKeyId = await recoveryKeyId(alice);
+    expect(oldKeyId).not.toBeNull();
     const bob = await peer(await synapse.registerUser(), "Bob's laptop");
     const phone = await peer(alice, "Alice's phone");
     await phone.shareRoomWith(bob);
     await waitFor("Bob to know Alice's identity", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined);
 
     await expect(security.recovery.resetIdentity()).resolves.toEqual({ step: 'needs-password', for: 'identity-reset' });
+    // Nothing was reset yet: recovery stays as it was.
+    expect(await recoveryKeyId(alice)).toBe(oldKeyId);
     await expect(security.recovery.resetIdentity('wrong')).rejects.toThrow('That password is not right.');
+    expect(await recoveryKeyId(alice)).toBe(oldKeyId);
     await expect(security.recovery.resetIdentity(alice.password)).resolves.toEqual({ step: 'done', what: 'identity-reset' });
     await waitFor("Bob to see Alice's identity change", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined);
+
+    // The old recovery key no longer stands for the account (the done message asks for a new one).
+    expect(await recoveryKeyId(alice)).toBeNull();
   });
 
   it('signs out another session, with the password when the server asks for it', async () => {

@@ -3,6 +3,9 @@ import type { AccountService } from '../../../src/background/accountService';
 import { createPageHandlers } from '../../../src/background/pageHandlers';
 import { createStatusStore } from '../../../src/background/statusStore';
 import { TabRegistry } from '../../../src/background/tabRegistry';
+import type { AccountStatus, TabState } from '../../../src/messaging/protocol';
+import type { RoomTrustReport } from '../../../src/trust/types';
+
 
 const PLANS = '!plans:example.org';
 const SECRET = '!secret:example.org';
@@ -48,5 +51,70 @@ describe('page.shown: what counts as shown to the user', () => {
     const { shown, noted } = setup(false);
     await shown({ roomId: PLANS, banner: true, userIds: [] }, sender);
     expect(noted).toEqual([]);
+  });
+});
+
+const PAGE = { kind: 'content-script' as const, tabId: 7, origin: 'https://hydrogen.element.io', url: 'https://hydrogen.element.io/#/session/1/room/x' };
+const SIGNED_IN: AccountStatus = {
+  state: 'signed-in',
+  userId: '@alice:example.org',
+  deviceId: 'EXTENSION',
+  homeserverUrl: 'https://example.org',
+  sync: { state: 'starting' },
+};
+
+const report: RoomTrustReport = {
+  roomId: PLANS,
+  encrypted: true,
+  policy: 'default',
+  generatedAt: 1,
+  memberCount: 2,
+  members: [],
+  verifiedUserIds: [],
+  checking: [],
+  warnings: { warn: 1, critical: 0 },
+  newWarnings: { warn: 1, critical: 0 },
+};
+
+/**
+ * A worker that Chrome restarted while a watched page was open: the page keeps its badges and
+ * asks for its room again at once, while the account is still resuming (README: the restarted
+ * background confirms or corrects them).
+ */
+describe('page.room in a restarted worker', () => {
+  it('answers with the room once the account has resumed, not "no room" while it resumes', async () => {
+    const status = createStatusStore({ account: { state: 'resuming' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const painted: TabState[] = [];
+    const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
+    status.onChange((value) => tabs.setSignedIn(value.account.state === 'signed-in'));
+    let resumed: () => void = () => undefined;
+    const services = new Promise<AccountService>((resolve) => {
+      resumed = () => {
+        status.setAccount(SIGNED_IN);
+        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report) } as unknown as AccountService);
+      };
+    });
+    const handlers = createPageHandlers({ status, tabs, account: () => services });
+
+    let answer: { roomId?: string } | undefined;
+    const asked = Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId: PLANS } }, PAGE)).then((value) => (answer = value));
+    // Some turns of the event loop while the account resumes: no answer yet.
+    for (let turn = 0; turn < 10; turn += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(answer).toBeUndefined();
+
+    resumed();
+    await asked;
+    expect(answer).toEqual({ roomId: PLANS });
+    expect(painted.at(-1)).toMatchObject({ tabId: 7, roomId: PLANS });
+  });
+
+  it('still answers "no room" at once for a page that shows none, and when signed out', async () => {
+    const status = createStatusStore({ account: { state: 'resuming' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const tabs = new TabRegistry({ paint: () => undefined }, () => undefined);
+    const never = new Promise<AccountService>(() => undefined);
+    const handlers = createPageHandlers({ status, tabs, account: () => never });
+    await expect(Promise.resolve(handlers['page.room']({ room: null }, PAGE))).resolves.toEqual({});
+    status.setAccount({ state: 'signed-out' });
+    await expect(Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId: PLANS } }, PAGE))).resolves.toEqual({});
   });
 });

@@ -202,10 +202,12 @@ describe('damaged ledger records', () => {
     expect(await store.setAsideCount()).toBe(0);
   });
 
-  it('keeps what was set aside when the ledger is cleared', async () => {
+  it('deletes what was set aside along with the ledger when it is cleared (sign-out), and says so', async () => {
     await plant({ ...entry(PLANS, 'BAD'), lastClass: null });
     await store.allEntries();
-    await store.clear();
     expect(await store.setAsideCount()).toBe(1);
+    await store.clear();
+    expect(await store.setAside()).toEqual([]);
+    expect(counts.at(-1)).toBe(0);
   });
 });
