@@ -35,7 +35,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/synapseGlobalSetup.ts'],
+          // The build must be from these sources before anything starts.
+          globalSetup: ['test/support/freshBuildGlobalSetup.ts', 'test/support/synapseGlobalSetup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
