@@ -174,7 +174,7 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(everyClassOf(bob.userId, forged.deviceId).map((seen) => seen.class)).toEqual(['unsigned']);
     // Carol, who sees the truth, finds it signed: the lie alone made the difference.
     await waitFor('Carol to see the forged device signed', async () => (await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner || undefined, 90_000);
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 
   it('cannot swap the ed25519 key of a known device under the same device id', async () => {
@@ -206,7 +206,7 @@ describe('a homeserver that lies in /keys/query', () => {
     // key and class, and the server's key never shows at all (let alone as signed).
     expect(seen.filter((entry) => entry.ed25519Key === newKey && entry.class !== 'unsigned')).toEqual([]);
     expect(seen).toEqual([{ class: 'owner-signed', ed25519Key: oldKey }]);
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 
   it("cannot slip another user's devices in among Bob's", async () => {
@@ -239,6 +239,6 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(slipped).toEqual([]);
     // Carol's own devices are still hers and still owner-signed.
     expect(deviceIn(report, carol.userId, carol.deviceId)).toMatchObject({ class: 'owner-signed' });
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 });
