@@ -129,3 +129,31 @@ export async function openOptionsPage(chromium: RawChromium): Promise<{ sessionI
   await ready;
   return { sessionId, extensionOrigin: origin };
 }
+
+export interface ExtensionAnswer {
+  ok: boolean;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Evaluated in an extension page (`sessionId`): the background's answer to one request, as sendMessage gives it. */
+export async function extensionRequest(chromium: RawChromium, sessionId: string, kind: string, params: object = {}): Promise<ExtensionAnswer> {
+  const { result } = await chromium.send<{ result: { value: ExtensionAnswer } }>(
+    'Runtime.evaluate',
+    { expression: `chrome.runtime.sendMessage(${JSON.stringify({ kind, params })})`, awaitPromise: true, returnByValue: true },
+    sessionId,
+  );
+  return result.value;
+}
+
+/**
+ * Attaches to the extension's running service worker: for reading its heap, never while it
+ * starts (an attached debugger slows a worker several-fold, and keeps it from being stopped).
+ */
+export async function attachToServiceWorker(chromium: RawChromium, origin: string): Promise<string> {
+  const { targetInfos } = await chromium.send<{ targetInfos: { targetId: string; type: string; url: string }[] }>('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`${origin}/`));
+  if (!worker) throw new Error('the extension service worker is not running');
+  const { sessionId } = await chromium.send<{ sessionId: string }>('Target.attachToTarget', { targetId: worker.targetId, flatten: true });
+  return sessionId;
+}
