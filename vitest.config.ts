@@ -35,8 +35,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          // MTG_CPU_STRESS=1 keeps every core busy during the run (test/support/cpuStress.ts).
-          globalSetup: ['test/support/cpuStress.ts', 'test/support/synapseGlobalSetup.ts'],
+          // The build must be from these sources before anything starts; MTG_CPU_STRESS=1 keeps
+          // every core busy during the run (test/support/cpuStress.ts).
+          globalSetup: ['test/support/freshBuildGlobalSetup.ts', 'test/support/cpuStress.ts', 'test/support/synapseGlobalSetup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,

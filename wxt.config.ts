@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defineConfig, type ResolvedPublicFile, type Wxt } from 'wxt';
 import type { Plugin } from 'vite';
 import { CRYPTO_WASM_PATH } from './src/matrix/cryptoWasmPath';
+import { sourcesHash, STAMP_FILE, writeStamp } from './test/support/buildStamp.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -57,6 +59,29 @@ function removePreactInnerHtmlSink(): Plugin {
   };
 }
 
+/**
+ * Tests and benchmarks refuse a build older than the sources (test/support/freshBuild.ts): each
+ * production build gets a stamp of the sources it was built from, hashed when the build starts
+ * (an edit during the build then makes it stale, not falsely fresh). Dev builds rebuild
+ * themselves and get none.
+ */
+function stampBuild(): { before: (wxt: Wxt) => void; done: (wxt: Wxt) => void } {
+  let hash: string | undefined;
+  return {
+    before(wxt) {
+      hash = undefined;
+      if (wxt.config.command !== 'build') return;
+      rmSync(path.join(wxt.config.outDir, STAMP_FILE), { force: true });
+      hash = sourcesHash(wxt.config.root);
+    },
+    done(wxt) {
+      if (hash !== undefined) writeStamp(wxt.config.outDir, hash);
+    },
+  };
+}
+
+const stamp = stampBuild();
+
 function addCryptoWasmToBuild(wxt: Wxt, files: ResolvedPublicFile[]): void {
   files.push({ absoluteSrc: cryptoWasmSource, relativeDest: CRYPTO_WASM_PATH });
   wxt.logger.debug(`Shipping ${CRYPTO_WASM_PATH}`);
@@ -104,6 +129,8 @@ export default defineConfig({
   }),
   hooks: {
     'build:publicAssets': addCryptoWasmToBuild,
+    'build:before': stamp.before,
+    'build:done': stamp.done,
     // Lets `browser.runtime.getURL` type-check the path of the shipped module.
     'prepare:publicPaths': (_wxt, paths) => {
       paths.push(`/${CRYPTO_WASM_PATH}`);
@@ -119,6 +146,8 @@ export default defineConfig({
     binaries: { chrome: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' },
   },
   zip: {
+    // The build stamp is for our tests; users and stores have no use for it.
+    exclude: [STAMP_FILE],
     // The sources zip Mozilla reviewers rebuild from: exactly what the build needs.
     includeSources: [
       'entrypoints/**',
@@ -128,6 +157,8 @@ export default defineConfig({
       'package-lock.json',
       'tsconfig.json',
       'wxt.config.ts',
+      // wxt.config.ts stamps each build with it.
+      'test/support/buildStamp.ts',
       'README.md',
     ],
   },

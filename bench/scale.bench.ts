@@ -1,167 +1,222 @@
 /**
- * The trust engine at sizes no test Synapse here can hold: a room of 10,000 members, and 50
- * rooms drawn from 5,000 distinct users. A real Synapse takes about a tenth of a second per
- * member to build a population (bench/trustEngine.bench.ts builds 1,000 users with three
- * devices each in ~100 s), and a 10,000-member room's joins slow down as the room grows, so
- * these sizes are out of reach of a run of `npm run bench`. What is measured here is
- * everything the extension does above the crypto layer: the facts come from an in-memory
- * TrustFactSource (what SdkTrustFacts hands over after one batched Rust crypto call, whose
- * cost bench/trustEngine.bench.ts measures against Synapse: about 2 ms per member), and
- * everything else is the extension's own code: TrustEngine, the ledger logic, the room
- * report, and for the big room the real LedgerStore on fake-indexeddb (slower than a
- * browser's IndexedDB, so the time is on the safe side).
+ * The extension at the sizes beyond bench/trustEngine.bench.ts, through the real Rust crypto,
+ * against one local Synapse (sqlite on tmpfs), whose population is BIG_ROOM_USERS users with
+ * a cross-signing identity and two devices each (one signed by its owner, one not, so every
+ * member is warned about), built with raw HTTP (test/support/population.ts, real keys and
+ * signatures) and joined to one room.
  *
- * - largest_room_members: members of the big room; each has a device signed by its owner and
- *   one that is not, so every member is warned about (the worst case: 10,000 warnings and
- *   20,000 ledger entries written).
- * - largest_room_report_ms: a new engine's first report of that room: facts for every member,
- *   the room's ledger read and checked, ledger updated and written, the report built. Median
- *   of 3, each on a fresh database.
- * - background_heap_mb_50_rooms: the JavaScript heap the engine keeps for 50 rooms of 100 to
- *   590 members drawn from 5,000 distinct users (2 devices each; about 17,000 memberships):
- *   facts, ledgers and reports of every room, measured as heap used after a full GC with the
- *   engine alive minus before it was built. The ledger here is written nowhere (in the
- *   extension it lives in IndexedDB, outside the worker's heap), so the figure is the engine's.
- * - rooms_50_reports_ms: all 50 reports, from an empty engine.
+ * - largest_room_members: the population, all in the big room (which also holds its creator
+ *   and the extension's user).
+ * - largest_room_report_ms: as room_report_cold_1000x3_ms, at 10,000 x 2: the extension's
+ *   background logic in Node (test/support/nodeBackground.ts: AccountService, MatrixSession
+ *   with Rust crypto, the ledger in IndexedDB on fake-indexeddb) signed in and joined to the
+ *   big room, all 20,000 devices fetched by its crypto from Synapse's /keys/query and checked;
+ *   then a NEW TrustEngine over that session and the background's ledger reports the room:
+ *   every member's facts from the Rust crypto (SdkTrustFacts), the room's ledger read, updated
+ *   and written, the report built. COLD_ROUNDS passes, each over a collected heap.
+ * - background_heap_mb_no_rooms, background_heap_mb_50_rooms: the JavaScript heap of the
+ *   extension's real service worker in Chromium (CDP Runtime.getHeapUsage, after
+ *   HeapProfiler.collectGarbage, on the worker's target, attached once it runs), signed in to
+ *   the same Synapse as a user of its own: first in no room, then in ROOMS encrypted rooms of
+ *   ROOM_MEMBERS population members each, taken on a stride through the population (so with
+ *   10,000 users: 50 x 100 memberships of 5,000 distinct users, 10,000 devices, every member
+ *   warned about; about 3 minutes of joins), once the background has
+ *   taken in all of them (every member counted, nothing changing for QUIET_MS). HEAP_SAMPLES
+ *   readings each. The Rust crypto's WebAssembly memory is not JavaScript heap and is not
+ *   counted; the log shows the ArrayBuffer backing stores CDP reports beside it.
+ * - rooms_50_distinct_users: how many distinct users those rooms hold together.
+ *
+ * Building the population takes Synapse about 0.1 s per user at first and more as the room
+ * grows: about half an hour on two cores for 10,000. MTG_BENCH_SCALE_USERS=500 tries the
+ * benchmark on a smaller population; the big room's figures are then named room_<n>x2_*.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { IDBFactory } from 'fake-indexeddb';
-import { TrustEngine, type LedgerPersistence } from '../src/background/trustEngine.ts';
-import type { FactsChange, TrustFactSource } from '../src/matrix/sdkTrustFacts.ts';
-import { openExtensionDatabase } from '../src/storage/extensionDatabase.ts';
-import { LedgerStore } from '../src/storage/ledgerStore.ts';
-import type { RoomFacts, UserFacts } from '../src/trust/types.ts';
+import { TrustEngine } from '../src/background/trustEngine.ts';
+import { SdkTrustFacts } from '../src/matrix/sdkTrustFacts.ts';
+import type { AccountStatus, ExtensionStatus, TrustOverview } from '../src/messaging/protocol.ts';
+import type { RoomTrustReport } from '../src/trust/types.ts';
+import { ensureFreshBuild } from '../test/support/freshBuild.ts';
+import { CHROME_BUILD } from '../test/support/paths.ts';
+import { createRoom, joinRoom, mapLimit, type Population } from '../test/support/population.ts';
+import type { RegisteredUser, SynapseServer } from '../test/support/synapse.ts';
+import { waitFor } from '../test/support/waitFor.ts';
+import { bigRoomWithExtension, checkBigRoomReport, list, seconds, startSynapseInMemory, timedPass, unrefLongTimersAfterwards, untilCryptoIdle } from './bigRoom.ts';
+import { attachToServiceWorker, extensionRequest, launchRawChromium, openOptionsPage, type RawChromium } from './rawCdp.ts';
+import type { BenchResult } from './results.ts';
 
-const BIG_ROOM_MEMBERS = 10_000;
+const BIG_ROOM_USERS = Number(process.env.MTG_BENCH_SCALE_USERS ?? 10_000);
+const BIG_ROOM = BIG_ROOM_USERS === 10_000 ? 'largest_room' : `room_${BIG_ROOM_USERS}x2`;
+const DEVICES = 2;
+const COLD_ROUNDS = 3;
 const ROOMS = 50;
-const DISTINCT_USERS = 5_000;
-const OWN_USER = '@me:example.org';
+const ROOM_MEMBERS = Math.min(100, BIG_ROOM_USERS);
+const HEAP_SAMPLES = 5;
+/** The overview unchanged this long: the background is done with the rooms. */
+const QUIET_MS = 10_000;
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function userId(index: number): string {
-  return `@user${String(index).padStart(5, '0')}:example.org`;
-}
-
-/** Two devices: one its owner signed, one not (a warning for every member). */
-function factsFor(id: string): UserFacts {
-  const device = (suffix: string, signedByOwner: boolean) => ({
-    deviceId: `${id.slice(1, 10).toUpperCase()}${suffix}`,
-    ed25519Key: Buffer.from(`${id}/${suffix}`).toString('base64').replace(/=+$/, '').slice(0, 43),
-    displayName: `${id} ${suffix}`,
-    signedByOwner,
-    crossSigningVerified: false,
-    locallyVerified: false,
-  });
-  return {
-    userId: id,
-    isOwnUser: id === OWN_USER,
-    hasIdentity: true,
-    verified: false,
-    wasVerified: false,
-    needsApproval: false,
-    // The extension's own account has just the extension's device, signed.
-    devices: id === OWN_USER ? [{ ...device('PHONE', true), deviceId: 'EXTENSION' }] : [device('PHONE', true), device('LAPTOP', false)],
-  };
-}
-
-/** Facts as SdkTrustFacts gives them, from memory: rooms and their members, users and their devices. */
-class MemoryFacts implements TrustFactSource {
-  readonly ownUserId = OWN_USER;
-  readonly ownDeviceId = 'EXTENSION';
-  private readonly users = new Map<string, UserFacts>();
-
-  constructor(private readonly rooms: Map<string, RoomFacts>) {
-    for (const room of rooms.values()) for (const member of room.members) if (!this.users.has(member.userId)) this.users.set(member.userId, factsFor(member.userId));
-  }
-
-  usersFacts(userIds: readonly string[]): Promise<Map<string, UserFacts>> {
-    return Promise.resolve(new Map(userIds.flatMap((id) => (this.users.has(id) ? [[id, this.users.get(id) as UserFacts] as const] : []))));
-  }
-
-  /** Every member's list is current here: these facts stand in for fetched ones. */
-  deviceListCheck(): undefined {
-    return undefined;
-  }
-
-  roomFacts(roomId: string): RoomFacts | undefined {
-    return this.rooms.get(roomId);
-  }
-
-  roomIds(): string[] {
-    return [...this.rooms.keys()];
-  }
-
-  onChange(_listener: (change: FactsChange) => void): () => void {
-    return () => undefined;
-  }
-}
-
-function room(roomId: string, memberIds: string[]): RoomFacts {
-  return {
-    roomId,
-    name: roomId,
-    encrypted: true,
-    members: [OWN_USER, ...memberIds].map((id) => ({ userId: id, displayName: id.slice(1, 10), membership: 'join' as const })),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-async function bigRoom(): Promise<Record<string, number>> {
-  const roomId = '!big:example.org';
-  const facts = new MemoryFacts(new Map([[roomId, room(roomId, Array.from({ length: BIG_ROOM_MEMBERS }, (_, i) => userId(i)))]]));
-  const times: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    const ledger = new LedgerStore(await openExtensionDatabase(new IDBFactory()));
-    const engine = new TrustEngine({ facts, ledger, policy: () => 'default', now: () => Date.UTC(2026, 10, 23) });
-    gc();
-    const started = performance.now();
-    const report = await engine.report(roomId);
-    times.push(performance.now() - started);
-    const warned = report.members.filter((member) => member.devices.some((device) => device.isNew)).length;
-    if (warned !== BIG_ROOM_MEMBERS) throw new Error(`the big room's report warns about ${warned} members, expected ${BIG_ROOM_MEMBERS}`);
-    const written = (await ledger.allEntries()).length;
-    if (written !== BIG_ROOM_MEMBERS * 2) throw new Error(`the ledger holds ${written} entries, expected ${BIG_ROOM_MEMBERS * 2}`);
-    engine.stop();
-  }
-  console.log(`  big room first reports: ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-  return { largest_room_members: BIG_ROOM_MEMBERS, largest_room_report_ms: Math.round(median(times)) };
-}
-
-async function fiftyRooms(): Promise<Record<string, number>> {
-  // Deterministic spread: room r takes members from a stride through the 5,000 users.
-  const rooms = new Map<string, RoomFacts>();
-  let memberships = 0;
-  for (let r = 0; r < ROOMS; r++) {
-    const size = 100 + ((r * 10) % 500);
-    const ids = Array.from({ length: size }, (_, k) => userId((r * 97 + k * 13) % DISTINCT_USERS));
-    const unique = [...new Set(ids)];
-    memberships += unique.length;
-    rooms.set(`!room${r}:example.org`, room(`!room${r}:example.org`, unique));
-  }
-  const facts = new MemoryFacts(rooms);
-  const distinct = new Set([...rooms.values()].flatMap((r) => r.members.map((m) => m.userId))).size - 1;
-  const nowhere: LedgerPersistence = { entriesForRoom: () => Promise.resolve([]), write: () => Promise.resolve() };
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const engine = new TrustEngine({ facts, ledger: nowhere, policy: () => 'default', now: () => Date.UTC(2026, 10, 23) });
+export default async function scaleBench(): Promise<BenchResult> {
+  ensureFreshBuild();
   const started = performance.now();
-  const reports = await engine.allReports();
-  const elapsed = performance.now() - started;
-  gc();
-  const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
-  if (reports.length !== ROOMS) throw new Error(`${reports.length} reports for ${ROOMS} rooms`);
-  console.log(`  50 rooms: ${memberships} memberships of ${distinct} distinct users, reports in ${elapsed.toFixed(0)} ms, heap kept ${heapMb.toFixed(1)} MB`);
-  engine.stop();
-  return { background_heap_mb_50_rooms: Number(heapMb.toFixed(1)), rooms_50_reports_ms: Math.round(elapsed), rooms_50_distinct_users: distinct };
+  const releaseTimers = unrefLongTimersAfterwards();
+  const synapse = await startSynapseInMemory('bench-scale');
+  try {
+    const { figures, owner, population } = await bigRoomFigures(synapse, started);
+    const heap = await heapFigures(synapse, owner, population);
+    return { ...figures, ...heap };
+  } finally {
+    await synapse.stop();
+    releaseTimers();
+    console.log(`  scale benchmark took ${seconds(performance.now() - started)}`);
+  }
 }
 
-export default async function scaleBench(): Promise<Record<string, number>> {
-  return { ...(await bigRoom()), ...(await fiftyRooms()) };
+async function bigRoomFigures(synapse: SynapseServer, started: number): Promise<{ figures: BenchResult; owner: RegisteredUser; population: Population }> {
+  // What is timed and checked is a new engine's report. The background's own report is not
+  // waited for: it can keep the room's creator and the extension's user pending (neither gets a
+  // device update after the join to trigger a recompute), which would stall the run for nothing.
+  const room = await bigRoomWithExtension(synapse, { users: BIG_ROOM_USERS, devicesPerUser: DEVICES, started, awaitWholeReport: false });
+  const { background, roomId, pushes } = room;
+  try {
+    const session = background.account.session;
+    if (!session) throw new Error('the extension has no session');
+    const times: number[] = [];
+    for (let round = 0; round < COLD_ROUNDS; round++) {
+      const engine = new TrustEngine({
+        facts: new SdkTrustFacts(session.client, session.crypto, session.deviceLists),
+        ledger: background.ledger,
+        policy: () => background.status.get().policy,
+        now: Date.now,
+      });
+      try {
+        let report: RoomTrustReport | undefined;
+        await untilCryptoIdle(session.crypto, pushes, 1_000);
+        times.push(await timedPass('cold report of the big room', async () => (report = await engine.report(roomId))));
+        if (!report) throw new Error('no report of the big room');
+        checkBigRoomReport(report, roomId, BIG_ROOM_USERS);
+      } finally {
+        engine.stop();
+      }
+    }
+    console.log(`  big room, a new engine's first report: ${list(times)} ms`);
+    return {
+      figures: { [`${BIG_ROOM}_members`]: BIG_ROOM_USERS, [`${BIG_ROOM}_report_ms`]: times },
+      owner: room.owner,
+      population: room.population,
+    };
+  } finally {
+    background.stop();
+  }
+}
+
+/** ROOMS public encrypted rooms of ROOM_MEMBERS population members each, on a stride through the population. */
+async function fiftyRooms(synapse: SynapseServer, owner: RegisteredUser, population: Population): Promise<{ roomIds: string[]; distinctUsers: number }> {
+  const roomIds: string[] = [];
+  const joins: { roomId: string; token: string }[] = [];
+  const distinct = new Set<string>();
+  for (let r = 0; r < ROOMS; r++) {
+    const roomId = await createRoom(synapse.baseUrl, owner.accessToken, { name: `Room ${r}`, preset: 'public_chat' });
+    roomIds.push(roomId);
+    const members = new Set(Array.from({ length: ROOM_MEMBERS }, (_, k) => population.users[(r * 97 + k * 13) % population.users.length]));
+    if (members.size !== ROOM_MEMBERS) throw new Error(`room ${r} drew ${members.size} distinct members, expected ${ROOM_MEMBERS}`);
+    for (const user of members) {
+      if (!user) throw new Error('the population is smaller than a room');
+      distinct.add(user.userId);
+      joins.push({ roomId, token: user.devices[0]?.accessToken ?? '' });
+    }
+  }
+  const start = performance.now();
+  await mapLimit(joins, 8, ({ roomId, token }) => joinRoom(synapse.baseUrl, token, roomId));
+  console.log(`  ${ROOMS} rooms of ${ROOM_MEMBERS} members (${distinct.size} distinct users) built in ${seconds(performance.now() - start)}`);
+  return { roomIds, distinctUsers: distinct.size };
+}
+
+interface HeapUsage {
+  usedSize: number;
+  backingStorageSize?: number;
+}
+
+/** The worker's heap after a full collection, HEAP_SAMPLES times: JavaScript heap in MiB (ArrayBuffer backing stores only logged). */
+async function readHeap(chromium: RawChromium, workerSession: string, what: string): Promise<number[]> {
+  const heap: number[] = [];
+  const buffers: number[] = [];
+  for (let i = 0; i < HEAP_SAMPLES; i++) {
+    await chromium.send('HeapProfiler.collectGarbage', {}, workerSession);
+    const usage = await chromium.send<HeapUsage>('Runtime.getHeapUsage', {}, workerSession);
+    heap.push(usage.usedSize / 2 ** 20);
+    if (usage.backingStorageSize !== undefined) buffers.push(usage.backingStorageSize / 2 ** 20);
+  }
+  console.log(`  worker heap ${what}: ${list(heap)} MiB (ArrayBuffer backing stores: ${list(buffers)} MiB)`);
+  return heap;
+}
+
+/** Our rooms in the overview, as "room members/warn/critical": what changes while the background takes them in. */
+function roomsSeen(overview: TrustOverview | undefined, roomIds: string[]): string[] {
+  return (overview?.rooms ?? [])
+    .filter((room) => roomIds.includes(room.roomId))
+    .map((room) => `${room.roomId} ${room.memberCount}/${room.warnings.warn}/${room.warnings.critical}`)
+    .sort();
+}
+
+/**
+ * Waits until the overview lists every room with all its members (the population's, the rooms'
+ * creator and the extension's user) and has not changed for QUIET_MS: the background has taken
+ * the rooms in and stopped working on them. Their warnings are not waited for: the background's
+ * incremental updates can leave a few members of a room without their warning for good (a
+ * member whose keys arrive while another room's report is computed), which would stall the
+ * run; the log says how many are missing.
+ */
+async function untilRoomsTakenIn(chromium: RawChromium, sessionId: string, roomIds: string[]): Promise<TrustOverview> {
+  let overview: TrustOverview | undefined;
+  let seen = '';
+  let changedAt = performance.now();
+  await waitFor(
+    `the background to take in all ${ROOMS} rooms`,
+    async () => {
+      overview = (await extensionRequest(chromium, sessionId, 'trust.overview')).result as TrustOverview | undefined;
+      const now = roomsSeen(overview, roomIds);
+      if (now.join() !== seen) {
+        seen = now.join();
+        changedAt = performance.now();
+      }
+      const whole = now.length === roomIds.length && now.every((room) => room.split(' ')[1]?.startsWith(`${ROOM_MEMBERS + 2}/`));
+      return (whole && performance.now() - changedAt >= QUIET_MS) || undefined;
+    },
+    600_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; rooms as seen: ${seen || 'none'}`, { cause: error });
+  });
+  if (!overview) throw new Error('unreachable: waited for an overview');
+  return overview;
+}
+
+async function heapFigures(synapse: SynapseServer, owner: RegisteredUser, population: Population): Promise<BenchResult> {
+  const user = await synapse.registerUser({ localpart: 'heap-user' });
+  const chromium = await launchRawChromium(CHROME_BUILD);
+  try {
+    const { sessionId, extensionOrigin } = await openOptionsPage(chromium);
+    const signIn = await extensionRequest(chromium, sessionId, 'account.signIn', { homeserver: synapse.baseUrl, user: user.userId, password: user.password });
+    if (!signIn.ok || (signIn.result as AccountStatus).state !== 'signed-in') throw new Error(`the extension did not sign in: ${JSON.stringify(signIn)}`);
+    const status = async () => (await extensionRequest(chromium, sessionId, 'status.get')).result as ExtensionStatus | undefined;
+    const synced = await waitFor('the extension to sync', async () => {
+      const now = await status();
+      return now?.account.state === 'signed-in' && now.account.firstSyncAfterMs !== undefined ? now : undefined;
+    });
+    // Attached from now on: the worker cannot be stopped between the two readings.
+    const worker = await attachToServiceWorker(chromium, extensionOrigin);
+    const noRooms = await readHeap(chromium, worker, 'signed in, in no room');
+
+    const { roomIds, distinctUsers } = await fiftyRooms(synapse, owner, population);
+    const joinedAt = performance.now();
+    await mapLimit(roomIds, 8, (roomId) => joinRoom(synapse.baseUrl, user.accessToken, roomId));
+    const overview = await untilRoomsTakenIn(chromium, sessionId, roomIds);
+    const warnings = overview.rooms.filter((room) => roomIds.includes(room.roomId)).reduce((sum, room) => sum + room.warnings.warn, 0);
+    console.log(
+      `  the background took in all ${ROOMS} rooms ${seconds(performance.now() - joinedAt)} after joining them ` +
+        `(${warnings} of ${ROOMS * ROOM_MEMBERS} warnings reported)`,
+    );
+    const fiftyRoomsHeap = await readHeap(chromium, worker, `in ${ROOMS} rooms`);
+    if ((await status())?.backgroundStartedAt !== synced.backgroundStartedAt) throw new Error('the worker restarted between the heap readings');
+    return { background_heap_mb_no_rooms: noRooms, background_heap_mb_50_rooms: fiftyRoomsHeap, rooms_50_distinct_users: distinctUsers };
+  } finally {
+    await chromium.close();
+  }
 }

@@ -39,29 +39,28 @@
  * not take, so a module hook transpiles src/ with TypeScript when this file loads it (in the
  * extension, Vite does that job).
  */
-import { existsSync } from 'node:fs';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { CryptoEvent, type CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { MatrixClient } from 'matrix-js-sdk';
 import type { RoomTrustReport } from '../src/trust/types.ts';
 import { TrustEngine } from '../src/background/trustEngine.ts';
 import { SdkTrustFacts } from '../src/matrix/sdkTrustFacts.ts';
-import { type NodeBackground, newBrowserProfile, startNodeBackground } from '../test/support/nodeBackground.ts';
+import { addDevice, createMember, createRoom, type Population } from '../test/support/population.ts';
+import type { SynapseServer } from '../test/support/synapse.ts';
 import {
-  addDevice,
-  createMember,
-  createPopulation,
-  createRoom,
-  invite,
-  type Population,
-} from '../test/support/population.ts';
-// For its side effect: matrix-js-sdk's global logger (IndexedDBStore, MatrixRTC) keeps to warnings.
-import '../test/support/peer.ts';
-import { startSynapse, type SynapseServer } from '../test/support/synapse.ts';
-import { waitFor } from '../test/support/waitFor.ts';
+  type BigRoom,
+  bigRoomWithExtension,
+  checkBigRoomReport,
+  joinedMemberIds,
+  list,
+  ms,
+  type PushWatch,
+  seconds,
+  startSynapseInMemory,
+  timedPass,
+  unrefLongTimersAfterwards,
+  untilCryptoIdle,
+} from './bigRoom.ts';
+import { median, type BenchResult } from './results.ts';
 
 /** A smaller room for trying the benchmark out: MTG_BENCH_TRUST_USERS=50 (figure names follow). */
 const USERS = Number(process.env.MTG_BENCH_TRUST_USERS ?? 1000);
@@ -71,57 +70,20 @@ const RAW_VS_COLD_ROUNDS = 3;
 const WARM_REPEATS = 20;
 const DEVICE_REPEATS = 5;
 
-type Figures = Record<string, number>;
-
-interface Push {
-  report: RoomTrustReport;
-  at: number;
-}
-
-export default async function trustEngineBench(): Promise<Figures> {
+export default async function trustEngineBench(): Promise<BenchResult> {
   const started = performance.now();
   const releaseTimers = unrefLongTimersAfterwards();
-  const synapse = await startSynapseInMemory();
-  let background: NodeBackground | undefined;
+  const synapse = await startSynapseInMemory('bench-trust');
+  let background: BigRoom['background'] | undefined;
   try {
-    const owner = await synapse.registerUser({ localpart: 'big-room-owner', admin: true });
-    // Public while people join (a private room makes Synapse's user directory pair every new
-    // member with every old one), invite-only once everyone is in.
-    const roomId = await createRoom(synapse.baseUrl, owner.accessToken, { name: 'Big room', preset: 'public_chat' });
-    const population = await createPopulation(synapse, {
-      users: USERS,
-      devicesPerUser: DEVICES,
-      roomId,
-      adminToken: owner.accessToken,
-      onProgress: (done, total) => console.log(`  population: ${done}/${total} users (${seconds(performance.now() - started)})`),
-    });
-    console.log(`  population of ${SIZE} built in ${seconds(population.elapsedMs)}`);
-    await setJoinRule(synapse.baseUrl, owner.accessToken, roomId, 'invite');
-
-    const alice = await synapse.registerUser({ localpart: 'extension-user' });
-    await invite(synapse.baseUrl, owner.accessToken, roomId, alice.userId);
-    background = await startNodeBackground(newBrowserProfile());
-    await background.account.signIn({ homeserver: synapse.baseUrl, user: alice.userId, password: alice.password });
-    const session = background.account.session;
-    if (!session) throw new Error('the extension has no session after signing in');
-    const pushes = watchPushes(background);
-
-    const ingestStart = performance.now();
-    const ingest = await joinAndIngest(session.client, session.crypto, roomId, population);
-    console.log(`  the extension knows all ${USERS * DEVICES} devices ${seconds(ingest)} after joining`);
+    const room = await bigRoomWithExtension(synapse, { users: USERS, devicesPerUser: DEVICES, started, awaitWholeReport: true });
+    const { roomId, population, pushes } = room;
+    background = room.background;
     const bg = background;
-    await waitFor(
-      'the background to report the whole big room',
-      () => bg.reports.findLast((r) => r.roomId === roomId && r.checking.length === 0 && r.memberCount === USERS + 2),
-      180_000,
-    );
-    console.log(`  the background reported the whole room ${seconds(performance.now() - ingestStart)} after joining`);
-    // Later batches of keys may still have the background recomputing the room (seconds each).
-    await untilCryptoIdle(session.crypto, pushes, 3_000);
-    console.log(`  the background went quiet ${seconds(performance.now() - ingestStart)} after joining`);
+    const session = bg.account.session;
+    if (!session) throw new Error('the extension has no session');
 
     const memberIds = joinedMemberIds(session.client, roomId);
-    await checkPopulationAsSeen(session.crypto, population);
     const raw: number[] = [];
     const cold: number[] = [];
     let coldEngine: TrustEngine | undefined;
@@ -139,90 +101,36 @@ export default async function trustEngineBench(): Promise<Figures> {
       let report: RoomTrustReport | undefined;
       await untilCryptoIdle(session.crypto, pushes, 1_000);
       cold.push(await timedPass('cold report', async () => (report = await engine.report(roomId))));
-      if (report) checkBigRoomReport(report, roomId);
+      if (report) checkBigRoomReport(report, roomId, USERS);
     }
     console.log(`  raw crypto: ${list(raw)} ms; cold report: ${list(cold)} ms`);
 
     // The first request after the report stamps 1,000 new warnings as shown (a ledger write).
     const t = performance.now();
-    await background.account.report(roomId);
+    await bg.account.report(roomId);
     console.log(`  first account.report after the big room settled (stamps warnings shown): ${ms(performance.now() - t)}`);
-    const warm = await repeat(WARM_REPEATS, () => background?.account.report(roomId));
+    const warm = await repeat(WARM_REPEATS, () => bg.account.report(roomId));
     const engineOnly = await repeat(WARM_REPEATS, () => coldEngine?.report(roomId));
     console.log(`  warm: account.report ${list(warm)} ms; engine.report alone median ${ms(median(engineOnly))}`);
     coldEngine?.stop();
 
     const incremental = await incrementalRecompute(synapse.baseUrl, session.client, roomId, population, pushes);
-    const endToEnd = await newDeviceToReport(synapse, session.client, alice.userId, pushes);
+    const endToEnd = await newDeviceToReport(synapse, session.client, room.extensionUser.userId, pushes);
 
     return {
-      [`key_ingest_${SIZE}_ms`]: Math.round(ingest),
-      [`raw_crypto_${SIZE}_ms`]: Math.round(median(raw)),
-      [`room_report_cold_${SIZE}_ms`]: Math.round(median(cold)),
+      [`key_ingest_${SIZE}_ms`]: Math.round(room.ingestMs),
+      [`raw_crypto_${SIZE}_ms`]: raw,
+      [`room_report_cold_${SIZE}_ms`]: cold,
       room_report_cold_vs_raw_ratio: round2(median(cold) / median(raw)),
-      [`room_report_warm_${SIZE}_ms`]: round2(median(warm)),
-      report_incremental_one_device_ms: round2(median(incremental)),
-      new_device_to_report_ms: Math.round(median(endToEnd)),
+      [`room_report_warm_${SIZE}_ms`]: warm,
+      report_incremental_one_device_ms: incremental,
+      new_device_to_report_ms: endToEnd,
     };
   } finally {
     background?.stop();
     await synapse.stop();
     releaseTimers();
     console.log(`  trust engine benchmark took ${seconds(performance.now() - started)}`);
-  }
-}
-
-/**
- * matrix-js-sdk arms a timer for each request's local timeout and never clears it (its
- * `timeoutSignal`); for /sync that is the poll timeout plus 80 s. Once the background is
- * stopped those timers only keep Node alive, for up to 100 s after the last figure. This
- * notes every long timer armed during the benchmark and, at the end, unrefs them (they still
- * fire if the process lives on for other reasons).
- */
-function unrefLongTimersAfterwards(): () => void {
-  const original = globalThis.setTimeout;
-  const long: { unref(): unknown }[] = [];
-  const noting = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown => {
-    const timer: unknown = original(callback, ms, ...args);
-    if ((ms ?? 0) >= 30_000 && typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') {
-      long.push(timer as { unref(): unknown });
-    }
-    return timer;
-  };
-  globalThis.setTimeout = Object.assign(noting, original) as typeof setTimeout;
-  return () => {
-    globalThis.setTimeout = original;
-    for (const timer of long) timer.unref();
-  };
-}
-
-/** Joins the big room and returns how long until every member's devices are known. */
-async function joinAndIngest(client: MatrixClient, crypto: CryptoApi, roomId: string, population: Population): Promise<number> {
-  const userIds = population.users.map((user) => user.userId);
-  const updated = new Set<string>();
-  let allUpdatedAt: number | undefined;
-  const onDevices = (ids: string[]) => {
-    for (const id of ids) updated.add(id);
-    if (allUpdatedAt === undefined && userIds.every((id) => updated.has(id))) allUpdatedAt = performance.now();
-  };
-  client.on(CryptoEvent.DevicesUpdated, onDevices);
-  try {
-    const start = performance.now();
-    await client.joinRoom(roomId);
-    // The events say when the last user's keys were stored; one full look confirms it.
-    await waitFor(
-      'the extension to know every device of the big room',
-      async () => {
-        if (allUpdatedAt === undefined) return undefined;
-        const known = await crypto.getUserDeviceInfo(userIds);
-        return userIds.every((id) => known.get(id)?.size === DEVICES) || undefined;
-      },
-      180_000,
-    );
-    if (allUpdatedAt === undefined) throw new Error('unreachable: waited for allUpdatedAt');
-    return allUpdatedAt - start;
-  } finally {
-    client.off(CryptoEvent.DevicesUpdated, onDevices);
   }
 }
 
@@ -244,70 +152,6 @@ async function rawCryptoCalls(crypto: CryptoApi, userIds: readonly string[]): Pr
     }
   }
   console.log(`  raw pass over ${userIds.length} users, ${devices} devices: getUserDeviceInfo ${ms(deviceInfo)} of ${ms(performance.now() - start)}`);
-}
-
-/**
- * Times one pass over a collected heap. matrix-js-sdk leaves the wasm wrappers it gets from
- * `OlmMachine.trackedUsers()` to the FinalizationRegistry (1,000 per call at this size), so a
- * pass leaves millions of finalizable objects behind; without a collection in between, the next
- * pass (raw or cold, whichever comes next) pays for them and the figures swing several-fold.
- * Garbage collection during the pass itself is counted, and shown.
- */
-async function timedPass(what: string, work: () => Promise<unknown>): Promise<number> {
-  await settleHeap();
-  const gcBefore = gcTotals.ms;
-  const start = performance.now();
-  await work();
-  const elapsed = performance.now() - start;
-  await delay(0); // let the observer report the collections of the pass
-  console.log(`  ${what}: ${ms(elapsed)} (garbage collection ${ms(gcTotals.ms - gcBefore)})`);
-  return elapsed;
-}
-
-const gcTotals = { ms: 0 };
-let collect: (() => void) | undefined;
-
-async function settleHeap(): Promise<void> {
-  if (!collect) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-    new PerformanceObserver((entries) => {
-      for (const entry of entries.getEntries()) gcTotals.ms += entry.duration;
-    }).observe({ entryTypes: ['gc'] });
-  }
-  for (let i = 0; i < 3; i++) {
-    collect();
-    await delay(50); // FinalizationRegistry callbacks run as tasks after a collection
-  }
-}
-
-/** Every population device as the extension's crypto sees it: the right key, signed or not as built. */
-async function checkPopulationAsSeen(crypto: CryptoApi, population: Population): Promise<void> {
-  const wrong: string[] = [];
-  const known = await crypto.getUserDeviceInfo(population.users.map((user) => user.userId));
-  for (const user of population.users) {
-    // `known`: the crypto holds an identity for the user.
-    if (!(await crypto.getUserVerificationStatus(user.userId)).known) wrong.push(`${user.userId} has no identity`);
-    for (const device of user.devices) {
-      const status = await crypto.getDeviceVerificationStatus(user.userId, device.deviceId);
-      const fingerprint = known.get(user.userId)?.get(device.deviceId)?.getFingerprint();
-      if (status?.signedByOwner !== device.signedByOwner || fingerprint !== device.ed25519) {
-        wrong.push(`${user.userId}/${device.deviceId}: signedByOwner ${String(status?.signedByOwner)}, key ${fingerprint ?? 'none'}`);
-      }
-    }
-  }
-  if (wrong.length > 0) throw new Error(`the population is not what the extension sees:\n${wrong.slice(0, 10).join('\n')}`);
-  const pattern = population.users[0]?.devices.map((device) => device.signedByOwner).join('/') ?? '';
-  console.log(`  checked: all ${USERS} identities and ${USERS * DEVICES} devices as built (signedByOwner ${pattern})`);
-}
-
-/** A report of the big room: everyone known, one warning (the unsigned device) per member. */
-function checkBigRoomReport(report: RoomTrustReport, roomId: string): void {
-  if (report.roomId !== roomId || report.memberCount !== USERS + 2 || report.checking.length > 0 || report.warnings.warn !== USERS) {
-    throw new Error(
-      `unexpected big-room report: ${report.memberCount} members, ${report.checking.length} being checked, ${report.warnings.warn} warnings`,
-    );
-  }
 }
 
 /**
@@ -392,111 +236,6 @@ function listsDevice(report: RoomTrustReport, userId: string, deviceId: string):
   return report.members.some((member) => member.userId === userId && member.devices.some((device) => device.deviceId === deviceId));
 }
 
-interface PushWatch {
-  /** The next pushed report that satisfies `check`, and when it was pushed. */
-  next(check: (report: RoomTrustReport) => boolean, what: string, timeoutMs: number): Promise<Push>;
-  /** Resolves once no report was pushed for `ms`. */
-  quiet(ms: number): Promise<void>;
-  /** Milliseconds since the last push. */
-  quietFor(): number;
-}
-
-/** Hooks the background's report list, so every push is seen the moment it happens. */
-function watchPushes(background: NodeBackground): PushWatch {
-  const waiters = new Set<{ check: (report: RoomTrustReport) => boolean; resolve: (push: Push) => void }>();
-  let lastPushAt = performance.now();
-  const push = background.reports.push.bind(background.reports);
-  background.reports.push = (...reports: RoomTrustReport[]) => {
-    const at = performance.now();
-    lastPushAt = at;
-    for (const report of reports) {
-      for (const waiter of waiters) {
-        if (waiter.check(report)) {
-          waiters.delete(waiter);
-          waiter.resolve({ report, at });
-        }
-      }
-    }
-    return push(...reports);
-  };
-  return {
-    next(check, what, timeoutMs) {
-      return new Promise<Push>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        const waiter = {
-          check,
-          resolve: (value: Push) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-        };
-        waiters.add(waiter);
-      });
-    },
-    quietFor: () => performance.now() - lastPushAt,
-    async quiet(quietMs) {
-      await waitFor(`${quietMs} ms without a pushed report`, () => performance.now() - lastPushAt >= quietMs || undefined, 120_000);
-    },
-  };
-}
-
-/**
- * Waits until nobody (the background's engine above all) has asked the crypto for a device
- * list, nor pushed a report, for `quietMs`: a recompute asks for every member's devices and
- * ends with a push, so the background is idle. Measuring while it recomputes would time both.
- */
-async function untilCryptoIdle(crypto: CryptoApi, pushes: PushWatch, quietMs: number): Promise<void> {
-  let lastCallAt = performance.now();
-  const original = crypto.getUserDeviceInfo.bind(crypto);
-  crypto.getUserDeviceInfo = (...args) => {
-    lastCallAt = performance.now();
-    return original(...args);
-  };
-  try {
-    await waitFor(
-      'the background to stop computing',
-      () => (performance.now() - lastCallAt >= quietMs && pushes.quietFor() >= quietMs) || undefined,
-      300_000,
-    );
-  } finally {
-    Reflect.deleteProperty(crypto, 'getUserDeviceInfo'); // the prototype's method again
-  }
-}
-
-function joinedMemberIds(client: MatrixClient, roomId: string): string[] {
-  const room = client.getRoom(roomId);
-  if (!room) throw new Error('the extension does not have the big room');
-  return room.getJoinedMembers().map((member) => member.userId);
-}
-
-async function setJoinRule(baseUrl: string, token: string, roomId: string, joinRule: 'invite' | 'public'): Promise<void> {
-  const response = await fetch(`${baseUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.join_rules/`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ join_rule: joinRule }),
-  });
-  if (!response.ok) throw new Error(`setting the join rule answered ${response.status}`);
-}
-
-/**
- * Synapse on sqlite commits (and fsyncs) thousands of small transactions while the population
- * is built; on tmpfs that costs nothing. startSynapse puts its files under os.tmpdir(), which
- * reads TMPDIR when called.
- */
-async function startSynapseInMemory(): Promise<SynapseServer> {
-  const previous = process.env.TMPDIR;
-  if (existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
-  try {
-    return await startSynapse({ name: 'bench-trust' });
-  } finally {
-    if (previous === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previous;
-  }
-}
-
 async function repeat(times: number, work: () => Promise<unknown> | undefined): Promise<number[]> {
   const durations: number[] = [];
   for (let i = 0; i < times; i++) {
@@ -507,25 +246,6 @@ async function repeat(times: number, work: () => Promise<unknown> | undefined): 
   return durations;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function ms(value: number): string {
-  return `${value.toFixed(1)} ms`;
-}
-
-function seconds(value: number): string {
-  return `${(value / 1000).toFixed(1)} s`;
-}
-
-function list(values: readonly number[]): string {
-  return values.map((value) => value.toFixed(1)).join(', ');
 }

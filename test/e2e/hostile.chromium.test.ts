@@ -185,7 +185,7 @@ describe('hostile input against the built extension, in Chromium', () => {
     expect(answers.slice(0, 20).map((a) => a.answer?.error?.code)).toEqual(Array(20).fill('forbidden'));
     expect(CONTENT_SCRIPT_KINDS).not.toContain('room.report');
     expect(CONTENT_SCRIPT_KINDS).not.toContain('room.acknowledge');
-    addFigures({ fuzz_cases: answers.length + 1 });
+    addFigures({ fuzz_cases_count: answers.length + 1 });
     await cdp.detach();
     await page.close();
     expect(await backgroundState()).toEqual(before);
@@ -261,7 +261,7 @@ describe('hostile input against the built extension, in Chromium', () => {
     // The messages above had a round trip's time to do harm: a request made after them has been answered.
     await fromOptions((options) => options.evaluate(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} })));
     expect(await backgroundState()).toEqual(before);
-    addFigures({ fuzz_cases: 12 });
+    addFigures({ fuzz_cases_count: 12 });
     await page.close();
   });
 

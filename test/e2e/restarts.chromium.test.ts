@@ -273,7 +273,7 @@ describe('service worker and browser restarts, in Chromium', () => {
         await popup.close();
       }
       await checkAfterRestart(firstDevice, ledgerBefore);
-      addFigures({ restart_cycles_survived: 1 });
+      addFigures({ restart_cycles_count: 1 });
     }
     const counts = Object.fromEntries(['device-added', 'device-reported', 'acknowledge-sent', 'popup-open', 'recovery-key-shown'].map((p) => [p, points.filter((q) => q === p).length]));
     console.log(`restarts: ${CYCLES} cycles in ${Math.round((Date.now() - started) / 1000)} s, ${unsignedDeviceIds.length} devices added`, counts, 'acknowledgements', acknowledgements);
@@ -324,7 +324,7 @@ describe('service worker and browser restarts, in Chromium', () => {
       SLOW,
     );
     await popup.close();
-    addFigures({ restart_cycles_survived: 1 });
+    addFigures({ restart_cycles_count: 1 });
   }
 
   async function uploadsOnServer(): Promise<{ masterKey: boolean; defaultKeyId: string | null }> {

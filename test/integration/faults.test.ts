@@ -196,7 +196,7 @@ describe('under network faults the extension', () => {
     // One keep-alive interval (at most 10 s) and a sync: well under half a minute.
     expect(back - upAt).toBeLessThan(30_000);
     await reportHas(added);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, OUTAGE_MS + 150_000);
 
   it('survives connections reset in the middle of /sync responses', async () => {
@@ -209,7 +209,7 @@ describe('under network faults the extension', () => {
     const back = await upToDateAfter(Date.now(), 60_000);
     expectBounded('reset', proxiedBetween(at, back).length, back - at, FAILING_SYNC_PER_MINUTE);
     await reportHas(added);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 
   it('does not say "up to date" while a /sync hangs for 50 s, and recovers when it answers', async () => {
@@ -234,7 +234,7 @@ describe('under network faults the extension', () => {
     // A hung request is not a storm: nothing but the hung /sync and Rust crypto's own requests.
     expectBounded('delay-requests', proxiedBetween(at, back).length, back - at, UNREACHABLE_PER_MINUTE);
     await reportHas(added);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 
   it.each([
@@ -254,7 +254,7 @@ describe('under network faults the extension', () => {
     const back = await upToDateAfter(clearedAt);
     measured[`status-${status}-recovery`] = { faultSeconds: Math.round((clearedAt - at) / 1000), secondsToRecover: Math.round((back - clearedAt) / 1000) };
     await reportHas(added);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 
   it('waits as long as a 429 asks (retry_after_ms) before the next request', async () => {
@@ -276,7 +276,7 @@ describe('under network faults the extension', () => {
     measured['rate-limit'] = { retryAfterMs, retryGapsMs, inWindow: inWindow.map((r) => `${r.method} ${r.path.split('?')[0] ?? ''} +${r.at - at}ms`) };
     expect(back).toBeGreaterThan(offline.lastSyncAt);
     await reportHas(added);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 
   it('survives malformed JSON from /sync and from /keys/query without crashing or wedging', async () => {
@@ -290,7 +290,7 @@ describe('under network faults the extension', () => {
     // The key query that got garbage is asked again: Bob's new device still arrives.
     await reportHas(added);
     measured['malformed-json'] = { malformedAnswers: proxy.applied('malformed-json') };
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 
   // Last: it ends the shared extension's session.
@@ -308,6 +308,6 @@ describe('under network faults the extension', () => {
     const entries = await extension.ledger.allEntries();
     for (const entry of ledger) expect(entries).toContainEqual(expect.objectContaining({ roomId: entry.roomId, userId: entry.userId, deviceId: entry.deviceId }));
     await upToDateAfter(ended.endedByServerAt ?? 0);
-    addFigures({ faults_survived: 1 });
+    addFigures({ faults_scenarios_count: 1 });
   }, 180_000);
 });

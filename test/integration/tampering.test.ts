@@ -181,7 +181,7 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(everyClassOf(bob.userId, forged.deviceId).map((seen) => seen.class)).toEqual(['unsigned']);
     // Carol, who sees the truth, finds it signed: the lie alone made the difference.
     await waitFor('Carol to see the forged device signed', async () => (await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner || undefined, 90_000);
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 
   it('cannot swap the ed25519 key of a known device under the same device id, and the user is told it tried', async () => {
@@ -241,7 +241,7 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(deviceIn(after, bob.userId, bob.deviceId)).toMatchObject({ ed25519Key: oldKey, class: 'owner-signed' });
     const history = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.ed25519Key === newKey);
     expect(history?.departedAt).toBeDefined();
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 
   it("cannot slip another user's devices in among Bob's", async () => {
@@ -274,6 +274,6 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(slipped).toEqual([]);
     // Carol's own devices are still hers and still owner-signed.
     expect(deviceIn(report, carol.userId, carol.deviceId)).toMatchObject({ class: 'owner-signed' });
-    addFigures({ network_tampering_cases: 1 });
+    addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 });

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Figures that reliability and security tests count while they run (faults survived, restart
- * cycles, fuzz cases, secrets found in clear...). `bench/reliability.bench.ts` runs those
+ * How many cases the reliability and security tests ran (fault scenarios, restart cycles, fuzz
+ * cases, places searched for secrets...; the names end in `_count`, since a green run only
+ * says that every case counted passed). `bench/reliability.bench.ts` runs those
  * tests with MTG_FIGURES_FILE naming a fresh file, and copies the sums into
  * `bench/results.json`: the figures are what the tests actually did, not a separate count.
  * Without MTG_FIGURES_FILE (a plain `npm test`) nothing is written.

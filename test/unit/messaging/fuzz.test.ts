@@ -193,7 +193,7 @@ async function expectRefused(h: Harness, message: unknown, sender: RawSender, wh
 }
 
 afterAll(() => {
-  addFigures({ fuzz_cases: cases });
+  addFigures({ fuzz_cases_count: cases });
 });
 
 describe('the request router under fuzzing', () => {

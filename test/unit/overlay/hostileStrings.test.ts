@@ -50,7 +50,7 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u
 
 let tried = 0;
 afterAll(() => {
-  addFigures({ hostile_strings_tried: tried });
+  addFigures({ hostile_strings_count: tried });
 });
 
 describe('hostile names', () => {
