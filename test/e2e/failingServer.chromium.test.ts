@@ -132,7 +132,7 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
     expect(answered?.doneAt).toBeDefined();
     const recoveryMs = warned - (answered?.doneAt ?? Number.NaN);
     console.log(`keys query recovery in Chromium: ${recoveryMs} ms from the first complete answer, ${warned - clearedAt} ms from the fault's end`);
-    setFigures({ keys_query_recovery_to_warning_ms: recoveryMs });
+    setFigures({ keys_query_recovery_to_warning_ms: recoveryMs, keys_query_fault_end_to_warning_ms: warned - clearedAt });
     expect(recoveryMs).toBeLessThan(WARNING_AFTER_ANSWER_MS);
     const warning = await waitFor('Bob to carry a warning badge', async () => {
       const seen = await bobsBadge();
