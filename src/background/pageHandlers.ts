@@ -51,9 +51,9 @@ export function createPageHandlers(deps: {
     },
     'page.shown': async ({ roomId, banner, userIds }, sender) => {
       // Only what a tab on screen showed of the room it is on counts as the user having seen it.
-      if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return {};
+      if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return { counted: false };
       await (await account()).noteShown(roomId, banner ? undefined : new Set(userIds));
-      return {};
+      return { counted: true };
     },
     'page.review': async ({ roomId }) => {
       // The page only informs: acknowledging happens in the extension's own page.

@@ -198,7 +198,8 @@ export interface RequestTable {
    * The page placed the banner (all the room's new warnings) or badges (those members') while
    * visible: their warnings now count as shown. Only for the room the tab is on.
    */
-  'page.shown': { params: { roomId: string; banner: boolean; userIds: string[] }; result: NoParams; from: 'content-script' };
+  /** `counted`: the background took it as seen (the tab was on screen, on that room); else the page says it again later. */
+  'page.shown': { params: { roomId: string; banner: boolean; userIds: string[] }; result: { counted: boolean }; from: 'content-script' };
   /** The user pressed the in-page banner's Review: open the extension's review of this room. */
   'page.review': { params: { roomId: string }; result: NoParams; from: 'content-script' };
   /** What the extension knows of a tab (the popup asks about the active one). */

@@ -27,9 +27,7 @@ const background: PageBackground = {
   review: async (roomId) => {
     await request('page.review', { roomId });
   },
-  shown: async (roomId, banner, userIds) => {
-    await request('page.shown', { roomId, banner, userIds });
-  },
+  shown: async (roomId, banner, userIds) => (await request('page.shown', { roomId, banner, userIds })).counted,
   followRoom: ({ onView, onUnavailable, onLost }) => subscribe('pageRoom', { onValue: onView, onUnavailable, onLost }),
 };
 

@@ -4,6 +4,10 @@ import type { MemberBadge, PageRoomView } from '../trust/pageWarnings';
 import { BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
 
+/** A "shown" the background did not count is said again after this, then twice as long each time. */
+const SHOWN_RETRY_MS = 1_000;
+const SHOWN_RETRY_MAX_MS = 30_000;
+
 /** The background, as the page sees it (messages in the extension; a fake in unit tests). */
 export interface PageBackground {
   /** Says the page is here, and which client's adapter understood it (none: not understood). */
@@ -11,8 +15,11 @@ export interface PageBackground {
   /** Tells which room the page shows; answers its id when the account is in it. */
   showRoom(room: RoomRef | null): Promise<string | undefined>;
   review(roomId: string): Promise<void>;
-  /** The banner (all the room's new warnings) or these members' badges were placed while the page was visible. */
-  shown(roomId: string, banner: boolean, userIds: string[]): Promise<void>;
+  /**
+   * The banner (all the room's new warnings) or these members' badges were placed while the
+   * page was visible. False: not counted (the tab was not the one on screen), to say again.
+   */
+  shown(roomId: string, banner: boolean, userIds: string[]): Promise<boolean>;
   /** Follows what the page shows of one room; `onLost` when the background went away (it restarted). */
   followRoom(handlers: { onView: (view: PageRoomView) => void; onUnavailable: () => void; onLost: () => void }): { follow(roomId: string): void; end(): void };
 }
@@ -88,10 +95,38 @@ export function watchPage(options: PageWatchOptions): PageWatch {
       const bannerNow = banner?.visible === true && !reported.banner;
       const users = [...(painter?.shownUsers() ?? [])].filter(([userId, severity]) => severity !== 'checking' && !reported.users.has(userId)).map(([userId]) => userId);
       if (!bannerNow && users.length === 0) return;
-      reported.banner ||= bannerNow;
-      for (const userId of users) reported.users.add(userId);
-      void background.shown(room, bannerNow, users).catch(() => onError('shown'));
+      const sent = reported;
+      sent.banner ||= bannerNow;
+      for (const userId of users) sent.users.add(userId);
+      const notCounted = () => {
+        // Not seen after all (the user had switched tabs): it is said again once the page is
+        // in front, and meanwhile every few seconds (a browser may not tell the page).
+        if (sent !== reported) return;
+        if (bannerNow) sent.banner = false;
+        for (const userId of users) sent.users.delete(userId);
+        retryShown();
+      };
+      background.shown(room, bannerNow, users).then(
+        (counted) => {
+          if (counted) shownRetryMs = SHOWN_RETRY_MS;
+          else notCounted();
+        },
+        () => {
+          onError('shown');
+          notCounted();
+        },
+      );
     });
+  };
+  let shownRetryMs = SHOWN_RETRY_MS;
+  let shownRetry: ReturnType<typeof setTimeout> | undefined;
+  const retryShown = () => {
+    if (shownRetry !== undefined || stopped) return;
+    shownRetry = setTimeout(() => {
+      shownRetry = undefined;
+      noteShown();
+    }, shownRetryMs);
+    shownRetryMs = Math.min(shownRetryMs * 2, SHOWN_RETRY_MAX_MS);
   };
 
   const reportRoom = async (force: boolean) => {
@@ -167,6 +202,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
       keepBanner?.disconnect();
       if (bannerFrame !== undefined) frames.cancel(bannerFrame);
       if (shownFrame !== undefined) frames.cancel(shownFrame);
+      clearTimeout(shownRetry);
       subscription?.end();
       painter?.stop();
       banner?.remove();

@@ -42,7 +42,8 @@ describe('hostile input against the built extension, in Chromium', () => {
   const sites: FixtureSite[] = [];
 
   async function fromOptions<T>(run: (page: Page) => Promise<T>): Promise<T> {
-    const page = await chromium.openExtensionPage('options.html');
+    // In a window of its own: a new tab would hide the page under test from the user.
+    const page = await chromium.openExtensionPageAside('options.html');
     try {
       return await run(page);
     } finally {

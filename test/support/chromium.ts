@@ -27,6 +27,12 @@ export interface ChromiumSession {
   /** Opens e.g. "popup.html" or "options.html" in a new tab. */
   openExtensionPage(pagePath: string): Promise<Page>;
   /**
+   * Opens an extension page in an unfocused window of its own: every other tab stays the one
+   * on screen in its window (a new tab would hide the page under test, and the extension
+   * counts nothing as seen in a hidden tab).
+   */
+  openExtensionPageAside(pagePath: string): Promise<Page>;
+  /**
    * Opens the popup as the user sees it over `page`. A headless browser cannot click the
    * toolbar button, so the popup opens in an unfocused window of its own, which leaves
    * `page`'s window the last focused one: the one the popup asks about.
@@ -76,6 +82,16 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
 
 function session(context: BrowserContext, extensionId: string, userDataDir: string, ownsProfile: boolean): ChromiumSession {
   const extensionUrl = `chrome-extension://${extensionId}/`;
+  const openInWindow = async (url: string): Promise<Page> => {
+    const opened = context.waitForEvent('page');
+    const worker = await currentWorker(context, extensionUrl);
+    await worker.evaluate(async (address) => {
+      await chrome.windows.create({ url: address, type: 'popup', focused: false, width: 380, height: 800 });
+    }, url);
+    const page = await opened;
+    await page.waitForLoadState();
+    return page;
+  };
   return {
     context,
     extensionId,
@@ -86,14 +102,10 @@ function session(context: BrowserContext, extensionId: string, userDataDir: stri
       await page.goto(extensionUrl + pagePath);
       return page;
     },
+    openExtensionPageAside: (pagePath) => openInWindow(extensionUrl + pagePath),
     async openPopupOver(page) {
       await page.bringToFront();
-      const opened = context.waitForEvent('page');
-      const worker = await currentWorker(context, extensionUrl);
-      await worker.evaluate(async (url) => {
-        await chrome.windows.create({ url, type: 'popup', focused: false, width: 380, height: 800 });
-      }, `${extensionUrl}popup.html`);
-      const popup = await opened;
+      const popup = await openInWindow(`${extensionUrl}popup.html`);
       await popup.setViewportSize({ width: 380, height: 800 });
       return popup;
     },

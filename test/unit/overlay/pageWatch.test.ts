@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoomRef } from '../../../src/clients/clientAdapter';
 import { watchPage, type PageBackground, type PageWatch } from '../../../src/overlay/pageWatch';
 import { pageRoomView } from '../../../src/trust/pageWarnings';
@@ -33,9 +33,11 @@ class FakeBackground implements PageBackground {
   }
   /** What the page said was put on screen: room, banner, members. */
   shownReports: { roomId: string; banner: boolean; userIds: string[] }[] = [];
+  /** Whether the background counts what the page says it showed (false: the tab was not on screen). */
+  counting = true;
   shown(roomId: string, banner: boolean, userIds: string[]) {
     this.shownReports.push({ roomId, banner, userIds });
-    return Promise.resolve();
+    return Promise.resolve(this.counting);
   }
   followRoom(handlers: Parameters<PageBackground['followRoom']>[0]) {
     this.handlers = handlers;
@@ -232,6 +234,39 @@ describe('watchPage', () => {
       watch.visible();
       frames.run();
       expect(background.shownReports).toEqual([{ roomId: PLANS, banner: true, userIds: ['@bob:x.org'] }]);
+    });
+
+    it('says again what the background did not count (the tab was not on screen then), until it is', async () => {
+      background.counting = false;
+      await startWatch();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        background.publish(report(PLANS, ['@bob:x.org']));
+        frames.run();
+        frames.run();
+        await vi.advanceTimersByTimeAsync(0);
+        const once = [{ roomId: PLANS, banner: true, userIds: ['@bob:x.org'] }];
+        expect(background.shownReports).toEqual(once);
+        // Said again when the page comes to the front...
+        watch.visible();
+        frames.run();
+        await vi.advanceTimersByTimeAsync(0);
+        expect(background.shownReports).toEqual([...once, ...once]);
+        // ...and after a while even if the browser never says so; counted at last, never again.
+        background.counting = true;
+        await vi.advanceTimersByTimeAsync(2_000);
+        frames.run();
+        await vi.advanceTimersByTimeAsync(0);
+        expect(background.shownReports).toEqual([...once, ...once, ...once]);
+        await vi.advanceTimersByTimeAsync(60_000);
+        frames.run();
+        watch.visible();
+        frames.run();
+        await vi.advanceTimersByTimeAsync(0);
+        expect(background.shownReports).toHaveLength(3);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('reports nothing for a room whose warnings never reached the page', async () => {
