@@ -32,22 +32,27 @@ export function createPageHandlers(deps: {
     'page.visible': () => ({}),
     'page.room': async ({ room }, sender) => {
       const page = { origin: sender.origin, client: findWatchedSite(sender.origin, BUILT_IN_SITES)?.client };
+      // From now on the tab is about no room until this one is looked up: neither the toolbar
+      // nor the page's subscription may speak of the room the page left.
+      const navigation = tabs.navigating(sender.tabId, page);
       // A restarted worker answers once its account has resumed: "no room" before that would
       // take the page's badges away (they are kept across a restart) until it had.
       if (room !== null && status.get().account.state === 'resuming') await account();
       if (room === null || status.get().account.state !== 'signed-in') {
-        tabs.showRoom(sender.tabId, page, undefined);
+        tabs.showRoom(sender.tabId, page, undefined, { navigation });
         return {};
       }
       const service = await account();
       const roomId = await service.joinedRoomFor(room);
+      // The page asked about another room meanwhile: this answer is for a room it has left.
+      if (!tabs.isCurrent(sender.tabId, navigation)) return {};
       if (roomId === undefined) {
-        tabs.showRoom(sender.tabId, page, room.kind === 'id' ? room.roomId : room.alias, true);
+        tabs.showRoom(sender.tabId, page, room.kind === 'id' ? room.roomId : room.alias, { unavailable: true, navigation });
         return {};
       }
-      tabs.showRoom(sender.tabId, page, roomId);
+      tabs.showRoom(sender.tabId, page, roomId, { navigation });
       tabs.report(await service.report(roomId));
-      return { roomId };
+      return tabs.isCurrent(sender.tabId, navigation) ? { roomId } : {};
     },
     'page.shown': async ({ roomId, banner, userIds }, sender) => {
       // Only what a tab on screen showed of the room it is on counts as the user having seen it.

@@ -17,6 +17,10 @@ interface TabEntry {
   understood: boolean;
   roomId?: string;
   roomUnavailable?: boolean;
+  /** The page moved to a room the background is still looking up: nothing is known of it yet. */
+  resolving?: boolean;
+  /** Counts the page's room changes, so a lookup that finishes after the next one is dropped. */
+  navigation: number;
 }
 
 /**
@@ -38,18 +42,38 @@ export class TabRegistry {
 
   /** A content script announced itself (again, after a reload or navigation). */
   hello(tabId: number, entry: { origin: string; client?: ClientFamily; understood: boolean }): void {
-    this.tabs.set(tabId, { ...entry });
+    this.tabs.set(tabId, { ...entry, navigation: (this.tabs.get(tabId)?.navigation ?? 0) + 1 });
     this.paint(tabId);
   }
 
   /**
-   * The page shows this room now (or none). Only pages an adapter understood say so; the page
-   * is named again so a room report that overtakes its hello is not lost.
+   * The page says it shows another room, which the background now looks up: from this moment
+   * the tab is about no room (the toolbar says it is checking, and the previous room's news
+   * reaches the tab no more). Returns the navigation that `showRoom` must name.
    */
-  showRoom(tabId: number, page: { origin: string; client?: ClientFamily }, roomId: string | undefined, unavailable = false): void {
-    const entry = this.tabs.get(tabId) ?? { ...page, understood: true };
-    this.tabs.set(tabId, { ...entry, roomId, roomUnavailable: unavailable });
+  navigating(tabId: number, page: { origin: string; client?: ClientFamily }): number {
+    const entry = this.tabs.get(tabId) ?? { ...page, understood: true, navigation: 0 };
+    const navigation = entry.navigation + 1;
+    this.tabs.set(tabId, { ...entry, roomId: undefined, roomUnavailable: false, resolving: true, navigation });
     this.paint(tabId);
+    return navigation;
+  }
+
+  /**
+   * The page shows this room now (or none). Only pages an adapter understood say so; the page
+   * is named again so a room report that overtakes its hello is not lost. A lookup for an
+   * earlier navigation than the tab's last one is dropped: the page has moved on.
+   */
+  showRoom(tabId: number, page: { origin: string; client?: ClientFamily }, roomId: string | undefined, options: { unavailable?: boolean; navigation?: number } = {}): void {
+    const entry = this.tabs.get(tabId) ?? { ...page, understood: true, navigation: 0 };
+    if (options.navigation !== undefined && options.navigation !== entry.navigation) return;
+    this.tabs.set(tabId, { ...entry, roomId, roomUnavailable: options.unavailable === true, resolving: false });
+    this.paint(tabId);
+  }
+
+  /** Whether `navigation` is still the tab's last room change. */
+  isCurrent(tabId: number, navigation: number): boolean {
+    return this.tabs.get(tabId)?.navigation === navigation;
   }
 
   /** The room the tab's page shows now, once resolved to a joined room's id. */
@@ -110,7 +134,15 @@ export class TabRegistry {
     const entry = this.tabs.get(tabId);
     if (!entry) return undefined;
     const report = entry.roomId === undefined ? undefined : this.reports.get(entry.roomId);
-    const view = tabView({ signedIn: this.signedIn, understood: entry.understood, roomId: entry.roomId, report, roomUnavailable: entry.roomUnavailable, stale: this.stale });
+    const view = tabView({
+      signedIn: this.signedIn,
+      understood: entry.understood,
+      roomId: entry.roomId,
+      resolving: entry.resolving,
+      report,
+      roomUnavailable: entry.roomUnavailable,
+      stale: this.stale,
+    });
     return { tabId, origin: entry.origin, client: entry.client, roomId: entry.roomId, ...view };
   }
 

@@ -4,12 +4,12 @@ import { keepAliveWhileVisible } from '../clients/keepAliveWhileVisible';
 import { createLogger } from '../log';
 import { request, subscribe } from '../messaging/backgroundClient';
 import { isPlainObject } from '../validation/shape';
+import { watchLocation } from './locationWatch';
 import { watchPage, type PageBackground } from './pageWatch';
 
 /** What the content script's context gives us (WXT's ContentScriptContext, narrowed). */
 export interface ScriptContext {
   onInvalidated(callback: () => void): void;
-  addEventListener(target: Window, type: 'wxt:locationchange' | 'hashchange' | 'popstate', listener: () => void): void;
   setTimeout(handler: () => void, timeout: number): number;
 }
 
@@ -70,12 +70,13 @@ export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url
   ctx.onInvalidated(() => observer.disconnect());
   stops.push(() => observer.disconnect());
 
-  for (const type of ['wxt:locationchange', 'hashchange', 'popstate'] as const) {
-    ctx.addEventListener(window, type, () => {
-      lookAgain();
-      watch.locationChanged();
-    });
-  }
+  // The room follows the URL once it has committed, however the page navigated.
+  const stopLocation = watchLocation(window, () => {
+    lookAgain();
+    watch.locationChanged();
+  });
+  ctx.onInvalidated(stopLocation);
+  stops.push(stopLocation);
   const onMessage = (message: unknown) => {
     // Only the extension can message a content script; the check guards our own mistakes.
     if (isPlainObject(message) && message.kind === 'page.recheck') watch.recheck();

@@ -33,6 +33,8 @@ export interface TabFacts {
   understood: boolean;
   /** The page shows a room (its id, once resolved). */
   roomId?: string;
+  /** The page moved to a room not looked up yet: not the previous room, and not clear. */
+  resolving?: boolean;
   /** The room's current report, if there is one. */
   report?: RoomTrustReport;
   /** The room is not one of the account's joined rooms. */
@@ -50,6 +52,7 @@ export function tabView(facts: TabFacts): TabView {
   // A page we do not understand shows no warnings, signed in or not: say that, not "sign in".
   if (!facts.understood) return { trust: 'unknown', newWarnings: 0, reason: 'not-understood' };
   if (!facts.signedIn) return { trust: 'unknown', newWarnings: 0, reason: 'signed-out' };
+  if (facts.resolving) return { trust: 'unknown', newWarnings: 0, reason: 'checking' };
   if (facts.roomId === undefined) return { trust: 'unknown', newWarnings: 0, reason: 'no-room' };
   if (facts.roomUnavailable) return { trust: 'unknown', newWarnings: 0, reason: 'not-joined' };
   const report = facts.report;

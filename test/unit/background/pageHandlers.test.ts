@@ -119,3 +119,32 @@ describe('page.room in a restarted worker', () => {
     await expect(Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId: PLANS } }, PAGE))).resolves.toEqual({});
   });
 });
+
+/** Two room switches in quick succession: the first lookup finishes last. */
+describe('page.room after the page has moved on', () => {
+  it('leaves the tab on the room the page shows now, whatever order the lookups end in', async () => {
+    const SIDE = '!side:example.org';
+    const status = createStatusStore({ account: SIGNED_IN, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const painted: TabState[] = [];
+    const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
+    tabs.setSignedIn(true);
+    const lookups = new Map<string, () => void>();
+    const service = {
+      joinedRoomFor: (room: { roomId: string }) => new Promise<string>((resolve) => lookups.set(room.roomId, () => resolve(room.roomId))),
+      report: (roomId: string) => Promise.resolve({ ...report, roomId, newWarnings: roomId === SIDE ? { warn: 0, critical: 0 } : report.newWarnings }),
+    } as unknown as AccountService;
+    const handlers = createPageHandlers({ status, tabs, account: () => Promise.resolve(service) });
+    const ask = (roomId: string) => Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId } }, PAGE));
+    const toSide = ask(SIDE);
+    const toPlans = ask(PLANS);
+    await vi.waitFor(() => expect(lookups.size).toBe(2));
+    lookups.get(PLANS)?.();
+    await expect(toPlans).resolves.toEqual({ roomId: PLANS });
+    lookups.get(SIDE)?.();
+    await expect(toSide).resolves.toEqual({});
+    expect(tabs.roomOf(PAGE.tabId)).toBe(PLANS);
+    expect(painted.at(-1)).toMatchObject({ roomId: PLANS, trust: 'warn' });
+    // Side was never painted as the tab's room.
+    expect(painted.some((state) => state.roomId === SIDE)).toBe(false);
+  });
+});

@@ -45,6 +45,30 @@ describe('TabRegistry', () => {
     expect(last()).toMatchObject({ trust: 'ok', reason: 'clear' });
   });
 
+  it('speaks of no room from the moment the page moves, and drops a lookup the page has moved past', () => {
+    const { tabs, painted, last } = setup();
+    const SIDE = '!side:example.org';
+    tabs.setSignedIn(true);
+    tabs.showRoom(7, HYDROGEN, PLANS);
+    tabs.report(report(PLANS, { warn: 1, critical: 0 }));
+    tabs.report(report(SIDE));
+    expect(last()).toMatchObject({ trust: 'warn', roomId: PLANS });
+    // Plans -> Side: at once "checking", not Plans' warning and not Side's all clear.
+    const toSide = tabs.navigating(7, HYDROGEN);
+    expect(last()).toMatchObject({ trust: 'unknown', reason: 'checking', newWarnings: 0 });
+    expect(last()?.roomId).toBeUndefined();
+    expect(tabs.roomOf(7)).toBeUndefined();
+    // Side -> Plans before Side was looked up: Side's late answer is dropped.
+    const toPlans = tabs.navigating(7, HYDROGEN);
+    painted.length = 0;
+    tabs.showRoom(7, HYDROGEN, SIDE, { navigation: toSide });
+    expect(painted).toEqual([]);
+    expect(tabs.isCurrent(7, toSide)).toBe(false);
+    tabs.showRoom(7, HYDROGEN, PLANS, { navigation: toPlans });
+    expect(last()).toMatchObject({ trust: 'warn', roomId: PLANS });
+    expect(tabs.roomOf(7)).toBe(PLANS);
+  });
+
   it("repaints only the tabs showing the reported room", () => {
     const { tabs, painted } = setup();
     tabs.setSignedIn(true);
