@@ -39,10 +39,12 @@ export function badgeText(badge: MemberBadge): BadgeText {
   if (cached) return cached;
   const checking = badge.checking && describeChecking({ count: 1, first: [{ userId: badge.userId, displayName: badge.displayName }], ...badge.checking });
   let text: BadgeText;
+  // The hover text names the room, so a badge left from another room could never pass unnoticed.
+  const inRoom = badge.roomName === undefined ? [] : [t('badgeInRoom', roomText(badge.roomName))];
   if (badge.severity === 'checking') {
     // Nothing new is known about them, and nothing can be said yet: a neutral question mark.
     const label = t('badgeLabel', checking ?? '');
-    text = { label, details: label, pill: '?' };
+    text = { label, details: [label, ...inRoom].join('\n'), pill: '?' };
   } else {
     const count = badge.newDevices.length;
     const label = badgeLabel(badge.identity, count);
@@ -51,7 +53,7 @@ export function badgeText(badge: MemberBadge): BadgeText {
     );
     // A shape, not only a colour, tells the two severities apart.
     const mark = badge.severity === 'critical' ? '!!' : '!';
-    text = { label, details: [label, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+    text = { label, details: [label, ...inRoom, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
   }
   textOf.set(badge, text);
   return text;
@@ -74,7 +76,8 @@ function badgeLabel(identity: MemberBadge['identity'], count: number): string {
 
 export function bannerText(summary: BannerSummary): BannerText {
   const total = summary.newWarnings.warn + summary.newWarnings.critical;
-  const count = total === 1 ? t('bannerWarningsOne') : t('bannerWarningsMany', String(total));
+  const room = roomText(summary.roomName);
+  const count = total === 1 ? t('bannerWarningsOne', room) : t('bannerWarningsMany', String(total), room);
   const severity = summary.newWarnings.critical > 0 ? t('bannerSerious', String(summary.newWarnings.critical)) : '';
   const names = summary.members.slice(0, BANNER_NAMES_SHOWN).map((member) => memberName(member.userId, member.displayName));
   const more = summary.members.length - names.length;
@@ -82,6 +85,14 @@ export function bannerText(summary: BannerSummary): BannerText {
   const warnings = severity === '' ? t('bannerMessage', count, listOf(names)) : t('bannerMessageSerious', count, severity, listOf(names));
   const message = summary.unchecked ? `${warnings} ${describeChecking(summary.unchecked)}` : warnings;
   return { message, review: t('bannerReview'), reviewLabel: t('bannerReviewLabel'), hide: t('bannerHide') };
+}
+
+/** A room's name as our sentences quote it (a name is anyone's text: cleaned and kept short). */
+const ROOM_NAME_MAX_CHARS = 40;
+
+function roomText(roomName: string | undefined): string {
+  const name = roomName === undefined ? '' : displayText(roomName, ROOM_NAME_MAX_CHARS);
+  return name === '' ? t('bannerThisRoom') : name;
 }
 
 let conjunction: Intl.ListFormat | undefined;

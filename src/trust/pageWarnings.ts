@@ -19,11 +19,15 @@ export interface MemberBadge {
   newDevices: BadgeDevice[];
   /** Set while their device list is not known to be current: why, and since when. */
   checking?: DeviceListCheck;
+  /** The room the badge speaks of (its hover text names it), when the room has a name. */
+  roomName?: string;
 }
 
 /** The banner above the composer: who has new warnings, and how many of each severity. */
 export interface BannerSummary {
   roomId: string;
+  /** The banner names the room it speaks of, when the room has a name. */
+  roomName?: string;
   newWarnings: WarningCounts;
   /** The members with new warnings, worst first (as the report orders them). */
   members: { userId: string; displayName?: string }[];
@@ -55,6 +59,7 @@ export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> 
   const badges = new Map<string, MemberBadge>();
   if (!report.encrypted) return badges;
   const checks = new Map(report.checking.map(({ userId, displayName, ...check }) => [userId, { userId, displayName, check }]));
+  const room = report.name === undefined ? {} : { roomName: report.name };
   for (const member of report.members) {
     const newDevices = member.devices.filter((device) => device.isNew && device.severity !== 'none');
     const identityProblem = member.identity !== 'ok';
@@ -68,10 +73,11 @@ export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> 
       identity: member.identity,
       newDevices: newDevices.map(({ deviceId, displayName, class: cls }) => ({ deviceId, displayName, class: cls })),
       ...(check && { checking: check }),
+      ...room,
     });
   }
   for (const { userId, displayName, check } of checks.values()) {
-    if (!badges.has(userId)) badges.set(userId, { userId, displayName, severity: 'checking', identity: 'ok', newDevices: [], checking: check });
+    if (!badges.has(userId)) badges.set(userId, { userId, displayName, severity: 'checking', identity: 'ok', newDevices: [], checking: check, ...room });
   }
   return badges;
 }
@@ -84,7 +90,7 @@ export function bannerSummary(report: RoomTrustReport): BannerSummary | undefine
     .filter((badge) => badge.severity !== 'checking')
     .map(({ userId, displayName }) => ({ userId, displayName }));
   const unchecked = summarizeChecking(report.checking);
-  return { roomId: report.roomId, newWarnings: { warn, critical }, members, ...(unchecked && { unchecked }) };
+  return { roomId: report.roomId, ...(report.name === undefined ? {} : { roomName: report.name }), newWarnings: { warn, critical }, members, ...(unchecked && { unchecked }) };
 }
 
 /** What a content script is sent for its tab's room. */

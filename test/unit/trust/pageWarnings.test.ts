@@ -66,6 +66,7 @@ describe('bannerSummary', () => {
   it('counts the new warnings by severity and lists the members worst first', () => {
     expect(bannerSummary(reportOf([alice, dave, bob, carol]))).toEqual({
       roomId: ROOM,
+      roomName: 'Plans',
       newWarnings: { warn: 1, critical: 1 },
       members: [{ userId: bob.userId }, { userId: dave.userId }],
     });
