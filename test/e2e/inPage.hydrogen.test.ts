@@ -47,6 +47,12 @@ describe('in-page warnings in the real Hydrogen client', () => {
 
   const overlay = (): Promise<SeenOverlay> => readOverlay(page, HOST_CONTEXT);
 
+  /**
+   * Warnings, not "checking" badges: a member who adds a device is being checked (a '?' badge)
+   * until the key query about them answers, which is right but not what these tests look at.
+   */
+  const warned = (seen: SeenOverlay) => seen.badges.length > 0 && seen.badges.every((badge) => badge.severity !== 'checking');
+
   /** Waits until the page's overlay passes `check`, and returns it. */
   function overlayWhere(what: string, check: (seen: SeenOverlay) => boolean, timeoutMs = 30_000): Promise<SeenOverlay> {
     return waitFor(
@@ -111,16 +117,16 @@ describe('in-page warnings in the real Hydrogen client', () => {
     const rogue = await bob.addUnsignedDevice({ deviceName: 'Rogue <img src=x onerror=alert(1)> \u202Eexe.txt' });
     extraDevices.push(rogue);
     const added = Date.now();
-    const seen = await overlayWhere('Bob to be badged', (s) => s.badges.length >= 2 && s.banner !== undefined);
+    const seen = await overlayWhere('Bob to be badged', (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
     // Reported in the closing note (a figure, not a pass/fail threshold: see bench/).
     console.info(`new device to badge in Hydrogen: ${Date.now() - added} ms`);
     expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
     for (const badge of seen.badges) {
       expect(badge).toMatchObject({ severity: 'warn', text: '! 1', label: 'Matrix Trust Guard: 1 unverified device' });
       // The device name is shown as inert text, without its bidi override.
-      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
+      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nIn Plans\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
     }
-    expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in this room: Bob.', severity: 'warn', floating: false });
+    expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in Plans: Bob.', severity: 'warn', floating: false });
     // The banner sits right above the composer.
     expect(await page.evaluate(`document.querySelector('[data-mtg-banner]').nextElementSibling.classList.contains('MessageComposer')`)).toBe(true);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -161,7 +167,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
   it('badges Bob again when another device appears', async () => {
     const second = await bob.addUnsignedDevice({ deviceName: 'Second rogue' });
     extraDevices.push(second);
-    const seen = await overlayWhere('Bob to be badged again', (s) => s.badges.length >= 2 && s.banner !== undefined);
+    const seen = await overlayWhere('Bob to be badged again', (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
     expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
     expect(seen.badges[0]?.title).toContain(`Second rogue (${second.deviceId})`);
     expect(seen.badges[0]?.title).not.toContain('Rogue <img');
@@ -171,18 +177,20 @@ describe('in-page warnings in the real Hydrogen client', () => {
     const carolsRogue = await carol.addUnsignedDevice({ deviceName: "Carol's tablet" });
     extraDevices.push(carolsRogue);
     await openRoom(page, otherRoom, { members: true });
-    const other = await overlayWhere("Carol's badge in the other room", (s) => contexts(s).includes(`member ${carol.userId}`));
+    const other = await overlayWhere("Carol's badge in the other room", (s) => warned(s) && contexts(s).includes(`member ${carol.userId}`));
     expect(contexts(other)).toEqual([`member ${carol.userId}`]);
-    expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Carol.');
+    // Each says which room it speaks of.
+    expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Other room: Carol.');
+    expect(other.badges[0]?.title.split('\n')[1]).toBe('In Other room');
     await openRoom(page, planRoom, { members: true });
-    const back = await overlayWhere("Bob's badges back in Plans", (s) => contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join());
-    expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Bob.');
+    const back = await overlayWhere("Bob's badges back in Plans", (s) => warned(s) && contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join());
+    expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Plans: Bob.');
   });
 
   it('paints the same badges after a page reload', async () => {
     await page.reload();
     await page.locator('.MemberListView li.MemberTileView').first().waitFor({ timeout: 60_000 });
-    const seen = await overlayWhere("Bob's badges after the reload", (s) => s.badges.length >= 2 && s.banner !== undefined);
+    const seen = await overlayWhere("Bob's badges after the reload", (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
     expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
   });
 
