@@ -5,7 +5,8 @@
  * collected heap. Used by bench/trustEngine.bench.ts (1,000 x 3) and bench/scale.bench.ts
  * (10,000 x 2).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -316,12 +317,46 @@ export async function setJoinRule(baseUrl: string, token: string, roomId: string
  */
 export async function startSynapseInMemory(name: string): Promise<SynapseServer> {
   const previous = process.env.TMPDIR;
-  if (existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
+  if (existsSync('/dev/shm')) {
+    removeAbandonedDatabases('/dev/shm', name);
+    process.env.TMPDIR = '/dev/shm';
+  }
   try {
     return await startSynapse({ name });
   } finally {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+  }
+}
+
+/**
+ * A benchmark that was killed leaves its Synapse directory in /dev/shm, which is memory: a
+ * 10,000-user database is about 17 GB, and one left behind once made the next run's figures
+ * those of a machine out of memory. Removes those whose Synapse no longer runs (its pid file
+ * names no live process).
+ */
+function removeAbandonedDatabases(root: string, name: string): void {
+  for (const entry of readdirSync(root)) {
+    if (!entry.startsWith(`synapse-${name}-`)) continue;
+    const dir = join(root, entry);
+    let pid: number | undefined;
+    try {
+      pid = Number(readFileSync(join(dir, 'homeserver.pid'), 'utf8').trim());
+    } catch {
+      // No pid file: Synapse never started there, or it was removed with a clean stop.
+    }
+    if (pid !== undefined && Number.isInteger(pid) && pid > 0 && isRunning(pid)) continue;
+    console.log(`  removing ${dir}, left by a run that did not finish`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
