@@ -196,9 +196,10 @@ export interface RequestTable {
   'page.room': { params: { room: RoomRef | null }; result: { roomId?: string }; from: 'content-script' };
   /**
    * The page placed the banner (all the room's new warnings) or badges (those members') while
-   * visible: their warnings now count as shown. Only for the room the tab is on.
+   * visible: their warnings now count as shown. Only for the room the tab is on. `counted`:
+   * the background took it as seen (the tab was on screen, on that room); else the page says it
+   * again later.
    */
-  /** `counted`: the background took it as seen (the tab was on screen, on that room); else the page says it again later. */
   'page.shown': { params: { roomId: string; banner: boolean; userIds: string[] }; result: { counted: boolean }; from: 'content-script' };
   /** The user pressed the in-page banner's Review: open the extension's review of this room. */
   'page.review': { params: { roomId: string }; result: NoParams; from: 'content-script' };
