@@ -72,7 +72,7 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     await options.waitForSelector('[data-status="sync"].tone-ok', { timeout: 60_000 });
     // Bob's new device is a warning in both rooms until acknowledged; it is, in Side room.
     const review = await firefox.openExtensionPage(`popup.html#room=${encodeURIComponent(world.side.id)}`);
-    const acknowledge = await review.waitForSelector('xpath/.//button[normalize-space()="Acknowledge all"]', { timeout: 60_000 });
+    const acknowledge = await review.waitForSelector('::-p-text(Acknowledge all new warnings in this room)', { timeout: 60_000 });
     await acknowledge?.click();
     await review.waitForSelector(`.room-review[data-room="${world.side.id}"] .room-summary.tone-ok`, { timeout: 30_000 });
     await review.close();

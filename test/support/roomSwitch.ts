@@ -189,11 +189,24 @@ export function leftovers(world: SwitchWorld, room: FixtureRoom, seen: SeenOverl
   return stale;
 }
 
-/** Resolves in the page after its next frame was drawn (what a user saw right after a switch). */
-export const AFTER_NEXT_FRAME = 'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))';
+/**
+ * Resolves in the page once it shows `roomId` (its address names the room and the client
+ * rendered it: <body data-fixture-room>) and has drawn a frame since: what a user saw right
+ * after the switch. A client may change its address and its page in separate tasks
+ * (Hydrogen renders on the hashchange after a link's navigation); until both changed, the
+ * page still shows the room it is leaving, and may rightly show that room's warnings.
+ */
+export function afterSwitchTo(roomId: string): string {
+  return `new Promise((resolve) => {
+    const id = ${JSON.stringify(roomId)};
+    const shows = () => document.body.getAttribute('data-fixture-room') === id && decodeURIComponent(location.href).includes(id);
+    const look = () => (shows() ? requestAnimationFrame(() => setTimeout(resolve, 0)) : setTimeout(look, 0));
+    look();
+  })`;
+}
 
 /**
- * Installs `window.mtgSwitch(entrySelector, toWarned, bobId)` in a Cinny fixture page: it clicks
+ * Installs `window.mtgSwitch(entrySelector, roomId, toWarned, bobId, windowMs, timeoutMs)` in a Cinny fixture page: it clicks
  * the room list's entry (a synthetic click, dispatched in the page right after reading
  * performance.now()) and watches every frame drawn after it. A ResizeObserver callback runs once
  * per frame after every animation-frame callback and layout, just before paint, so what it sees
@@ -214,7 +227,7 @@ export const SWITCH_PROBE = `(() => {
     const member = host.closest('[data-index]')?.querySelector('[data-user-id]');
     return member ? 'member ' + member.getAttribute('data-user-id') : 'elsewhere';
   };
-  window.mtgSwitch = (entrySelector, toWarned, bobId, windowMs, timeoutMs) => new Promise((resolve, reject) => {
+  window.mtgSwitch = (entrySelector, roomId, toWarned, bobId, windowMs, timeoutMs) => new Promise((resolve, reject) => {
     const entry = document.querySelector(entrySelector);
     if (!entry) return reject(new Error('no room list entry ' + entrySelector));
     let wide = false;
@@ -223,6 +236,7 @@ export const SWITCH_PROBE = `(() => {
     let doneAt;
     let frames = 0;
     let staleFrames = 0;
+    let framesBeforeRender = 0;
     const finish = (result) => {
       cancelAnimationFrame(frame);
       observer.disconnect();
@@ -233,15 +247,17 @@ export const SWITCH_PROBE = `(() => {
       const now = performance.now();
       const badges = [...document.querySelectorAll('[data-mtg-badge]')].filter((host) => host.isConnected).map(who);
       const banner = document.querySelector('[data-mtg-banner]') !== null;
+      // Cinny pushes the address and renders in the click's task: every frame after it shows the new room.
+      if (document.body.getAttribute('data-fixture-room') !== roomId) framesBeforeRender++;
       if (toWarned) {
         if (badges.some((seat) => seat !== 'member ' + bobId && seat !== 'sender ' + bobId)) staleFrames++;
         if (doneAt === undefined && banner && badges.includes('member ' + bobId) && badges.includes('sender ' + bobId)) doneAt = now;
-        if (doneAt !== undefined) return finish({ ms: doneAt - clickedAt, staleFrames, frames });
+        if (doneAt !== undefined) return finish({ ms: doneAt - clickedAt, staleFrames, frames, framesBeforeRender });
       } else {
         if (badges.length > 0 || banner) staleFrames++;
-        if (now - clickedAt >= windowMs) return finish({ ms: undefined, staleFrames, frames });
+        if (now - clickedAt >= windowMs) return finish({ ms: undefined, staleFrames, frames, framesBeforeRender });
       }
-      if (now - clickedAt >= timeoutMs) finish({ ms: undefined, staleFrames, frames, timedOut: true });
+      if (now - clickedAt >= timeoutMs) finish({ ms: undefined, staleFrames, frames, framesBeforeRender, timedOut: true });
     });
     const tick = () => {
       wide = !wide;
@@ -260,6 +276,8 @@ export interface SwitchSample {
   ms?: number;
   staleFrames: number;
   frames: number;
+  /** Frames drawn after the click that did not show the new room yet (none in Cinny). */
+  framesBeforeRender: number;
   timedOut?: boolean;
 }
 
@@ -290,9 +308,9 @@ export async function untilShows(world: SwitchWorld, page: SwitchPage, room: Fix
   }
 }
 
-/** After the frame that follows a switch into `room`: nothing of the room the page left is on screen. */
+/** In the first frame that shows `room` after a switch: nothing of the room the page left is on screen. */
 export async function nothingLeftOver(world: SwitchWorld, page: SwitchPage, room: FixtureRoom, step: string): Promise<void> {
-  await page.evaluate(AFTER_NEXT_FRAME);
+  await page.evaluate(afterSwitchTo(room.id));
   const seen = await waitFor('a stable read of the page', () => page.overlay());
   expect(leftovers(world, room, seen), `${step}: left over from the other room`).toEqual([]);
 }
@@ -313,7 +331,7 @@ export async function roundTrips(world: SwitchWorld, client: SwitchClient, page:
   }
   // The last switch went into Side room: back is Plans, forward Side room again.
   for (const [step, room] of [['back', world.plans], ['forward', world.side]] as const) {
-    await page.evaluate(step === 'back' ? 'history.back()' : 'history.forward()');
+    await page.evaluate(`history.${step}()`);
     await nothingLeftOver(world, page, room, `${client.name}, ${step}`);
     await untilShows(world, page, room, `${client.name}, ${step} to show ${room.name}`);
   }
@@ -334,9 +352,10 @@ export async function measureSwitches(world: SwitchWorld, client: SwitchClient, 
   for (const [i, room] of rooms.entries()) {
     await page.front();
     const sample = await page.evaluate<SwitchSample>(
-      `window.mtgSwitch(${JSON.stringify(client.entry(room))}, ${String(room === world.plans)}, ${JSON.stringify(world.bob.userId)}, ${staleWindowMs}, 20000)`,
+      `window.mtgSwitch(${JSON.stringify(client.entry(room))}, ${JSON.stringify(room.id)}, ${String(room === world.plans)}, ${JSON.stringify(world.bob.userId)}, ${staleWindowMs}, 20000)`,
     );
     expect(sample.timedOut, `measured switch ${i + 1} into ${room.name}`).toBeUndefined();
+    expect(sample.framesBeforeRender, `frames after click ${i + 1} still showing the room left`).toBe(0);
     staleFrames += sample.staleFrames;
     if (room === world.plans && i > 0) toBadges.push(sample.ms as number);
     await untilShows(world, page, room, `${client.name} to show ${room.name} after measured switch ${i + 1}`);
