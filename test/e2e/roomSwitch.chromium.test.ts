@@ -6,6 +6,7 @@ import { setFigures, setSamples } from '../support/figures.ts';
 import { chromiumArgsForSites, type FixtureSite } from '../support/fixtureSite.ts';
 import { readOverlay } from '../support/overlay.ts';
 import { createSwitchWorld, measureSwitches, roundTrips, startSwitchSites, SWITCH_CLIENTS, type SwitchClient, type SwitchPage, type SwitchWorld } from '../support/roomSwitch.ts';
+import { saveWindowScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 
 /**
@@ -48,6 +49,7 @@ describe('room switches inside the web clients, in Chromium', () => {
       toolbar: () => toolbarOf(chromium, page),
       front: () => page.bringToFront(),
       url: () => page.url(),
+      screenshot: (name) => saveWindowScreenshot(page, name),
     };
     return { page, driver };
   }

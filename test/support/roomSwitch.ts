@@ -292,6 +292,8 @@ export interface SwitchPage {
   /** Makes the page the one on screen (a hidden page draws no frames). */
   front(): Promise<void>;
   url(): string;
+  /** Saves what the window shows as docs/screenshots/<name>.png (where the browser can). */
+  screenshot?(name: string): Promise<void>;
 }
 
 /** Waits until the page and the toolbar show exactly `room`'s state. */
@@ -334,6 +336,7 @@ export async function roundTrips(world: SwitchWorld, client: SwitchClient, page:
     await page.evaluate(`history.${step}()`);
     await nothingLeftOver(world, page, room, `${client.name}, ${step}`);
     await untilShows(world, page, room, `${client.name}, ${step} to show ${room.name}`);
+    await page.screenshot?.(`room-switch-${client.name.toLowerCase()}-${room === world.plans ? 'plans' : 'side-room'}`);
   }
 }
 
