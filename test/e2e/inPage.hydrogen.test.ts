@@ -118,9 +118,9 @@ describe('in-page warnings in the real Hydrogen client', () => {
     for (const badge of seen.badges) {
       expect(badge).toMatchObject({ severity: 'warn', text: '! 1', label: 'Matrix Trust Guard: 1 unverified device' });
       // The device name is shown as inert text, without its bidi override.
-      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
+      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nIn Plans\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
     }
-    expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in this room: Bob.', severity: 'warn', floating: false });
+    expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in Plans: Bob.', severity: 'warn', floating: false });
     // The banner sits right above the composer.
     expect(await page.evaluate(`document.querySelector('[data-mtg-banner]').nextElementSibling.classList.contains('MessageComposer')`)).toBe(true);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -173,10 +173,10 @@ describe('in-page warnings in the real Hydrogen client', () => {
     await openRoom(page, otherRoom, { members: true });
     const other = await overlayWhere("Carol's badge in the other room", (s) => contexts(s).includes(`member ${carol.userId}`));
     expect(contexts(other)).toEqual([`member ${carol.userId}`]);
-    expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Carol.');
+    expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Other room: Carol.');
     await openRoom(page, planRoom, { members: true });
     const back = await overlayWhere("Bob's badges back in Plans", (s) => contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join());
-    expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in this room: Bob.');
+    expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Plans: Bob.');
   });
 
   it('paints the same badges after a page reload', async () => {
