@@ -52,8 +52,9 @@ export interface Results {
 }
 
 /** Units follow the figure names' suffixes; anything else counts things. */
+/** A unit may be followed by a qualifier such as the browser (`room_switch_to_badges_ms_firefox`). */
 const UNITS: [RegExp, string][] = [
-  [/_ms$/, 'ms'],
+  [/_ms(_|$)/, 'ms'],
   [/_seconds$/, 's'],
   [/_bytes$/, 'bytes'],
   [/_pct$/, '%'],

@@ -21,7 +21,8 @@ export interface SeenOverlay {
   banner?: { message: string; severity: 'warn' | 'critical'; floating: boolean };
 }
 
-interface DomNode {
+/** A node as DevTools describes it (BiDi's serialisation is converted to this). */
+export interface DomNode {
   nodeId: number;
   nodeType: number;
   nodeName: string;
@@ -48,9 +49,22 @@ async function cdp(page: Page): Promise<CDPSession> {
  * each badge host (bound to `host`), in document order, naming what the badge sits next to.
  */
 export async function readOverlay(page: Page, hostContext: string): Promise<SeenOverlay> {
-  const contexts = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-mtg-badge]')].map((host) => String(${hostContext}))`);
+  const contexts = await page.evaluate<string[]>(hostContextsScript(hostContext));
   const session = await cdp(page);
   const { root }: { root: DomNode } = await session.send('DOM.getDocument', { depth: -1, pierce: true });
+  return overlayInTree(root, contexts);
+}
+
+/** The script that names, in the page, what each badge host sits next to (see readOverlay). */
+export function hostContextsScript(hostContext: string): string {
+  return `[...document.querySelectorAll('[data-mtg-badge]')].map((host) => String(${hostContext}))`;
+}
+
+/**
+ * The badges and banner in a document tree read past closed shadow roots (DevTools' DOM in
+ * Chromium, WebDriver BiDi's serialisation in Firefox), with `contexts` from hostContextsScript.
+ */
+export function overlayInTree(root: DomNode, contexts: string[]): SeenOverlay {
   const badges: Omit<SeenBadge, 'context'>[] = [];
   let banner: SeenOverlay['banner'];
   walk(root, (node) => {

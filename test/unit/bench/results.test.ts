@@ -30,6 +30,8 @@ describe('a figure', () => {
 
   it('has the unit its name says', () => {
     expect(unitOf('popup_first_render_ms')).toBe('ms');
+    expect(unitOf('room_switch_to_badges_ms_firefox')).toBe('ms');
+    expect(unitOf('room_switch_stale_frames_firefox')).toBe('count');
     expect(unitOf('build_seconds')).toBe('s');
     expect(unitOf('background_heap_mb_50_rooms')).toBe('MiB');
     expect(unitOf('scroll_frame_overhead_pct')).toBe('%');
