@@ -67,12 +67,12 @@ function isFlex(style: CSSStyleDeclaration): boolean {
 }
 
 /**
- * Whether `element` lays its children out in a flex row of `direction`. Element's user info
- * name line is a `row-reverse` flex: a badge that is to follow the name there goes first.
+ * Whether `element` lays its children out in a reversed flex row, last child first. Element's
+ * user info name line is one: a badge that is to follow the name there goes first.
  */
-function isFlexRow(element: Element, direction: 'row' | 'row-reverse'): boolean {
+function isReversedRow(element: Element): boolean {
   const style = computedStyle(element);
-  return style !== undefined && isFlex(style) && style.flexDirection === direction;
+  return style !== undefined && isFlex(style) && style.flexDirection === 'row-reverse';
 }
 
 /** About two screens of rows: what a fast scroll drops in one frame. */
@@ -435,7 +435,7 @@ export class BadgePainter {
     if (spareStyle !== style) host.setAttribute('style', style);
     if (shown !== shownKey) fillBadge(pill, text, warning.severity);
     if (placement !== 'inside') anchor.after(host);
-    else if (isFlexRow(anchor, 'row-reverse')) anchor.prepend(host);
+    else if (isReversedRow(anchor)) anchor.prepend(host);
     else anchor.append(host);
     this.badgeOf.set(anchor, host);
     this.badges.set(host, { anchor, userId, shownKey, pill, style });
