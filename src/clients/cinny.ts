@@ -41,21 +41,37 @@ function roomFromUrl(url: URL): RoomRef | undefined {
 /**
  * One badge per message, after its sender's name: the name and the avatar are both buttons
  * with the sender's `data-user-id`, and the name is the one with text. Collapsed messages
- * (the same sender again) have neither and yield nothing.
+ * (the same sender again) have neither and yield nothing. The name button shares the header's
+ * flex row with the time, spread apart (`justify-content: space-between`), and a click on it
+ * mentions the sender in the composer: the badge joins the row right after it ('in-row'),
+ * outside the button, and the time stays at the far end.
  */
 function messageSender(message: Element): UserAnchor | undefined {
   const own = Array.from(message.querySelectorAll(SELECTORS.user)).filter((node) => node.closest(SELECTORS.message) === message);
-  const sender = own.find((node) => node.textContent.trim() !== '') ?? own[0];
+  const name = own.find((node) => node.textContent.trim() !== '');
+  const sender = name ?? own[0];
   const userId = userIdFrom(sender?.getAttribute('data-user-id'));
-  return sender && userId ? { userId, anchor: sender, place: 'timeline' } : undefined;
+  if (!sender || !userId) return undefined;
+  return name ? { userId, anchor: name, place: 'timeline', placement: 'in-row' } : { userId, anchor: sender, place: 'timeline' };
+}
+
+/**
+ * The element that holds a row's name text: the row's last child with text (after the avatar),
+ * and inside it the one element that holds all of that text. In Cinny v4.2.2 that is the
+ * `<p>` inside the `<div>` that grows to fill the row; the badge follows the `<p>` inside that
+ * `<div>` (a flex box), so it sits right after the name and the row keeps its layout.
+ */
+function nameIn(row: Element): Element | undefined {
+  let name = Array.from(row.children).filter((child) => child.textContent.trim() !== '').at(-1);
+  while (name?.childElementCount === 1 && name.firstElementChild?.textContent === name.textContent) name = name.firstElementChild;
+  return name ?? undefined;
 }
 
 /** A row of the members drawer: a button with the member's id; the badge follows the name. */
 function memberRow(row: Element): UserAnchor | undefined {
   if (row.closest(SELECTORS.message) || !row.closest(SELECTORS.virtualRow)) return undefined;
   const userId = userIdFrom(row.getAttribute('data-user-id'));
-  const named = Array.from(row.children).filter((child) => child.textContent.trim() !== '');
-  return userId ? { userId, anchor: named.at(-1) ?? row, place: 'member-list' } : undefined;
+  return userId ? { userId, anchor: nameIn(row) ?? row, place: 'member-list' } : undefined;
 }
 
 /**

@@ -22,9 +22,12 @@ export interface UserAnchor {
   /**
    * 'after' (the default): the badge is the anchor's next sibling. 'inside': it is the
    * anchor's last child, for anchors laid out by a grid or on a line of their own, where a
-   * sibling would land in a cell or line of its own.
+   * sibling would land in a cell or line of its own (never for an anchor the page makes
+   * clickable: a click on the badge would be a click on it). 'in-row': the next sibling in a
+   * flex row the anchor shares with items spread apart (a name and a time): the badge closes
+   * up to the anchor and the other items stay where they were.
    */
-  placement?: 'after' | 'inside';
+  placement?: 'after' | 'inside' | 'in-row';
 }
 
 export interface ClientAdapter {

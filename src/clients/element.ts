@@ -17,6 +17,8 @@ const SELECTORS = {
   memberTile: '.mx_MemberTileView',
   memberTileAvatar: '.mx_MemberTileView_avatar',
   memberTileName: '.mx_MemberTileView_name',
+  /** Avatar and name of a member row, hidden from screen readers (`aria-hidden`) in 1.12. */
+  memberTileLeft: '.mx_MemberTileView_left',
   entityTile: '.mx_EntityTile',
   entityTileAvatar: '.mx_EntityTile_avatar',
   entityTileName: '.mx_EntityTile_name',
@@ -27,6 +29,8 @@ const SELECTORS = {
   userInfo: '.mx_UserInfo',
   userInfoAvatar: '.mx_UserInfo_avatar',
   userInfoUserId: '.mx_UserInfo_profile_mxid',
+  /** The name line of the user info header (2025 on): a fixed-height flex row. */
+  userInfoName: '.mx_UserInfo_profile_name',
   roomComposer: '.mx_RoomView_body .mx_MessageComposer',
   anyComposer: '.mx_MessageComposer',
 } as const;
@@ -39,11 +43,25 @@ function profileUserId(container: Element | null | undefined): string | undefine
   return userIdInParentheses(container?.querySelector(SELECTORS.profile)?.getAttribute('title'));
 }
 
-/** A row of the member list: avatar and name side by side; the badge follows the name. */
-function memberRow(row: Element, avatarSelector: string, nameSelector: string): UserAnchor | undefined {
-  const name = row.querySelector(nameSelector);
-  const userId = avatarUserId(row.querySelector(avatarSelector)) ?? profileUserId(name);
+/** A row of the member list of builds before 2025: avatar and name side by side; the badge follows the name. */
+function entityTile(row: Element): UserAnchor | undefined {
+  const name = row.querySelector(SELECTORS.entityTileName);
+  const userId = avatarUserId(row.querySelector(SELECTORS.entityTileAvatar)) ?? profileUserId(name);
   return name && userId ? { userId, anchor: name, place: 'member-list' } : undefined;
+}
+
+/**
+ * A row of the member list (2025 on): a `role=option` labelled with the name only, whose left
+ * part (avatar and name) is `aria-hidden`, so a badge in there would never be heard. The badge
+ * follows that left part instead, as the row's own child, in front of Element's shield: screen
+ * readers reach it, and its label says what is wrong.
+ */
+function memberTile(row: Element): UserAnchor | undefined {
+  const name = row.querySelector(SELECTORS.memberTileName);
+  const left = name?.closest(SELECTORS.memberTileLeft);
+  const userId = avatarUserId(row.querySelector(SELECTORS.memberTileAvatar)) ?? profileUserId(name);
+  if (!name || !userId) return undefined;
+  return left?.parentElement === row ? { userId, anchor: left, place: 'member-list' } : { userId, anchor: name, place: 'member-list' };
 }
 
 /**
@@ -56,15 +74,22 @@ function timelineSender(event: Element): UserAnchor | undefined {
   const userId = avatarUserId(avatar);
   if (!avatar || !userId) return undefined;
   const sender = childMatching(avatar.parentElement, SELECTORS.profile);
-  // The sender's name sits on a line of its own: the badge goes inside it, after the name.
-  return sender ? { userId, anchor: sender, place: 'timeline', placement: 'inside' } : { userId, anchor: avatar, place: 'timeline' };
+  // The name is an inline-block on the event's first line and a button (a click mentions the
+  // sender in the composer): the badge follows it on that line, outside it.
+  return { userId, anchor: sender ?? avatar, place: 'timeline' };
 }
 
-/** The user info panel; deployments may show a custom identifier instead of the user id. */
+/**
+ * The user info panel; deployments may show a custom identifier instead of the user id. The
+ * badge goes inside the name's line, after the name, where it takes no room of its own; builds
+ * without that line get it after the user id.
+ */
 function userInfo(panel: Element): UserAnchor | undefined {
   const shownId = panel.querySelector(SELECTORS.userInfoUserId);
   const userId = avatarUserId(panel.querySelector(SELECTORS.userInfoAvatar)) ?? userIdInText(shownId);
-  return shownId && userId ? { userId, anchor: shownId, place: 'user-info' } : undefined;
+  if (!shownId || !userId) return undefined;
+  const name = panel.querySelector(SELECTORS.userInfoName);
+  return name ? { userId, anchor: name, place: 'user-info', placement: 'inside' } : { userId, anchor: shownId, place: 'user-info' };
 }
 
 /** `#/room/<room id or alias>`, optionally followed by `/<event id>` and `?via=<server>`. */
@@ -79,8 +104,8 @@ export const elementWebAdapter: ClientAdapter = {
   detect: (doc) => doc.querySelector(SELECTORS.app) !== null,
   roomFromUrl,
   findUsers: (root) => [
-    ...anchorsWithin(root, SELECTORS.memberTile, (row) => memberRow(row, SELECTORS.memberTileAvatar, SELECTORS.memberTileName)),
-    ...anchorsWithin(root, SELECTORS.entityTile, (row) => memberRow(row, SELECTORS.entityTileAvatar, SELECTORS.entityTileName)),
+    ...anchorsWithin(root, SELECTORS.memberTile, memberTile),
+    ...anchorsWithin(root, SELECTORS.entityTile, entityTile),
     ...anchorsWithin(root, SELECTORS.event, timelineSender),
     ...anchorsWithin(root, SELECTORS.userInfo, userInfo),
   ],

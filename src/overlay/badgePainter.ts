@@ -1,10 +1,12 @@
 import type { ClientAdapter, UserAnchor } from '../clients/clientAdapter';
 import type { MemberBadge } from '../trust/pageWarnings';
+import { BADGE_HOST_ATTRIBUTE, fillBadge, newBadgeElement } from './badgeElement';
 import { BADGE_CSS, hostStyleText } from './overlayStyle';
 import { badgeText } from './warningText';
 
-/** Marks our badge hosts in the page (the page sees this empty span; its content is closed). */
-export const BADGE_HOST_ATTRIBUTE = 'data-mtg-badge';
+type Placement = NonNullable<UserAnchor['placement']>;
+
+export { BADGE_HOST_ATTRIBUTE };
 
 /**
  * Attributes that, when a page's virtualised list recycles a row, change to name another user.
@@ -19,6 +21,8 @@ interface Badge {
   /** What the badge says now; a change of report repaints only badges whose text changed. */
   shownKey: string;
   pill: HTMLElement;
+  /** The host's style as we set it: a host whose style differs was restyled by the page. */
+  style: string;
 }
 
 interface Spare {
@@ -26,14 +30,50 @@ interface Spare {
   pill: HTMLElement;
   /** The shownKey of what the pill says, so a badge reused for the same text is not refilled. */
   shown: string;
+  style: string;
 }
 
 /**
  * The host's style; `position: relative` gives the badge its own paint layer, so when the page
  * repaints around it (a list scrolling where the browser does not composite the scroller) the
- * badge's painting is reused, not redone.
+ * badge's painting is reused, not redone. `align-self` centres a badge that lands in a flex row,
+ * whose items would otherwise stretch to the row's height.
  */
-const BADGE_HOST_STYLE = hostStyleText('inline-block', ' position: relative !important;');
+const BADGE_HOST_STYLE = hostStyleText('inline-block', ' position: relative !important; align-self: center !important;');
+
+/**
+ * The style of a badge that joins its anchor's flex row (placement 'in-row'): it closes up to
+ * the anchor, taking back the row's gap, and its far margin takes the row's free space, so the
+ * items after it (Cinny's time, at the far end of `justify-content: space-between`) stay where
+ * they were. In a row that is not a flex row it is an ordinary badge after its anchor.
+ */
+function inRowStyle(anchor: Element): string {
+  const row = anchor.parentElement;
+  const style = row && computedStyle(row);
+  const direction = style?.flexDirection || 'row';
+  if (!style || !isFlex(style) || !direction.startsWith('row')) return BADGE_HOST_STYLE;
+  const gap = Number.parseFloat(style.columnGap) || 0;
+  // In a reversed row the anchor is on the badge's inline end.
+  const [near, far] = direction === 'row-reverse' ? ['end', 'start'] : ['start', 'end'];
+  return `${BADGE_HOST_STYLE} margin-inline-${near}: ${4 - gap}px !important; margin-inline-${far}: auto !important;`;
+}
+
+function computedStyle(element: Element): CSSStyleDeclaration | undefined {
+  return element.ownerDocument.defaultView?.getComputedStyle(element);
+}
+
+function isFlex(style: CSSStyleDeclaration): boolean {
+  return style.display === 'flex' || style.display === 'inline-flex';
+}
+
+/**
+ * Whether `element` lays its children out in a reversed flex row, last child first. Element's
+ * user info name line is one: a badge that is to follow the name there goes first.
+ */
+function isReversedRow(element: Element): boolean {
+  const style = computedStyle(element);
+  return style !== undefined && isFlex(style) && style.flexDirection === 'row-reverse';
+}
 
 /** About two screens of rows: what a fast scroll drops in one frame. */
 const MAX_SPARE = 64;
@@ -375,39 +415,36 @@ export class BadgePainter {
     this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
   }
 
-  private place(anchor: Element, placement: 'after' | 'inside', userId: string, warning: MemberBadge): HTMLElement {
+  private place(anchor: Element, placement: Placement, userId: string, warning: MemberBadge): HTMLElement {
     const text = badgeText(warning);
     const shownKey = `${userId}\n${text.pill}\n${text.details}\n${warning.severity}`;
     const existing = this.badgeOf.get(anchor);
     const badge = existing && this.badges.get(existing);
-    const inPlace = placement === 'after' ? anchor.nextSibling === existing : existing?.parentNode === anchor;
+    const inPlace = placement === 'inside' ? existing?.parentNode === anchor : anchor.nextSibling === existing;
     if (existing && badge && existing.isConnected && inPlace) {
       if (badge.shownKey !== shownKey) {
-        fill(badge.pill, text.pill, text.label, text.details, warning.severity);
+        fillBadge(badge.pill, text, warning.severity);
         badge.shownKey = shownKey;
         badge.userId = userId;
       }
       return existing;
     }
     if (existing) this.remove(existing);
-    const { host, pill, shown } = this.spare.pop() ?? this.newBadge();
-    if (shown !== shownKey) fill(pill, text.pill, text.label, text.details, warning.severity);
-    if (placement === 'after') anchor.after(host);
+    const style = placement === 'in-row' ? inRowStyle(anchor) : BADGE_HOST_STYLE;
+    const { host, pill, shown, style: spareStyle } = this.spare.pop() ?? this.newBadge(style);
+    if (spareStyle !== style) host.setAttribute('style', style);
+    if (shown !== shownKey) fillBadge(pill, text, warning.severity);
+    if (placement !== 'inside') anchor.after(host);
+    else if (isReversedRow(anchor)) anchor.prepend(host);
     else anchor.append(host);
     this.badgeOf.set(anchor, host);
-    this.badges.set(host, { anchor, userId, shownKey, pill });
+    this.badges.set(host, { anchor, userId, shownKey, pill, style });
     return host;
   }
 
-  private newBadge(): Spare {
-    const host = this.doc.createElement('span');
-    host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
-    host.setAttribute('style', BADGE_HOST_STYLE);
-    const shadow = host.attachShadow({ mode: 'closed' });
-    this.sheet.applyTo(shadow);
-    const pill = this.doc.createElement('span');
-    shadow.append(pill);
-    return { host, pill, shown: '' };
+  private newBadge(style: string): Spare {
+    const { host, pill } = newBadgeElement(this.doc, style, (shadow) => this.sheet.applyTo(shadow));
+    return { host, pill, shown: '', style };
   }
 
   private remove(host: HTMLElement): void {
@@ -415,12 +452,7 @@ export class BadgePainter {
     this.badges.delete(host);
     if (badge && this.badgeOf.get(badge.anchor) === host) this.badgeOf.delete(badge.anchor);
     host.remove();
-    if (badge && this.spare.length < MAX_SPARE && this.untouched(host)) this.spare.push({ host, pill: badge.pill, shown: badge.shownKey });
-  }
-
-  /** A host the page has not restyled or marked: a page may do that to one, never to a reused one. */
-  private untouched(host: HTMLElement): boolean {
-    return host.attributes.length === 2 && host.getAttribute('style') === BADGE_HOST_STYLE;
+    if (badge && this.spare.length < MAX_SPARE && untouched(host, badge.style)) this.spare.push({ host, pill: badge.pill, shown: badge.shownKey, style: badge.style });
   }
 
   /**
@@ -488,10 +520,7 @@ class BadgeSheet {
   }
 }
 
-function fill(pill: HTMLElement, text: string, label: string, details: string, severity: MemberBadge['severity']): void {
-  pill.className = `badge ${severity}`;
-  pill.setAttribute('role', 'img');
-  pill.setAttribute('aria-label', label);
-  pill.title = details;
-  pill.textContent = text;
+/** A host the page has not restyled or marked: a page may do that to one, never to a reused one. */
+function untouched(host: HTMLElement, style: string): boolean {
+  return host.attributes.length === 2 && host.getAttribute('style') === style;
 }

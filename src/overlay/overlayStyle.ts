@@ -24,6 +24,14 @@ export const BADGE_CSS = `${SHARED}
 .badge.critical { border-radius: 3px; box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3px var(--tone); }
 /* Checking is neutral and hollow: a question, not a warning, and never the ok colour. */
 .badge.checking { background: transparent; color: var(--tone); border: 1.5px dashed var(--tone); line-height: 13px; }
+.badge:focus-visible { outline: 2px solid #3b63c4; outline-offset: 2px; }
+/* The hover text, shown on click, tap or Enter: placed under the pill by the script. */
+.details {
+  position: fixed; inset: auto; margin: 0; max-width: 320px; padding: 6px 8px; border: 0; border-radius: 6px;
+  background: #17191c; color: #ffffff; font: 12px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+  white-space: pre-line; text-align: start; z-index: 2147483647; box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
+}
+.details[hidden] { display: none; }
 `;
 
 export const BANNER_CSS = `${SHARED}

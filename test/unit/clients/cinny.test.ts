@@ -11,27 +11,33 @@ function html(markup: string): Element {
 }
 
 describe('Cinny: the members drawer', () => {
-  it('reads each row’s data-user-id and puts the badge right after the name, never by class name', () => {
+  it('reads each row’s data-user-id and anchors the badge on the name text itself, never by class name', () => {
     const doc = fixturePage('cinny.html');
     const members = cinny.findUsers(doc).filter((found) => found.place === 'member-list');
     expect(members.map((found) => found.userId)).toEqual(['@alice:example.org', '@bob:example.org', '@mallory:example.org', '@eve:example.org']);
     for (const found of members) {
-      expect(found.anchor.parentElement?.hasAttribute('data-user-id')).toBe(true);
+      // v4.2.2: button[data-user-id] > div (grows to fill the row) > p (the name).
+      expect(found.anchor.tagName).toBe('P');
+      expect(found.anchor.parentElement?.parentElement?.hasAttribute('data-user-id')).toBe(true);
+      expect(found.placement ?? 'after').toBe('after');
       expect(found.anchor.textContent.trim()).not.toBe('');
     }
   });
 
-  it('puts Bob’s badge after his name, before his typing indicator', () => {
+  it('puts Bob’s badge right after his name, inside the box that fills the row, before his typing indicator', () => {
     const doc = fixturePage('cinny.html');
-    const row = the(doc, 'button[data-user-id="@bob:example.org"][aria-pressed]');
+    const row = the(doc, 'button[data-index="3"]');
     const [found] = cinny.findUsers(row);
     expect(found?.anchor.textContent).toBe('Bob');
-    expect(found?.anchor.nextElementSibling?.textContent).toBe('');
+    expect(found?.anchor.nextElementSibling).toBeNull();
+    expect(found?.anchor.parentElement?.nextElementSibling?.textContent).toBe('');
   });
 
-  it('understands the older rows, where the button itself is the virtual row', () => {
-    const body = html('<div style="position: relative"><button data-index="1" data-user-id="@bob:example.org"><span><svg></svg></span><div><p>Bob</p></div></button></div>');
-    expect(cinny.findUsers(body).map(({ userId, place }) => [userId, place])).toEqual([['@bob:example.org', 'member-list']]);
+  it('understands rows wrapped in a div that is the virtual row', () => {
+    const body = html('<div style="position: relative"><div data-index="1"><button aria-pressed="false" data-user-id="@bob:example.org"><span><svg></svg></span><div><p>Bob</p></div></button></div></div>');
+    const found = cinny.findUsers(body);
+    expect(found.map(({ userId, place }) => [userId, place])).toEqual([['@bob:example.org', 'member-list']]);
+    expect(found[0]?.anchor.tagName).toBe('P');
   });
 
   it('ignores a data-user-id outside both the members list and the timeline', () => {
@@ -41,20 +47,23 @@ describe('Cinny: the members drawer', () => {
 
   it('finds only the rows inside the subtree it is given, the subtree’s root included', () => {
     const doc = fixturePage('cinny.html');
-    expect(cinny.findUsers(the(doc, 'div[data-index="3"]')).map((found) => found.userId)).toEqual(['@bob:example.org']);
-    expect(cinny.findUsers(the(doc, 'button[data-user-id="@alice:example.org"][aria-pressed]')).map((found) => found.userId)).toEqual(['@alice:example.org']);
+    expect(cinny.findUsers(the(doc, 'button[data-index="3"]')).map((found) => found.userId)).toEqual(['@bob:example.org']);
+    expect(cinny.findUsers(the(doc, 'button[data-index="1"]')).map((found) => found.userId)).toEqual(['@alice:example.org']);
     expect(cinny.findUsers(the(doc, 'p[data-index="0"]'))).toEqual([]);
   });
 });
 
 describe('Cinny: timeline senders', () => {
-  it('badges each message once, after the sender’s name rather than the avatar', () => {
+  it('badges each message once, after the sender’s name rather than the avatar, in the header’s row and outside the name button', () => {
     const doc = fixturePage('cinny.html');
     const senders = cinny.findUsers(doc).filter((found) => found.place === 'timeline');
     expect(senders.map((found) => found.userId)).toEqual(['@alice:example.org', '@bob:example.org', '@mallory:example.org']);
     for (const found of senders) {
       expect(found.anchor.hasAttribute('data-user-id')).toBe(true);
       expect(found.anchor.querySelector('b')).not.toBeNull();
+      // The name button's click mentions the sender: the badge is its sibling, never its child.
+      expect(found.placement).toBe('in-row');
+      expect(found.anchor.nextElementSibling?.querySelector('time')).not.toBeNull();
     }
   });
 
@@ -75,7 +84,8 @@ describe('Cinny: timeline senders', () => {
     message.querySelector('button[data-user-id] b')?.closest('button')?.remove();
     const [found] = cinny.findUsers(message);
     expect(found?.userId).toBe('@alice:example.org');
-    expect(found?.anchor.querySelector('img')).not.toBeNull();
+    expect(found?.anchor.querySelector('svg')).not.toBeNull();
+    expect(found?.placement).toBeUndefined();
   });
 
   it('treats a whole message as an item, so a change anywhere in it rereads its sender', () => {
@@ -103,7 +113,7 @@ describe('Cinny: hostile or malformed attributes', () => {
     const doc = fixturePage('cinny.html');
     for (const node of doc.querySelectorAll('[data-user-id="@bob:example.org"]')) node.setAttribute('data-user-id', value);
     expect(cinny.findUsers(doc).map((found) => found.userId)).not.toContain(value);
-    expect(cinny.findUsers(the(doc, 'div[data-index="3"]'))).toEqual([]);
+    expect(cinny.findUsers(the(doc, 'button[data-index="3"]'))).toEqual([]);
     expect(cinny.findUsers(the(doc, '[data-message-id="$c4"]'))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { blankPage, fixturePage, the, userIdsIn } from './fixturePage';
 const url = (address: string) => new URL(address);
 
 describe('Element Web: the member list (2025 on)', () => {
-  it('reads each row’s user id from its avatar and puts the badge right after the name', () => {
+  it('reads each row’s user id from its avatar and puts the badge after the row’s aria-hidden left part, where screen readers reach it', () => {
     const doc = fixturePage('element-web.html');
     const members = element.findUsers(the(doc, '.mx_MemberListView')).filter((found) => found.place === 'member-list');
     expect(members.map((found) => found.userId)).toEqual([
@@ -16,7 +16,13 @@ describe('Element Web: the member list (2025 on)', () => {
       '@eve:example.org',
       '@frank:example.org',
     ]);
-    for (const found of members) expect(found.anchor.className).toBe('mx_MemberTileView_name');
+    for (const found of members) {
+      // The badge becomes the anchor's next sibling: a child of the role=option row, outside every aria-hidden part.
+      expect(found.anchor.className).toBe('mx_MemberTileView_left');
+      expect(found.placement ?? 'after').toBe('after');
+      expect(found.anchor.parentElement?.getAttribute('role')).toBe('option');
+      expect(found.anchor.parentElement?.closest('[aria-hidden="true"]')).toBeNull();
+    }
   });
 
   it('skips a row whose deployment shows a custom identifier instead of the user id, and email invites', () => {
@@ -91,6 +97,8 @@ describe('Element Web: timeline senders', () => {
     for (const found of senders) {
       expect(found.anchor.classList.contains('mx_DisambiguatedProfile')).toBe(true);
       expect(found.anchor.parentElement?.matches('li[data-event-id]')).toBe(true);
+      // The name is a button (a click mentions the sender): the badge is its sibling, never inside it.
+      expect(found.placement ?? 'after').toBe('after');
     }
   });
 
@@ -126,11 +134,19 @@ describe('Element Web: timeline senders', () => {
 });
 
 describe('Element Web: the user info panel', () => {
-  it('reads the user id from the big avatar and badges after the shown user id', () => {
+  it('reads the user id from the big avatar and badges inside the name’s line, not on a line of its own', () => {
     const doc = fixturePage('element-web.html');
     const found = element.findUsers(the(doc, '.mx_UserInfo'));
     expect(found.map(({ userId, place }) => [userId, place])).toEqual([['@bob:example.org', 'user-info']]);
-    expect(found[0]?.anchor.classList.contains('mx_UserInfo_profile_mxid')).toBe(true);
+    expect(found[0]?.anchor.classList.contains('mx_UserInfo_profile_name')).toBe(true);
+    expect(found[0]?.placement).toBe('inside');
+  });
+
+  it('badges after the shown user id in builds whose header has no name line', () => {
+    const doc = fixturePage('element-web-legacy.html');
+    const [found] = element.findUsers(the(doc, '.mx_UserInfo'));
+    expect(found?.anchor.classList.contains('mx_UserInfo_profile_mxid')).toBe(true);
+    expect(found?.placement).toBeUndefined();
   });
 
   it('falls back to the shown user id when the avatar has no title', () => {

@@ -161,6 +161,119 @@ describe('BadgePainter', () => {
     expect(painter.count).toBe(1);
   });
 
+  it('goes first inside an anchor that is a row-reverse flex, so it still shows after the text', () => {
+    memberList(document, ['@bob:x.org']);
+    const name = document.querySelector('li[data-user-id="@bob:x.org"] .name');
+    name?.setAttribute('style', 'display: flex; flex-direction: row-reverse');
+    const inside = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })) };
+    painter = new BadgePainter(document, inside, frames);
+    painter.start();
+    painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
+    frames.run();
+    // The first node, text included: a row-reverse flex shows it last.
+    const first = () => name?.firstChild;
+    expect(first() instanceof Element && (first() as Element).hasAttribute('data-mtg-badge')).toBe(true);
+    // Looked at again, it stays where it is.
+    painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
+    frames.run();
+    expect(name?.querySelectorAll('[data-mtg-badge]')).toHaveLength(1);
+    expect(first() instanceof Element && (first() as Element).hasAttribute('data-mtg-badge')).toBe(true);
+  });
+
+  describe("in its anchor's flex row ('in-row')", () => {
+    const inRow = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'in-row' as const })) };
+
+    function paintRow(rowStyle: string): HTMLElement | null {
+      memberList(document, ['@bob:x.org']);
+      const row = document.querySelector<HTMLElement>('li[data-user-id="@bob:x.org"]');
+      row?.setAttribute('style', rowStyle);
+      row?.insertAdjacentHTML('beforeend', '<time>12:03</time>');
+      painter = new BadgePainter(document, inRow, frames);
+      painter.start();
+      painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
+      frames.run();
+      return document.querySelector<HTMLElement>('[data-mtg-badge]');
+    }
+
+    it('follows the anchor, takes back the row’s gap and pushes what follows to the far end, as it was', () => {
+      const host = paintRow('display: flex; justify-content: space-between; column-gap: 12px');
+      expect(host?.previousElementSibling?.classList.contains('name')).toBe(true);
+      expect(host?.nextElementSibling?.tagName).toBe('TIME');
+      const style = host?.getAttribute('style') ?? '';
+      expect(style).toContain('margin-inline-start: -8px !important');
+      expect(style).toContain('margin-inline-end: auto !important');
+    });
+
+    it('mirrors its margins in a reversed row', () => {
+      const style = paintRow('display: flex; flex-direction: row-reverse; column-gap: 10px')?.getAttribute('style') ?? '';
+      expect(style).toContain('margin-inline-end: -6px !important');
+      expect(style).toContain('margin-inline-start: auto !important');
+    });
+
+    it('is an ordinary badge after its anchor where the row is not a flex row', () => {
+      const style = paintRow('display: block')?.getAttribute('style') ?? '';
+      expect(style).not.toContain('auto');
+      expect(style).toContain('margin-inline-start: 4px !important');
+    });
+  });
+
+  describe('a click, tap or key on a badge', () => {
+    /** Everything the page around the badge heard, by listener. */
+    function listen(): string[] {
+      const heard: string[] = [];
+      const row = document.querySelector('li[data-user-id="@bob:x.org"]');
+      for (const type of ['click', 'pointerdown', 'mousedown', 'touchstart', 'keydown', 'keyup']) {
+        row?.addEventListener(type, () => heard.push(`row ${type}`));
+        document.addEventListener(type, () => heard.push(`document ${type}`));
+      }
+      return heard;
+    }
+
+    function pillOf(userId: string): HTMLElement {
+      const host = document.querySelector(`li[data-user-id="${userId}"] [data-mtg-badge]`);
+      const pill = host && shadows.rootOf(host)?.querySelector<HTMLElement>('.badge');
+      if (!pill) throw new Error(`no badge for ${userId}`);
+      return pill;
+    }
+
+    it('reaches the badge alone, which shows its details, and never the page’s controls around it', () => {
+      start(['@bob:x.org'], [warning('@bob:x.org')]);
+      const heard = listen();
+      const pill = pillOf('@bob:x.org');
+      const details = pill.nextElementSibling as HTMLElement;
+      expect(details.hidden).toBe(true);
+      for (const type of ['pointerdown', 'mousedown', 'touchstart']) pill.dispatchEvent(new Event(type, { bubbles: true, composed: true }));
+      const click = new MouseEvent('click', { bubbles: true, composed: true, cancelable: true });
+      pill.dispatchEvent(click);
+      expect(heard).toEqual([]);
+      // Inside a link or a form's button, the click follows or submits nothing either.
+      expect(click.defaultPrevented).toBe(true);
+      expect(pill.getAttribute('aria-expanded')).toBe('true');
+      expect(details.hidden).toBe(false);
+      expect(details.textContent).toBe(pill.title);
+      pill.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+      pill.dispatchEvent(new KeyboardEvent('keyup', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+      expect(heard).toEqual([]);
+      expect(pill.getAttribute('aria-expanded')).toBe('false');
+      expect(details.hidden).toBe(true);
+    });
+
+    it('is reachable by keyboard as a button named with what is wrong, and Escape or leaving it closes its details', () => {
+      start(['@bob:x.org'], [warning('@bob:x.org')]);
+      const pill = pillOf('@bob:x.org');
+      expect(pill.tabIndex).toBe(0);
+      expect(pill.getAttribute('role')).toBe('button');
+      expect(pill.getAttribute('aria-label')).toBe('Matrix Trust Guard: 1 unverified device');
+      pill.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true, composed: true, cancelable: true }));
+      expect(pill.getAttribute('aria-expanded')).toBe('true');
+      pill.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+      expect(pill.getAttribute('aria-expanded')).toBe('false');
+      pill.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+      pill.dispatchEvent(new FocusEvent('blur'));
+      expect(pill.getAttribute('aria-expanded')).toBe('false');
+    });
+  });
+
   it('spreads a large first pass over frames, each within its time budget, until every badge is placed', () => {
     const userIds = Array.from({ length: 200 }, (_, index) => `@member${index}:x.org`);
     memberList(document, userIds);

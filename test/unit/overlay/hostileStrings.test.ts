@@ -85,8 +85,10 @@ describe('hostile names', () => {
     const pill = root?.querySelector('.badge');
     expect(pill?.getAttribute('title')).toBe(badgeText(badge).details);
     expect(pill?.getAttribute('title')).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200d]/u);
-    // Nothing but our own pill (and its style) exists in the shadow root, and the page got no new elements.
-    expect([...(root?.querySelectorAll('*') ?? [])].map((element) => element.tagName.toLowerCase()).filter((tag) => tag !== 'style')).toEqual(['span']);
+    // The details a click shows say the same, as text.
+    expect(root?.querySelector('.details')?.textContent).toBe(badgeText(badge).details);
+    // Nothing but our own pill and its details (and their style) exist in the shadow root, and the page got no new elements.
+    expect([...(root?.querySelectorAll('*') ?? [])].map((element) => element.tagName.toLowerCase()).filter((tag) => tag !== 'style')).toEqual(['span', 'span']);
     expect(document.querySelectorAll('img, script, svg, iframe')).toHaveLength(0);
     painter.stop();
 

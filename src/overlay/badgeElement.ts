@@ -1,0 +1,100 @@
+import type { MemberBadge } from '../trust/pageWarnings';
+import type { BadgeText } from './warningText';
+
+/** Marks our badge hosts in the page (the page sees this empty span; its content is closed). */
+export const BADGE_HOST_ATTRIBUTE = 'data-mtg-badge';
+
+/**
+ * One badge as the page holds it: an empty host element in the page, and in its closed shadow
+ * root a pill (what the badge says) and its details (the hover text, shown on click or key
+ * too, for touch and keyboard users who never hover).
+ */
+export interface BadgeElement {
+  host: HTMLElement;
+  pill: HTMLElement;
+}
+
+/**
+ * Events that stop at the host: a click, tap or key on a badge is for the badge alone. Badges
+ * sit next to, and sometimes inside, the page's own controls (Cinny's member rows are buttons,
+ * Element's sender names insert a mention when clicked), and the page listens for these on
+ * ancestors or at its root (React delegates there). The page's capture-phase listeners at the
+ * document still see them; they run before the event reaches us, which is why adapters place
+ * badges outside clickable names wherever the layout allows.
+ */
+const CONTAINED_EVENTS = [
+  'click',
+  'dblclick',
+  'auxclick',
+  'contextmenu',
+  'mousedown',
+  'mouseup',
+  'pointerdown',
+  'pointerup',
+  'touchstart',
+  'touchend',
+  'keydown',
+  'keyup',
+  'keypress',
+] as const;
+
+function containAtHost(event: Event): void {
+  event.stopPropagation();
+  // A badge inside a link or a form's button must not follow or submit it either.
+  if (event.type === 'click' || event.type === 'auxclick') event.preventDefault();
+}
+
+export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (shadow: ShadowRoot) => void): BadgeElement {
+  const host = doc.createElement('span');
+  host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
+  host.setAttribute('style', hostStyle);
+  for (const type of CONTAINED_EVENTS) host.addEventListener(type, containAtHost);
+  const shadow = host.attachShadow({ mode: 'closed' });
+  applySheet(shadow);
+  const pill = doc.createElement('span');
+  pill.tabIndex = 0;
+  pill.setAttribute('role', 'button');
+  pill.setAttribute('aria-expanded', 'false');
+  const details = doc.createElement('span');
+  details.className = 'details';
+  details.setAttribute('role', 'tooltip');
+  details.hidden = true;
+  const usePopover = typeof details.showPopover === 'function';
+  // In the top layer, the details are never clipped by a scrolling list or a translated row.
+  if (usePopover) details.setAttribute('popover', 'manual');
+  const show = (open: boolean) => {
+    pill.setAttribute('aria-expanded', String(open));
+    details.hidden = !open;
+    if (!usePopover) return;
+    if (open) {
+      details.showPopover();
+      const box = pill.getBoundingClientRect();
+      details.style.left = `${Math.max(0, box.left)}px`;
+      details.style.top = `${box.bottom + 4}px`;
+    } else if (details.matches(':popover-open')) {
+      details.hidePopover();
+    }
+  };
+  pill.addEventListener('click', () => show(pill.getAttribute('aria-expanded') !== 'true'));
+  pill.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      show(pill.getAttribute('aria-expanded') !== 'true');
+    } else if (event.key === 'Escape') {
+      show(false);
+    }
+  });
+  pill.addEventListener('blur', () => show(false));
+  shadow.append(pill, details);
+  return { host, pill };
+}
+
+/** Fills a badge with what it says now (text only: names are anyone's text). */
+export function fillBadge(pill: HTMLElement, text: BadgeText, severity: MemberBadge['severity']): void {
+  pill.className = `badge ${severity}`;
+  pill.setAttribute('aria-label', text.label);
+  pill.title = text.details;
+  pill.textContent = text.pill;
+  const details = pill.nextElementSibling;
+  if (details) details.textContent = text.details;
+}

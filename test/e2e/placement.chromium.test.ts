@@ -1,0 +1,298 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CDPSession, Page } from 'playwright';
+import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { signInThroughOptions } from '../support/extensionPages.ts';
+import { chromiumArgsForSites, type FixtureSite, startFixtureSite } from '../support/fixtureSite.ts';
+import { readOverlay, type SeenOverlay } from '../support/overlay.ts';
+import { REPO_ROOT } from '../support/paths.ts';
+import { Peer } from '../support/peer.ts';
+import { joinRoom } from '../support/population.ts';
+import { saveWindowScreenshot } from '../support/screenshots.ts';
+import { connectToSynapse } from '../support/synapse.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+/**
+ * Where the badges sit in the clients' fixture pages, measured in Chromium with the built
+ * extension signed in to the test Synapse: Bob, a member of the room the page shows, has a
+ * device he never signed. The fixtures copy the clients' markup and the layout rules it
+ * depends on (Cinny v4.2.2 with folds 2.0.0, Element Web 1.12); their example user id for
+ * Bob is replaced with the real one, and the room comes from the URL.
+ */
+
+const server = inject('synapse');
+const synapse = connectToSynapse(server);
+
+const FIXTURE_BOB = '@bob:example.org';
+const BADGE_LABEL = 'Matrix Trust Guard: 1 unverified device';
+
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  height: number;
+}
+
+/** One badge, measured with it in the page and again with it taken out for a moment. */
+interface Measured {
+  place: string;
+  host: Box;
+  /** The name the badge is about (its text's box for a bare text node). */
+  name: Box;
+  /** The box whose height the badge must not change (row, message, header). */
+  row: Box;
+  /** What comes after the name in the layout (the time, the typing indicator, Element's shield). */
+  follower: Box;
+  without: { name: Box; row: Box; follower: Box };
+}
+
+/**
+ * Measures every badge, then takes each out and measures again in the same task (the page's
+ * layout without it), and puts it back before anything else runs. `partsOf` names, for a host,
+ * the nodes to measure: { place, name, row, follower }.
+ */
+function measureScript(partsOf: string): string {
+  return `(() => {
+    const box = (node) => {
+      if (!node) return null;
+      let r;
+      if (node.nodeType === 3) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        r = range.getBoundingClientRect();
+      } else {
+        r = node.getBoundingClientRect();
+      }
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height };
+    };
+    const partsOf = ${partsOf};
+    return [...document.querySelectorAll('[data-mtg-badge]')].map((host) => {
+      const parts = partsOf(host);
+      const measured = { place: parts.place, host: box(host), name: box(parts.name), row: box(parts.row), follower: box(parts.follower) };
+      const parent = host.parentNode;
+      const next = host.nextSibling;
+      host.remove();
+      measured.without = { name: box(parts.name), row: box(parts.row), follower: box(parts.follower) };
+      parent.insertBefore(host, next);
+      return measured;
+    });
+  })()`;
+}
+
+const CINNY_PARTS = `(host) => {
+  const message = host.closest('[data-message-id]');
+  if (message) return { place: 'sender', name: host.previousElementSibling, row: message, follower: host.parentElement.querySelector('time') };
+  const row = host.closest('button[data-user-id]');
+  return { place: 'member', name: host.previousElementSibling, row, follower: row.lastElementChild };
+}`;
+
+const ELEMENT_PARTS = `(host) => {
+  const event = host.closest('li[data-event-id]');
+  if (event) return { place: 'sender', name: host.previousElementSibling, row: event, follower: event.querySelector('.mx_EventTile_line') };
+  const option = host.closest('[role="option"]');
+  if (option) return { place: 'member', name: option.querySelector('.mx_MemberTileView_name span'), row: option, follower: option.querySelector('.mx_MemberTileView_right') };
+  const info = host.closest('.mx_UserInfo');
+  const text = [...host.parentElement.childNodes].find((node) => node.nodeType === 3 && node.textContent.trim() !== '');
+  return { place: 'info', name: text, row: info.querySelector('.mx_UserInfo_header'), follower: info.querySelector('.mx_UserInfo_profile_mxid') };
+}`;
+
+const CINNY_CONTEXT = `host.closest('[data-message-id]') ? 'sender' : host.closest('button[data-user-id]') ? 'member' : 'elsewhere'`;
+const ELEMENT_CONTEXT = `host.closest('li[data-event-id]') ? 'sender' : host.closest('[role="option"]') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
+
+/** Sub-pixel differences are rounding; anything a person could see is not. */
+const SAME = 0.5;
+
+function expectRightAfter(badge: Measured): void {
+  // The host's margin puts 4 px between name and badge; "right after" allows a pixel either way.
+  const gap = badge.host.left - badge.name.right;
+  expect(gap, `${badge.place}: gap between the name and its badge`).toBeGreaterThanOrEqual(2);
+  expect(gap, `${badge.place}: gap between the name and its badge`).toBeLessThanOrEqual(6);
+  // On the name's line: the badge's middle within the name's height.
+  const middle = (badge.host.top + badge.host.bottom) / 2;
+  expect(middle).toBeGreaterThanOrEqual(badge.name.top);
+  expect(middle).toBeLessThanOrEqual(badge.name.bottom);
+}
+
+function expectLayoutKept(badge: Measured): void {
+  expect(Math.abs(badge.row.height - badge.without.row.height), `${badge.place}: height with and without the badge`).toBeLessThanOrEqual(SAME);
+  expect(Math.abs(badge.follower.left - badge.without.follower.left), `${badge.place}: what follows, x`).toBeLessThanOrEqual(SAME);
+  expect(Math.abs(badge.follower.top - badge.without.follower.top), `${badge.place}: what follows, y`).toBeLessThanOrEqual(SAME);
+}
+
+/** The browser's own accessibility tree (what screen readers get), closed shadow roots included. */
+interface AxNode {
+  nodeId: string;
+  ignored: boolean;
+  role?: { value?: string };
+  name?: { value?: string };
+  childIds?: string[];
+}
+
+async function accessibilityTree(session: CDPSession): Promise<Map<string, AxNode>> {
+  const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+  return new Map(nodes.map((node) => [node.nodeId, node]));
+}
+
+/** The unignored nodes under `node`, as screen readers can reach them. */
+function reachableUnder(tree: Map<string, AxNode>, node: AxNode): AxNode[] {
+  const found: AxNode[] = [];
+  for (const id of node.childIds ?? []) {
+    const child = tree.get(id);
+    if (!child) continue;
+    if (!child.ignored) found.push(child);
+    found.push(...reachableUnder(tree, child));
+  }
+  return found;
+}
+
+describe('badge placement in the clients’ fixture pages, in Chromium', () => {
+  const sites: FixtureSite[] = [];
+  const peers: Peer[] = [];
+  let chromium: ChromiumSession;
+  let roomId: string;
+  let bobId: string;
+
+  /** Waits until `page` shows Bob's badges at `places` (and the banner), with their warning, not "checking". */
+  function badgesAt(page: Page, context: string, places: string[]): Promise<SeenOverlay> {
+    return waitFor(
+      `Bob's badges at ${places.join(', ')}`,
+      async () => {
+        const seen = await readOverlay(page, context).catch(() => undefined);
+        const where = seen?.badges.filter((badge) => badge.label === BADGE_LABEL).map((badge) => badge.context).sort();
+        return seen?.banner && where?.join() === [...places].sort().join() ? seen : undefined;
+      },
+      90_000,
+    );
+  }
+
+  async function openFixture(url: string, context: string, places: string[]): Promise<Page> {
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(url);
+    await badgesAt(page, context, places);
+    return page;
+  }
+
+  beforeAll(async () => {
+    const [alice, bobUser] = await Promise.all([synapse.registerUser({ displayName: 'Alice' }), synapse.registerUser({ displayName: 'Bob' })]);
+    const bob = await Peer.login(server, bobUser);
+    peers.push(bob);
+    await bob.bootstrapCrossSigning();
+    roomId = await bob.createEncryptedRoom({ name: 'Plans', invite: [alice.userId] });
+    await joinRoom(server.baseUrl, alice.accessToken, roomId);
+    bobId = bob.userId;
+    // Bob's own devices are signed; this one is not: the warning every badge here is about.
+    peers.push(await bob.addUnsignedDevice({ deviceName: 'Rogue' }));
+
+    const fixture = async (name: string) => (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
+    sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
+    sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
+    chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
+    const options = await chromium.openExtensionPage('options.html');
+    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
+    await options.close();
+  });
+
+  afterAll(async () => {
+    for (const peer of peers) peer.stop();
+    await (chromium as ChromiumSession | undefined)?.close();
+    for (const site of sites) await site.close();
+  });
+
+  it('Cinny: badges sit right after the name in the members drawer and the timeline; rows and the time stay put', async () => {
+    const page = await openFixture(`https://app.cinny.in/home/${encodeURIComponent(roomId)}/`, CINNY_CONTEXT, ['member', 'sender']);
+    const measured = await page.evaluate<Measured[]>(measureScript(CINNY_PARTS));
+    expect(measured.map((badge) => badge.place).sort()).toEqual(['member', 'sender']);
+    for (const badge of measured) {
+      expectRightAfter(badge);
+      expectLayoutKept(badge);
+    }
+    await saveWindowScreenshot(page, 'cinny-badges');
+    await page.close();
+  });
+
+  it('Element 1.12: a click or Enter on a timeline badge opens its details and never mentions Bob in the composer', async () => {
+    const page = await openFixture(`https://app.element.io/#/room/${roomId}`, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    // Element's own behaviour, as in 1.12.13: a click on (or Enter in) a sender's name inserts
+    // a mention of them into the composer. React listens at the app's root, in the bubble phase.
+    await page.evaluate(`(() => {
+      const composer = document.querySelector('.mx_BasicMessageComposer_input');
+      const mention = (event) => {
+        const name = event.target instanceof Element ? event.target.closest('li[data-event-id] > .mx_DisambiguatedProfile') : null;
+        if (name && (event.type === 'click' || event.key === 'Enter')) composer.textContent += name.textContent + ': ';
+      };
+      const root = document.getElementById('matrixchat');
+      root.addEventListener('click', mention);
+      root.addEventListener('keydown', mention);
+    })()`);
+    const composer = page.locator('.mx_BasicMessageComposer_input');
+    const sender = page.locator(`li[data-event-id="$ev3"] > .mx_DisambiguatedProfile`);
+    // The page's behaviour is real: clicking the name itself mentions Bob.
+    await sender.click();
+    expect(await composer.innerText()).toBe('Bob: ');
+    await page.evaluate(`document.querySelector('.mx_BasicMessageComposer_input').textContent = ''`);
+
+    const session = await page.context().newCDPSession(page);
+    const measured = await page.evaluate<Measured[]>(measureScript(ELEMENT_PARTS));
+    const inTimeline = measured.find((badge) => badge.place === 'sender');
+    if (!inTimeline) throw new Error('no badge in the timeline');
+    expectRightAfter(inTimeline);
+    expectLayoutKept(inTimeline);
+
+    await page.mouse.click((inTimeline.host.left + inTimeline.host.right) / 2, (inTimeline.host.top + inTimeline.host.bottom) / 2);
+    expect(await composer.innerText()).toBe('');
+    // The click reached the badge: its button says its details are open.
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: (AxNode & { properties?: { name: string; value: { value?: unknown } }[] })[] };
+    const open = nodes.filter((node) => node.name?.value === BADGE_LABEL && node.properties?.some((p) => p.name === 'expanded' && p.value.value === true));
+    expect(open).toHaveLength(1);
+
+    // By keyboard: Tab from the name reaches the badge right after it; Enter opens and closes its details.
+    await sender.focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(`document.activeElement?.hasAttribute('data-mtg-badge') && document.activeElement.previousElementSibling?.classList.contains('mx_DisambiguatedProfile')`)).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await composer.innerText()).toBe('');
+    await page.keyboard.press('Enter');
+    expect(await composer.innerText()).toBe('');
+    await saveWindowScreenshot(page, 'element-badges');
+    await session.detach();
+    await page.close();
+  });
+
+  it('Element 1.12: screen readers reach the member list badge inside Bob’s row, and the banner names him', async () => {
+    const page = await openFixture(`https://app.element.io/#/room/${roomId}`, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    const session = await page.context().newCDPSession(page);
+    const tree = await accessibilityTree(session);
+    const row = [...tree.values()].find((node) => !node.ignored && node.role?.value === 'option' && node.name?.value === 'Bob');
+    if (!row) throw new Error("no option named Bob in the accessibility tree");
+    const inRow = reachableUnder(tree, row);
+    expect(inRow.filter((node) => node.role?.value === 'button').map((node) => node.name?.value)).toEqual([BADGE_LABEL]);
+    // The banner is a live region (role=status) whose text names the people it warns about.
+    const banner = [...tree.values()].find((node) => !node.ignored && node.role?.value === 'status');
+    if (!banner) throw new Error('no status region in the accessibility tree');
+    const said = reachableUnder(tree, banner).map((node) => node.name?.value ?? '').join(' ');
+    expect(said).toContain('1 new warning');
+    expect(said).toContain('Bob');
+    await session.detach();
+    await page.close();
+  });
+
+  it('Element 1.12: the user info badge sits after the name, on its line, and the header keeps its height', async () => {
+    const page = await openFixture(`https://app.element.io/#/room/${roomId}`, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    const measured = await page.evaluate<Measured[]>(measureScript(ELEMENT_PARTS));
+    const info = measured.find((badge) => badge.place === 'info');
+    if (!info) throw new Error('no badge in the user info');
+    expectRightAfter(info);
+    expect(Math.abs(info.row.height - info.without.row.height), 'the user info header height').toBeLessThanOrEqual(SAME);
+    expect(Math.abs(info.follower.top - info.without.follower.top), 'the user id line, y').toBeLessThanOrEqual(SAME);
+    // The member row: same height, Element's shield where it was, the badge inside the row.
+    const member = measured.find((badge) => badge.place === 'member');
+    if (!member) throw new Error('no badge in the member list');
+    expectLayoutKept(member);
+    expect(member.host.top).toBeGreaterThanOrEqual(member.row.top);
+    expect(member.host.bottom).toBeLessThanOrEqual(member.row.bottom);
+    await page.close();
+  });
+});
