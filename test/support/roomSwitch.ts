@@ -95,7 +95,7 @@ export const SWITCH_CLIENTS: readonly SwitchClient[] = [
     hostContext: `(() => {
       const message = host.closest('[data-message-id]');
       if (message) return 'sender ' + message.querySelector('[data-user-id]').getAttribute('data-user-id');
-      const member = host.closest('[data-index]')?.querySelector('[data-user-id]');
+      const member = host.closest('button[data-index][data-user-id]');
       return member ? 'member ' + member.getAttribute('data-user-id') : 'elsewhere';
     })()`,
   },
@@ -224,7 +224,7 @@ export const SWITCH_PROBE = `(() => {
   const who = (host) => {
     const message = host.closest('[data-message-id]');
     if (message) return 'sender ' + message.querySelector('[data-user-id]').getAttribute('data-user-id');
-    const member = host.closest('[data-index]')?.querySelector('[data-user-id]');
+    const member = host.closest('button[data-index][data-user-id]');
     return member ? 'member ' + member.getAttribute('data-user-id') : 'elsewhere';
   };
   window.mtgSwitch = (entrySelector, roomId, toWarned, bobId, windowMs, timeoutMs) => new Promise((resolve, reject) => {
