@@ -231,7 +231,7 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     const sender = page.locator(`li[data-event-id="$ev3"] > .mx_DisambiguatedProfile`);
     // The page's behaviour is real: clicking the name itself mentions Bob.
     await sender.click();
-    expect(await composer.innerText()).toBe('Bob: ');
+    expect(await composer.textContent()).toBe('Bob: ');
     await page.evaluate(`document.querySelector('.mx_BasicMessageComposer_input').textContent = ''`);
 
     const session = await page.context().newCDPSession(page);
@@ -242,7 +242,7 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     expectLayoutKept(inTimeline);
 
     await page.mouse.click((inTimeline.host.left + inTimeline.host.right) / 2, (inTimeline.host.top + inTimeline.host.bottom) / 2);
-    expect(await composer.innerText()).toBe('');
+    expect(await composer.textContent()).toBe('');
     // The click reached the badge: its button says its details are open.
     const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: (AxNode & { properties?: { name: string; value: { value?: unknown } }[] })[] };
     const open = nodes.filter((node) => node.name?.value === BADGE_LABEL && node.properties?.some((p) => p.name === 'expanded' && p.value.value === true));
@@ -253,9 +253,9 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(`document.activeElement?.hasAttribute('data-mtg-badge') && document.activeElement.previousElementSibling?.classList.contains('mx_DisambiguatedProfile')`)).toBe(true);
     await page.keyboard.press('Enter');
-    expect(await composer.innerText()).toBe('');
+    expect(await composer.textContent()).toBe('');
     await page.keyboard.press('Enter');
-    expect(await composer.innerText()).toBe('');
+    expect(await composer.textContent()).toBe('');
     await saveWindowScreenshot(page, 'element-badges');
     await session.detach();
     await page.close();
