@@ -4,7 +4,7 @@ export interface WatchedWindow {
   readonly document: Document;
   addEventListener(type: 'popstate' | 'hashchange', listener: () => void): void;
   removeEventListener(type: 'popstate' | 'hashchange', listener: () => void): void;
-  /** The Navigation API (Chromium); absent in Firefox ESR. */
+  /** The Navigation API (Chromium, and Firefox ESR 153 as tested); absent in older browsers. */
   readonly navigation?: NavigationLike;
   setInterval(handler: () => void, ms: number): number;
   clearInterval(handle: number): void;
@@ -23,11 +23,11 @@ export const LOCATION_POLL_MS = 250;
  * committed, so a room is never taken from the URL the page is leaving. A navigation's
  * `navigate` event (what WXT's watcher listens to) fires before `pushState` commits, while
  * `location.href` still names the old room; these sources all fire after it:
- * - `currententrychange` (Navigation API, Chromium): push, replace, traverse, hash and
+ * - `currententrychange` (Navigation API): push, replace, traverse, hash and
  *   intercepted navigations, synchronously as the URL changes, before the next frame;
  * - `popstate` and `hashchange`: back/forward and hash routing, in every browser;
  * - DOM mutations: a router that pushes a URL re-renders the page, and the observer runs
- *   before the frame is painted (Firefox ESR, which has no Navigation API);
+ *   before the frame is painted (browsers without the Navigation API);
  * - a poll every LOCATION_POLL_MS for anything else.
  * Each only compares strings, so sources firing together cost nothing.
  */

@@ -5,7 +5,7 @@ import { acknowledgeAllInReview, signInThroughOptions, toolbarOf } from '../supp
 import { setFigures, setSamples } from '../support/figures.ts';
 import { chromiumArgsForSites, type FixtureSite } from '../support/fixtureSite.ts';
 import { readOverlay } from '../support/overlay.ts';
-import { createSwitchWorld, measureSwitches, roundTrips, startSwitchSites, SWITCH_CLIENTS, type SwitchClient, type SwitchPage, type SwitchWorld } from '../support/roomSwitch.ts';
+import { createSwitchWorld, interceptedNavigations, measureSwitches, roundTrips, startSwitchSites, SWITCH_CLIENTS, type SwitchClient, type SwitchPage, type SwitchWorld } from '../support/roomSwitch.ts';
 import { saveWindowScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 
@@ -15,7 +15,8 @@ import { connectToSynapse } from '../support/synapse.ts';
  * the real Synapse (test/support/roomSwitch.ts has the rooms and the checks): ten round trips
  * Plans -> Side room -> Plans by clicks in the room list, then back and forward; after each
  * switch nothing of the room left once a frame is drawn, then exactly the new room's toolbar,
- * banner and badges. Then, in Cinny, 20 round trips timed in the page: from a click to the
+ * banner and badges; in Cinny also navigations the page intercepts through the Navigation API.
+ * Then, in Cinny, 20 round trips timed in the page: from a click to the
  * new room's badges and banner, and the frames that showed anything of the room left
  * (room_switch_to_badges_ms, room_switch_stale_frames; bench/roomSwitch.bench.ts).
  */
@@ -75,6 +76,16 @@ describe('room switches inside the web clients, in Chromium', () => {
     const { page, driver } = await openClient(client);
     try {
       await roundTrips(world, client, driver, ROUND_TRIPS);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('Cinny: navigations the page intercepts through the Navigation API (navigation.navigate) move the room too', async () => {
+    const cinny = SWITCH_CLIENTS.find((client) => client.name === 'Cinny') as SwitchClient;
+    const { page, driver } = await openClient(cinny);
+    try {
+      await interceptedNavigations(world, cinny, driver);
     } finally {
       await page.close();
     }

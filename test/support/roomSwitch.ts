@@ -81,6 +81,8 @@ export interface SwitchClient {
   home: string;
   /** The room list's entry for a room. */
   entry(room: FixtureRoom): string;
+  /** The room's address in a client that routes by path (Cinny), for navigations made by script. */
+  address?: (room: FixtureRoom) => string;
   /** Names, in the page, what a badge host (`host`) sits next to: "member <id>", "sender <id>". */
   hostContext: string;
 }
@@ -91,6 +93,7 @@ export const SWITCH_CLIENTS: readonly SwitchClient[] = [
     hostname: 'app.cinny.in',
     fixture: 'cinny.html',
     home: '/home/',
+    address: (room) => `/home/${encodeURIComponent(room.alias ?? room.id)}/`,
     entry: (room) => `[data-fixture-room-list] a[href="/home/${encodeURIComponent(room.alias ?? room.id)}/"]`,
     hostContext: `(() => {
       const message = host.closest('[data-message-id]');
@@ -337,6 +340,31 @@ export async function roundTrips(world: SwitchWorld, client: SwitchClient, page:
     await nothingLeftOver(world, page, room, `${client.name}, ${step}`);
     await untilShows(world, page, room, `${client.name}, ${step} to show ${room.name}`);
     await page.screenshot?.(`room-switch-${client.name.toLowerCase()}-${room === world.plans ? 'plans' : 'side-room'}`);
+  }
+}
+
+/**
+ * Three navigations Plans -> Side room -> Plans that the page makes through the Navigation API
+ * (`navigation.navigate`) and intercepts, as a router built on that API does: the URL commits
+ * without pushState, popstate or hashchange, and the page renders the room once it has (the
+ * fixture renders on popstate, which the handler dispatches). After each, nothing of the other
+ * room, then exactly this room. Browsers with the API only (Chromium, Firefox ESR 153).
+ */
+export async function interceptedNavigations(world: SwitchWorld, client: SwitchClient, page: SwitchPage): Promise<void> {
+  const address = client.address;
+  if (!address) throw new Error(`${client.name} does not route by path`);
+  await waitFor('the toolbar to say no room is open', async () => ((await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined));
+  const hasApi = await page.evaluate<boolean>(`typeof window.navigation?.navigate === 'function'`);
+  expect(hasApi, 'the browser has the Navigation API').toBe(true);
+  await page.evaluate(`(navigation.addEventListener('navigate', (event) => {
+    if (!event.canIntercept || event.hashChange || event.downloadRequest !== null) return;
+    event.intercept({ handler: async () => window.dispatchEvent(new PopStateEvent('popstate')) });
+  }), true)`);
+  for (const [i, room] of [world.plans, world.side, world.plans].entries()) {
+    const step = `${client.name}, intercepted navigation ${i + 1} into ${room.name}`;
+    await page.evaluate(`navigation.navigate(${JSON.stringify(address(room))}).committed.then(() => true)`);
+    await nothingLeftOver(world, page, room, step);
+    await untilShows(world, page, room, `${step} to show the room`);
   }
 }
 

@@ -99,7 +99,7 @@ describe('watchLocation', () => {
     stop();
   });
 
-  it('sees a silent pushState as soon as the page re-renders for it (Firefox, no Navigation API)', async () => {
+  it('sees a silent pushState as soon as the page re-renders for it (a browser without the Navigation API)', async () => {
     page = new FakeWindow(false);
     const seen: string[] = [];
     const stop = watchLocation(page, (href) => seen.push(href));
