@@ -51,6 +51,7 @@ export async function bigRoomWithExtension(
   { users, devicesPerUser, started, awaitWholeReport }: { users: number; devicesPerUser: number; started: number; awaitWholeReport: boolean },
 ): Promise<BigRoom> {
   const owner = await synapse.registerUser({ localpart: 'big-room-owner', admin: true });
+  await pauseBackgroundUpdates(synapse.baseUrl, owner.accessToken);
   // Public while people join (a private room makes Synapse's user directory pair every new
   // member with every old one), invite-only once everyone is in.
   const roomId = await createRoom(synapse.baseUrl, owner.accessToken, { name: 'Big room', preset: 'public_chat' });
@@ -315,6 +316,32 @@ export async function setJoinRule(baseUrl: string, token: string, roomId: string
  * is built; on tmpfs that costs nothing. startSynapse puts its files under os.tmpdir(), which
  * reads TMPDIR when called.
  */
+/**
+ * Synapse's user directory keeps, for every room that is not public, a row for each pair of
+ * its members: once the 10,000-member room turns invite-only that is 10,000² rows (about 33 GB
+ * of sqlite; measured: 330 MB at 1,000 members), which filled memory and slowed every request of
+ * the fifty-room part to a crawl. Nothing here searches the directory, so Synapse does not keep
+ * it: this switch stops the live updates (`update_user_directory` is the legacy name; its
+ * replacement only moves the work to a worker), and pauseBackgroundUpdates the first fill, a
+ * background update that a fresh database queues and that ran, minutes in, over the big room.
+ */
+const NO_USER_DIRECTORY = { update_user_directory: false };
+
+/**
+ * Pauses Synapse's background updates (admin API; not kept over a restart). A fresh database
+ * queues dozens, among them the user directory's first fill (see NO_USER_DIRECTORY); the
+ * others only add indexes and columns Synapse does without until they are done.
+ */
+export async function pauseBackgroundUpdates(baseUrl: string, adminToken: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/_synapse/admin/v1/background_updates/enabled`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ enabled: false }),
+  });
+  const answer = (await response.json().catch(() => undefined)) as { enabled?: unknown } | undefined;
+  if (!response.ok || answer?.enabled !== false) throw new Error(`pausing Synapse's background updates answered ${response.status}`);
+}
+
 export async function startSynapseInMemory(name: string): Promise<SynapseServer> {
   const previous = process.env.TMPDIR;
   if (existsSync('/dev/shm')) {
@@ -322,7 +349,7 @@ export async function startSynapseInMemory(name: string): Promise<SynapseServer>
     process.env.TMPDIR = '/dev/shm';
   }
   try {
-    return await startSynapse({ name });
+    return await startSynapse({ name, extraConfig: NO_USER_DIRECTORY });
   } finally {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
@@ -331,9 +358,9 @@ export async function startSynapseInMemory(name: string): Promise<SynapseServer>
 
 /**
  * A benchmark that was killed leaves its Synapse directory in /dev/shm, which is memory: a
- * 10,000-user database is about 17 GB, and one left behind once made the next run's figures
- * those of a machine out of memory. Removes those whose Synapse no longer runs (its pid file
- * names no live process).
+ * 10,000-user database was once 17 GB (see NO_USER_DIRECTORY), and one left behind made the
+ * next run's figures those of a machine out of memory. Removes those whose Synapse no longer
+ * runs (its pid file names no live process).
  */
 function removeAbandonedDatabases(root: string, name: string): void {
   for (const entry of readdirSync(root)) {

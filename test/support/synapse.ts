@@ -46,7 +46,7 @@ const STOP_GRACE_MS = 10_000;
 const HEALTH_POLL_MS = 100;
 
 /** Starts a throwaway Synapse on 127.0.0.1 with its own config, database and log in a temp dir. */
-export async function startSynapse(options: { name?: string } = {}): Promise<SynapseServer> {
+export async function startSynapse(options: { name?: string; extraConfig?: Record<string, unknown> } = {}): Promise<SynapseServer> {
   const dir = await mkdtemp(join(tmpdir(), `synapse-${options.name ?? 'test'}-`));
   const port = await freePort();
   const info: SynapseInfo = {
@@ -55,7 +55,7 @@ export async function startSynapse(options: { name?: string } = {}): Promise<Syn
     registrationSharedSecret: randomBytes(24).toString('hex'),
   };
   const logPath = join(dir, 'homeserver.log');
-  const configPath = await writeConfig(dir, port, info, logPath);
+  const configPath = await writeConfig(dir, port, info, logPath, options.extraConfig);
   const synapse = launch(dir, configPath);
   try {
     await waitUntilHealthy(info.baseUrl, synapse, [join(dir, 'stdio.log'), logPath]);
@@ -138,13 +138,14 @@ function freePort(): Promise<number> {
 }
 
 /** Writes homeserver.yaml (as JSON, which YAML accepts), the log config and the signing key. */
-async function writeConfig(dir: string, port: number, info: SynapseInfo, logPath: string): Promise<string> {
+/** `extraConfig` adds to (or replaces) the top-level options of the config below. */
+async function writeConfig(dir: string, port: number, info: SynapseInfo, logPath: string, extraConfig: Record<string, unknown> = {}): Promise<string> {
   const signingKeyPath = join(dir, 'signing.key');
   const logConfigPath = join(dir, 'log.config.yaml');
   const configPath = join(dir, 'homeserver.yaml');
   await writeFile(signingKeyPath, `${signingKey()}\n`, { mode: 0o600 });
   await writeFile(logConfigPath, JSON.stringify(logConfig(logPath), null, 2));
-  await writeFile(configPath, JSON.stringify(homeserverConfig(dir, port, info, signingKeyPath, logConfigPath), null, 2));
+  await writeFile(configPath, JSON.stringify({ ...homeserverConfig(dir, port, info, signingKeyPath, logConfigPath), ...extraConfig }, null, 2));
   return configPath;
 }
 
