@@ -17,33 +17,20 @@
  *
  * A failing test fails the benchmark: a figure from a red run would mean nothing.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { readFigures } from '../test/support/figures.ts';
 import { ensureFreshBuild } from '../test/support/freshBuild.ts';
-import { REPO_ROOT } from '../test/support/paths.ts';
 import type { BenchResult } from './results.ts';
-
-const run = promisify(execFile);
+import { runTestFile } from './testRun.ts';
 
 const RUNS = 3;
 
 /** Runs one test file once and returns the figures it wrote. */
 async function figuresOf(project: string, file: string, dir: string, index: number): Promise<Record<string, number>> {
   const figuresFile = path.join(dir, `${project}-${index}.json`);
-  try {
-    await run('npx', ['vitest', 'run', '--project', project, file], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, MTG_FIGURES_FILE: figuresFile },
-      maxBuffer: 256 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '' } = error as { stdout?: string };
-    throw new Error(`${file} failed, so it measured nothing:\n${stdout.slice(-4000)}`, { cause: error });
-  }
+  await runTestFile(project, file, figuresFile);
   return readFigures(figuresFile);
 }
 

@@ -16,33 +16,20 @@
  *
  * A failing test fails the benchmark: a figure from a red run would mean nothing.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { readFigures, readSamples } from '../test/support/figures.ts';
 import { ensureFreshBuild } from '../test/support/freshBuild.ts';
-import { REPO_ROOT } from '../test/support/paths.ts';
 import type { BenchResult } from './results.ts';
-
-const run = promisify(execFile);
+import { runTestFile } from './testRun.ts';
 
 /** The timing test of each file (vitest's -t matches it by name). */
 const TIMING_TEST = 'brings the new room';
 
 async function measure(file: string, dir: string): Promise<{ figures: Record<string, number>; samples: Record<string, number[]> }> {
   const figuresFile = path.join(dir, `${path.basename(file)}.json`);
-  try {
-    await run('npx', ['vitest', 'run', '--project', 'e2e', file, '-t', TIMING_TEST], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, MTG_FIGURES_FILE: figuresFile },
-      maxBuffer: 256 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '' } = error as { stdout?: string };
-    throw new Error(`${file} failed, so it measured nothing:\n${stdout.slice(-4000)}`, { cause: error });
-  }
+  await runTestFile('e2e', file, figuresFile, ['-t', TIMING_TEST]);
   return { figures: readFigures(figuresFile), samples: readSamples(figuresFile) };
 }
 
