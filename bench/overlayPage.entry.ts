@@ -10,7 +10,7 @@ import { elementWebAdapter } from '../src/clients/element';
 import { BadgePainter, DWELL_MS, type Frames } from '../src/overlay/badgePainter';
 import { badgeText } from '../src/overlay/warningText';
 import type { MemberBadge } from '../src/trust/pageWarnings';
-import { t, useMessageLookup } from '../src/ui/i18n';
+import { t, useMessageLookup } from '../src/text/i18n';
 import { lookupIn } from '../test/unit/chromeI18n';
 import { BATCH_MARK } from './frameTrace';
 

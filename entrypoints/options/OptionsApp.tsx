@@ -2,13 +2,14 @@ import { Fragment } from 'preact';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { AccountSection } from '../../src/ui/AccountSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
-import { t } from '../../src/ui/i18n';
+import { t } from '../../src/text/i18n';
 import { LedgerSection } from '../../src/ui/LedgerSection';
 import { PolicySection } from '../../src/ui/PolicySection';
 import { SecuritySection } from '../../src/ui/SecuritySection';
 import { SitesSection } from '../../src/ui/SitesSection';
 import { StatusLineView } from '../../src/ui/StatusLineView';
-import { cryptoEngineFacts, describeCryptoEngine, describeLedgerSetAside, formatDate } from '../../src/ui/statusView';
+import { cryptoEngineFacts, describeCryptoEngine, describeLedgerSetAside } from '../../src/ui/statusView';
+import { formatDate } from '../../src/text/timeText';
 import { useExtensionStatus } from '../../src/ui/useExtensionStatus';
 
 /** The options page: account, policy, warning history, the encryption engine, watched sites. */

@@ -8,7 +8,7 @@ import { OwnSessions } from '../../src/ui/OwnSessions';
 import { SecuritySection } from '../../src/ui/SecuritySection';
 import { SignInForm } from '../../src/ui/SignInForm';
 import { StatusLineView } from '../../src/ui/StatusLineView';
-import { t } from '../../src/ui/i18n';
+import { t } from '../../src/text/i18n';
 import { describeAccount, describeCryptoEngine, describeLedgerSetAside, describeOwnDevices, describeSync } from '../../src/ui/statusView';
 import { TrustOverviewPanel } from '../../src/ui/TrustOverviewPanel';
 import { freshnessOf } from '../../src/ui/roomNewsView';

@@ -1,9 +1,9 @@
 import browser from 'webextension-polyfill';
 import type { TabState } from '../messaging/protocol';
 import type { TabTrust } from '../trust/tabTrust';
-import { describeChecking } from '../ui/checkingText';
-import { t } from '../ui/i18n';
-import { formatTime } from '../ui/statusView';
+import { describeChecking } from '../text/checkingText';
+import { t } from '../text/i18n';
+import { formatTime } from '../text/timeText';
 import type { ToolbarPainter } from './tabRegistry';
 
 const BADGE_COLOURS: Record<TabTrust, string> = {

@@ -1,7 +1,7 @@
 import type { BannerSummary, MemberBadge } from '../trust/pageWarnings';
-import { describeChecking } from '../ui/checkingText';
-import { t } from '../ui/i18n';
-import { describeDeviceClass } from '../ui/statusView';
+import { describeChecking } from '../text/checkingText';
+import { t } from '../text/i18n';
+import { describeDeviceClass } from '../text/deviceClassText';
 import { displayText, memberName } from '../validation/displayText';
 
 /** A badge's words: what screen readers announce, what hover shows, what fits in the pill. */

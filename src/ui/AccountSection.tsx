@@ -2,10 +2,11 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { AccountStatus } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { SignInForm } from './SignInForm';
 import { StatusLineView } from './StatusLineView';
-import { describeAccount, describeDeviceClass, describeOwnDevices, describeSync } from './statusView';
+import { describeAccount, describeOwnDevices, describeSync } from './statusView';
+import { describeDeviceClass } from '../text/deviceClassText';
 import { nameOr } from '../validation/displayText';
 
 /** The options page's account section: sign in, or who is signed in, their sessions, and sign out. */

@@ -1,4 +1,4 @@
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 export function BrandHeader({ subtitle }: { subtitle?: string }) {
   return (

@@ -4,7 +4,7 @@ import { request } from '../messaging/backgroundClient';
 import type { TabState } from '../messaging/protocol';
 import { looksLikeMatrixClient } from '../clients/looksLikeMatrixClient';
 import { siteOriginFrom } from '../validation/siteOrigin';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';

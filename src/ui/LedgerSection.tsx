@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 /** The warned-device history: download it as JSON, or merge a saved file back in. */
 export function LedgerSection() {

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { OwnDeviceSummary } from '../messaging/protocol';
 import type { DeviceClass } from '../trust/types';
-import { t } from './i18n';
-import { describeDeviceClass } from './statusView';
+import { t } from '../text/i18n';
+import { describeDeviceClass } from '../text/deviceClassText';
 import { ErrorNotice, useAction } from './useAction';
 import { nameOr } from '../validation/displayText';
 

@@ -1,6 +1,6 @@
 import { request } from '../messaging/backgroundClient';
 import type { Policy } from '../trust/types';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 /** A function, so the messages are looked up when shown, not when this module loads. */
 const choices = (): { policy: Policy; title: string; detail: string }[] => [

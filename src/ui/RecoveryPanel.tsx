@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { RecoveryFlowView } from '../messaging/protocol';
-import { t } from './i18n';
-import { formatTime } from './statusView';
+import { t } from '../text/i18n';
+import { formatTime } from '../text/timeText';
 import { keyGroups } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 

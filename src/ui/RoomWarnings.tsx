@@ -3,8 +3,9 @@ import { BackgroundError, request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import { describeRoomChecking } from './roomNewsView';
-import { t } from './i18n';
-import { describeDeviceClass, formatDate } from './statusView';
+import { t } from '../text/i18n';
+import { describeDeviceClass } from '../text/deviceClassText';
+import { formatDate } from '../text/timeText';
 import { memberName, nameOr } from '../validation/displayText';
 
 /**

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { SecurityReport, SecurityStatus } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { RecoveryPanel } from './RecoveryPanel';
 import { StatusLineView } from './StatusLineView';
 import { canSetUpRecovery, canUseRecoveryKey, crossSigningBreakdown, describeCrossSigning, describeKeyBackup, describeRecovery, describeThisDevice } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
-import { formatTime } from './statusView';
+import { formatTime } from '../text/timeText';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
 

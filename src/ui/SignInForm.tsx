@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError, request } from '../messaging/backgroundClient';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 /**
  * Sign in with a homeserver (server name, user id or URL), user and password, or with single

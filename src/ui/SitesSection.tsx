@@ -3,7 +3,7 @@ import browser from 'webextension-polyfill';
 import { request } from '../messaging/backgroundClient';
 import type { SiteList } from '../messaging/protocol';
 import { originPattern, siteOriginFrom } from '../validation/siteOrigin';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
 
 /** The popup's "watch this site" link opens this page as options.html#add=<origin>. */

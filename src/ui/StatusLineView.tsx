@@ -1,4 +1,4 @@
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import type { StatusLine } from './statusView';
 
 /** What each tone is called for screen readers, with its colon (punctuation varies by language). */

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { RoomSummary } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';

@@ -1,6 +1,6 @@
 import { request } from '../messaging/backgroundClient';
 import type { VerificationView } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
 
 /** An emoji verification in progress, started here or by another device. */

@@ -1,9 +1,9 @@
 import type { RoomSummary, SyncStatus } from '../messaging/protocol';
 import { summarizeChecking } from '../trust/checkingSummary';
 import type { RoomTrustReport } from '../trust/types';
-import { describeChecking } from './checkingText';
-import { t } from './i18n';
-import { formatTime } from './statusView';
+import { describeChecking } from '../text/checkingText';
+import { t } from '../text/i18n';
+import { formatTime } from '../text/timeText';
 
 /**
  * Whether what the extension shows is current. "No warnings" in the ok colour is only said

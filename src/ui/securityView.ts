@@ -1,5 +1,5 @@
 import type { SecurityStatus } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 import type { StatusLine } from './statusView';
 
 /** One item of the cross-signing breakdown: what it is, whether it is in place, and the fix. */

@@ -1,6 +1,6 @@
 import type { AccountStatus, CryptoEngineStatus, OwnDeviceSummary, SyncStatus } from '../messaging/protocol';
-import type { DeviceClass } from '../trust/types';
-import { t } from './i18n';
+import { t } from '../text/i18n';
+import { formatDate, formatTime, formatTimeAgo } from '../text/timeText';
 import { nameOr } from '../validation/displayText';
 
 /** How a status line should look: every tone also has a word, never colour alone. */
@@ -100,47 +100,12 @@ export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefi
   };
 }
 
-/** Functions, so each message is looked up when shown, not when this module loads. */
-const CLASS_WORDS: Record<DeviceClass, () => string> = {
-  verified: () => t('deviceClassVerified'),
-  'owner-signed': () => t('deviceClassOwnerSigned'),
-  unsigned: () => t('deviceClassUnsigned'),
-  'unsigned-of-verified': () => t('deviceClassUnsignedOfVerified'),
-  'conflicting-key': () => t('deviceClassConflictingKey'),
-};
-
-/** For the account's own sessions the owner is "your identity". */
-const OWN_CLASS_WORDS: Record<DeviceClass, () => string> = {
-  verified: () => t('ownDeviceClassVerified'),
-  'owner-signed': () => t('ownDeviceClassOwnerSigned'),
-  unsigned: () => t('ownDeviceClassUnsigned'),
-  'unsigned-of-verified': () => t('ownDeviceClassUnsigned'),
-  'conflicting-key': () => t('deviceClassConflictingKey'),
-};
-
-export function describeDeviceClass(cls: DeviceClass, own = false): string {
-  return (own ? OWN_CLASS_WORDS : CLASS_WORDS)[cls]();
-}
-
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {
     return url;
   }
-}
-
-export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-}
-
-export function formatTimeAgo(epochMs: number, now: number): string {
-  const seconds = Math.max(0, Math.round((now - epochMs) / 1000));
-  if (seconds < 60) return t('timeJustNow');
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return minutes === 1 ? t('timeMinutesAgoOne', String(minutes)) : t('timeMinutesAgoMany', String(minutes));
-  // A clock time alone would mislead after a day away.
-  return now - epochMs < 24 * 60 * 60 * 1000 ? t('timeAtClock', formatTime(epochMs)) : t('timeOnDate', formatDate(epochMs));
 }
 
 /** A notice, shown while any damaged ledger record has been set aside; nothing otherwise. */
@@ -184,8 +149,4 @@ export function cryptoEngineFacts(engine: CryptoEngineStatus): Fact[] {
     },
     { id: 'startup-ms', label: t('factStartupTime'), value: t('factStartupMs', String(engine.startupMs)) },
   ];
-}
-
-export function formatDate(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

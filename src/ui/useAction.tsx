@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { BackgroundError } from '../messaging/backgroundClient';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 /**
  * Runs one user action against the background at a time, with its error (the background's

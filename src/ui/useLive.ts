@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { subscribe } from '../messaging/backgroundClient';
 import type { SubscriptionName, SubscriptionValue } from '../messaging/protocol';
-import { t } from './i18n';
+import { t } from '../text/i18n';
 
 export type LiveState<T> =
   | { phase: 'loading' }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MessageLookup } from '../../src/ui/i18n';
+import type { MessageLookup } from '../../src/text/i18n';
 
 /**
  * The extension's messages as the browser reads them, for code running in Node: the same

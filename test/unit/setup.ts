@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { useMessageLookup } from '../../src/ui/i18n';
+import { useMessageLookup } from '../../src/text/i18n';
 import { lookupIn, readMessages } from './chromeI18n';
 
 /**

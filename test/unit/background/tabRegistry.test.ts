@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TabRegistry } from '../../../src/background/tabRegistry';
 import { toolbarTitle } from '../../../src/background/toolbar';
-import { formatTime } from '../../../src/ui/statusView';
+import { formatTime } from '../../../src/text/timeText';
 import type { TabState } from '../../../src/messaging/protocol';
 import type { RoomTrustReport } from '../../../src/trust/types';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { badgeText, bannerText } from '../../../src/overlay/warningText';
 import type { MemberBadge } from '../../../src/trust/pageWarnings';
-import { formatTime } from '../../../src/ui/statusView';
+import { formatTime } from '../../../src/text/timeText';
 
 const AT = Date.UTC(2026, 10, 23, 20, 22);
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../../../src/messaging/protocol';
 import type { RoomTrustReport } from '../../../src/trust/types';
-import { describeChecking } from '../../../src/ui/checkingText';
+import { describeChecking } from '../../../src/text/checkingText';
 import { describeQuietRooms, describeRoomChecking, describeRoomNews, freshnessOf } from '../../../src/ui/roomNewsView';
-import { formatTime } from '../../../src/ui/statusView';
+import { formatTime } from '../../../src/text/timeText';
 
 const AT = Date.UTC(2026, 10, 23, 20, 22);
 const current = { current: true, asOf: AT };

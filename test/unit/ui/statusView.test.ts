@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CryptoEngineStatus, OwnDeviceSummary } from '../../../src/messaging/protocol';
 import type { DeviceClass } from '../../../src/trust/types';
-import {
-  cryptoEngineFacts,
-  describeAccount,
-  describeCryptoEngine,
-  describeLedgerSetAside,
-  describeDeviceClass,
-  describeOwnDevices,
-  describeSync,
-  formatDate,
-  formatTime,
-  formatTimeAgo,
-} from '../../../src/ui/statusView';
+import { cryptoEngineFacts, describeAccount, describeCryptoEngine, describeLedgerSetAside, describeOwnDevices, describeSync } from '../../../src/ui/statusView';
+import { describeDeviceClass } from '../../../src/text/deviceClassText';
+import { formatDate, formatTime, formatTimeAgo } from '../../../src/text/timeText';
 
 const ready = {
   state: 'ready',

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { t, useMessageLookup } from '../../../src/ui/i18n';
+import { t, useMessageLookup } from '../../../src/text/i18n';
 import { ENGLISH_MESSAGES_PATH, formatMessage, lookupIn, type MessageEntry, NAMED_PLACEHOLDER, readMessages } from '../chromeI18n';
 
 const REPO_ROOT = path.resolve(path.dirname(ENGLISH_MESSAGES_PATH), '../../..');
@@ -15,7 +15,7 @@ function uiSources(): { file: string; text: string }[] {
     for (const entry of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
       const relative = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(relative);
-      else if (/\.(ts|tsx|html)$/.test(entry.name) && relative !== path.join('src', 'ui', 'i18n.ts')) files.push(relative);
+      else if (/\.(ts|tsx|html)$/.test(entry.name) && relative !== path.join('src', 'text', 'i18n.ts')) files.push(relative);
     }
   };
   walk('src');

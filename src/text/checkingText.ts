@@ -2,7 +2,7 @@ import { type CheckingSummary, isFailing } from '../trust/checkingSummary';
 import type { CheckingReason } from '../trust/types';
 import { memberName } from '../validation/displayText';
 import { t } from './i18n';
-import { formatTime } from './statusView';
+import { formatTime } from './timeText';
 
 /**
  * The sentence every UI uses for members whose devices cannot be confirmed current: the toolbar
