@@ -10,7 +10,7 @@ import { recordStoreOpening } from '../matrix/storeIdentity';
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { AccountStatus, LoginOptionsResult, OwnDeviceSummary, RoomSummary, SecurityStatus, TrustOverview } from '../messaging/protocol';
 import { isNonNegativeInteger, isPlainObject } from '../validation/shape';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 import type { IndexedDbDeviceListStore } from '../storage/deviceListStore';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';

@@ -5,7 +5,7 @@ import { createLogger, errorSummary } from '../log';
 import type { MatrixSession } from '../matrix/matrixSession';
 import { authWithPassword, PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
 import type { RecoveryFlowView } from '../messaging/protocol';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 
 const log = createLogger('recovery');
 

@@ -5,7 +5,7 @@ import type { MatrixSession } from '../matrix/matrixSession';
 import { PasswordRequired, withPasswordAuth } from '../matrix/passwordAuth';
 import { readSecurityStatus } from '../matrix/securityStatus';
 import type { RecoveryFlowView, SecurityReport, SecurityStatus, VerificationView } from '../messaging/protocol';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 import { RecoveryFlow } from './recoveryFlow';
 import { VerificationFlow } from './verificationFlow';
 

@@ -1,5 +1,5 @@
 import type { AddedSite } from '../messaging/protocol';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 import { siteOriginFrom } from '../validation/siteOrigin';
 
 /** Where the list of added origins is kept (not secret: a background record). */

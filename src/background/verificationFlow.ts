@@ -9,7 +9,7 @@ import {
   VerifierEvent,
 } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { VerificationView } from '../messaging/protocol';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 
 const CANCEL_REASONS: Record<string, string> = {
   'm.user': 'The verification was cancelled.',

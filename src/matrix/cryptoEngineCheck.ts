@@ -1,5 +1,5 @@
 import { createClient } from 'matrix-js-sdk';
-import type { CryptoEngineStatus } from '../messaging/protocol';
+import type { CryptoEngineStatus } from '../model/deviceStatus';
 import { recordStoreOpening, type StoreIdentityRecords } from './storeIdentity';
 import { createSdkLogger } from './sdkLogger';
 

@@ -1,5 +1,5 @@
 import { MatrixError, type UIAuthCallback } from 'matrix-js-sdk';
-import { UserFacingError } from '../messaging/requestRouter';
+import { UserFacingError } from '../errors';
 
 /** The homeserver asks for the account password (user-interactive auth) and we have none yet. */
 export class PasswordRequired extends Error {

@@ -1,4 +1,4 @@
-import type { SecurityStatus } from '../messaging/protocol';
+import type { SecurityStatus } from '../model/deviceStatus';
 import type { MatrixSession } from './matrixSession';
 
 /**

@@ -1,4 +1,4 @@
-import type { CryptoEngineStatus } from '../messaging/protocol';
+import type { CryptoEngineStatus } from '../model/deviceStatus';
 
 /**
  * What a Rust crypto store looked like when first opened. Opening it again must show the same

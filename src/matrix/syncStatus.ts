@@ -1,15 +1,8 @@
 import { SyncState } from 'matrix-js-sdk';
+import type { SyncStatus } from '../model/deviceStatus';
 import type { Staleness } from '../trust/tabTrust';
 
-/** How fresh the extension's view of the account is; every UI shows this next to its warnings. */
-export type SyncStatus =
-  | { state: 'starting' }
-  /** Working through what happened while we were away (after a restart or an outage). */
-  | { state: 'catching-up'; lastSyncAt?: number }
-  | { state: 'syncing'; lastSyncAt: number }
-  | { state: 'offline'; since: number; lastSyncAt?: number }
-  /** The server ended this device's session (token revoked, device deleted). */
-  | { state: 'signed-out-by-server'; at: number };
+export type { SyncStatus };
 
 /**
  * The next status after matrix-js-sdk reports a sync state. Pure, so the mapping is tested

@@ -5,7 +5,7 @@
  * (see `parseRequest`) before any handler sees it.
  */
 
-import type { SyncStatus } from '../matrix/syncStatus';
+import type { CryptoEngineStatus, SecurityStatus, SyncStatus } from '../model/deviceStatus';
 import type { DeviceClass, Policy, RoomTrustReport, WarningCounts } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import type { PageRoomView } from '../trust/pageWarnings';
@@ -13,28 +13,10 @@ import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
 
-export type { SyncStatus };
+export type { CryptoEngineStatus, SecurityStatus, SyncStatus };
 
 /** Who is talking to the background, as established by `validateSender`. */
 export type SenderKind = 'extension-page' | 'content-script';
-
-/** The Rust crypto engine as seen by the background; see `src/matrix/cryptoEngineCheck.ts`. */
-export type CryptoEngineStatus =
-  | { state: 'starting' }
-  | {
-      state: 'ready';
-      /** e.g. "Rust SDK 0.x (…), Vodozemac 0.x" as reported by the crypto module. */
-      engineVersion: string;
-      /** Public ed25519 key of the crypto store's device: the same value after every restart proves the store persisted. */
-      identityKey: string;
-      /** When this browser profile's crypto store was first created (ms since epoch). */
-      storeCreatedAt: number;
-      /** How many background starts have opened this same store. */
-      storeOpenCount: number;
-      /** Time from the background script starting to the store being open, in ms. */
-      startupMs: number;
-    }
-  | { state: 'failed'; reason: string };
 
 /** One of the account's other devices, and how far we trust it. */
 export interface OwnDeviceSummary {
@@ -81,22 +63,6 @@ export interface PageHelloResult {
   /** Which web client family the background recognises this origin as. */
   client: string;
   account: AccountStatus['state'];
-}
-
-/** The account's encryption setup as this device sees it (see `readSecurityStatus`). */
-export interface SecurityStatus {
-  /** The account has a cross-signing identity on the server. */
-  identityOnServer: boolean;
-  /** This extension's device is signed by the account's identity, and trusted here. */
-  thisDeviceVerified: boolean;
-  crossSigning: {
-    ready: boolean;
-    publicKeysOnDevice: boolean;
-    privateKeysInSecretStorage: boolean;
-    privateKeysCachedLocally: { masterKey: boolean; selfSigningKey: boolean; userSigningKey: boolean };
-  };
-  secretStorage: { ready: boolean; defaultKeyId: string | null; passphraseBased: boolean };
-  keyBackup: { serverVersion: string | null; activeVersion: string | null; trusted: boolean; keysRemaining: number | null };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { UserFacingError } from '../errors';
 import { parseRequest } from './parseRequest';
 import type { ProtocolError, RequestKind, RequestParams, RequestResult, RequestTable, Response } from './protocol';
 import { type RawSender, type SenderPolicy, type ValidSender, validateSender } from './validateSender';
@@ -43,11 +44,6 @@ export function createRequestRouter(handlers: RequestHandlers, policy: SenderPol
       return { ok: false, error: { code: 'failed', message: userFacingMessage(error) } };
     }
   };
-}
-
-/** Handlers throw `UserFacingError` for failures whose message is safe and useful to show. */
-export class UserFacingError extends Error {
-  override name = 'UserFacingError';
 }
 
 function userFacingMessage(error: unknown): string {

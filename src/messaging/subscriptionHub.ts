@@ -1,6 +1,6 @@
 import type { SenderKind, SubscriptionName, SubscriptionTable, SubscriptionValue } from './protocol';
 import { type Check, isPlainObject, roomId } from '../validation/shape';
-import { UserFacingError } from './requestRouter';
+import { UserFacingError } from '../errors';
 import { type RawSender, type SenderPolicy, type ValidSender, validateSender } from './validateSender';
 
 /** The parts of `runtime.Port` the hub uses (the same in Chrome and Firefox). */

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ExtensionStatus } from '../../../src/messaging/protocol';
-import { createRequestRouter, type RequestHandlers, UserFacingError } from '../../../src/messaging/requestRouter';
+import { UserFacingError } from '../../../src/errors';
+import { createRequestRouter, type RequestHandlers } from '../../../src/messaging/requestRouter';
 import type { SenderPolicy } from '../../../src/messaging/validateSender';
 
 const policy: SenderPolicy = {

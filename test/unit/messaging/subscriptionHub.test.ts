@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ExtensionStatus, TrustOverview } from '../../../src/messaging/protocol';
-import { UserFacingError } from '../../../src/messaging/requestRouter';
+import { UserFacingError } from '../../../src/errors';
 import { createSubscriptionHub, type CurrentValues, NO_REASON, type SubscriberPort, type TopicGate } from '../../../src/messaging/subscriptionHub';
 import { pageRoomView } from '../../../src/trust/pageWarnings';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
