@@ -20,6 +20,7 @@ import { createPopulation, createRoom, invite, type Population } from '../test/s
 import '../test/support/peer.ts';
 import { startSynapse, type RegisteredUser, type SynapseServer } from '../test/support/synapse.ts';
 import { waitFor } from '../test/support/waitFor.ts';
+import { sdkSessionOf } from '../test/support/sdkSession';
 
 export interface Push {
   report: RoomTrustReport;
@@ -72,8 +73,7 @@ export async function bigRoomWithExtension(
   const background = await startNodeBackground(newBrowserProfile());
   try {
     await background.account.signIn({ homeserver: synapse.baseUrl, user: extensionUser.userId, password: extensionUser.password });
-    const session = background.account.session;
-    if (!session) throw new Error('the extension has no session after signing in');
+    const session = sdkSessionOf(background.account.device);
     const pushes = watchPushes(background);
 
     const ingestStart = performance.now();

@@ -42,6 +42,7 @@ import { waitFor } from '../test/support/waitFor.ts';
 import { bigRoomWithExtension, checkBigRoomReport, list, seconds, startSynapseInMemory, timedPass, unrefLongTimersAfterwards, untilCryptoIdle } from './bigRoom.ts';
 import { attachToServiceWorker, extensionRequest, launchRawChromium, openOptionsPage, type RawChromium } from './rawCdp.ts';
 import type { BenchResult } from './results.ts';
+import { sdkSessionOf } from '../test/support/sdkSession';
 
 const BIG_ROOM_USERS = Number(process.env.MTG_BENCH_SCALE_USERS ?? 10_000);
 const BIG_ROOM = BIG_ROOM_USERS === 10_000 ? 'largest_room' : `room_${BIG_ROOM_USERS}x2`;
@@ -76,8 +77,7 @@ async function bigRoomFigures(synapse: SynapseServer, started: number): Promise<
   const room = await bigRoomWithExtension(synapse, { users: BIG_ROOM_USERS, devicesPerUser: DEVICES, started, awaitWholeReport: false });
   const { background, roomId, pushes } = room;
   try {
-    const session = background.account.session;
-    if (!session) throw new Error('the extension has no session');
+    const session = sdkSessionOf(background.account.device);
     const times: number[] = [];
     for (let round = 0; round < COLD_ROUNDS; round++) {
       const engine = new TrustEngine({

@@ -61,6 +61,7 @@ import {
   untilCryptoIdle,
 } from './bigRoom.ts';
 import { median, type BenchResult } from './results.ts';
+import { sdkSessionOf } from '../test/support/sdkSession';
 
 /** A smaller room for trying the benchmark out: MTG_BENCH_TRUST_USERS=50 (figure names follow). */
 const USERS = Number(process.env.MTG_BENCH_TRUST_USERS ?? 1000);
@@ -80,8 +81,7 @@ export default async function trustEngineBench(): Promise<BenchResult> {
     const { roomId, population, pushes } = room;
     background = room.background;
     const bg = background;
-    const session = bg.account.session;
-    if (!session) throw new Error('the extension has no session');
+    const session = sdkSessionOf(bg.account.device);
 
     const memberIds = joinedMemberIds(session.client, roomId);
     const raw: number[] = [];

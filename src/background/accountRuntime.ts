@@ -1,9 +1,10 @@
-import type { AccountCredentials, AccountVault } from '../matrix/accountVault';
+import type { AccountCredentials } from '../model/accountCredentials';
+import type { AccountVault } from '../storage/accountVault';
 import { DeviceListWatch, type DeviceListStore } from '../matrix/deviceListWatch';
-import { MatrixSession } from '../matrix/matrixSession';
-import { SdkTrustFacts } from '../matrix/sdkTrustFacts';
+import { MatrixDevice } from '../matrix/matrixDevice';
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { Policy } from '../trust/types';
+import type { AccountDevice } from './ports/accountDevice';
 import { type LedgerPersistence, TrustEngine } from './trustEngine';
 
 export interface AccountDeps {
@@ -20,12 +21,11 @@ export interface AccountDeps {
 }
 
 /**
- * A signed-in account at run time: the Matrix session (this extension's device) and the trust
- * engine over it. The same code runs in the extension's background and in integration tests.
+ * A signed-in account at run time: this extension's Matrix device and the trust engine over it. The same code runs in the extension's background and in integration tests.
  */
 export class AccountRuntime {
   private constructor(
-    readonly session: MatrixSession,
+    readonly device: AccountDevice,
     readonly engine: TrustEngine,
     private readonly deps: AccountDeps,
   ) {}
@@ -41,7 +41,7 @@ export class AccountRuntime {
   /** The device signed in before: same device, same stores, no new login. */
   static async start(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
     const deviceLists = await DeviceListWatch.open(deps.deviceLists, deps.now);
-    const session = await MatrixSession.start({
+    const device = await MatrixDevice.start({
       credentials,
       storageKey: await deps.vault.cryptoStoreKey(),
       indexedDB: deps.indexedDB,
@@ -51,26 +51,26 @@ export class AccountRuntime {
       onStatus: deps.onSyncStatus,
     });
     const engine = new TrustEngine({
-      facts: new SdkTrustFacts(session.client, session.crypto, session.deviceLists),
+      facts: device.facts,
       ledger: deps.ledger,
       policy: deps.policy,
       now: deps.now,
     });
-    return new AccountRuntime(session, engine, deps);
+    return new AccountRuntime(device, engine, deps);
   }
 
   get userId(): string {
-    return this.session.userId;
+    return this.device.userId;
   }
 
   get deviceId(): string {
-    return this.session.deviceId;
+    return this.device.deviceId;
   }
 
   /** Logs the device out on the server and deletes its stores and credentials. */
   async signOut(): Promise<{ removedFromServer: boolean }> {
     this.engine.stop();
-    const result = await this.session.signOut();
+    const result = await this.device.signOut();
     await this.deps.vault.clear();
     await this.deps.deviceLists.clear();
     return result;
@@ -79,7 +79,7 @@ export class AccountRuntime {
   /** The server already ended the session: delete what is left of the device here. */
   async discardAfterServerSignOut(): Promise<void> {
     this.engine.stop();
-    await this.session.wipeStores();
+    await this.device.wipeStores();
     await this.deps.vault.clear();
     await this.deps.deviceLists.clear();
   }
@@ -87,6 +87,6 @@ export class AccountRuntime {
   /** Stops syncing, keeping everything for the next start. */
   stop(): void {
     this.engine.stop();
-    this.session.stop();
+    this.device.stop();
   }
 }

@@ -1,9 +1,7 @@
 import { createLogger, errorSummary } from '../log';
-import type { AccountCredentials } from '../matrix/accountVault';
-import { AccountVault } from '../matrix/accountVault';
+import type { AccountCredentials } from '../model/accountCredentials';
+import { AccountVault } from '../storage/accountVault';
 import { discoverHomeserver } from '../matrix/homeserverDiscovery';
-import type { MatrixSession } from '../matrix/matrixSession';
-import { currentMasterKey } from '../matrix/masterKey';
 import { loginFlows, loginTokenFrom, signInWithLoginToken, signInWithPassword, ssoStartUrl } from '../matrix/signIn';
 import { SignInError } from '../matrix/signInErrors';
 import { recordStoreOpening } from '../matrix/storeIdentity';
@@ -20,6 +18,7 @@ import { exportLedger, mergeLedgers, parseLedgerDocument } from '../trust/ledger
 import type { Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import { AccountRuntime } from './accountRuntime';
+import type { AccountDevice } from './ports/accountDevice';
 import type { BackgroundRecords } from './backgroundRecords';
 import { SecurityService, type SecurityListeners } from './securityService';
 import type { StatusStore } from './statusStore';
@@ -64,7 +63,6 @@ export class AccountService {
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
   private firstSyncAfterMs: number | undefined;
-  private readonly aliases = new Map<string, string>();
   private overviewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly accountVault: AccountVault;
 
@@ -72,9 +70,9 @@ export class AccountService {
     this.accountVault = new AccountVault(deps.vault);
   }
 
-  /** The running Matrix session (this extension's device), if signed in. */
-  get session(): MatrixSession | undefined {
-    return this.runtime?.session;
+  /** This extension's running Matrix device, if signed in. */
+  get device(): AccountDevice | undefined {
+    return this.runtime?.device;
   }
 
   /** Resumes the stored device, if there is one. Returns false when signed out. */
@@ -173,20 +171,11 @@ export class AccountService {
 
   /**
    * The room a page shows, as a joined room id: an alias is resolved through the homeserver
-   * (and remembered). Undefined when the account is not in that room.
+   * (and remembered by the device, so a new sign-in starts afresh). Undefined when the account
+   * is not in that room.
    */
-  async joinedRoomFor(room: RoomRef): Promise<string | undefined> {
-    const { client } = this.requireRuntime().session;
-    let roomId = room.kind === 'id' ? room.roomId : this.aliases.get(room.alias);
-    if (roomId === undefined && room.kind === 'alias') {
-      try {
-        roomId = (await client.getRoomIdForAlias(room.alias)).room_id;
-        this.aliases.set(room.alias, roomId);
-      } catch {
-        return undefined;
-      }
-    }
-    return roomId !== undefined && client.getRoom(roomId)?.getMyMembership() === 'join' ? roomId : undefined;
+  joinedRoomFor(room: RoomRef): Promise<string | undefined> {
+    return this.requireRuntime().device.rooms.joinedRoom(room);
   }
 
   /** Imports a ledger file, merged into the current ledger; never loses an entry. */
@@ -219,7 +208,7 @@ export class AccountService {
   async pinIdentity(userId: string, masterKey: string): Promise<void> {
     const runtime = this.requireRuntime();
     await this.requireShownIdentity(runtime, userId, masterKey);
-    await runtime.session.crypto.pinCurrentUserIdentity(userId);
+    await runtime.device.identities.pin(userId);
     runtime.engine.refreshUsers([userId]);
   }
 
@@ -227,7 +216,7 @@ export class AccountService {
   async withdrawVerification(userId: string, masterKey: string): Promise<void> {
     const runtime = this.requireRuntime();
     await this.requireShownIdentity(runtime, userId, masterKey);
-    await runtime.session.crypto.withdrawVerificationRequirement(userId);
+    await runtime.device.identities.withdrawVerification(userId);
     runtime.engine.refreshUsers([userId]);
   }
 
@@ -286,7 +275,7 @@ export class AccountService {
     };
     const runtime = how === 'adopt' ? await AccountRuntime.adopt(credentials, deps) : await AccountRuntime.start(credentials, deps);
     this.runtime = runtime;
-    this.securityService = new SecurityService(runtime.session, this.deps.security, this.deps.now, {
+    this.securityService = new SecurityService(runtime.device, this.deps.security, this.deps.now, {
       load: async () => {
         const last = await this.deps.records.get('security-status');
         return last !== undefined && isSecurityStatusRecord(last) ? last : undefined;
@@ -298,16 +287,16 @@ export class AccountService {
       this.deps.onReport(report);
       this.scheduleOverview();
     });
-    const keys = await runtime.session.crypto.getOwnDeviceKeys();
+    const store = await runtime.device.storeIdentity();
     const engine = await recordStoreOpening<'account-crypto-store'>(
       this.deps.records,
       'account-crypto-store',
-      { identityKey: keys.ed25519, engineVersion: runtime.session.crypto.getVersion(), startupMs: this.deps.elapsedMs() },
+      { ...store, startupMs: this.deps.elapsedMs() },
       this.deps.now(),
       'The encryption store of this device was lost, so its keys are gone. Sign out and sign in again.',
     );
     this.deps.status.setCryptoEngine(engine);
-    this.setSignedIn(runtime.session.syncStatus);
+    this.setSignedIn(runtime.device.syncStatus);
   }
 
   private onSync(sync: SyncStatus): void {
@@ -346,7 +335,7 @@ export class AccountService {
       state: 'signed-in',
       userId: runtime.userId,
       deviceId: runtime.deviceId,
-      homeserverUrl: runtime.session.client.getHomeserverUrl(),
+      homeserverUrl: runtime.device.homeserverUrl,
       sync,
       ownDevices: ownDevices ?? (current.state === 'signed-in' ? current.ownDevices : undefined),
       firstSyncAfterMs: this.firstSyncAfterMs,
@@ -380,7 +369,7 @@ export class AccountService {
 
   /** Refuses when the identity changed again after the page showed it (the user saw another). */
   private async requireShownIdentity(runtime: AccountRuntime, userId: string, masterKey: string): Promise<void> {
-    const current = await currentMasterKey(runtime.session.crypto, userId);
+    const current = await runtime.device.identities.currentMasterKey(userId);
     if (current !== masterKey) {
       runtime.engine.refreshUsers([userId]);
       throw new UserFacingError('Their identity changed again since this page showed it. Look at it again before you accept it.');

@@ -1,21 +1,16 @@
-import { decodeRecoveryKey } from 'matrix-js-sdk/lib/crypto-api/recovery-key.js';
-import { deriveRecoveryKeyFromPassphrase } from 'matrix-js-sdk/lib/crypto-api/key-passphrase.js';
-import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import { createLogger, errorSummary } from '../log';
-import type { MatrixSession } from '../matrix/matrixSession';
-import { authWithPassword, PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
-import type { RecoveryFlowView } from '../messaging/protocol';
 import { UserFacingError } from '../errors';
+import { createLogger, errorSummary } from '../log';
+import { PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
+import type { RecoveryFlowView } from '../messaging/protocol';
+import type { NewRecoveryKey, RecoveryCrypto } from './ports/recovery';
 
 const log = createLogger('recovery');
 
 /** A new recovery key waits this long, in memory only, for the user to confirm it. */
 export const KEY_LIFETIME_MS = 10 * 60_000;
-/** How long an entered recovery key stays usable while one unlock runs. */
-const UNLOCK_KEY_TTL_MS = 60_000;
 
 interface PendingKey {
-  generated: GeneratedSecretStorageKey;
+  generated: NewRecoveryKey;
   passphrase?: string;
   reset: boolean;
   timer: ReturnType<typeof setTimeout>;
@@ -33,7 +28,7 @@ export class RecoveryFlow {
   private busy = false;
 
   constructor(
-    private readonly session: MatrixSession,
+    private readonly crypto: RecoveryCrypto,
     private readonly now: () => number,
     private readonly onChange: (view: RecoveryFlowView) => void,
   ) {}
@@ -48,14 +43,11 @@ export class RecoveryFlow {
    */
   async start(options: { passphrase?: string; reset: boolean }): Promise<string> {
     this.refuseWhileBusy();
-    const status = await this.session.crypto.getCrossSigningStatus();
-    const hasIdentity = await this.session.crypto.userHasCrossSigningKeys(this.session.userId, true);
-    const holdsKeys = Object.values(status.privateKeysCachedLocally).every(Boolean);
-    if (hasIdentity && !holdsKeys) {
+    const identity = await this.crypto.identity();
+    if (identity.onServer && !identity.heldHere) {
       throw new UserFacingError('Verify this extension first (with your recovery key or another device); then it can set up a new recovery key.');
     }
-    const generated = await this.session.crypto.createRecoveryKeyFromPassphrase(options.passphrase);
-    if (generated.encodedPrivateKey === undefined) throw new Error('the crypto library made no displayable key');
+    const generated = await this.crypto.createKey(options.passphrase);
     this.forgetPending();
     this.pending = {
       generated,
@@ -87,37 +79,17 @@ export class RecoveryFlow {
     }
     // The crypto library gets a copy: the deadline (or a cancel) zeroes the waiting key, and
     // must not zero the one a setup confirmed in time is uploading with.
-    const inUse: GeneratedSecretStorageKey = { ...pending.generated, privateKey: pending.generated.privateKey.slice() };
+    const inUse: NewRecoveryKey = { ...pending.generated, privateKey: pending.generated.privateKey.slice() };
     try {
-      await this.setUp(inUse, password);
+      await this.working('set-up', async () => {
+        await this.crypto.setUp(inUse, password);
+        this.forgetPending();
+        this.show({ step: 'done', what: 'set-up' });
+      });
     } finally {
       inUse.privateKey.fill(0);
-      // matrix-js-sdk hands a new default key to the session's cache (cacheSecretStorageKey)
-      // to store the secrets under it; the flow ends here, and so does that copy.
-      this.session.secretStorageKeys.drop();
     }
     return this.view;
-  }
-
-  private async setUp(key: GeneratedSecretStorageKey, password: string | undefined): Promise<void> {
-    await this.working('set-up', async () => {
-      const { crypto, userId } = this.session;
-      // An identity this device already holds needs no upload. Bootstrapping it anyway would
-      // export its keys to the account's current secret storage, whose key may be the one a
-      // setup cut short made and lost (the worker stopped between uploads): that fails, and
-      // the setup could never be finished. bootstrapSecretStorage below stores the held keys
-      // under the new key instead.
-      if (!(await holdsOwnIdentity(this.session))) {
-        await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: authWithPassword(userId, password) });
-      }
-      await crypto.bootstrapSecretStorage({
-        createSecretStorageKey: () => Promise.resolve(key),
-        setupNewSecretStorage: true,
-        setupNewKeyBackup: true,
-      });
-      this.forgetPending();
-      this.show({ step: 'done', what: 'set-up' });
-    });
   }
 
   cancel(): void {
@@ -132,26 +104,13 @@ export class RecoveryFlow {
    */
   async unlock(input: string): Promise<void> {
     this.refuseWhileBusy();
-    const { client, crypto } = this.session;
-    const keyId = await client.secretStorage.getDefaultKeyId();
-    const stored = keyId === null ? null : await client.secretStorage.getKey(keyId);
-    if (keyId === null || stored === null) throw new UserFacingError('Recovery is not set up for this account yet.');
-    const [, keyInfo] = stored;
-    const key = await keyFromInput(input.trim(), keyInfo.passphrase);
-    if (!key || !(await client.secretStorage.checkKey(key, keyInfo))) throw new UserFacingError('That key does not match.');
-    this.session.secretStorageKeys.hold(key, keyId, UNLOCK_KEY_TTL_MS);
-    try {
-      await this.working('unlock', async () => {
-        await crypto.bootstrapCrossSigning({});
-        if (await crypto.getKeyBackupInfo()) {
-          await crypto.loadSessionBackupPrivateKeyFromSecretStorage();
-          await crypto.checkKeyBackupAndEnable();
-        }
-        this.show({ step: 'done', what: 'unlocked' });
-      });
-    } finally {
-      this.session.secretStorageKeys.drop();
-    }
+    const key = await this.crypto.findKey(input.trim());
+    if (key === 'not-set-up') throw new UserFacingError('Recovery is not set up for this account yet.');
+    if (key === 'no-match') throw new UserFacingError('That key does not match.');
+    await this.working('unlock', async () => {
+      await this.crypto.unlockWith(key);
+      this.show({ step: 'done', what: 'unlocked' });
+    });
   }
 
   /**
@@ -161,19 +120,7 @@ export class RecoveryFlow {
   async resetIdentity(password?: string): Promise<RecoveryFlowView> {
     this.refuseWhileBusy();
     await this.working('identity-reset', async () => {
-      const { client, crypto, userId } = this.session;
-      // A reset is for a lost recovery key, and no flow keeps one in memory afterwards; but
-      // matrix-js-sdk stores a new identity in the account's secret storage, under its key,
-      // and fails without it. So secret storage is unset for the reset (a new recovery key is
-      // set up after it), and set back if the reset did not happen (password asked, refused).
-      const recoveryKeyId = await client.secretStorage.getDefaultKeyId();
-      if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(null);
-      try {
-        await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
-      } catch (error) {
-        if (recoveryKeyId !== null) await client.secretStorage.setDefaultKeyId(recoveryKeyId);
-        throw error;
-      }
+      await this.crypto.resetIdentity(password);
       this.show({ step: 'done', what: 'identity-reset' });
     });
     return this.view;
@@ -228,27 +175,8 @@ export class RecoveryFlow {
   }
 }
 
-/** The account has an identity on the server and this device holds all three of its private keys. */
-async function holdsOwnIdentity(session: MatrixSession): Promise<boolean> {
-  const { crypto, userId } = session;
-  if (!(await crypto.userHasCrossSigningKeys(userId, true))) return false;
-  const status = await crypto.getCrossSigningStatus();
-  return status.publicKeysOnDevice && Object.values(status.privateKeysCachedLocally).every(Boolean);
-}
-
 /** What the user typed back, compared without the spaces the key is shown with. */
 function matches(typed: string, pending: PendingKey): boolean {
   if (pending.passphrase !== undefined && typed === pending.passphrase) return true;
-  const key = pending.generated.encodedPrivateKey;
-  return key !== undefined && typed.replace(/\s+/g, '') === key.replace(/\s+/g, '');
-}
-
-async function keyFromInput(input: string, passphrase: { salt: string; iterations: number } | undefined): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  try {
-    return decodeRecoveryKey(input);
-  } catch {
-    // Not a recovery key: perhaps the passphrase it was made from.
-  }
-  if (passphrase === undefined || input.length === 0) return undefined;
-  return deriveRecoveryKeyFromPassphrase(input, passphrase.salt, passphrase.iterations);
+  return typed.replace(/\s+/g, '') === pending.generated.encodedPrivateKey.replace(/\s+/g, '');
 }

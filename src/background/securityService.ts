@@ -1,13 +1,10 @@
-import { ClientEvent, type MatrixEvent } from 'matrix-js-sdk';
-import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { createLogger, errorSummary } from '../log';
-import type { MatrixSession } from '../matrix/matrixSession';
-import { PasswordRequired, withPasswordAuth } from '../matrix/passwordAuth';
-import { readSecurityStatus } from '../matrix/securityStatus';
+import { PasswordRequired } from '../matrix/passwordAuth';
 import type { RecoveryFlowView, SecurityReport, SecurityStatus, VerificationView } from '../messaging/protocol';
 import { UserFacingError } from '../errors';
+import type { AccountDevice } from './ports/accountDevice';
+import type { Verification } from './ports/verification';
 import { RecoveryFlow } from './recoveryFlow';
-import { VerificationFlow } from './verificationFlow';
 
 const log = createLogger('security');
 
@@ -33,7 +30,7 @@ export const SLOW_STATUS_MS = 3_000;
  */
 export class SecurityService {
   readonly recovery: RecoveryFlow;
-  readonly verification: VerificationFlow;
+  readonly verification: Verification;
   private keysRemaining: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -46,7 +43,7 @@ export class SecurityService {
   private failed = false;
 
   constructor(
-    private readonly session: MatrixSession,
+    private readonly device: Pick<AccountDevice, 'deviceId' | 'security' | 'sessions' | 'recovery' | 'followVerifications'>,
     private readonly listeners: SecurityListeners,
     private readonly now: () => number,
     private readonly memory: SecurityMemory,
@@ -57,15 +54,21 @@ export class SecurityService {
       },
       () => undefined,
     );
-    this.recovery = new RecoveryFlow(session, now, (view) => {
+    this.recovery = new RecoveryFlow(device.recovery, now, (view) => {
       listeners.onRecovery(view);
       this.refresh();
     });
-    this.verification = new VerificationFlow(session, (view) => {
+    this.verification = device.followVerifications((view) => {
       listeners.onVerification(view);
       if (view.phase === 'done') this.refresh();
     });
-    this.stopListening = this.followCryptoEvents();
+    this.stopListening = device.security.watch({
+      changed: () => this.refresh(),
+      keysRemaining: (count) => {
+        this.keysRemaining = count;
+        this.refresh();
+      },
+    });
   }
 
   /**
@@ -89,9 +92,9 @@ export class SecurityService {
    * may ask for the account password first: then this says so, and the caller asks for it.
    */
   async signOutSession(deviceId: string, password?: string): Promise<{ needsPassword: boolean }> {
-    if (deviceId === this.session.deviceId) throw new UserFacingError('To sign this extension out, use "Sign out" in its settings.');
+    if (deviceId === this.device.deviceId) throw new UserFacingError('To sign this extension out, use "Sign out" in its settings.');
     try {
-      await withPasswordAuth(this.session.userId, password, (auth) => this.session.client.deleteDevice(deviceId, auth));
+      await this.device.sessions.signOut(deviceId, password);
       return { needsPassword: false };
     } catch (error) {
       if (error instanceof PasswordRequired) return { needsPassword: true };
@@ -131,7 +134,8 @@ export class SecurityService {
   }
 
   private readOnce(): Promise<void> {
-    return readSecurityStatus(this.session, this.keysRemaining)
+    return this.device.security
+      .read(this.keysRemaining)
       .then(
         (status) => {
           this.last = { status, checkedAt: this.now() };
@@ -152,35 +156,5 @@ export class SecurityService {
   private report(slow: boolean): SecurityReport {
     const problem = slow ? 'checking' : this.failed ? 'failed' : undefined;
     return { ...(this.last && { status: this.last.status, checkedAt: this.last.checkedAt }), ...(problem && { problem }) };
-  }
-
-  private followCryptoEvents(): () => void {
-    const { client, userId } = this.session;
-    const refresh = () => this.refresh();
-    const onRemaining = (remaining: number) => {
-      this.keysRemaining = remaining;
-      this.refresh();
-    };
-    const onOwnChange = (userIds: string[] | string) => {
-      if ((Array.isArray(userIds) ? userIds : [userIds]).includes(userId)) this.refresh();
-    };
-    const onAccountData = (event: MatrixEvent) => {
-      if (/^m\.(secret_storage|cross_signing|megolm_backup)/.test(event.getType())) this.refresh();
-    };
-    // One list for on and off, so no listener outlives the session. The SDK types each event's
-    // listener separately; the table holds them loosely, which on/off accept as they are.
-    const listeners: [Parameters<typeof client.on>[0], (...args: never[]) => void][] = [
-      [CryptoEvent.KeysChanged, refresh],
-      [CryptoEvent.KeyBackupStatus, refresh],
-      [CryptoEvent.KeyBackupDecryptionKeyCached, refresh],
-      [CryptoEvent.KeyBackupSessionsRemaining, onRemaining],
-      [CryptoEvent.UserTrustStatusChanged, onOwnChange],
-      [CryptoEvent.DevicesUpdated, onOwnChange],
-      [ClientEvent.AccountData, onAccountData],
-    ];
-    for (const [event, listener] of listeners) client.on(event, listener);
-    return () => {
-      for (const [event, listener] of listeners) client.off(event, listener);
-    };
   }
 }

@@ -1,4 +1,4 @@
-import type { FactsChange, TrustFactSource } from '../matrix/sdkTrustFacts';
+import type { FactsChange, TrustFactSource } from './ports/trustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';

@@ -8,7 +8,7 @@ import {
 } from 'matrix-js-sdk';
 import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import type { AccountCredentials } from './accountVault';
+import type { AccountCredentials } from '../model/accountCredentials';
 import type { DeviceListWatch } from './deviceListWatch';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';

@@ -1,5 +1,5 @@
 import { createClient, type LoginResponse } from 'matrix-js-sdk';
-import type { AccountCredentials } from './accountVault';
+import type { AccountCredentials } from '../model/accountCredentials';
 import { discoverHomeserver } from './homeserverDiscovery';
 import { createSdkLogger } from './sdkLogger';
 import { SignInError, toSignInError } from './signInErrors';

@@ -4,6 +4,7 @@ import { freshSecurityStatus, type NodeBackground, newBrowserProfile, startNodeB
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { sdkSessionOf } from '../support/sdkSession';
 
 /** Recovery, verification and identity resets, as the extension's background runs them. */
 
@@ -136,7 +137,7 @@ describe('verifying with another device', () => {
     const extension = await signedInExtension(alice);
     const { verification } = extension.account.security();
     await waitFor('the extension to know the phone', async () =>
-      (await extension.account.session?.crypto.getUserDeviceInfo([alice.userId]))?.get(alice.userId)?.has(phone.deviceId) || undefined,
+      (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) || undefined,
     );
 
     await verification.start({});
@@ -164,7 +165,7 @@ describe('verifying with another device', () => {
     const { verification } = extension.account.security();
     const deviceId = extension.signedIn().deviceId;
     await waitFor('the extension to know the phone', async () =>
-      (await extension.account.session?.crypto.getUserDeviceInfo([alice.userId]))?.get(alice.userId)?.has(phone.deviceId) || undefined,
+      (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) || undefined,
     );
     await waitFor('the phone to know the extension', async () =>
       (await phone.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(deviceId) || undefined,

@@ -4,6 +4,7 @@ import { type NodeBackground, newBrowserProfile, shownIn, shownMasterKey, startN
 import { Peer, verifyBySas } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { sdkSessionOf } from '../support/sdkSession';
 
 /**
  * The trust engine as the extension runs it (AccountService, Rust crypto, the ledger in
@@ -57,8 +58,7 @@ beforeAll(async () => {
   alice = await synapse.registerUser({ localpart: `alice-${Date.now().toString(36)}`, displayName: 'Alice' });
   extension = await startNodeBackground(newBrowserProfile());
   await extension.account.signIn({ homeserver: server.baseUrl, user: alice.userId, password: alice.password });
-  const session = extension.account.session;
-  if (!session) throw new Error('no session after sign-in');
+  const session = sdkSessionOf(extension.account.device);
   // A fresh account: the extension creates Alice's identity (no password needed, MSC3967).
   await session.crypto.bootstrapCrossSigning({});
   alicePhone = track(await Peer.login(server, alice, { deviceName: "Alice's phone" }));

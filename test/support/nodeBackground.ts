@@ -13,6 +13,7 @@ import type { RoomTrustReport } from '../../src/trust/types.ts';
 import type { ShownDevice } from '../../src/trust/warnedDeviceLedger.ts';
 import type { SasParty } from './peer.ts';
 import { waitFor } from './waitFor.ts';
+import { sdkSessionOf } from './sdkSession';
 
 /** One browser profile's storage: every database of one extension install. */
 export interface BrowserProfile {
@@ -117,8 +118,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     signedIn,
     device: () => {
       const { userId, deviceId } = signedIn();
-      const session = account.session;
-      if (!session) throw new Error('the extension has no session');
+      const session = sdkSessionOf(account.device);
       return { crypto: session.crypto, userId, deviceId, label: `extension ${userId}/${deviceId}` };
     },
     reportWhere: (roomId, check, what) =>

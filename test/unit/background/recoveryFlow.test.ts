@@ -1,9 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CrossSigningStatus, GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { RecoveryFlow } from '../../../src/background/recoveryFlow';
-import type { MatrixSession } from '../../../src/matrix/matrixSession';
+import { type RecoverySdk, SdkRecovery } from '../../../src/matrix/sdkRecovery';
 import { SecretStorageKeyCache } from '../../../src/matrix/secretStorageKeyCache';
 import type { RecoveryFlowView } from '../../../src/messaging/protocol';
+
+/** What recovery does not use in these tests: any call is a test failure. */
+const UNUSED = {
+  getKeyBackupInfo: () => Promise.reject(new Error('unexpected getKeyBackupInfo')),
+  loadSessionBackupPrivateKeyFromSecretStorage: () => Promise.reject(new Error('unexpected loadSessionBackupPrivateKeyFromSecretStorage')),
+  checkKeyBackupAndEnable: () => Promise.reject(new Error('unexpected checkKeyBackupAndEnable')),
+};
+const NO_SECRET_STORAGE: RecoverySdk['secretStorage'] = {
+  getDefaultKeyId: () => Promise.resolve(null),
+  setDefaultKeyId: () => Promise.reject(new Error('unexpected setDefaultKeyId')),
+  getKey: () => Promise.resolve(null),
+  checkKey: () => Promise.resolve(false),
+};
 
 /**
  * The recovery setup's uploads, in the order that lets a setup cut short be finished: a worker
@@ -13,7 +26,7 @@ import type { RecoveryFlowView } from '../../../src/messaging/protocol';
 
 const USER = '@alice:example.org';
 
-function fakeSession(state: { identityOnServer: boolean; keysHeld: boolean }) {
+function fakeRecovery(state: { identityOnServer: boolean; keysHeld: boolean }) {
   const calls: string[] = [];
   const held = state.keysHeld;
   const crossSigningStatus: CrossSigningStatus = {
@@ -22,7 +35,8 @@ function fakeSession(state: { identityOnServer: boolean; keysHeld: boolean }) {
     privateKeysCachedLocally: { masterKey: held, selfSigningKey: held, userSigningKey: held },
   };
   const generated: GeneratedSecretStorageKey = { privateKey: new Uint8Array(32).fill(7), encodedPrivateKey: 'EsTc abcd efgh' };
-  const crypto = {
+  const crypto: RecoverySdk['crypto'] = {
+    ...UNUSED,
     getCrossSigningStatus: () => Promise.resolve(crossSigningStatus),
     userHasCrossSigningKeys: () => Promise.resolve(state.identityOnServer),
     createRecoveryKeyFromPassphrase: () => Promise.resolve(generated),
@@ -35,14 +49,14 @@ function fakeSession(state: { identityOnServer: boolean; keysHeld: boolean }) {
       calls.push(`bootstrapSecretStorage new=${String(opts.setupNewSecretStorage)} backup=${String(opts.setupNewKeyBackup)} key=${key?.encodedPrivateKey ?? 'none'}`);
     },
   };
-  const session = { userId: USER, crypto, secretStorageKeys: new SecretStorageKeyCache() } as unknown as MatrixSession;
-  return { session, calls };
+  const recovery = new SdkRecovery({ userId: USER, crypto, secretStorage: NO_SECRET_STORAGE, keys: new SecretStorageKeyCache() });
+  return { recovery, calls };
 }
 
 describe('the recovery setup', () => {
   it('on a fresh account: creates the identity, then secret storage with the new key and a key backup', async () => {
-    const { session, calls } = fakeSession({ identityOnServer: false, keysHeld: false });
-    const flow = new RecoveryFlow(session, () => 0, () => undefined);
+    const { recovery, calls } = fakeRecovery({ identityOnServer: false, keysHeld: false });
+    const flow = new RecoveryFlow(recovery, () => 0, () => undefined);
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(calls).toEqual(['bootstrapCrossSigning', 'bootstrapSecretStorage new=true backup=true key=EsTc abcd efgh']);
@@ -50,8 +64,8 @@ describe('the recovery setup', () => {
   });
 
   it('after a setup cut short (identity uploaded and held here): does not bootstrap the identity again, and stores it under the new key', async () => {
-    const { session, calls } = fakeSession({ identityOnServer: true, keysHeld: true });
-    const flow = new RecoveryFlow(session, () => 0, () => undefined);
+    const { recovery, calls } = fakeRecovery({ identityOnServer: true, keysHeld: true });
+    const flow = new RecoveryFlow(recovery, () => 0, () => undefined);
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(calls).toEqual(['bootstrapSecretStorage new=true backup=true key=EsTc abcd efgh']);
@@ -81,7 +95,8 @@ describe('the new recovery key in memory', () => {
     const keysGiven: Uint8Array[] = [];
     const generated: GeneratedSecretStorageKey[] = [];
     const secretStorageKeys = new SecretStorageKeyCache();
-    const crypto = {
+    const crypto: RecoverySdk['crypto'] = {
+      ...UNUSED,
       getCrossSigningStatus: () =>
         Promise.resolve({ publicKeysOnDevice: false, privateKeysInSecretStorage: false, privateKeysCachedLocally: { masterKey: false, selfSigningKey: false, userSigningKey: false } }),
       userHasCrossSigningKeys: () => Promise.resolve(false),
@@ -103,10 +118,10 @@ describe('the new recovery key in memory', () => {
         uploads.push('secret storage and key backup');
       },
     };
-    const session = { userId: USER, crypto, secretStorageKeys } as unknown as MatrixSession;
+    const recovery = new SdkRecovery({ userId: USER, crypto, secretStorage: NO_SECRET_STORAGE, keys: secretStorageKeys });
     /** Whether the session's key cache would still hand the new key to the crypto library. */
     const cacheHoldsKey = async () => (await secretStorageKeys.getSecretStorageKey({ keys: { [KEY_ID]: KEY_INFO as never } })) !== null;
-    return { session, uploads, keysUsed, keysGiven, generated, cacheHoldsKey };
+    return { recovery, uploads, keysUsed, keysGiven, generated, cacheHoldsKey };
   }
 
   const zeroed = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
@@ -125,9 +140,9 @@ describe('the new recovery key in memory', () => {
   });
 
   it('waits 10 minutes at most: then confirming fails, nothing is uploaded and the key is zeroed', async () => {
-    const { session, uploads, generated } = sessionWithKeyCache();
+    const { recovery, uploads, generated } = sessionWithKeyCache();
     const views: RecoveryFlowView[] = [];
-    const flow = new RecoveryFlow(session, () => Date.now(), (view) => views.push(view));
+    const flow = new RecoveryFlow(recovery, () => Date.now(), (view) => views.push(view));
     const startedAt = Date.now();
     const key = await flow.start({ reset: false });
     expect(flow.current).toEqual({ step: 'confirm-key', passphrase: false, expiresAt: startedAt + 10 * 60_000, reset: false });
@@ -147,8 +162,8 @@ describe('the new recovery key in memory', () => {
   });
 
   it('uploads nothing before the key is typed back, nor when it is typed wrong', async () => {
-    const { session, uploads } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(session, () => Date.now(), () => undefined);
+    const { recovery, uploads } = sessionWithKeyCache();
+    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
     await flow.start({ reset: false });
     await vi.advanceTimersByTimeAsync(5 * 60_000);
     await expect(flow.confirm('EsTc wrong')).rejects.toThrow('That is not the recovery key shown above.');
@@ -157,8 +172,8 @@ describe('the new recovery key in memory', () => {
   });
 
   it('is zeroed when the setup ends by confirming, with the copy the crypto library was given and cached', async () => {
-    const { session, uploads, keysUsed, keysGiven, generated, cacheHoldsKey } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(session, () => Date.now(), () => undefined);
+    const { recovery, uploads, keysUsed, keysGiven, generated, cacheHoldsKey } = sessionWithKeyCache();
+    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(uploads).toEqual(['cross-signing keys', 'secret storage and key backup']);
@@ -172,8 +187,8 @@ describe('the new recovery key in memory', () => {
   });
 
   it('is zeroed when the flow is cancelled, and when the background stops', async () => {
-    const { session, generated } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(session, () => Date.now(), () => undefined);
+    const { recovery, generated } = sessionWithKeyCache();
+    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
     await flow.start({ reset: false });
     flow.cancel();
     expect(flow.current).toEqual({ step: 'idle' });
@@ -189,8 +204,8 @@ describe('the new recovery key in memory', () => {
   it('a key typed back in time is not zeroed by the deadline while the setup uploads', async () => {
     let releaseUpload: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (releaseUpload = resolve));
-    const { session, keysUsed, generated, uploads, cacheHoldsKey } = sessionWithKeyCache(() => held);
-    const flow = new RecoveryFlow(session, () => Date.now(), () => undefined);
+    const { recovery, keysUsed, generated, uploads, cacheHoldsKey } = sessionWithKeyCache(() => held);
+    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
     const key = await flow.start({ reset: false });
     await vi.advanceTimersByTimeAsync(10 * 60_000 - 1_000);
     // Typed back one second before the deadline; the first upload takes longer than that.

@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MatrixSession } from '../../../src/matrix/matrixSession';
-import type { SecurityReport, SecurityStatus } from '../../../src/messaging/protocol';
+import type { AccountDevice } from '../../../src/background/ports/accountDevice';
+import { SecurityService, SLOW_STATUS_MS } from '../../../src/background/securityService';
+import type { SecurityReport, SecurityStatus, VerificationView } from '../../../src/messaging/protocol';
 
 /** Each read of the encryption setup waits for the test to settle it. */
 const reads: { resolve: (status: SecurityStatus) => void; reject: (error: Error) => void }[] = [];
-vi.mock('../../../src/matrix/securityStatus', () => ({
-  readSecurityStatus: () => new Promise<SecurityStatus>((resolve, reject) => reads.push({ resolve, reject })),
-}));
-const { SecurityService, SLOW_STATUS_MS } = await import('../../../src/background/securityService');
 
 const READY: SecurityStatus = {
   identityOnServer: true,
@@ -17,14 +14,36 @@ const READY: SecurityStatus = {
   keyBackup: { serverVersion: '1', activeVersion: '1', trusted: true, keysRemaining: 0 },
 };
 
-const fakeSession = { client: { on: () => undefined, off: () => undefined }, userId: '@alice:x', deviceId: 'EXT' } as unknown as MatrixSession;
+const unused = () => Promise.reject(new Error('not used by these tests'));
+const IDLE: VerificationView = { phase: 'none' };
+
+/** A device whose status reads wait in `reads`; recovery and verification are never used here. */
+const fakeDevice: Pick<AccountDevice, 'deviceId' | 'security' | 'sessions' | 'recovery' | 'followVerifications'> = {
+  deviceId: 'EXT',
+  security: {
+    read: () => new Promise<SecurityStatus>((resolve, reject) => reads.push({ resolve, reject })),
+    watch: () => () => undefined,
+  },
+  sessions: { signOut: unused },
+  recovery: { identity: unused, createKey: unused, setUp: unused, findKey: unused, unlockWith: unused, resetIdentity: unused },
+  followVerifications: () => ({
+    current: IDLE,
+    start: unused,
+    accept: unused,
+    confirm: unused,
+    mismatch: () => IDLE,
+    cancel: unused,
+    dismiss: () => IDLE,
+    stop: () => undefined,
+  }),
+};
 
 function setup(remembered?: { status: SecurityStatus; checkedAt: number }) {
   let clock = 1_000;
   const published: SecurityReport[] = [];
   const saved: unknown[] = [];
   const service = new SecurityService(
-    fakeSession,
+    fakeDevice,
     { onStatus: (report) => published.push(report), onRecovery: () => undefined, onVerification: () => undefined },
     () => clock,
     { load: () => Promise.resolve(remembered), save: (last) => Promise.resolve(void saved.push(last)) },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LedgerPersistence, TrustEngine, UnknownRoomError } from '../../../src/background/trustEngine';
-import type { FactsChange, TrustFactSource } from '../../../src/matrix/sdkTrustFacts';
+import type { FactsChange, TrustFactSource } from '../../../src/background/ports/trustFacts';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
 import { alice, bob, carol, dave, device, keyOf, OWN_DEVICE, room, ROOM, user } from '../trust/facts';

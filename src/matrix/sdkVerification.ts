@@ -1,4 +1,3 @@
-import type { MatrixSession } from '../matrix/matrixSession';
 import {
   CryptoEvent,
   type ShowSasCallbacks,
@@ -8,8 +7,10 @@ import {
   type Verifier,
   VerifierEvent,
 } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import type { VerificationView } from '../messaging/protocol';
+import type { Verification } from '../background/ports/verification';
 import { UserFacingError } from '../errors';
+import type { VerificationView } from '../messaging/protocol';
+import type { MatrixSession } from './matrixSession';
 
 const CANCEL_REASONS: Record<string, string> = {
   'm.user': 'The verification was cancelled.',
@@ -21,10 +22,10 @@ const CANCEL_REASONS: Record<string, string> = {
 };
 
 /**
- * One interactive (emoji) verification at a time, started here or by another device, driven
- * from the popup. Its state lives here so a popup that closes and opens again finds it.
+ * One interactive (emoji) verification at a time over matrix-js-sdk's verification requests.
+ * Its state lives here, in the background, so a popup that closes and opens again finds it.
  */
-export class VerificationFlow {
+export class SdkVerification implements Verification {
   private request: VerificationRequest | undefined;
   private verifier: Verifier | undefined;
   private sas: ShowSasCallbacks | undefined;

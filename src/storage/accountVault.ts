@@ -1,13 +1,6 @@
+import type { AccountCredentials } from '../model/accountCredentials';
 import { isBoundedString, isPlainObject } from '../validation/shape';
-import type { SecretVault } from '../storage/secretVault';
-
-/** What it takes to be this extension's Matrix device again after any restart. */
-export interface AccountCredentials {
-  homeserverUrl: string;
-  userId: string;
-  deviceId: string;
-  accessToken: string;
-}
+import type { SecretVault } from './secretVault';
 
 const CREDENTIALS = 'account-credentials';
 const CRYPTO_STORE_KEY = 'account-crypto-store-key';
