@@ -19,7 +19,7 @@
  *   the ledger update and the report. Raw and cold alternate three times in this process, each
  *   pass over a collected heap (see timedPass); medians; room_report_cold_vs_raw_ratio is
  *   cold over raw.
- * - room_report_warm_1000x3_ms: `account.report(roomId)` (what a page's request runs) when
+ * - room_report_warm_1000x3_ms: `account.rooms.report(roomId)` (what a page's request runs) when
  *   nothing changed: the engine's cached report plus stamping its warnings as shown, median of
  *   20, after one first request that does the stamping.
  * - report_incremental_one_device_ms: a member adds an unsigned device; from the extension's
@@ -107,9 +107,9 @@ export default async function trustEngineBench(): Promise<BenchResult> {
 
     // The first request after the report stamps 1,000 new warnings as shown (a ledger write).
     const t = performance.now();
-    await bg.account.report(roomId);
+    await bg.account.rooms.report(roomId);
     console.log(`  first account.report after the big room settled (stamps warnings shown): ${ms(performance.now() - t)}`);
-    const warm = await repeat(WARM_REPEATS, () => bg.account.report(roomId));
+    const warm = await repeat(WARM_REPEATS, () => bg.account.rooms.report(roomId));
     const engineOnly = await repeat(WARM_REPEATS, () => coldEngine?.report(roomId));
     console.log(`  warm: account.report ${list(warm)} ms; engine.report alone median ${ms(median(engineOnly))}`);
     coldEngine?.stop();

@@ -6,24 +6,23 @@ import { loginFlows, loginTokenFrom, signInWithLoginToken, signInWithPassword, s
 import { SignInError } from '../matrix/signInErrors';
 import { recordStoreOpening } from '../matrix/storeIdentity';
 import type { SyncStatus } from '../matrix/syncStatus';
-import type { AccountStatus, LoginOptionsResult, OwnDeviceSummary, RoomSummary, SecurityStatus, TrustOverview } from '../messaging/protocol';
+import type { AccountStatus, LoginOptionsResult, SecurityStatus } from '../messaging/protocol';
 import { isNonNegativeInteger, isPlainObject } from '../validation/shape';
 import { UserFacingError } from '../errors';
 import type { IndexedDbDeviceListStore } from '../storage/deviceListStore';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';
 import type { SecretVault } from '../storage/secretVault';
-import { classifyDevice } from '../trust/classifyDevice';
-import { exportLedger, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
-import type { Policy, RoomTrustReport, UserFacts } from '../trust/types';
-import type { ShownDevice } from '../trust/warnedDeviceLedger';
+import { emptyOverview, type TrustOverview } from '../trust/trustOverview';
+import type { RoomTrustReport } from '../trust/types';
+import { AccountRooms } from './accountRooms';
 import { AccountRuntime } from './accountRuntime';
 import type { AccountDevice } from './ports/accountDevice';
 import type { BackgroundRecords } from './backgroundRecords';
 import { SecurityService, type SecurityListeners } from './securityService';
+import { OverviewPublisher } from './overviewPublisher';
+import { SignedInStatus } from './signedInStatus';
 import type { StatusStore } from './statusStore';
-import type { RoomRef } from '../clients/clientAdapter';
-import { UnknownRoomError } from './trustEngine';
 
 const log = createLogger('account');
 
@@ -54,20 +53,32 @@ export interface AccountServiceDeps {
 }
 
 /**
- * The account side of the background: resumes the stored device at start, signs in and out,
- * follows sync, and answers the trust questions the UI asks. At most one account at a time.
+ * The account's life in the background: resumes the stored device at start, signs in and out,
+ * follows sync, and notices when the server ends the session. At most one account at a time;
+ * `rooms` answers the trust questions the pages ask of it.
  */
 export class AccountService {
+  readonly rooms: AccountRooms;
   private runtime: AccountRuntime | undefined;
   private securityService: SecurityService | undefined;
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
-  private firstSyncAfterMs: number | undefined;
-  private overviewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly accountVault: AccountVault;
+  private readonly signedIn: SignedInStatus;
+  private readonly overviewPublisher: OverviewPublisher;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.accountVault = new AccountVault(deps.vault);
+    this.signedIn = new SignedInStatus(deps.status, deps.elapsedMs);
+    const runtime = () => this.runtime;
+    this.overviewPublisher = new OverviewPublisher({
+      runtime,
+      onOverview: deps.onOverview,
+      onOwnSessions: (sessions) => {
+        if (this.runtime) this.signedIn.ownSessions(this.runtime.device, sessions);
+      },
+    });
+    this.rooms = new AccountRooms({ runtime, ledger: deps.ledger, records: deps.records, status: deps.status, now: deps.now, onChanged: () => this.overviewPublisher.schedule() });
   }
 
   /** This extension's running Matrix device, if signed in. */
@@ -145,95 +156,14 @@ export class AccountService {
     });
   }
 
-  async overview(): Promise<TrustOverview> {
-    const reports = await this.requireRuntime().engine.allReports();
-    return overviewOf(reports);
-  }
-
-  /** A joined room's report. */
-  async report(roomId: string): Promise<RoomTrustReport> {
-    try {
-      return await this.requireRuntime().engine.report(roomId);
-    } catch (error) {
-      if (error instanceof UnknownRoomError) throw new UserFacingError(error.message);
-      throw error;
-    }
-  }
-
-  /**
-   * The room's new warnings were put in front of the user (an extension page showed the room,
-   * or a visible tab placed its banner or badges): stamp them as shown. With `userIds`, only
-   * the warnings about those members were.
-   */
-  async noteShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
-    await this.runtime?.engine.markShown(roomId, userIds);
-  }
-
-  /**
-   * The room a page shows, as a joined room id: an alias is resolved through the homeserver
-   * (and remembered by the device, so a new sign-in starts afresh). Undefined when the account
-   * is not in that room.
-   */
-  joinedRoomFor(room: RoomRef): Promise<string | undefined> {
-    return this.requireRuntime().device.rooms.joinedRoom(room);
-  }
-
-  /** Imports a ledger file, merged into the current ledger; never loses an entry. */
-  async importLedger(json: string): Promise<number> {
-    const parsed = parseLedgerDocument(json);
-    if (!parsed.ok) throw new UserFacingError(`This file cannot be imported: ${parsed.error}`);
-    let count = 0;
-    const replace = async () => {
-      const merged = mergeLedgers(await this.deps.ledger.allEntries(), parsed.entries);
-      await this.deps.ledger.replaceAll(merged);
-      count = merged.length;
-    };
-    await (this.runtime ? this.runtime.engine.replaceLedger(replace) : replace());
-    return count;
-  }
-
-  async exportLedger(): Promise<string> {
-    return exportLedger(await this.deps.ledger.allEntries(), this.deps.now());
-  }
-
-  /** Acknowledges exactly the devices (and keys) the user was shown in the room. */
-  acknowledge(roomId: string, devices: readonly ShownDevice[]): Promise<RoomTrustReport> {
-    return this.requireRuntime().engine.acknowledge(roomId, devices);
-  }
-
-  /**
-   * Accepts a user's new identity ("I know they reset it"), as Element's Dismiss does: the one
-   * whose master key the user was shown, never one that replaced it since.
-   */
-  async pinIdentity(userId: string, masterKey: string): Promise<void> {
-    const runtime = this.requireRuntime();
-    await this.requireShownIdentity(runtime, userId, masterKey);
-    await runtime.device.identities.pin(userId);
-    runtime.engine.refreshUsers([userId]);
-  }
-
-  /** Stops requiring the identity we once verified, for the new identity the user was shown. */
-  async withdrawVerification(userId: string, masterKey: string): Promise<void> {
-    const runtime = this.requireRuntime();
-    await this.requireShownIdentity(runtime, userId, masterKey);
-    await runtime.device.identities.withdrawVerification(userId);
-    runtime.engine.refreshUsers([userId]);
-  }
-
   /** Encryption setup, recovery and verification for the signed-in session. */
   security(): SecurityService {
     if (!this.securityService) throw new UserFacingError('Not signed in.');
     return this.securityService;
   }
 
-  async setPolicy(policy: Policy): Promise<void> {
-    await this.deps.records.put('settings', { policy });
-    this.deps.status.setPolicy(policy);
-    await this.runtime?.engine.recomputeAll();
-    this.scheduleOverview();
-  }
-
   stop(): void {
+    this.overviewPublisher.stop();
     this.endSecurity();
     this.runtime?.stop();
     this.runtime = undefined;
@@ -282,10 +212,9 @@ export class AccountService {
       },
       save: (last) => this.deps.records.put('security-status', last),
     });
-    this.firstSyncAfterMs = undefined;
     runtime.engine.onReport((report) => {
       this.deps.onReport(report);
-      this.scheduleOverview();
+      this.overviewPublisher.schedule();
     });
     const store = await runtime.device.storeIdentity();
     const engine = await recordStoreOpening<'account-crypto-store'>(
@@ -296,7 +225,7 @@ export class AccountService {
       'The encryption store of this device was lost, so its keys are gone. Sign out and sign in again.',
     );
     this.deps.status.setCryptoEngine(engine);
-    this.setSignedIn(runtime.device.syncStatus);
+    this.signedIn.started(runtime.device, runtime.device.syncStatus);
   }
 
   private onSync(sync: SyncStatus): void {
@@ -304,11 +233,10 @@ export class AccountService {
       this.endedByServer(sync.at).catch((error: unknown) => log.error('could not clear the ended session', { error: errorSummary(error) }));
       return;
     }
-    const previous = this.deps.status.get().account;
-    if (sync.state === 'syncing' && this.firstSyncAfterMs === undefined) this.firstSyncAfterMs = Math.round(this.deps.elapsedMs());
-    this.setSignedIn(sync);
+    const runtime = this.runtime;
+    if (!runtime) return;
     // The first sync after a start is when rooms are known: time for the first overview.
-    if (previous.state !== 'signed-in' || previous.sync.state === 'starting') this.scheduleOverview();
+    if (this.signedIn.synced(runtime.device, sync)) this.overviewPublisher.schedule();
   }
 
   /** Token revoked or device deleted: the device is gone, its local stores too; the ledger stays. */
@@ -325,60 +253,6 @@ export class AccountService {
     await this.deps.records.delete('security-status');
     this.deps.status.setAccount({ state: 'signed-out', endedByServerAt: at });
     this.deps.onOverview(emptyOverview());
-  }
-
-  private setSignedIn(sync: SyncStatus, ownDevices?: OwnDeviceSummary[]): void {
-    const runtime = this.runtime;
-    if (!runtime) return;
-    const current = this.deps.status.get().account;
-    this.deps.status.setAccount({
-      state: 'signed-in',
-      userId: runtime.userId,
-      deviceId: runtime.deviceId,
-      homeserverUrl: runtime.device.homeserverUrl,
-      sync,
-      ownDevices: ownDevices ?? (current.state === 'signed-in' ? current.ownDevices : undefined),
-      firstSyncAfterMs: this.firstSyncAfterMs,
-    });
-  }
-
-  /** Reports come in bursts; the overview (and own devices) is recomputed once per burst. */
-  private scheduleOverview(): void {
-    if (this.overviewTimer !== undefined) return;
-    this.overviewTimer = setTimeout(() => {
-      this.overviewTimer = undefined;
-      void this.refreshOverview();
-    }, 50);
-  }
-
-  private async refreshOverview(): Promise<void> {
-    const runtime = this.runtime;
-    if (!runtime) return;
-    try {
-      const overview = overviewOf(await runtime.engine.allReports());
-      const own = await runtime.engine.ownUserFacts();
-      if (this.runtime !== runtime) return;
-      this.deps.onOverview(overview);
-      const account = this.deps.status.get().account;
-      if (account.state === 'signed-in') this.setSignedIn(account.sync, own && ownDeviceSummaries(own, runtime.deviceId));
-    } catch (error) {
-      // A runtime that was stopped meanwhile fails its pending work; that is not news.
-      if (this.runtime === runtime) log.warn('overview failed', { error: errorSummary(error) });
-    }
-  }
-
-  /** Refuses when the identity changed again after the page showed it (the user saw another). */
-  private async requireShownIdentity(runtime: AccountRuntime, userId: string, masterKey: string): Promise<void> {
-    const current = await runtime.device.identities.currentMasterKey(userId);
-    if (current !== masterKey) {
-      runtime.engine.refreshUsers([userId]);
-      throw new UserFacingError('Their identity changed again since this page showed it. Look at it again before you accept it.');
-    }
-  }
-
-  private requireRuntime(): AccountRuntime {
-    if (!this.runtime) throw new UserFacingError('Not signed in.');
-    return this.runtime;
   }
 
   private fail(reason: string, error: unknown): void {
@@ -404,36 +278,6 @@ function isSecurityStatusRecord(value: unknown): value is { status: SecurityStat
   if (!isPlainObject(value) || !isNonNegativeInteger(value.checkedAt) || !isPlainObject(value.status)) return false;
   const { crossSigning, secretStorage, keyBackup } = value.status;
   return isPlainObject(crossSigning) && isPlainObject(crossSigning.privateKeysCachedLocally) && isPlainObject(secretStorage) && isPlainObject(keyBackup);
-}
-
-function ownDeviceSummaries(own: UserFacts, thisDeviceId: string): OwnDeviceSummary[] {
-  // A key the server offered under a known session's id is not a session: rooms warn about it.
-  return own.devices
-    .filter((device) => device.deviceId !== thisDeviceId && device.conflictsWithKey === undefined)
-    .map((device) => ({ deviceId: device.deviceId, displayName: device.displayName, class: classifyDevice(device, own) }));
-}
-
-function overviewOf(reports: readonly RoomTrustReport[]): TrustOverview {
-  const rooms: RoomSummary[] = reports.map((report) => ({
-    roomId: report.roomId,
-    name: report.name,
-    encrypted: report.encrypted,
-    memberCount: report.memberCount,
-    warnings: report.warnings,
-    newWarnings: report.newWarnings,
-    checking: report.checking.length,
-  }));
-  return {
-    rooms,
-    newWarnings: {
-      warn: rooms.reduce((sum, room) => sum + room.newWarnings.warn, 0),
-      critical: rooms.reduce((sum, room) => sum + room.newWarnings.critical, 0),
-    },
-  };
-}
-
-function emptyOverview(): TrustOverview {
-  return { rooms: [], newWarnings: { warn: 0, critical: 0 } };
 }
 
 function userFacing(error: unknown): Error {

@@ -1,11 +1,14 @@
 import browser from 'webextension-polyfill';
 import { BUILT_IN_SITES, findWatchedSite } from '../clients/builtInSites';
 import type { RequestHandlers } from '../messaging/requestRouter';
-import type { AccountService } from './accountService';
+import type { AccountRooms } from './accountRooms';
 import type { StatusStore } from './statusStore';
 import type { TabRegistry } from './tabRegistry';
 
 type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.shown' | 'page.review' | 'tab.state';
+
+/** What the page handlers ask of the account's rooms. */
+export type PageRooms = Pick<AccountRooms, 'joinedRoomFor' | 'report' | 'noteShown'>;
 
 /** Whether the tab is the one on screen in its window (a page cannot fake this answer). */
 export type TabOnScreen = (tabId: number) => Promise<boolean>;
@@ -17,10 +20,11 @@ export type TabOnScreen = (tabId: number) => Promise<boolean>;
 export function createPageHandlers(deps: {
   status: StatusStore;
   tabs: TabRegistry;
-  account: () => Promise<AccountService>;
+  /** The signed-in account's rooms, once the account has started (or resumed). */
+  rooms: () => Promise<PageRooms>;
   onScreen?: TabOnScreen;
 }): Pick<RequestHandlers, PageKinds> {
-  const { status, tabs, account, onScreen = activeTab } = deps;
+  const { status, tabs, rooms, onScreen = activeTab } = deps;
   return {
     'page.hello': ({ understood, client: seen }, sender) => {
       // A built-in site is the client we know it for; on an added site, the page's adapter says.
@@ -37,12 +41,12 @@ export function createPageHandlers(deps: {
       const navigation = tabs.navigating(sender.tabId, page);
       // A restarted worker answers once its account has resumed: "no room" before that would
       // take the page's badges away (they are kept across a restart) until it had.
-      if (room !== null && status.get().account.state === 'resuming') await account();
+      if (room !== null && status.get().account.state === 'resuming') await rooms();
       if (room === null || status.get().account.state !== 'signed-in') {
         tabs.showRoom(sender.tabId, page, undefined, { navigation });
         return {};
       }
-      const service = await account();
+      const service = await rooms();
       const roomId = await service.joinedRoomFor(room);
       // The page asked about another room meanwhile: this answer is for a room it has left.
       if (!tabs.isCurrent(sender.tabId, navigation)) return {};
@@ -57,7 +61,7 @@ export function createPageHandlers(deps: {
     'page.shown': async ({ roomId, banner, userIds }, sender) => {
       // Only what a tab on screen showed of the room it is on counts as the user having seen it.
       if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return { counted: false };
-      await (await account()).noteShown(roomId, banner ? undefined : new Set(userIds));
+      await (await rooms()).noteShown(roomId, banner ? undefined : new Set(userIds));
       return { counted: true };
     },
     'page.review': async ({ roomId }) => {

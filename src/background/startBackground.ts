@@ -83,15 +83,15 @@ export function startBackground(): void {
   const hub = createSubscriptionHub(
     {
       status: status.get,
-      overview: async () => (await ready()).account.overview(),
+      overview: async () => (await ready()).account.rooms.overview(),
       room: async (roomId) => {
         // An extension page opened on the room: its warnings are in front of the user.
         const { account } = await ready();
-        const report = await account.report(roomId ?? '');
-        await account.noteShown(report.roomId);
+        const report = await account.rooms.report(roomId ?? '');
+        await account.rooms.noteShown(report.roomId);
         return report;
       },
-      pageRoom: async (roomId) => pageRoomView(await (await ready()).account.report(roomId ?? '')),
+      pageRoom: async (roomId) => pageRoomView(await (await ready()).account.rooms.report(roomId ?? '')),
       security: async () => (await ready()).account.security().status(),
       recovery: async () => (await ready()).account.security().recovery.current,
       verification: async () => (await ready()).account.security().verification.current,
@@ -167,7 +167,7 @@ async function startServices(
       if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
       // Only extension pages follow 'room': one open on this room shows its warnings.
-      if (hasSubscribers('room', report.roomId)) void account.noteShown(report.roomId);
+      if (hasSubscribers('room', report.roomId)) void account.rooms.noteShown(report.roomId);
     },
   });
   try {
@@ -229,29 +229,29 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
   const account = async () => (await ready()).account;
   return {
     'status.get': () => status.get(),
-    ...createPageHandlers({ status, tabs, account }),
+    ...createPageHandlers({ status, tabs, rooms: async () => (await account()).rooms }),
     ...createSiteHandlers(sites),
     'account.loginOptions': async ({ homeserver }) => (await account()).loginOptions(homeserver),
     'account.signIn': async (params) => (await account()).signIn(params),
     'account.signInWithSso': async ({ homeserver }) => (await account()).signInWithSso(homeserver),
     'account.signOut': async () => (await account()).signOut(),
-    'trust.overview': async () => (await account()).overview(),
-    'room.report': async ({ roomId }) => (await account()).report(roomId),
-    'room.acknowledge': async ({ roomId, devices }) => (await account()).acknowledge(roomId, devices),
+    'trust.overview': async () => (await account()).rooms.overview(),
+    'room.report': async ({ roomId }) => (await account()).rooms.report(roomId),
+    'room.acknowledge': async ({ roomId, devices }) => (await account()).rooms.acknowledge(roomId, devices),
     'user.pinIdentity': async ({ userId, masterKey }) => {
-      await (await account()).pinIdentity(userId, masterKey);
+      await (await account()).rooms.pinIdentity(userId, masterKey);
       return {};
     },
     'user.withdrawVerification': async ({ userId, masterKey }) => {
-      await (await account()).withdrawVerification(userId, masterKey);
+      await (await account()).rooms.withdrawVerification(userId, masterKey);
       return {};
     },
     ...createSecurityHandlers(async () => (await account()).security()),
     'settings.setPolicy': async ({ policy }) => {
-      await (await account()).setPolicy(policy);
+      await (await account()).rooms.setPolicy(policy);
       return status.get();
     },
-    'ledger.export': async () => ({ json: await (await account()).exportLedger() }),
-    'ledger.import': async ({ json }) => ({ entries: await (await account()).importLedger(json) }),
+    'ledger.export': async () => ({ json: await (await account()).rooms.exportLedger() }),
+    'ledger.import': async ({ json }) => ({ entries: await (await account()).rooms.importLedger(json) }),
   };
 }

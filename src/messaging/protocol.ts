@@ -6,24 +6,18 @@
  */
 
 import type { CryptoEngineStatus, SecurityStatus, SyncStatus } from '../model/deviceStatus';
-import type { DeviceClass, Policy, RoomTrustReport, WarningCounts } from '../trust/types';
+import type { OwnDeviceSummary, RoomSummary, TrustOverview } from '../trust/trustOverview';
+import type { Policy, RoomTrustReport } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import type { PageRoomView } from '../trust/pageWarnings';
 import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
 
-export type { CryptoEngineStatus, SecurityStatus, SyncStatus };
+export type { CryptoEngineStatus, OwnDeviceSummary, RoomSummary, SecurityStatus, SyncStatus, TrustOverview };
 
 /** Who is talking to the background, as established by `validateSender`. */
 export type SenderKind = 'extension-page' | 'content-script';
-
-/** One of the account's other devices, and how far we trust it. */
-export interface OwnDeviceSummary {
-  deviceId: string;
-  displayName?: string;
-  class: DeviceClass;
-}
 
 export type AccountStatus =
   | {
@@ -120,24 +114,6 @@ export interface TabState extends TabView {
   origin: string;
   client?: ClientFamily;
   roomId?: string;
-}
-
-/** One joined room at a glance. */
-export interface RoomSummary {
-  roomId: string;
-  name?: string;
-  encrypted: boolean;
-  memberCount: number;
-  warnings: WarningCounts;
-  newWarnings: WarningCounts;
-  /** Members whose devices could not be confirmed current: the room is not clear while any are. */
-  checking: number;
-}
-
-/** Every joined room's warnings, for the popup and the toolbar badge. */
-export interface TrustOverview {
-  rooms: RoomSummary[];
-  newWarnings: WarningCounts;
 }
 
 export interface LoginOptionsResult {

@@ -123,7 +123,7 @@ describe('a restarted background', () => {
     expect(second.requests.some((url) => url.includes('/login'))).toBe(false);
     expect((await serverDevices(user)).filter((d) => d.display_name === 'Matrix Trust Guard on Node')).toHaveLength(1);
     expect(await second.ledger.entriesForRoom(roomId)).toEqual(ledgerBefore);
-    const report = await second.account.report(roomId);
+    const report = await second.account.rooms.report(roomId);
     expect(report.members.flatMap((m) => m.devices).find((d) => d.deviceId === rogue.deviceId)).toMatchObject({ isNew: true });
   });
 });
@@ -192,15 +192,15 @@ describe('the warning history', () => {
     await first.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
     const { roomId, rogue } = await roomWithUnsignedDevice(user);
     const drawn = await first.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)), 'the rogue device');
-    await first.account.acknowledge(roomId, shownIn(drawn, { userId: rogue.userId }));
-    const exported = await first.account.exportLedger();
+    await first.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: rogue.userId }));
+    const exported = await first.account.rooms.exportLedger();
     first.stop();
 
     const second = await background();
     await second.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
     await second.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId && d.isNew)), 'the rogue device, new here');
-    await expect(second.account.importLedger('{"format":"something else"}')).rejects.toThrow('This file cannot be imported:');
-    const count = await second.account.importLedger(exported);
+    await expect(second.account.rooms.importLedger('{"format":"something else"}')).rejects.toThrow('This file cannot be imported:');
+    const count = await second.account.rooms.importLedger(exported);
     expect(count).toBe((await second.ledger.allEntries()).length);
     // The acknowledgement made in the first browser quiets the device in the second.
     const report = await second.reportWhere(roomId, (r) => r.members.every((m) => m.devices.every((d) => d.deviceId !== rogue.deviceId || !d.isNew)), 'the imported acknowledgement');

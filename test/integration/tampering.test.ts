@@ -64,7 +64,7 @@ beforeAll(async () => {
   extension = await startNodeBackground(newBrowserProfile());
   cleanups.push(() => extension.stop());
   await extension.account.signIn({ homeserver: proxy.url, user: alice.userId, password: alice.password });
-  await extension.account.setPolicy('strict');
+  await extension.account.rooms.setPolicy('strict');
   const alicePhone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
   cleanups.push(() => alicePhone.stop());
   bob = (await person('Bob')).peer;

@@ -76,7 +76,7 @@ afterEach(async () => {
     if (peer !== alicePhone) peer.stop();
   }
   peers.push(alicePhone);
-  if (extension.status.get().policy !== 'default') await extension.account.setPolicy('default');
+  if (extension.status.get().policy !== 'default') await extension.account.rooms.setPolicy('default');
 });
 
 afterAll(() => {
@@ -102,11 +102,11 @@ describe('the extension classifies the devices of the people in its rooms', () =
   it('an unverified user whose devices are all signed raises nothing by default, and a warning under the strict policy', async () => {
     const carol = await person('Carol');
     const roomId = await roomWith(carol);
-    const quiet = await extension.account.report(roomId);
+    const quiet = await extension.account.rooms.report(roomId);
     expect(member(quiet, carol.userId)).toBeUndefined();
     expect(quiet.warnings).toEqual({ warn: 0, critical: 0 });
 
-    await extension.account.setPolicy('strict');
+    await extension.account.rooms.setPolicy('strict');
     const strict = await memberWhere(roomId, carol.userId, (m) => m !== undefined, 'Carol under the strict policy');
     expect(member(strict, carol.userId)?.devices).toEqual([
       expect.objectContaining({ deviceId: carol.deviceId, class: 'owner-signed', severity: 'warn', isNew: true }),
@@ -133,7 +133,7 @@ describe('the extension classifies the devices of the people in its rooms', () =
     expect(member(changed, erin.userId)?.severity).toBe('critical');
     expect(changed.newWarnings.critical).toBeGreaterThanOrEqual(1);
 
-    await extension.account.pinIdentity(erin.userId, shownMasterKey(changed, erin.userId));
+    await extension.account.rooms.pinIdentity(erin.userId, shownMasterKey(changed, erin.userId));
     const pinned = await memberWhere(roomId, erin.userId, (m) => m === undefined, "Erin's pinned identity");
     expect(pinned.warnings.critical).toBe(0);
   });
@@ -146,7 +146,7 @@ describe('the extension classifies the devices of the people in its rooms', () =
     const violated = await memberWhere(roomId, frank.userId, (m) => m?.identity === 'verification-violation', "Frank's violation");
     expect(member(violated, frank.userId)?.severity).toBe('critical');
 
-    await extension.account.withdrawVerification(frank.userId, shownMasterKey(violated, frank.userId));
+    await extension.account.rooms.withdrawVerification(frank.userId, shownMasterKey(violated, frank.userId));
     await memberWhere(roomId, frank.userId, (m) => m === undefined, 'the withdrawn requirement');
   });
 });
@@ -158,7 +158,7 @@ describe('the warned-device ledger, per room', () => {
     const tablet = track(await grace.addUnsignedDevice({ deviceName: "Grace's tablet" }));
     const drawn = await memberWhere(roomId, grace.userId, (m) => m?.devices.some((d) => d.isNew) ?? false, "Grace's new tablet");
 
-    const acknowledged = await extension.account.acknowledge(roomId, shownIn(drawn, { userId: grace.userId }));
+    const acknowledged = await extension.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: grace.userId }));
     expect(member(acknowledged, grace.userId)?.devices[0]).toMatchObject({ deviceId: tablet.deviceId, isNew: false });
     expect(acknowledged.newWarnings).toEqual({ warn: 0, critical: 0 });
 
@@ -173,7 +173,7 @@ describe('the warned-device ledger, per room', () => {
     const roomId = await roomWith(heidi);
     const old = await heidi.addUnsignedDevice({ deviceName: 'Old phone' });
     const drawn = await memberWhere(roomId, heidi.userId, (m) => m?.devices.some((d) => d.deviceId === old.deviceId) ?? false, 'the old phone');
-    await extension.account.acknowledge(roomId, shownIn(drawn, { userId: heidi.userId, deviceId: old.deviceId }));
+    await extension.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: heidi.userId, deviceId: old.deviceId }));
     const oldKey = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.deviceId === old.deviceId)?.ed25519Key;
 
     await old.logout();
@@ -203,7 +203,7 @@ describe('the warned-device ledger, per room', () => {
     const second = track(await judy.addUnsignedDevice({ deviceName: 'Second tablet' }));
     await memberWhere(roomId, judy.userId, (m) => m?.devices.some((d) => d.deviceId === second.deviceId) ?? false, "Judy's second tablet");
     // "Acknowledge all" from the list drawn before the second tablet came.
-    const after = await extension.account.acknowledge(roomId, shownIn(drawn));
+    const after = await extension.account.rooms.acknowledge(roomId, shownIn(drawn));
     expect(member(after, judy.userId)?.devices.map((d) => [d.deviceId, d.isNew])).toEqual([[second.deviceId, true], [first.deviceId, false]]);
   });
 
@@ -217,7 +217,7 @@ describe('the warned-device ledger, per room', () => {
     const rebornKey = (await reborn.crypto.getOwnDeviceKeys()).ed25519;
     await memberWhere(roomId, kim.userId, (m) => m?.devices.some((d) => d.ed25519Key === rebornKey) ?? false, "Kim's reinstalled phone");
     // The click on the line drawn before: its key, not the device id, is what it names.
-    const after = await extension.account.acknowledge(roomId, shownIn(drawn, { userId: kim.userId }));
+    const after = await extension.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: kim.userId }));
     expect(member(after, kim.userId)?.devices.find((d) => d.ed25519Key === rebornKey)?.isNew).toBe(true);
   });
 
@@ -233,7 +233,7 @@ describe('the warned-device ledger, per room', () => {
       return mine.length === 2 && mine.every((e) => e.departedAt !== undefined) ? mine : undefined;
     });
     expect(entries.map((e) => e.deviceId).sort()).toEqual([ivan.deviceId, extra.deviceId].sort());
-    const exported = JSON.parse(await extension.account.exportLedger()) as { entries: { userId: string; deviceId: string }[] };
+    const exported = JSON.parse(await extension.account.rooms.exportLedger()) as { entries: { userId: string; deviceId: string }[] };
     expect(exported.entries.some((e) => e.userId === ivan.userId && e.deviceId === extra.deviceId)).toBe(true);
   });
 });
@@ -274,14 +274,14 @@ describe('rooms as web clients name them in their URLs', () => {
     const roomId = await roomWith(kim);
     const alias = `#plans-${Date.now().toString(36)}:${server.serverName}`;
     await alicePhone.client.createAlias(alias, roomId);
-    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias })).resolves.toBe(roomId);
-    await expect(extension.account.joinedRoomFor({ kind: 'id', roomId })).resolves.toBe(roomId);
+    await expect(extension.account.rooms.joinedRoomFor({ kind: 'alias', alias })).resolves.toBe(roomId);
+    await expect(extension.account.rooms.joinedRoomFor({ kind: 'id', roomId })).resolves.toBe(roomId);
     // A room the extension's account is not in: nothing to report on, whatever names it.
     const elsewhere = await kim.createEncryptedRoom({ name: 'Not Alice' });
     const elsewhereAlias = `#elsewhere-${Date.now().toString(36)}:${server.serverName}`;
     await kim.client.createAlias(elsewhereAlias, elsewhere);
-    await expect(extension.account.joinedRoomFor({ kind: 'id', roomId: elsewhere })).resolves.toBeUndefined();
-    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias: elsewhereAlias })).resolves.toBeUndefined();
-    await expect(extension.account.joinedRoomFor({ kind: 'alias', alias: `#nobody-${Date.now().toString(36)}:${server.serverName}` })).resolves.toBeUndefined();
+    await expect(extension.account.rooms.joinedRoomFor({ kind: 'id', roomId: elsewhere })).resolves.toBeUndefined();
+    await expect(extension.account.rooms.joinedRoomFor({ kind: 'alias', alias: elsewhereAlias })).resolves.toBeUndefined();
+    await expect(extension.account.rooms.joinedRoomFor({ kind: 'alias', alias: `#nobody-${Date.now().toString(36)}:${server.serverName}` })).resolves.toBeUndefined();
   });
 });

@@ -149,8 +149,8 @@ describe('the account service', () => {
 
   it('answers trust requests with "Not signed in." while signed out', async () => {
     const { account } = await service(fakeHomeserver({}).fetchFn);
-    await expect(account.overview()).rejects.toThrow('Not signed in.');
-    await expect(account.report('!room:example.org')).rejects.toThrow('Not signed in.');
-    await expect(account.pinIdentity('@bob:example.org', 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA')).rejects.toThrow('Not signed in.');
+    await expect(account.rooms.overview()).rejects.toThrow('Not signed in.');
+    await expect(account.rooms.report('!room:example.org')).rejects.toThrow('Not signed in.');
+    await expect(account.rooms.pinIdentity('@bob:example.org', 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA')).rejects.toThrow('Not signed in.');
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AccountService } from '../../../src/background/accountService';
-import { createPageHandlers } from '../../../src/background/pageHandlers';
+import { createPageHandlers, type PageRooms } from '../../../src/background/pageHandlers';
 import { createStatusStore } from '../../../src/background/statusStore';
 import { TabRegistry } from '../../../src/background/tabRegistry';
 import type { AccountStatus, TabState } from '../../../src/messaging/protocol';
@@ -15,16 +14,18 @@ const sender = { kind: 'content-script' as const, tabId: TAB, origin: 'https://a
 /** The page handlers over a tab on Plans, recording what the account was told was shown. */
 function setup(onScreen: boolean) {
   const noted: { roomId: string; userIds?: string[] }[] = [];
-  const account = {
+  const rooms: PageRooms = {
+    joinedRoomFor: () => Promise.reject(new Error('not asked here')),
+    report: () => Promise.reject(new Error('not asked here')),
     noteShown: vi.fn((roomId: string, userIds?: ReadonlySet<string>) => {
       noted.push({ roomId, ...(userIds && { userIds: [...userIds] }) });
       return Promise.resolve();
     }),
-  } as unknown as AccountService;
+  };
   const tabs = new TabRegistry({ paint: () => undefined });
   tabs.showRoom(TAB, { origin: sender.origin }, PLANS);
   const status = createStatusStore({ account: { state: 'signed-out' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
-  const handlers = createPageHandlers({ status, tabs, account: () => Promise.resolve(account), onScreen: () => Promise.resolve(onScreen) });
+  const handlers = createPageHandlers({ status, tabs, rooms: () => Promise.resolve(rooms), onScreen: () => Promise.resolve(onScreen) });
   return { shown: handlers['page.shown'], noted };
 }
 
@@ -89,13 +90,13 @@ describe('page.room in a restarted worker', () => {
     const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
     status.onChange((value) => tabs.setSignedIn(value.account.state === 'signed-in'));
     let resumed: () => void = () => undefined;
-    const services = new Promise<AccountService>((resolve) => {
+    const services = new Promise<PageRooms>((resolve) => {
       resumed = () => {
         status.setAccount(SIGNED_IN);
-        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report) } as unknown as AccountService);
+        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report), noteShown: () => Promise.resolve() });
       };
     });
-    const handlers = createPageHandlers({ status, tabs, account: () => services });
+    const handlers = createPageHandlers({ status, tabs, rooms: () => services });
 
     let answer: { roomId?: string } | undefined;
     const asked = Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId: PLANS } }, PAGE)).then((value) => (answer = value));
@@ -112,8 +113,8 @@ describe('page.room in a restarted worker', () => {
   it('still answers "no room" at once for a page that shows none, and when signed out', async () => {
     const status = createStatusStore({ account: { state: 'resuming' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
     const tabs = new TabRegistry({ paint: () => undefined }, () => undefined);
-    const never = new Promise<AccountService>(() => undefined);
-    const handlers = createPageHandlers({ status, tabs, account: () => never });
+    const never = new Promise<PageRooms>(() => undefined);
+    const handlers = createPageHandlers({ status, tabs, rooms: () => never });
     await expect(Promise.resolve(handlers['page.room']({ room: null }, PAGE))).resolves.toEqual({});
     status.setAccount({ state: 'signed-out' });
     await expect(Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId: PLANS } }, PAGE))).resolves.toEqual({});
@@ -129,11 +130,15 @@ describe('page.room after the page has moved on', () => {
     const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
     tabs.setSignedIn(true);
     const lookups = new Map<string, () => void>();
-    const service = {
-      joinedRoomFor: (room: { roomId: string }) => new Promise<string>((resolve) => lookups.set(room.roomId, () => resolve(room.roomId))),
-      report: (roomId: string) => Promise.resolve({ ...report, roomId, newWarnings: roomId === SIDE ? { warn: 0, critical: 0 } : report.newWarnings }),
-    } as unknown as AccountService;
-    const handlers = createPageHandlers({ status, tabs, account: () => Promise.resolve(service) });
+    const service: PageRooms = {
+      noteShown: () => Promise.resolve(),
+      joinedRoomFor: (room) => {
+        const roomId = room.kind === 'id' ? room.roomId : room.alias;
+        return new Promise<string>((resolve) => lookups.set(roomId, () => resolve(roomId)));
+      },
+      report: (roomId) => Promise.resolve({ ...report, roomId, newWarnings: roomId === SIDE ? { warn: 0, critical: 0 } : report.newWarnings }),
+    };
+    const handlers = createPageHandlers({ status, tabs, rooms: () => Promise.resolve(service) });
     const ask = (roomId: string) => Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId } }, PAGE));
     const toSide = ask(SIDE);
     const toPlans = ask(PLANS);

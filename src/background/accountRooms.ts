@@ -1,0 +1,124 @@
+import type { RoomRef } from '../clients/clientAdapter';
+import { UserFacingError } from '../errors';
+import type { LedgerStore } from '../storage/ledgerStore';
+import type { RecordStore } from '../storage/recordStore';
+import { exportLedger, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
+import { overviewOf, type TrustOverview } from '../trust/trustOverview';
+import type { Policy, RoomTrustReport } from '../trust/types';
+import type { ShownDevice } from '../trust/warnedDeviceLedger';
+import type { AccountRuntime } from './accountRuntime';
+import type { BackgroundRecords } from './backgroundRecords';
+import type { StatusStore } from './statusStore';
+import { UnknownRoomError } from './trustEngine';
+
+export interface AccountRoomsDeps {
+  /** The signed-in account, if any (it changes with every sign-in and sign-out). */
+  runtime: () => AccountRuntime | undefined;
+  ledger: LedgerStore;
+  records: RecordStore<BackgroundRecords>;
+  status: StatusStore;
+  now: () => number;
+  /** Something every room's overview depends on changed. */
+  onChanged: () => void;
+}
+
+/**
+ * The trust questions and decisions the pages bring, for the signed-in account: room reports,
+ * warnings shown and acknowledged, identities accepted, the policy, the ledger file.
+ */
+export class AccountRooms {
+  constructor(private readonly deps: AccountRoomsDeps) {}
+
+  async overview(): Promise<TrustOverview> {
+    return overviewOf(await this.requireRuntime().engine.allReports());
+  }
+
+  /** A joined room's report. */
+  async report(roomId: string): Promise<RoomTrustReport> {
+    try {
+      return await this.requireRuntime().engine.report(roomId);
+    } catch (error) {
+      if (error instanceof UnknownRoomError) throw new UserFacingError(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * The room's new warnings were put in front of the user (an extension page showed the room,
+   * or a visible tab placed its banner or badges): stamp them as shown. With `userIds`, only
+   * the warnings about those members were.
+   */
+  async noteShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
+    await this.deps.runtime()?.engine.markShown(roomId, userIds);
+  }
+
+  /** The room a page shows, as a joined room id; undefined when the account is not in it. */
+  joinedRoomFor(room: RoomRef): Promise<string | undefined> {
+    return this.requireRuntime().device.rooms.joinedRoom(room);
+  }
+
+  /** Acknowledges exactly the devices (and keys) the user was shown in the room. */
+  acknowledge(roomId: string, devices: readonly ShownDevice[]): Promise<RoomTrustReport> {
+    return this.requireRuntime().engine.acknowledge(roomId, devices);
+  }
+
+  /**
+   * Accepts a user's new identity ("I know they reset it"), as Element's Dismiss does: the one
+   * whose master key the user was shown, never one that replaced it since.
+   */
+  async pinIdentity(userId: string, masterKey: string): Promise<void> {
+    const runtime = this.requireRuntime();
+    await requireShownIdentity(runtime, userId, masterKey);
+    await runtime.device.identities.pin(userId);
+    runtime.engine.refreshUsers([userId]);
+  }
+
+  /** Stops requiring the identity we once verified, for the new identity the user was shown. */
+  async withdrawVerification(userId: string, masterKey: string): Promise<void> {
+    const runtime = this.requireRuntime();
+    await requireShownIdentity(runtime, userId, masterKey);
+    await runtime.device.identities.withdrawVerification(userId);
+    runtime.engine.refreshUsers([userId]);
+  }
+
+  async setPolicy(policy: Policy): Promise<void> {
+    await this.deps.records.put('settings', { policy });
+    this.deps.status.setPolicy(policy);
+    await this.deps.runtime()?.engine.recomputeAll();
+    this.deps.onChanged();
+  }
+
+  /** Imports a ledger file, merged into the current ledger; never loses an entry. */
+  async importLedger(json: string): Promise<number> {
+    const parsed = parseLedgerDocument(json);
+    if (!parsed.ok) throw new UserFacingError(`This file cannot be imported: ${parsed.error}`);
+    let count = 0;
+    const replace = async () => {
+      const merged = mergeLedgers(await this.deps.ledger.allEntries(), parsed.entries);
+      await this.deps.ledger.replaceAll(merged);
+      count = merged.length;
+    };
+    const runtime = this.deps.runtime();
+    await (runtime ? runtime.engine.replaceLedger(replace) : replace());
+    return count;
+  }
+
+  async exportLedger(): Promise<string> {
+    return exportLedger(await this.deps.ledger.allEntries(), this.deps.now());
+  }
+
+  private requireRuntime(): AccountRuntime {
+    const runtime = this.deps.runtime();
+    if (!runtime) throw new UserFacingError('Not signed in.');
+    return runtime;
+  }
+}
+
+/** Refuses when the identity changed again after the page showed it (the user saw another). */
+async function requireShownIdentity(runtime: AccountRuntime, userId: string, masterKey: string): Promise<void> {
+  const current = await runtime.device.identities.currentMasterKey(userId);
+  if (current !== masterKey) {
+    runtime.engine.refreshUsers([userId]);
+    throw new UserFacingError('Their identity changed again since this page showed it. Look at it again before you accept it.');
+  }
+}
