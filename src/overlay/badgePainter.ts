@@ -1,7 +1,9 @@
 import type { ClientAdapter, UserAnchor } from '../clients/clientAdapter';
 import type { MemberBadge } from '../trust/pageWarnings';
-import { BADGE_HOST_ATTRIBUTE, fillBadge, newBadgeElement } from './badgeElement';
-import { BADGE_CSS, hostStyleText } from './overlayStyle';
+import { BADGE_HOST_ATTRIBUTE, fillBadge } from './badgeElement';
+import { BADGE_HOST_STYLE, inRowStyle, isReversedRow } from './badgeHostStyle';
+import { BadgePool } from './badgePool';
+import { BurstGate } from './burstGate';
 import { badgeText } from './warningText';
 
 type Placement = NonNullable<UserAnchor['placement']>;
@@ -25,65 +27,23 @@ interface Badge {
   style: string;
 }
 
-interface Spare {
-  host: HTMLElement;
-  pill: HTMLElement;
-  /** The shownKey of what the pill says, so a badge reused for the same text is not refilled. */
-  shown: string;
-  style: string;
-}
-
-/**
- * The host's style; `position: relative` gives the badge its own paint layer, so when the page
- * repaints around it (a list scrolling where the browser does not composite the scroller) the
- * badge's painting is reused, not redone. `align-self` centres a badge that lands in a flex row,
- * whose items would otherwise stretch to the row's height.
- */
-const BADGE_HOST_STYLE = hostStyleText('inline-block', ' position: relative !important; align-self: center !important;');
-
-/**
- * The style of a badge that joins its anchor's flex row (placement 'in-row'): it closes up to
- * the anchor, taking back the row's gap, and its far margin takes the row's free space, so the
- * items after it (Cinny's time, at the far end of `justify-content: space-between`) stay where
- * they were. In a row that is not a flex row it is an ordinary badge after its anchor.
- */
-function inRowStyle(anchor: Element): string {
-  const row = anchor.parentElement;
-  const style = row && computedStyle(row);
-  const direction = style?.flexDirection || 'row';
-  if (!style || !isFlex(style) || !direction.startsWith('row')) return BADGE_HOST_STYLE;
-  const gap = Number.parseFloat(style.columnGap) || 0;
-  // In a reversed row the anchor is on the badge's inline end.
-  const [near, far] = direction === 'row-reverse' ? ['end', 'start'] : ['start', 'end'];
-  return `${BADGE_HOST_STYLE} margin-inline-${near}: ${4 - gap}px !important; margin-inline-${far}: auto !important;`;
-}
-
-function computedStyle(element: Element): CSSStyleDeclaration | undefined {
-  return element.ownerDocument.defaultView?.getComputedStyle(element);
-}
-
-function isFlex(style: CSSStyleDeclaration): boolean {
-  return style.display === 'flex' || style.display === 'inline-flex';
-}
-
-/**
- * Whether `element` lays its children out in a reversed flex row, last child first. Element's
- * user info name line is one: a badge that is to follow the name there goes first.
- */
-function isReversedRow(element: Element): boolean {
-  const style = computedStyle(element);
-  return style !== undefined && isFlex(style) && style.flexDirection === 'row-reverse';
-}
-
-/** About two screens of rows: what a fast scroll drops in one frame. */
-const MAX_SPARE = 64;
-
 export interface Frames {
   request(callback: () => void): number;
   cancel(handle: number): void;
-  /** The clock batches are timed with (tests replace it to make a batch run out of time). */
+  /** The clock batches and bursts are timed with (tests replace it to make a batch run out of time). */
   now?(): number;
 }
+
+/** What a painter tells whoever watches it; production watches `painted`, the benchmark `batch`. */
+export interface PainterHooks {
+  /** After a frame that placed badges (the page reports what reached the screen). */
+  painted?(): void;
+  /** After every batch: the time it took, the badges it placed, and the anchors and held-back items still waiting. */
+  batch?(batch: { ms: number; placed: number; pending: number }): void;
+}
+
+/** The browser's animation frames: one batch of badge work per frame the page draws. */
+export const ANIMATION_FRAMES: Frames = { request: (callback) => requestAnimationFrame(callback), cancel: (handle) => cancelAnimationFrame(handle) };
 
 /**
  * How long one frame's batch may keep placing badges. A frame is 16 ms and the page needs
@@ -92,20 +52,6 @@ export interface Frames {
  */
 export const BATCH_BUDGET_MS = 6;
 const MIN_PER_BATCH = 32;
-
-/**
- * A page that adds or changes items in BURST_FRAMES frames in a row (frames at most
- * BURST_GAP_MS apart) is in a burst: a list being flung, a room loading. Rows then fly past
- * faster than anyone reads them, and badging each costs the page about as much as drawing the
- * row. So during a burst an item gets its badge once it has stayed in the page for DWELL_MS:
- * rows that only fly past get none, a row that stays gets its badge a moment after it came,
- * however busy the page is. Items that already wear a badge never wait: a recycled row must
- * not keep the badge of the member it showed before, not even for a frame. Outside bursts,
- * changes are looked at in the next frame.
- */
-export const BURST_FRAMES = 3;
-const BURST_GAP_MS = 40;
-export const DWELL_MS = 100;
 
 /**
  * Puts a badge after every node that stands for a member with new warnings, and keeps it
@@ -123,40 +69,28 @@ export class BadgePainter {
   /** Elements the page changed in place, and elements it added, since the last frame. */
   private readonly dirty = new Set<Element>();
   private readonly added = new Set<Element>();
-  /**
-   * Badges taken off rows the page dropped, ready to go on the next row: a scrolling list
-   * drops and adds rows every frame, and reusing a badge skips building its shadow root.
-   */
-  private spare: Spare[] = [];
   /** Anchors found but not yet given their badge, in page order. */
   private queue: UserAnchor[] = [];
-  /** Items a burst added or changed, with when, held back until they have stayed DWELL_MS. */
-  private readonly waiting = new Map<Element, number>();
-  /** When the page last changed items, and in how many frames in a row it has. */
-  private lastChangeAt = Number.NEGATIVE_INFINITY;
-  private changeStreak = 0;
+  /** Items a burst added or changed, held back until they have stayed (see BurstGate). */
+  private readonly gate: BurstGate;
+  private readonly pool: BadgePool;
   private wholeDocument = false;
   private started = false;
   private watching = false;
   private frame: number | undefined;
   private readonly observer: MutationObserver;
-  private readonly sheet: BadgeSheet;
   private readonly now: () => number;
-  /** Time spent in the last batch, the longest so far, and badges placed so far (read by the benchmark). */
-  lastBatchMs = 0;
-  longestBatchMs = 0;
-  placedCount = 0;
-  /** Told after a frame that placed badges (the page reports what reached the screen). */
-  onPainted: () => void = () => undefined;
 
   constructor(
     private readonly doc: Document,
     private readonly adapter: ClientAdapter,
-    private readonly frames: Frames = { request: (callback) => requestAnimationFrame(callback), cancel: (handle) => cancelAnimationFrame(handle) },
+    private readonly frames: Frames = ANIMATION_FRAMES,
+    private readonly hooks: PainterHooks = {},
   ) {
     this.observer = new MutationObserver((records) => this.noteChanges(records));
-    this.sheet = new BadgeSheet(doc);
     this.now = frames.now?.bind(frames) ?? (() => performance.now());
+    this.gate = new BurstGate(this.now);
+    this.pool = new BadgePool(doc);
   }
 
   start(): void {
@@ -191,7 +125,7 @@ export class BadgePainter {
       this.observer.disconnect();
       this.dirty.clear();
       this.added.clear();
-      this.waiting.clear();
+      this.gate.clear();
     }
     this.watching = needed;
   }
@@ -207,8 +141,8 @@ export class BadgePainter {
     this.dirty.clear();
     this.added.clear();
     this.queue = [];
-    this.waiting.clear();
-    this.spare = [];
+    this.gate.clear();
+    this.pool.clear();
   }
 
   /** How many badges are on the page now. */
@@ -224,18 +158,6 @@ export class BadgePainter {
       if (severity !== undefined && host.isConnected) shown.set(badge.userId, severity);
     }
     return shown;
-  }
-
-  /** Anchors, and items held back by a burst, still waiting for their badge (work for the next frames). */
-  get pending(): number {
-    return this.queue.length + this.waiting.size;
-  }
-
-  /** Paints everything now instead of frame by frame, held-back items included (tests). */
-  flush(): void {
-    if (this.frame !== undefined) this.frames.cancel(this.frame);
-    this.frame = undefined;
-    this.paint(Number.POSITIVE_INFINITY, true);
   }
 
   private scheduleWholeDocument(): void {
@@ -277,68 +199,47 @@ export class BadgePainter {
     if (this.dirty.size > 0 || this.added.size > 0) this.schedule();
   }
 
-  private paint(budgetMs: number, releaseAll = false): void {
+  private paint(budgetMs: number): void {
     const started = this.now();
     if (this.wholeDocument) {
       this.wholeDocument = false;
       this.dirty.clear();
       this.queue = [];
       this.added.clear();
-      this.waiting.clear();
+      this.gate.clear();
       this.reconcile([this.doc]);
     } else if (this.dirty.size > 0 || this.added.size > 0) {
-      this.changeStreak = started - this.lastChangeAt <= BURST_GAP_MS ? this.changeStreak + 1 : 1;
-      this.lastChangeAt = started;
-      if (this.changeStreak < BURST_FRAMES) this.reconcile(this.rootsOf(this.added, this.dirty));
-      else this.holdBack(started);
+      if (this.gate.changed()) this.holdBack();
+      else this.reconcile(this.rootsOf(this.added, this.dirty));
       this.dirty.clear();
       this.added.clear();
     }
-    if (this.waiting.size > 0) {
-      const stayed = this.stayed(started, releaseAll);
+    if (this.gate.size > 0) {
+      const stayed = this.gate.stayed();
       if (stayed.length > 0) this.reconcile(this.rootsOf(stayed, []));
     }
-    const placedBefore = this.placedCount;
-    this.placeQueued(started, budgetMs);
-    if (this.placedCount > placedBefore) this.onPainted();
+    const placed = this.placeQueued(started, budgetMs);
+    if (placed > 0) this.hooks.painted?.();
     // While items are held back, every frame looks for the ones that have stayed.
-    if (this.queue.length > 0 || this.waiting.size > 0) this.schedule();
-    this.lastBatchMs = this.now() - started;
-    this.longestBatchMs = Math.max(this.longestBatchMs, this.lastBatchMs);
+    if (this.queue.length > 0 || this.gate.size > 0) this.schedule();
+    this.hooks.batch?.({ ms: this.now() - started, placed, pending: this.queue.length + this.gate.size });
   }
 
   /**
    * In a burst: items the page changed in place that hold a badge are looked at now, and
    * badges the page dropped forgotten; everything else waits (DWELL_MS). An added element
-   * carries its content, and any badge of ours in it, along: it can wait as it is.
+   * carries its content, and any badge of ours in it, along: it can wait as it is. Items that
+   * already wear a badge never wait: a recycled row must not keep the badge of the member it
+   * showed before, not even for a frame.
    */
-  private holdBack(now: number): void {
+  private holdBack(): void {
     const holding: Element[] = [];
     for (const root of this.rootsOf([], this.dirty)) {
       if (this.badgesAt(root).length > 0) holding.push(root);
-      else this.hold(root, now);
+      else this.gate.hold(root);
     }
-    for (const element of this.added) this.hold(element, now);
+    for (const element of this.added) this.gate.hold(element);
     if (holding.length > 0) this.reconcile(holding);
-  }
-
-  /** Holds `element` back from `now`: one the page changed again starts its wait over. */
-  private hold(element: Element, now: number): void {
-    this.waiting.delete(element);
-    this.waiting.set(element, now);
-  }
-
-  /** Takes the held-back items that have stayed long enough (all of them if `all`), dropping those the page removed. */
-  private stayed(now: number, all: boolean): Element[] {
-    const ready: Element[] = [];
-    for (const [element, since] of this.waiting) {
-      if (!element.isConnected) this.waiting.delete(element);
-      else if (all || now - since >= DWELL_MS) {
-        ready.push(element);
-        this.waiting.delete(element);
-      }
-    }
-    return ready;
   }
 
   /**
@@ -399,7 +300,8 @@ export class BadgePainter {
     return found;
   }
 
-  private placeQueued(started: number, budgetMs: number): void {
+  /** Places queued badges until the batch's budget is spent; returns how many it placed. */
+  private placeQueued(started: number, budgetMs: number): number {
     let placed = 0;
     let index = 0;
     for (; index < this.queue.length; index++) {
@@ -410,9 +312,9 @@ export class BadgePainter {
       if (!warning || !anchor.isConnected) continue;
       this.place(anchor, placement, userId, warning);
       placed++;
-      this.placedCount++;
     }
     this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
+    return placed;
   }
 
   private place(anchor: Element, placement: Placement, userId: string, warning: MemberBadge): HTMLElement {
@@ -431,7 +333,7 @@ export class BadgePainter {
     }
     if (existing) this.remove(existing);
     const style = placement === 'in-row' ? inRowStyle(anchor) : BADGE_HOST_STYLE;
-    const { host, pill, shown, style: spareStyle } = this.spare.pop() ?? this.newBadge(style);
+    const { host, pill, shown, style: spareStyle } = this.pool.take(style);
     if (spareStyle !== style) host.setAttribute('style', style);
     if (shown !== shownKey) fillBadge(pill, text, warning.severity);
     if (placement !== 'inside') anchor.after(host);
@@ -442,17 +344,12 @@ export class BadgePainter {
     return host;
   }
 
-  private newBadge(style: string): Spare {
-    const { host, pill } = newBadgeElement(this.doc, style, (shadow) => this.sheet.applyTo(shadow));
-    return { host, pill, shown: '', style };
-  }
-
   private remove(host: HTMLElement): void {
     const badge = this.badges.get(host);
     this.badges.delete(host);
     if (badge && this.badgeOf.get(badge.anchor) === host) this.badgeOf.delete(badge.anchor);
     host.remove();
-    if (badge && this.spare.length < MAX_SPARE && untouched(host, badge.style)) this.spare.push({ host, pill: badge.pill, shown: badge.shownKey, style: badge.style });
+    if (badge) this.pool.keep({ host, pill: badge.pill, shown: badge.shownKey, style: badge.style });
   }
 
   /**
@@ -486,41 +383,4 @@ export class BadgePainter {
 function within(node: Node, roots: ReadonlySet<Node>): boolean {
   for (let current: Node | null = node; current !== null; current = current.parentNode) if (roots.has(current)) return true;
   return false;
-}
-
-/**
- * The badges' CSS, parsed once and shared by every badge's shadow root where the browser
- * lets a content script do that (Chromium, and Firefox ESR 153 as checked); a `<style>` per
- * badge otherwise: older Firefox refused constructed style sheets from content scripts
- * (bug 1770592), by throwing.
- */
-class BadgeSheet {
-  private shared: CSSStyleSheet | undefined;
-  private adoptable = true;
-
-  constructor(private readonly doc: Document) {}
-
-  applyTo(shadow: ShadowRoot): void {
-    if (this.adoptable) {
-      try {
-        if (!this.shared) {
-          this.shared = new CSSStyleSheet();
-          this.shared.replaceSync(BADGE_CSS);
-        }
-        shadow.adoptedStyleSheets = [this.shared];
-        if (shadow.adoptedStyleSheets.length === 1) return;
-      } catch {
-        // Not allowed here: fall through to a style element, for this badge and every later one.
-      }
-      this.adoptable = false;
-    }
-    const style = this.doc.createElement('style');
-    style.textContent = BADGE_CSS;
-    shadow.append(style);
-  }
-}
-
-/** A host the page has not restyled or marked: a page may do that to one, never to a reused one. */
-function untouched(host: HTMLElement, style: string): boolean {
-  return host.attributes.length === 2 && host.getAttribute('style') === style;
 }

@@ -1,7 +1,7 @@
 import type { ClientFamily } from '../clients/builtInSites';
 import type { ClientAdapter, RoomRef } from '../clients/clientAdapter';
 import type { MemberBadge, PageRoomView } from '../trust/pageWarnings';
-import { BadgePainter, type Frames } from './badgePainter';
+import { ANIMATION_FRAMES, BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
 
 /** A "shown" the background did not count is said again after this, then twice as long each time. */
@@ -55,8 +55,9 @@ export interface PageWatch {
  */
 export function watchPage(options: PageWatchOptions): PageWatch {
   const { doc, adapter, url, background, onError = () => undefined } = options;
-  const frames = options.frames ?? { request: (callback: () => void) => requestAnimationFrame(callback), cancel: (handle: number) => cancelAnimationFrame(handle) };
-  const painter = adapter ? new BadgePainter(doc, adapter, options.frames) : undefined;
+  const frames = options.frames ?? ANIMATION_FRAMES;
+  // A frame that placed badges may have put new warnings on screen: note them (see noteShown).
+  const painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => noteShown() }) : undefined;
   const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
   let stopped = false;
   // Read through a call after an await: `stop()` may have run meanwhile, which narrowing cannot see.
@@ -178,7 +179,6 @@ export function watchPage(options: PageWatchOptions): PageWatch {
   };
 
   painter?.start();
-  if (painter) painter.onPainted = noteShown;
   void connect();
   let bannerFrame: number | undefined;
   const keepBanner = adapter
