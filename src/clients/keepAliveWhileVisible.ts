@@ -11,7 +11,9 @@ interface VisibilitySource {
   removeEventListener(type: 'visibilitychange', listener: () => void): void;
 }
 
-export function keepAliveWhileVisible(page: VisibilitySource, ping: () => void, intervalMs = KEEP_ALIVE_INTERVAL_MS): () => void {
+/** Pings while `page` is visible, until `signal` is aborted. */
+export function keepAliveWhileVisible(page: VisibilitySource, ping: () => void, signal: AbortSignal, intervalMs = KEEP_ALIVE_INTERVAL_MS): void {
+  if (signal.aborted) return;
   let timer: ReturnType<typeof setInterval> | undefined;
   const update = () => {
     if (page.visibilityState === 'visible' && timer === undefined) {
@@ -24,8 +26,12 @@ export function keepAliveWhileVisible(page: VisibilitySource, ping: () => void, 
   };
   page.addEventListener('visibilitychange', update);
   update();
-  return () => {
-    page.removeEventListener('visibilitychange', update);
-    if (timer !== undefined) clearInterval(timer);
-  };
+  signal.addEventListener(
+    'abort',
+    () => {
+      page.removeEventListener('visibilitychange', update);
+      if (timer !== undefined) clearInterval(timer);
+    },
+    { once: true },
+  );
 }

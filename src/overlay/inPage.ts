@@ -9,7 +9,12 @@ import { watchPage, type PageBackground } from './pageWatch';
 
 /** What the content script's context gives us (WXT's ContentScriptContext, narrowed). */
 export interface ScriptContext {
-  onInvalidated(callback: () => void): void;
+  /**
+   * Aborted when this copy of the script ends: the extension was updated or removed, or a newer
+   * copy started in the page (WXT stops older ones: two added sites on one host register the
+   * same pattern, since match patterns have no port). Everything started here ends with it.
+   */
+  readonly signal: AbortSignal;
   setTimeout(handler: () => void, timeout: number): number;
 }
 
@@ -37,12 +42,8 @@ const background: PageBackground = {
  * the page is a room reference and user ids; everything it shows comes from the background.
  */
 export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url: URL) => ClientAdapter | undefined): void {
-  // One instance per page: two added sites on one host (different ports) register the same
-  // pattern, and an updated extension injects again. The newest takes over from the last.
-  const marker = globalThis as { mtgStopInPage?: () => void };
-  marker.mtgStopInPage?.();
-  const stops: (() => void)[] = [];
-  marker.mtgStopInPage = () => stops.forEach((stop) => stop());
+  const { signal } = ctx;
+  if (signal.aborted) return;
   const here = () => new URL(location.href);
   const startedAt = Date.now();
   let watch = watchPage({ doc: document, adapter: pickAdapter(document, here()), url: here, background, onError });
@@ -67,33 +68,39 @@ export function startInPage(ctx: ScriptContext, pickAdapter: (doc: Document, url
     }, DETECT_EVERY_MS);
   });
   if (!watch.painter) observer.observe(document.documentElement, { childList: true, subtree: true });
-  ctx.onInvalidated(() => observer.disconnect());
-  stops.push(() => observer.disconnect());
 
   // The room follows the URL once it has committed, however the page navigated.
-  const stopLocation = watchLocation(window, () => {
-    lookAgain();
-    watch.locationChanged();
-  });
-  ctx.onInvalidated(stopLocation);
-  stops.push(stopLocation);
+  watchLocation(
+    window,
+    () => {
+      lookAgain();
+      watch.locationChanged();
+    },
+    signal,
+  );
   const onMessage = (message: unknown) => {
     // Only the extension can message a content script; the check guards our own mistakes.
     if (isPlainObject(message) && message.kind === 'page.recheck') watch.recheck();
   };
   browser.runtime.onMessage.addListener(onMessage);
-  const stopKeepAlive = keepAliveWhileVisible(document, () => {
-    watch.visible();
-    void request('page.visible', {}).catch(() => undefined);
-  });
-  const stopAll = () => {
-    stopKeepAlive();
-    browser.runtime.onMessage.removeListener(onMessage);
-    watch.stop();
-  };
-  stops.push(stopAll);
-  // The extension was updated or removed: take everything we drew with us.
-  ctx.onInvalidated(stopAll);
+  keepAliveWhileVisible(
+    document,
+    () => {
+      watch.visible();
+      void request('page.visible', {}).catch(() => undefined);
+    },
+    signal,
+  );
+  // This copy ends: take everything we drew with us.
+  signal.addEventListener(
+    'abort',
+    () => {
+      observer.disconnect();
+      browser.runtime.onMessage.removeListener(onMessage);
+      watch.stop();
+    },
+    { once: true },
+  );
 }
 
 function onError(what: string): void {

@@ -29,9 +29,11 @@ export const LOCATION_POLL_MS = 250;
  * - DOM mutations: a router that pushes a URL re-renders the page, and the observer runs
  *   before the frame is painted (browsers without the Navigation API);
  * - a poll every LOCATION_POLL_MS for anything else.
- * Each only compares strings, so sources firing together cost nothing.
+ * Each only compares strings, so sources firing together cost nothing. It all stops when
+ * `signal` is aborted.
  */
-export function watchLocation(win: WatchedWindow, onChange: (href: string) => void): () => void {
+export function watchLocation(win: WatchedWindow, onChange: (href: string) => void, signal: AbortSignal): void {
+  if (signal.aborted) return;
   let last = win.location.href;
   const check = () => {
     const href = win.location.href;
@@ -47,12 +49,16 @@ export function watchLocation(win: WatchedWindow, onChange: (href: string) => vo
   const observer = new MutationObserver(check);
   observer.observe(win.document.documentElement, { childList: true, subtree: true });
   const poll = win.setInterval(check, LOCATION_POLL_MS);
-  return () => {
-    navigation?.removeEventListener('currententrychange', check);
-    navigation?.removeEventListener('navigatesuccess', check);
-    win.removeEventListener('popstate', check);
-    win.removeEventListener('hashchange', check);
-    observer.disconnect();
-    win.clearInterval(poll);
-  };
+  signal.addEventListener(
+    'abort',
+    () => {
+      navigation?.removeEventListener('currententrychange', check);
+      navigation?.removeEventListener('navigatesuccess', check);
+      win.removeEventListener('popstate', check);
+      win.removeEventListener('hashchange', check);
+      observer.disconnect();
+      win.clearInterval(poll);
+    },
+    { once: true },
+  );
 }

@@ -22,7 +22,7 @@ describe('keeping the background alive from a watched page', () => {
 
   it('pings at once and then every interval while the page is visible', () => {
     const ping = vi.fn();
-    keepAliveWhileVisible(fakePage('visible'), ping, 20_000);
+    keepAliveWhileVisible(fakePage('visible'), ping, new AbortController().signal, 20_000);
     expect(ping).toHaveBeenCalledTimes(1);
     vi.advanceTimersByTime(60_000);
     expect(ping).toHaveBeenCalledTimes(4);
@@ -31,7 +31,7 @@ describe('keeping the background alive from a watched page', () => {
   it('rests while the page is hidden and resumes when it is shown again', () => {
     const ping = vi.fn();
     const page = fakePage('hidden');
-    keepAliveWhileVisible(page, ping, 20_000);
+    keepAliveWhileVisible(page, ping, new AbortController().signal, 20_000);
     vi.advanceTimersByTime(60_000);
     expect(ping).not.toHaveBeenCalled();
     page.show('visible');
@@ -44,8 +44,9 @@ describe('keeping the background alive from a watched page', () => {
   it('stops for good when the content script is torn down', () => {
     const ping = vi.fn();
     const page = fakePage('visible');
-    const stop = keepAliveWhileVisible(page, ping, 20_000);
-    stop();
+    const keeping = new AbortController();
+    keepAliveWhileVisible(page, ping, keeping.signal, 20_000);
+    keeping.abort();
     vi.advanceTimersByTime(60_000);
     page.show('visible');
     expect(ping).toHaveBeenCalledTimes(1);

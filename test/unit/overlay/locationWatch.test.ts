@@ -79,57 +79,62 @@ describe('watchLocation', () => {
     // A listener that reads location.href as soon as `navigate` fires reads the old room.
     const atNavigate: string[] = [];
     page.listeners.set('navigation:navigate', new Set([() => atNavigate.push(page.location.href)]));
-    const stop = watchLocation(page, (href) => seen.push(href));
+    const watching = new AbortController();
+    watchLocation(page, (href) => seen.push(href), watching.signal);
     page.pushState('https://app.example/room/side');
     page.pushState('https://app.example/room/plans');
     expect(atNavigate).toEqual(['https://app.example/room/plans', 'https://app.example/room/side']);
     expect(seen).toEqual(['https://app.example/room/side', 'https://app.example/room/plans']);
-    stop();
+    watching.abort();
   });
 
   it('hears hash changes and back/forward', () => {
     page = new FakeWindow(false);
     const seen: string[] = [];
-    const stop = watchLocation(page, (href) => seen.push(href));
+    const watching = new AbortController();
+    watchLocation(page, (href) => seen.push(href), watching.signal);
     page.href = 'https://app.example/#/room/side';
     page.fire('hashchange');
     page.href = 'https://app.example/room/plans';
     page.fire('popstate');
     expect(seen).toEqual(['https://app.example/#/room/side', 'https://app.example/room/plans']);
-    stop();
+    watching.abort();
   });
 
   it('sees a silent pushState as soon as the page re-renders for it (a browser without the Navigation API)', async () => {
     page = new FakeWindow(false);
     const seen: string[] = [];
-    const stop = watchLocation(page, (href) => seen.push(href));
+    const watching = new AbortController();
+    watchLocation(page, (href) => seen.push(href), watching.signal);
     page.href = 'https://app.example/room/side';
     expect(seen).toEqual([]);
     document.body.append(document.createElement('main'));
     // MutationObserver callbacks run as a microtask: before the browser paints a frame.
     await Promise.resolve();
     expect(seen).toEqual(['https://app.example/room/side']);
-    stop();
+    watching.abort();
   });
 
   it('falls back on its poll when nothing at all is heard, and reports each URL once', () => {
     page = new FakeWindow(false);
     const seen: string[] = [];
-    const stop = watchLocation(page, (href) => seen.push(href));
+    const watching = new AbortController();
+    watchLocation(page, (href) => seen.push(href), watching.signal);
     page.href = 'https://app.example/room/side';
     page.tick();
     page.tick();
     page.fire('popstate');
     expect(seen).toEqual(['https://app.example/room/side']);
-    stop();
+    watching.abort();
   });
 
   it('stops listening to everything when stopped', async () => {
     page = new FakeWindow(true);
     const onChange = vi.fn();
-    const stop = watchLocation(page, onChange);
+    const watching = new AbortController();
+    watchLocation(page, onChange, watching.signal);
     expect(page.listening).toBeGreaterThan(0);
-    stop();
+    watching.abort();
     expect(page.listening).toBe(0);
     page.pushState('https://app.example/room/side');
     document.body.append(document.createElement('main'));
