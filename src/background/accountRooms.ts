@@ -48,8 +48,8 @@ export class AccountRooms {
    * or a visible tab placed its banner or badges): stamp them as shown. With `userIds`, only
    * the warnings about those members were.
    */
-  async noteShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
-    await this.deps.runtime()?.engine.markShown(roomId, userIds);
+  async markWarned(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
+    await this.deps.runtime()?.engine.markWarned(roomId, userIds);
   }
 
   /** The room a page shows, as a joined room id; undefined when the account is not in it. */

@@ -8,7 +8,7 @@ import type { TabRegistry } from './tabRegistry';
 type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.shown' | 'page.review' | 'tab.state';
 
 /** What the page handlers ask of the account's rooms. */
-export type PageRooms = Pick<AccountRooms, 'joinedRoomFor' | 'report' | 'noteShown'>;
+export type PageRooms = Pick<AccountRooms, 'joinedRoomFor' | 'report' | 'markWarned'>;
 
 /** Whether the tab is the one on screen in its window (a page cannot fake this answer). */
 export type TabOnScreen = (tabId: number) => Promise<boolean>;
@@ -61,7 +61,7 @@ export function createPageHandlers(deps: {
     'page.shown': async ({ roomId, banner, userIds }, sender) => {
       // Only what a tab on screen showed of the room it is on counts as the user having seen it.
       if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return { counted: false };
-      await (await rooms()).noteShown(roomId, banner ? undefined : new Set(userIds));
+      await (await rooms()).markWarned(roomId, banner ? undefined : new Set(userIds));
       return { counted: true };
     },
     'page.review': async ({ roomId }) => {

@@ -88,7 +88,7 @@ export function startBackground(): void {
         // An extension page opened on the room: its warnings are in front of the user.
         const { account } = await ready();
         const report = await account.rooms.report(roomId ?? '');
-        await account.rooms.noteShown(report.roomId);
+        await account.rooms.markWarned(report.roomId);
         return report;
       },
       pageRoom: async (roomId) => pageRoomView(await (await ready()).account.rooms.report(roomId ?? '')),
@@ -167,7 +167,7 @@ async function startServices(
       if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
       // Only extension pages follow 'room': one open on this room shows its warnings.
-      if (hasSubscribers('room', report.roomId)) void account.rooms.noteShown(report.roomId);
+      if (hasSubscribers('room', report.roomId)) void account.rooms.markWarned(report.roomId);
     },
   });
   try {

@@ -113,7 +113,7 @@ export class TrustEngine {
    * visible tab as the banner or badges): stamp when they were first shown, as the ledger's
    * `warnedAt`. With `userIds`, only the warnings about those members were shown.
    */
-  async markShown(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
+  async markWarned(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
     await this.inRoomQueue(roomId, async () => {
       const entries = await this.ledgerFor(roomId);
       const policy = this.options.policy();

@@ -56,8 +56,8 @@ export interface PageWatch {
 export function watchPage(options: PageWatchOptions): PageWatch {
   const { doc, adapter, url, background, onError = () => undefined } = options;
   const frames = options.frames ?? ANIMATION_FRAMES;
-  // A frame that placed badges may have put new warnings on screen: note them (see noteShown).
-  const painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => noteShown() }) : undefined;
+  // A frame that placed badges may have put new warnings on screen: note them (see reportShown).
+  const painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => reportShown() }) : undefined;
   const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
   let stopped = false;
   // Read through a call after an await: `stop()` may have run meanwhile, which narrowing cannot see.
@@ -81,14 +81,14 @@ export function watchPage(options: PageWatchOptions): PageWatch {
     reported = { banner: false, users: new Set() };
     painter?.show(new Map<string, MemberBadge>(view.badges.map((badge) => [badge.userId, badge])));
     banner?.show(view.banner);
-    noteShown();
+    reportShown();
   };
 
   /**
    * Tells the background what of the room's warnings is on screen, once the painter placed it:
    * only then, and only while the page is visible, do they count as shown to the user.
    */
-  const noteShown = () => {
+  const reportShown = () => {
     shownFrame ??= frames.request(() => {
       shownFrame = undefined;
       const room = roomId;
@@ -125,7 +125,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
     if (shownRetry !== undefined || stopped) return;
     shownRetry = setTimeout(() => {
       shownRetry = undefined;
-      noteShown();
+      reportShown();
     }, shownRetryMs);
     shownRetryMs = Math.min(shownRetryMs * 2, SHOWN_RETRY_MAX_MS);
   };
@@ -195,7 +195,7 @@ export function watchPage(options: PageWatchOptions): PageWatch {
     recheck: () => void reportRoom(true),
     visible: () => {
       if (!connected && !stopped) void connect();
-      else noteShown();
+      else reportShown();
     },
     stop: () => {
       stopped = true;

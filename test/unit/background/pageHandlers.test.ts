@@ -17,7 +17,7 @@ function setup(onScreen: boolean) {
   const rooms: PageRooms = {
     joinedRoomFor: () => Promise.reject(new Error('not asked here')),
     report: () => Promise.reject(new Error('not asked here')),
-    noteShown: vi.fn((roomId: string, userIds?: ReadonlySet<string>) => {
+    markWarned: vi.fn((roomId: string, userIds?: ReadonlySet<string>) => {
       noted.push({ roomId, ...(userIds && { userIds: [...userIds] }) });
       return Promise.resolve();
     }),
@@ -93,7 +93,7 @@ describe('page.room in a restarted worker', () => {
     const services = new Promise<PageRooms>((resolve) => {
       resumed = () => {
         status.setAccount(SIGNED_IN);
-        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report), noteShown: () => Promise.resolve() });
+        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report), markWarned: () => Promise.resolve() });
       };
     });
     const handlers = createPageHandlers({ status, tabs, rooms: () => services });
@@ -131,7 +131,7 @@ describe('page.room after the page has moved on', () => {
     tabs.setSignedIn(true);
     const lookups = new Map<string, () => void>();
     const service: PageRooms = {
-      noteShown: () => Promise.resolve(),
+      markWarned: () => Promise.resolve(),
       joinedRoomFor: (room) => {
         const roomId = room.kind === 'id' ? room.roomId : room.alias;
         return new Promise<string>((resolve) => lookups.set(roomId, () => resolve(roomId)));

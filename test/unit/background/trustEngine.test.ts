@@ -187,11 +187,11 @@ describe('the trust engine', () => {
   it('stamps warnings as shown once, and never again', async () => {
     const { engine, ledger, tick } = setup();
     await engine.report(ROOM);
-    await engine.markShown(ROOM);
+    await engine.markWarned(ROOM);
     const shownAt = [...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.warnedAt;
     expect(shownAt).toBe(1_000);
     tick(5_000);
-    await engine.markShown(ROOM);
+    await engine.markWarned(ROOM);
     expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.warnedAt).toBe(1_000);
     expect([...ledger.entries.values()].find((e) => e.deviceId === 'CAROLLAPTOP')?.warnedAt).toBeUndefined();
   });

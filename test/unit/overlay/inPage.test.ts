@@ -31,12 +31,13 @@ const { startInPage } = await import('../../../src/overlay/inPage');
 
 /** Understands any page: the room is the URL's hash. */
 const adapter: ClientAdapter = {
-  family: 'element',
+  family: 'Element Web',
+  detect: () => true,
   itemSelector: 'li',
   roomFromUrl: (url) => (url.hash.length > 1 ? { kind: 'id', roomId: url.hash.slice(1) } : undefined),
   findUsers: () => [],
-  bannerAnchor: () => null,
-} as ClientAdapter;
+  bannerAnchor: () => undefined,
+};
 
 function context(controller: AbortController) {
   return { signal: controller.signal, setTimeout: (handler: () => void, ms: number) => window.setTimeout(handler, ms) };
