@@ -2,7 +2,7 @@
  * Makes sure this machine has what the tests and the demo use beyond npm packages:
  * Debian's Chromium and Firefox ESR, openssl (for the fixture sites' certificates), an emoji
  * font (for screenshots of emoji verification), the
- * project-local Synapse venv, and Node 22 (which `npm ci` brings as a dev dependency).
+ * project-local Synapse venv, and Node 22 (which `npm ci` brings, as this platform's `node-*` package).
  * As root on Debian it installs what is missing; otherwise it says in one sentence what to
  * install, and exits 1.
  */
