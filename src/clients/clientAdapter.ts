@@ -3,7 +3,7 @@ import type { ClientFamily } from './builtInSites';
 /**
  * What one web Matrix client's page looks like, to a content script: which room is open and
  * which nodes stand for which users. One adapter per client family, each a short file with its
- * selectors in one place (STYLE.md: one feature, one file). Adapters make no trust decisions
+ * selectors in one place (one client, one file). Adapters make no trust decisions
  * and never touch the network; they read the page and fail quiet when its markup changes.
  */
 

@@ -55,7 +55,7 @@ const MIN_PER_BATCH = 32;
 
 /**
  * Puts a badge after every node that stands for a member with new warnings, and keeps it
- * there while the page's lists scroll, recycle rows and switch rooms (DESIGN.md, in-page UI):
+ * there while the page's lists scroll, recycle rows and switch rooms (docs/architecture.md):
  * a MutationObserver notes which items changed, and once per animation frame only those are
  * looked at again; the whole document is scanned only when the warnings themselves change.
  * Reading the page and removing wrong badges happen at once; placing new badges is spread

@@ -3,10 +3,7 @@ import type { ClientAdapter, RoomRef } from '../clients/clientAdapter';
 import type { MemberBadge, PageRoomView } from '../trust/pageWarnings';
 import { ANIMATION_FRAMES, BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
-
-/** A "shown" the background did not count is said again after this, then twice as long each time. */
-const SHOWN_RETRY_MS = 1_000;
-const SHOWN_RETRY_MAX_MS = 30_000;
+import { ShownReporter } from './shownReporter';
 
 /** The background, as the page sees it (messages in the extension; a fake in unit tests). */
 export interface PageBackground {
@@ -54,158 +51,142 @@ export interface PageWatch {
  * while visible, so a hidden tab never keeps a stopped worker awake.
  */
 export function watchPage(options: PageWatchOptions): PageWatch {
-  const { doc, adapter, url, background, onError = () => undefined } = options;
-  const frames = options.frames ?? ANIMATION_FRAMES;
-  // A frame that placed badges may have put new warnings on screen: note them (see reportShown).
-  const painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => reportShown() }) : undefined;
-  const banner = adapter ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review'))) : undefined;
-  let stopped = false;
-  // Read through a call after an await: `stop()` may have run meanwhile, which narrowing cannot see.
-  const hasStopped = () => stopped;
-  let connected = false;
-  let roomKey: string | undefined;
-  let roomId: string | undefined;
-  let subscription: ReturnType<PageBackground['followRoom']> | undefined;
+  return new PageWatcher(options);
+}
 
-  /** What was reported as shown since the last view arrived (a new view is reported afresh). */
-  let reported = { banner: false, users: new Set<string>() };
-  let shownFrame: number | undefined;
+class PageWatcher implements PageWatch {
+  readonly painter: BadgePainter | undefined;
+  readonly banner: RoomBanner | undefined;
+  private readonly frames: Frames;
+  private readonly shown: ShownReporter;
+  private readonly onError: (what: string) => void;
+  private stopped = false;
+  private connected = false;
+  private connecting: Promise<void> | undefined;
+  /** The room the URL names (kind and id or alias), and its id once the background confirmed it. */
+  private roomKey: string | undefined;
+  private roomId: string | undefined;
+  private subscription: ReturnType<PageBackground['followRoom']> | undefined;
+  private readonly keepBanner: MutationObserver | undefined;
+  private bannerFrame: number | undefined;
 
-  const clear = () => {
-    painter?.show(new Map());
-    banner?.show(undefined);
-  };
-
-  const showView = (view: PageRoomView) => {
-    if (stopped || view.roomId !== roomId) return;
-    reported = { banner: false, users: new Set() };
-    painter?.show(new Map<string, MemberBadge>(view.badges.map((badge) => [badge.userId, badge])));
-    banner?.show(view.banner);
-    reportShown();
-  };
-
-  /**
-   * Tells the background what of the room's warnings is on screen, once the painter placed it:
-   * only then, and only while the page is visible, do they count as shown to the user.
-   */
-  const reportShown = () => {
-    shownFrame ??= frames.request(() => {
-      shownFrame = undefined;
-      const room = roomId;
-      if (stopped || room === undefined || doc.visibilityState !== 'visible') return;
-      const bannerNow = banner?.visible === true && !reported.banner;
-      const users = [...(painter?.shownUsers() ?? [])].filter(([userId, severity]) => severity !== 'checking' && !reported.users.has(userId)).map(([userId]) => userId);
-      if (!bannerNow && users.length === 0) return;
-      const sent = reported;
-      sent.banner ||= bannerNow;
-      for (const userId of users) sent.users.add(userId);
-      const notCounted = () => {
-        // Not seen after all (the user had switched tabs): it is said again once the page is
-        // in front, and meanwhile every few seconds (a browser may not tell the page).
-        if (sent !== reported) return;
-        if (bannerNow) sent.banner = false;
-        for (const userId of users) sent.users.delete(userId);
-        retryShown();
-      };
-      background.shown(room, bannerNow, users).then(
-        (counted) => {
-          if (counted) shownRetryMs = SHOWN_RETRY_MS;
-          else notCounted();
-        },
-        () => {
-          onError('shown');
-          notCounted();
-        },
-      );
+  constructor(private readonly options: PageWatchOptions) {
+    const { doc, adapter, background } = options;
+    const onError = (this.onError = options.onError ?? (() => undefined));
+    const frames = (this.frames = options.frames ?? ANIMATION_FRAMES);
+    // A frame that placed badges may have put new warnings on screen: report them.
+    this.painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => this.shown.report() }) : undefined;
+    const banner = (this.banner = adapter
+      ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review')))
+      : undefined);
+    this.shown = new ShownReporter({
+      frames,
+      doc,
+      send: (room, bannerNow, userIds) => background.shown(room, bannerNow, userIds),
+      onError,
+      onScreen: () => ({ roomId: this.roomId, banner: banner?.visible === true, users: this.painter?.shownUsers() ?? new Map<string, MemberBadge['severity']>() }),
     });
-  };
-  let shownRetryMs = SHOWN_RETRY_MS;
-  let shownRetry: ReturnType<typeof setTimeout> | undefined;
-  const retryShown = () => {
-    if (shownRetry !== undefined || stopped) return;
-    shownRetry = setTimeout(() => {
-      shownRetry = undefined;
-      reportShown();
-    }, shownRetryMs);
-    shownRetryMs = Math.min(shownRetryMs * 2, SHOWN_RETRY_MAX_MS);
-  };
+    this.painter?.start();
+    void this.connect();
+    // The page re-renders around the banner: put it back in place once per frame.
+    this.keepBanner = banner
+      ? new MutationObserver(() => {
+          if (banner.wanted) this.bannerFrame ??= frames.request(() => ((this.bannerFrame = undefined), banner.keepInPlace()));
+        })
+      : undefined;
+    this.keepBanner?.observe(doc.body, { childList: true, subtree: true });
+  }
 
-  const reportRoom = async (force: boolean) => {
-    if (!adapter || !connected || stopped) return;
+  locationChanged(): void {
+    void this.reportRoom(false);
+  }
+
+  recheck(): void {
+    void this.reportRoom(true);
+  }
+
+  visible(): void {
+    if (!this.connected && !this.stopped) void this.connect();
+    else this.shown.report();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.keepBanner?.disconnect();
+    if (this.bannerFrame !== undefined) this.frames.cancel(this.bannerFrame);
+    this.shown.stop();
+    this.subscription?.end();
+    this.painter?.stop();
+    this.banner?.remove();
+  }
+
+  /** Read through a call after an await: `stop()` may have run meanwhile, which narrowing cannot see. */
+  private hasStopped(): boolean {
+    return this.stopped;
+  }
+
+  private clear(): void {
+    this.painter?.show(new Map());
+    this.banner?.show(undefined);
+  }
+
+  private showView(view: PageRoomView): void {
+    if (this.stopped || view.roomId !== this.roomId) return;
+    this.shown.newView();
+    this.painter?.show(new Map<string, MemberBadge>(view.badges.map((badge) => [badge.userId, badge])));
+    this.banner?.show(view.banner);
+    this.shown.report();
+  }
+
+  private async reportRoom(force: boolean): Promise<void> {
+    const { adapter, background, url } = this.options;
+    if (!adapter || !this.connected || this.stopped) return;
     const room = adapter.roomFromUrl(url()) ?? null;
     const key = room === null ? '' : `${room.kind}:${room.kind === 'id' ? room.roomId : room.alias}`;
-    if (!force && key === roomKey) return;
-    if (key !== roomKey) clear();
-    roomKey = key;
-    roomId = undefined;
+    if (!force && key === this.roomKey) return;
+    if (key !== this.roomKey) this.clear();
+    this.roomKey = key;
+    this.roomId = undefined;
     let resolved: string | undefined;
     try {
       resolved = await background.showRoom(room);
     } catch {
-      onError('room');
+      this.onError('room');
       return;
     }
     // The user may have moved on while the background looked the room up.
-    if (hasStopped() || key !== roomKey) return;
-    roomId = resolved;
-    if (roomId === undefined) clear();
-    else subscription?.follow(roomId);
-  };
+    if (this.hasStopped() || key !== this.roomKey) return;
+    this.roomId = resolved;
+    if (resolved === undefined) this.clear();
+    else this.subscription?.follow(resolved);
+  }
 
-  let connecting: Promise<void> | undefined;
-  const connect = () => (connecting ??= connectOnce().finally(() => (connecting = undefined)));
-  const connectOnce = async () => {
+  private connect(): Promise<void> {
+    return (this.connecting ??= this.connectOnce().finally(() => (this.connecting = undefined)));
+  }
+
+  private async connectOnce(): Promise<void> {
+    const { adapter, background, doc } = this.options;
     try {
       await background.hello(adapter?.family);
     } catch {
-      onError('hello');
+      this.onError('hello');
       return;
     }
-    if (hasStopped()) return;
+    if (this.hasStopped()) return;
     // Without an adapter the port only tells the background the page is still here.
-    subscription = background.followRoom({
-      onView: showView,
-      onUnavailable: clear,
+    this.subscription = background.followRoom({
+      onView: (view) => this.showView(view),
+      onUnavailable: () => this.clear(),
       onLost: () => {
         // Keep the badges: they are the last known truth, and the restarted background
         // confirms or corrects them as soon as the page reconnects.
-        connected = false;
-        subscription = undefined;
-        if (doc.visibilityState === 'visible') void connect();
+        this.connected = false;
+        this.subscription = undefined;
+        if (doc.visibilityState === 'visible') void this.connect();
       },
     });
-    connected = true;
-    await reportRoom(true);
-  };
-
-  painter?.start();
-  void connect();
-  let bannerFrame: number | undefined;
-  const keepBanner = adapter
-    ? new MutationObserver(() => {
-        if (banner?.wanted) bannerFrame ??= frames.request(() => ((bannerFrame = undefined), banner.keepInPlace()));
-      })
-    : undefined;
-  keepBanner?.observe(doc.body, { childList: true, subtree: true });
-
-  return {
-    painter,
-    banner,
-    locationChanged: () => void reportRoom(false),
-    recheck: () => void reportRoom(true),
-    visible: () => {
-      if (!connected && !stopped) void connect();
-      else reportShown();
-    },
-    stop: () => {
-      stopped = true;
-      keepBanner?.disconnect();
-      if (bannerFrame !== undefined) frames.cancel(bannerFrame);
-      if (shownFrame !== undefined) frames.cancel(shownFrame);
-      clearTimeout(shownRetry);
-      subscription?.end();
-      painter?.stop();
-      banner?.remove();
-    },
-  };
+    this.connected = true;
+    await this.reportRoom(true);
+  }
 }

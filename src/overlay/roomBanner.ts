@@ -8,7 +8,7 @@ export const BANNER_HOST_ATTRIBUTE = 'data-mtg-banner';
  * The passive banner above the composer while the open room has new warnings. It informs and
  * links to the extension: its Review button only asks the background to open the popup's
  * review of the room, because a page can fake clicks and acknowledging happens in extension
- * pages only (DESIGN.md). "Hide" hides it in this tab until the warnings change.
+ * pages only (docs/architecture.md, threat model). "Hide" hides it in this tab until the warnings change.
  */
 export class RoomBanner {
   private host: HTMLElement | undefined;

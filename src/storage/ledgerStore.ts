@@ -18,7 +18,7 @@ export interface LedgerStoreOptions {
 
 /**
  * The warned-device ledger at rest. Every write is one readwrite transaction, so a batch of
- * changed entries lands whole or not at all (DESIGN.md: "every write is atomic").
+ * changed entries lands whole or not at all (docs/architecture.md, the ledger).
  *
  * Every read checks each record field by field. A damaged one is moved, in one transaction,
  * to a store of its own as it was found: never handed to the trust logic (which would then

@@ -1,7 +1,7 @@
 import type { DeviceClass, DeviceFacts, IdentityState, Policy, Severity, UserFacts } from './types';
 
 /**
- * The rules of DESIGN.md, "Trust model": how far we trust a device or an identity, and how
+ * The rules of docs/architecture.md, "Trust model": how far we trust a device or an identity, and how
  * loudly that is shown under a policy.
  */
 

@@ -1,7 +1,7 @@
 import type { CheckingReason, DeviceListCheck } from './types';
 
 /**
- * Whether the extension knows a user's current device list (DESIGN.md, "Unknown is never
+ * Whether the extension knows a user's current device list (docs/architecture.md, "Unknown is never
  * clear"). A list is current once a key query asked *after* the last announced change has
  * answered completely for that user; until then the devices the crypto holds may be missing
  * the newest one, so "no new device" cannot be said about them. Pure: the HTTP layer

@@ -1,5 +1,5 @@
 /**
- * The trust model's vocabulary (see DESIGN.md, "Trust model"). Everything in src/trust speaks
+ * The trust model's vocabulary (see docs/architecture.md, "Trust model"). Everything in src/trust speaks
  * these small types; only src/matrix knows matrix-js-sdk and turns its answers into them.
  */
 
@@ -71,7 +71,7 @@ export interface UserFacts {
 }
 
 /**
- * Why the extension cannot vouch for a user's device list right now (DESIGN.md, "Unknown is
+ * Why the extension cannot vouch for a user's device list right now (docs/architecture.md, "Unknown is
  * never clear"): whoever it holds may be out of date, so "no new device" cannot be said.
  */
 export type CheckingReason =

@@ -2,7 +2,7 @@ import { deviceSeverity, isWorse } from './classifyDevice';
 import type { DeviceClass, LedgerEntry, LedgerKey, Policy } from './types';
 
 /**
- * The warned-device ledger (DESIGN.md): which devices of a room the user has been told about.
+ * The warned-device ledger (docs/architecture.md): which devices of a room the user has been told about.
  * Every transition is pure and immutable. It returns the whole new list and, apart, only the
  * entries that differ from before, so the caller persists just those in one atomic write.
  */

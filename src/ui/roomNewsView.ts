@@ -7,7 +7,7 @@ import { formatTime } from '../text/timeText';
 
 /**
  * Whether what the extension shows is current. "No warnings" in the ok colour is only said
- * while it is; otherwise it is said as of the last good sync, in a neutral tone (DESIGN.md,
+ * while it is; otherwise it is said as of the last good sync, in a neutral tone (docs/architecture.md,
  * "Unknown is never clear").
  */
 export interface Freshness {
