@@ -1,10 +1,11 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { BackgroundError, request } from '../messaging/backgroundClient';
+import { request } from '../messaging/backgroundClient';
 import type { AccountStatus } from '../messaging/protocol';
 import { t } from '../text/i18n';
 import { SignInForm } from './SignInForm';
 import { StatusLineView } from './StatusLineView';
+import { ErrorNotice, useAction } from './useAction';
 import { describeAccount, describeOwnDevices, describeSync } from './statusView';
 import { describeDeviceClass } from '../text/deviceClassText';
 import { nameOr } from '../validation/displayText';
@@ -48,22 +49,18 @@ function SignedIn({ account }: { account: Extract<AccountStatus, { state: 'signe
 /** Signing out is two clicks: it deletes this device and every local record, history included. */
 function SignOutButton() {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | undefined>();
+  const action = useAction(() => t('signOutFailed'));
+  const { busy } = action;
+  /** Signed out here, but the server could not be told: said as plainly as a failure. */
+  const [unreachable, setUnreachable] = useState(false);
 
   async function signOut(): Promise<void> {
-    setBusy(true);
-    try {
+    setUnreachable(false);
+    await action.run(async () => {
       const { removedFromServer } = await request('account.signOut', {});
-      if (!removedFromServer) {
-        setMessage(t('signOutUnreachable'));
-      }
-    } catch (failure) {
-      setMessage(failure instanceof BackgroundError ? failure.message : t('signOutFailed'));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
+      setUnreachable(!removedFromServer);
+    });
+    setConfirming(false);
   }
 
   return (
@@ -84,11 +81,7 @@ function SignOutButton() {
           </button>
         </p>
       )}
-      {message && (
-        <p class="notice error" role="alert">
-          {message}
-        </p>
-      )}
+      <ErrorNotice error={unreachable ? t('signOutUnreachable') : action.error} />
     </div>
   );
 }

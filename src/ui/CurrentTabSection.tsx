@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { request } from '../messaging/backgroundClient';
-import type { TabState } from '../messaging/protocol';
 import { looksLikeMatrixClient } from '../clients/looksLikeMatrixClient';
 import { siteOriginFrom } from '../validation/siteOrigin';
 import { t } from '../text/i18n';
@@ -9,12 +8,7 @@ import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
 import { describeRoomNews, type Freshness } from './roomNewsView';
-
-type TabLookup =
-  | { phase: 'loading' }
-  /** Not a watched page; `suggest` is its origin when it looks like a Matrix web client. */
-  | { phase: 'none'; suggest?: string }
-  | { phase: 'known'; state: TabState };
+import { describeTab, type TabLookup } from './tabView';
 
 /** What the extension knows about the tab the popup was opened over, asked once per opening. */
 function useActiveTabState(): TabLookup {
@@ -48,13 +42,13 @@ function useActiveTabState(): TabLookup {
  */
 export function CurrentTabSection({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
   const lookup = useActiveTabState();
+  const view = describeTab(lookup);
   return (
     <section class="current-tab" aria-labelledby="current-tab-heading" data-tab-phase={lookup.phase}>
       <h2 id="current-tab-heading">{t('currentTabHeading')}</h2>
-      {lookup.phase === 'loading' && <p class="notice">{t('currentTabLoading')}</p>}
-      {lookup.phase === 'none' && <p class="notice">{t('currentTabNotWatched')}</p>}
-      {lookup.phase === 'none' && lookup.suggest !== undefined && <WatchSuggestion origin={lookup.suggest} />}
-      {lookup.phase === 'known' && <KnownTab state={lookup.state} ownUserId={ownUserId} freshness={freshness} />}
+      {view.kind === 'notice' && <p class="notice">{view.text}</p>}
+      {view.kind === 'notice' && view.suggest !== undefined && <WatchSuggestion origin={view.suggest} />}
+      {view.kind === 'room' && <RoomReview roomId={view.roomId} ownUserId={ownUserId} client={view.client} freshness={freshness} />}
     </section>
   );
 }
@@ -86,14 +80,6 @@ function WatchSuggestion({ origin }: { origin: string }) {
       </button>
     </p>
   );
-}
-
-function KnownTab({ state, ownUserId, freshness }: { state: TabState; ownUserId: string; freshness: Freshness }) {
-  const client = state.client ?? t('toolbarSomeClient');
-  if (state.reason === 'not-understood') return <p class="notice">{t('currentTabNotUnderstood', client)}</p>;
-  if (state.roomId === undefined) return <p class="notice">{t('currentTabNoRoom', client)}</p>;
-  if (state.reason === 'not-joined') return <p class="notice">{t('currentTabNotJoined', client)}</p>;
-  return <RoomReview roomId={state.roomId} ownUserId={ownUserId} client={client} freshness={freshness} />;
 }
 
 /** One room's warnings, live: used for the active tab's room and for the page banner's Review. */

@@ -1,13 +1,18 @@
 import { useState } from 'preact/hooks';
-import { BackgroundError, request } from '../messaging/backgroundClient';
+import { request } from '../messaging/backgroundClient';
 import { t } from '../text/i18n';
+import { ErrorNotice, useAction } from './useAction';
 
 /** The warned-device history: download it as JSON, or merge a saved file back in. */
 export function LedgerSection() {
-  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  const exporting = useAction(() => t('ledgerExportFailed'));
+  const importing = useAction(() => t('ledgerImportFailed'));
+  const [imported, setImported] = useState<number | undefined>();
 
   async function exportHistory(): Promise<void> {
-    try {
+    setImported(undefined);
+    importing.clearError();
+    await exporting.run(async () => {
       const { json } = await request('ledger.export', {});
       const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
       const link = document.createElement('a');
@@ -15,19 +20,16 @@ export function LedgerSection() {
       link.download = `matrix-trust-guard-history-${new Date().toISOString().slice(0, 10)}.json`;
       link.click();
       URL.revokeObjectURL(url);
-    } catch (failure) {
-      setMessage({ text: failure instanceof BackgroundError ? failure.message : t('ledgerExportFailed'), error: true });
-    }
+    });
   }
 
   async function importHistory(file: File | undefined): Promise<void> {
     if (!file) return;
-    try {
-      const { entries } = await request('ledger.import', { json: await file.text() });
-      setMessage({ text: entries === 1 ? t('ledgerImportedOne', String(entries)) : t('ledgerImportedMany', String(entries)), error: false });
-    } catch (failure) {
-      setMessage({ text: failure instanceof BackgroundError ? failure.message : t('ledgerImportFailed'), error: true });
-    }
+    setImported(undefined);
+    exporting.clearError();
+    await importing.run(async () => {
+      setImported((await request('ledger.import', { json: await file.text() })).entries);
+    });
   }
 
   return (
@@ -35,7 +37,7 @@ export function LedgerSection() {
       <h2 id="ledger-heading">{t('ledgerHeading')}</h2>
       <p class="subtitle">{t('ledgerExplanation')}</p>
       <div class="actions">
-        <button class="link" type="button" onClick={() => void exportHistory()}>
+        <button class="link" type="button" disabled={exporting.busy} onClick={() => void exportHistory()}>
           {t('ledgerExport')}
         </button>
         <label class="link file">
@@ -43,11 +45,12 @@ export function LedgerSection() {
           <input type="file" accept="application/json" class="visually-hidden" onChange={(e) => void importHistory(e.currentTarget.files?.[0])} />
         </label>
       </div>
-      {message && (
-        <p class={message.error ? 'notice error' : 'notice'} role="status">
-          {message.text}
+      {imported !== undefined && (
+        <p class="notice" role="status">
+          {imported === 1 ? t('ledgerImportedOne', String(imported)) : t('ledgerImportedMany', String(imported))}
         </p>
       )}
+      <ErrorNotice error={exporting.error ?? importing.error} />
     </section>
   );
 }

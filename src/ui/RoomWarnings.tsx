@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
-import { BackgroundError, request } from '../messaging/backgroundClient';
+import { request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
-import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import { describeRoomChecking } from './roomNewsView';
+import { memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
+import { ErrorNotice, useAction } from './useAction';
 import { t } from '../text/i18n';
 import { describeDeviceClass } from '../text/deviceClassText';
 import { formatDate } from '../text/timeText';
@@ -13,13 +13,10 @@ import { memberName, nameOr } from '../validation/displayText';
  * Everything from the network (names, ids) is rendered as text by Preact, never as HTML.
  */
 export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; ownUserId?: string }) {
-  const [error, setError] = useState<string | undefined>();
-  const act = (work: () => Promise<unknown>) => {
-    setError(undefined);
-    work().catch((failure: unknown) => setError(failure instanceof BackgroundError ? failure.message : t('actionFailed')));
-  };
+  const action = useAction();
+  const act = (work: () => Promise<unknown>) => void action.run(work);
   // Exactly the devices drawn here, with their keys: what arrives later stays new.
-  const shownNew = report.members.flatMap((member) => newDevicesOf(member));
+  const shownNew = newDevicesInRoom(report);
   const checking = describeRoomChecking(report);
   return (
     <div class="room-warnings" data-room={report.roomId}>
@@ -35,11 +32,7 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
           <MemberWarning key={member.userId} member={member} own={member.userId === ownUserId} roomId={report.roomId} act={act} />
         ))}
       </ul>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={action.error} />
       {shownNew.length > 0 && (
         <button class="link" type="button" onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId, devices: shownNew }))}>
           {t('roomAcknowledgeAll')}
@@ -51,12 +44,8 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
 
 function MemberWarning(props: { member: MemberReport; own: boolean; roomId: string; act: (work: () => Promise<unknown>) => void }) {
   const { member, own, roomId, act } = props;
-  const shownNew = newDevicesOf(member);
-  const newDevices = shownNew.length;
-  const { masterKey } = member;
-  // Verifying helps with someone we have not verified; a verified member's unsigned device
-  // (or changed identity) is not fixed by verifying again.
-  const canVerify = member.identity === 'ok' && member.devices.every((device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key');
+  const actions = memberActions(member, own);
+  const { acceptIdentity, withdrawVerification } = actions;
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
@@ -66,8 +55,8 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       {member.identity === 'identity-changed' && (
         <p class="identity">
           {t('memberIdentityReset')}{' '}
-          {masterKey !== undefined && (
-            <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey }))}>
+          {acceptIdentity && (
+            <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey: acceptIdentity.masterKey }))}>
               {t('memberAcceptIdentity')}
             </button>
           )}
@@ -76,21 +65,25 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       {member.identity === 'verification-violation' && (
         <p class="identity">
           {t('memberVerificationViolation')}{' '}
-          {masterKey !== undefined && (
-            <button class="link small" type="button" onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId, masterKey }))}>
+          {withdrawVerification && (
+            <button
+              class="link small"
+              type="button"
+              onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId, masterKey: withdrawVerification.masterKey }))}
+            >
               {t('memberWithdrawVerification')}
             </button>
           )}
         </p>
       )}
-      {!own && (newDevices > 1 || canVerify) && (
+      {(actions.acknowledgeAll || actions.verify) && (
         <p class="member-actions">
-          {newDevices > 1 && (
-            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, devices: shownNew }))}>
+          {actions.acknowledgeAll && (
+            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, devices: actions.newDevices }))}>
               {t('memberAcknowledgeAll')}
             </button>
           )}
-          {canVerify && (
+          {actions.verify && (
             <button class="link small" type="button" onClick={() => act(() => request('verification.start', { userId: member.userId }))}>
               {t('memberVerify', memberName(member.userId, member.displayName))}
             </button>
@@ -104,19 +97,6 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       </ul>
     </li>
   );
-}
-
-/** The start of a public key: enough to tell two apart at a glance. */
-function shortKey(key: string): string {
-  return `${key.slice(0, 8)}…`;
-}
-
-function newDevicesOf(member: MemberReport): ShownDevice[] {
-  return member.devices.filter((device) => device.isNew).map((device) => shownDevice(member, device));
-}
-
-function shownDevice(member: MemberReport, device: DeviceReport): ShownDevice {
-  return { userId: member.userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key };
 }
 
 function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own: boolean; onAcknowledge: () => void }) {

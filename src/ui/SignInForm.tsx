@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { BackgroundError, request } from '../messaging/backgroundClient';
+import { request } from '../messaging/backgroundClient';
 import { t } from '../text/i18n';
+import { ErrorNotice, useAction } from './useAction';
 
 /**
  * Sign in with a homeserver (server name, user id or URL), user and password, or with single
@@ -12,8 +13,10 @@ export function SignInForm() {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [ssoOffered, setSsoOffered] = useState(false);
-  const [busy, setBusy] = useState<'password' | 'sso' | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const action = useAction(() => t('signInFailed'));
+  /** Which way of signing in is under way, for its button's label. */
+  const [trying, setTrying] = useState<'password' | 'sso' | undefined>();
+  const busy = action.busy ? trying : undefined;
 
   async function checkHomeserver(): Promise<void> {
     setSsoOffered(false);
@@ -26,16 +29,9 @@ export function SignInForm() {
   }
 
   async function attempt(how: 'password' | 'sso', work: () => Promise<unknown>): Promise<void> {
-    setBusy(how);
-    setError(undefined);
-    try {
-      await work();
-    } catch (failure) {
-      setError(failure instanceof BackgroundError ? failure.message : t('signInFailed'));
-    } finally {
-      setPassword('');
-      setBusy(undefined);
-    }
+    setTrying(how);
+    await action.run(work);
+    setPassword('');
   }
 
   const signIn = (event: Event) => {
@@ -45,7 +41,7 @@ export function SignInForm() {
   const signInWithSso = () => void attempt('sso', () => request('account.signInWithSso', { homeserver: homeserver.trim() }));
 
   return (
-    <form class="sign-in" onSubmit={signIn} aria-busy={busy !== undefined}>
+    <form class="sign-in" onSubmit={signIn} aria-busy={action.busy}>
       <label>
         {t('signInHomeserver')}
         <input
@@ -80,17 +76,13 @@ export function SignInForm() {
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
       </label>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={action.error} />
       <div class="actions">
-        <button class="primary" type="submit" disabled={busy !== undefined}>
+        <button class="primary" type="submit" disabled={action.busy}>
           {busy === 'password' ? t('signInBusy') : t('signInSubmit')}
         </button>
         {ssoOffered && (
-          <button class="link" type="button" disabled={busy !== undefined} onClick={signInWithSso}>
+          <button class="link" type="button" disabled={action.busy} onClick={signInWithSso}>
             {busy === 'sso' ? t('signInSsoBusy') : t('signInSso')}
           </button>
         )}

@@ -4,9 +4,10 @@ import { t } from '../text/i18n';
 
 /**
  * Runs one user action against the background at a time, with its error (the background's
- * message, which is written for users) kept for display. `busy` disables the buttons.
+ * message, which is written for users; `fallback` for anything else) kept for display. `busy`
+ * disables the buttons. Every page uses this one pattern for busy and error.
  */
-export function useAction() {
+export function useAction(fallback: () => string = () => t('actionFailed')) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   async function run(work: () => Promise<unknown>): Promise<boolean> {
@@ -16,7 +17,7 @@ export function useAction() {
       await work();
       return true;
     } catch (failure) {
-      setError(failure instanceof BackgroundError ? failure.message : t('actionFailed'));
+      setError(failure instanceof BackgroundError ? failure.message : fallback());
       return false;
     } finally {
       setBusy(false);
