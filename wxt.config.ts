@@ -8,7 +8,6 @@ import { sourcesHash, STAMP_FILE, writeStamp } from './test/support/buildStamp.t
 
 const require = createRequire(import.meta.url);
 
-
 const cryptoWasmSource = path.join(
   // The package's entry points sit at its root, next to pkg/.
   path.dirname(require.resolve('@matrix-org/matrix-sdk-crypto-wasm')),

@@ -49,7 +49,12 @@ export interface BigRoom {
  */
 export async function bigRoomWithExtension(
   synapse: SynapseServer,
-  { users, devicesPerUser, started, awaitWholeReport }: { users: number; devicesPerUser: number; started: number; awaitWholeReport: boolean },
+  {
+    users,
+    devicesPerUser,
+    started,
+    awaitWholeReport,
+  }: { users: number; devicesPerUser: number; started: number; awaitWholeReport: boolean },
 ): Promise<BigRoom> {
   const owner = await synapse.registerUser({ localpart: 'big-room-owner', admin: true });
   await pauseBackgroundUpdates(synapse.baseUrl, owner.accessToken);
@@ -86,7 +91,9 @@ export async function bigRoomWithExtension(
         180_000,
       ).catch((error: unknown) => {
         const last = background.reports.findLast((r) => r.roomId === roomId);
-        const seen = last ? `${last.memberCount} members, being checked: ${last.checking.map((c) => c.userId).join(', ') || 'none'}` : 'no report';
+        const seen = last
+          ? `${last.memberCount} members, being checked: ${last.checking.map((c) => c.userId).join(', ') || 'none'}`
+          : 'no report';
         throw new Error(`${(error as Error).message}; its last report had ${seen} (expected ${users + 2} members)`, { cause: error });
       });
       console.log(`  the background reported the whole room ${seconds(performance.now() - ingestStart)} after joining`);

@@ -38,7 +38,9 @@ function within(outer: TraceEvent, inner: TraceEvent): boolean {
 
 /** The cost of every distinct frame that holds a `mark` (a performance.mark() name), in trace order. */
 export function markedFrames(events: readonly TraceEvent[], mark: string): FrameCost[] {
-  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && e.cat.split(',').includes('disabled-by-default-devtools.timeline'));
+  const tasks = events.filter(
+    (e) => e.ph === 'X' && e.name === 'RunTask' && e.cat.split(',').includes('disabled-by-default-devtools.timeline'),
+  );
   const frames = new Set<TraceEvent>();
   for (const marked of events.filter((e) => e.name === mark && e.cat.split(',').includes('blink.user_timing'))) {
     const task = tasks.find((t) => within(t, marked));
@@ -49,7 +51,9 @@ export function markedFrames(events: readonly TraceEvent[], mark: string): Frame
     .sort((a, b) => a.ts - b.ts)
     .map((task) => {
       const taskMs = (task.dur ?? 0) / 1000;
-      const scriptMs = events.filter((e) => e.ph === 'X' && e.name === 'FireAnimationFrame' && within(task, e)).reduce((sum, e) => sum + (e.dur ?? 0) / 1000, 0);
+      const scriptMs = events
+        .filter((e) => e.ph === 'X' && e.name === 'FireAnimationFrame' && within(task, e))
+        .reduce((sum, e) => sum + (e.dur ?? 0) / 1000, 0);
       return { taskMs, scriptMs, renderMs: taskMs - scriptMs };
     });
 }

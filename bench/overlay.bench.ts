@@ -260,7 +260,8 @@ async function badgePasses(browser: Browser, page: Page, origin: string, script:
     }
     const frames = markedFrames(trace.traceEvents, BATCH_MARK);
     // Each batch runs in a frame of its own: a frame missing from the trace would go uncounted.
-    if (frames.length !== pass.batches) throw new Error(`the trace shows ${frames.length} frames with a painter batch, the painter ran ${pass.batches}`);
+    if (frames.length !== pass.batches)
+      throw new Error(`the trace shows ${frames.length} frames with a painter batch, the painter ran ${pass.batches}`);
     passes.push({ pass, frames });
   }
   const longestFrame = (frames: FrameCost[]): FrameCost => frames.reduce((a, b) => (b.taskMs > a.taskMs ? b : a));
@@ -300,10 +301,20 @@ async function metrics(cdp: CDPSession): Promise<Map<string, number>> {
 /** Without the painter; with it and every member warned; with it and nobody warned (a quiet room). */
 type Variant = 'without' | 'with' | 'quiet';
 
-async function scrollRun(page: Page, cdp: CDPSession, url: string, script: string, variant: Variant, frames = SCROLL_FRAMES): Promise<ScrollRun> {
+async function scrollRun(
+  page: Page,
+  cdp: CDPSession,
+  url: string,
+  script: string,
+  variant: Variant,
+  frames = SCROLL_FRAMES,
+): Promise<ScrollRun> {
   await openWithScript(page, url, script);
   if (variant !== 'without') {
-    const userIds = variant === 'with' ? Array.from({ length: MEMBERS }, (_, index) => `@${VIRTUAL_ROOM_PREFIX}${String(index).padStart(4, '0')}:example.org`) : [];
+    const userIds =
+      variant === 'with'
+        ? Array.from({ length: MEMBERS }, (_, index) => `@${VIRTUAL_ROOM_PREFIX}${String(index).padStart(4, '0')}:example.org`)
+        : [];
     const placed = await page.evaluate((ids) => window.mtgBench.startPainter(ids), userIds);
     if (variant === 'with' && placed === 0) throw new Error('the painter placed no badge on the virtual list');
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
@@ -331,7 +342,15 @@ async function scrollRun(page: Page, cdp: CDPSession, url: string, script: strin
 }
 
 /** Runs `variants` in rotating order after a discarded warm-up round, so drift hits every variant alike. */
-async function scrollRuns(page: Page, cdp: CDPSession, url: string, script: string, variants: Variant[], runs: number, frames: number): Promise<Partial<Record<Variant, ScrollRun[]>>> {
+async function scrollRuns(
+  page: Page,
+  cdp: CDPSession,
+  url: string,
+  script: string,
+  variants: Variant[],
+  runs: number,
+  frames: number,
+): Promise<Partial<Record<Variant, ScrollRun[]>>> {
   const results: Partial<Record<Variant, ScrollRun[]>> = {};
   for (const variant of variants) await scrollRun(page, cdp, url, script, variant, frames);
   for (let i = 0; i < runs; i++) {
@@ -372,7 +391,8 @@ async function scrollOverhead(browser: Browser, origin: string, script: string):
     // At a reading pace every row stays long enough to be badged while the list moves; if that
     // stopped happening, the slow figure would measure nothing.
     const slowPlaced = median(runsOf(slow, 'with').map((r) => r.placedWhileScrolling));
-    if (slowPlaced < MEMBERS * 0.9) throw new Error(`only ${slowPlaced} badges were placed while scrolling slowly through ${MEMBERS} warned members`);
+    if (slowPlaced < MEMBERS * 0.9)
+      throw new Error(`only ${slowPlaced} badges were placed while scrolling slowly through ${MEMBERS} warned members`);
     const longTasks = median(runsOf(fast, 'with').map((r) => r.longTasks)) - median(runsOf(fast, 'without').map((r) => r.longTasks));
     return {
       scroll_frame_overhead_pct: overheadPct(fast, 'with'),

@@ -10,7 +10,16 @@ import { CHROMIUM_PATH, FIREFOX_PATH, REPO_ROOT } from '../test/support/paths.ts
 import type { Machine } from './results.ts';
 
 /** What the figures depend on: the extension's sources and build inputs, the tests and the benchmarks (not their results). */
-const MEASURED_PATHS = ['src', 'entrypoints', 'public', 'wxt.config.ts', 'package-lock.json', 'bench', 'test', ':(exclude)bench/results.json'];
+const MEASURED_PATHS = [
+  'src',
+  'entrypoints',
+  'public',
+  'wxt.config.ts',
+  'package-lock.json',
+  'bench',
+  'test',
+  ':(exclude)bench/results.json',
+];
 
 function git(args: string[]): string {
   return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();

@@ -106,7 +106,11 @@ export async function extensionOrigin(chromium: RawChromium): Promise<string> {
  * worker). Resolves with the page's session as soon as the navigation is under way; `ready`
  * resolves once the page can reach the extension API.
  */
-export async function openExtensionPage(chromium: RawChromium, origin: string, pagePath: string): Promise<{ sessionId: string; ready: Promise<void> }> {
+export async function openExtensionPage(
+  chromium: RawChromium,
+  origin: string,
+  pagePath: string,
+): Promise<{ sessionId: string; ready: Promise<void> }> {
   // Chromium will not open an extension page straight from createTarget; navigate instead.
   const { targetId } = await chromium.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });
   const { sessionId } = await chromium.send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
@@ -114,7 +118,10 @@ export async function openExtensionPage(chromium: RawChromium, origin: string, p
   const ready = waitFor(`${pagePath} to reach the extension API`, async () => {
     const { result } = await chromium.send<{ result: { value: unknown } }>(
       'Runtime.evaluate',
-      { expression: `location.origin === ${JSON.stringify(origin)} && typeof chrome.runtime?.sendMessage === 'function'`, returnByValue: true },
+      {
+        expression: `location.origin === ${JSON.stringify(origin)} && typeof chrome.runtime?.sendMessage === 'function'`,
+        returnByValue: true,
+      },
       sessionId,
     );
     return result.value === true || undefined;
@@ -137,7 +144,12 @@ export interface ExtensionAnswer {
 }
 
 /** Evaluated in an extension page (`sessionId`): the background's answer to one request, as sendMessage gives it. */
-export async function extensionRequest(chromium: RawChromium, sessionId: string, kind: string, params: object = {}): Promise<ExtensionAnswer> {
+export async function extensionRequest(
+  chromium: RawChromium,
+  sessionId: string,
+  kind: string,
+  params: object = {},
+): Promise<ExtensionAnswer> {
   const { result } = await chromium.send<{ result: { value: ExtensionAnswer } }>(
     'Runtime.evaluate',
     { expression: `chrome.runtime.sendMessage(${JSON.stringify({ kind, params })})`, awaitPromise: true, returnByValue: true },

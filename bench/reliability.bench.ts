@@ -34,7 +34,10 @@ const run = promisify(execFile);
 const SUITES: { project: string; files: string[] }[] = [
   { project: 'unit', files: ['test/unit/messaging/fuzz.test.ts', 'test/unit/overlay/hostileStrings.test.ts'] },
   { project: 'integration', files: ['test/integration/faults.test.ts', 'test/integration/tampering.test.ts'] },
-  { project: 'e2e', files: ['test/e2e/hostile.chromium.test.ts', 'test/e2e/restarts.chromium.test.ts', 'test/e2e/secrets.chromium.test.ts'] },
+  {
+    project: 'e2e',
+    files: ['test/e2e/hostile.chromium.test.ts', 'test/e2e/restarts.chromium.test.ts', 'test/e2e/secrets.chromium.test.ts'],
+  },
 ];
 
 const FIGURES = [

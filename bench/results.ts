@@ -85,7 +85,8 @@ export function summarize(name: string, measured: Measured): Pick<FigureRecord, 
     if (!Number.isFinite(measured)) throw new Error(`${name} is ${measured}`);
     return { value: measured, unit };
   }
-  if (measured.length === 0 || !measured.every(Number.isFinite)) throw new Error(`${name} has no usable samples: ${JSON.stringify(measured)}`);
+  if (measured.length === 0 || !measured.every(Number.isFinite))
+    throw new Error(`${name} has no usable samples: ${JSON.stringify(measured)}`);
   return {
     value: roundFigure(median(measured)),
     min: roundFigure(Math.min(...measured)),

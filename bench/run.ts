@@ -40,12 +40,19 @@ const { commit, dirty } = currentCommit();
 const { id: machineId, machine } = describeMachine();
 console.log(`Measuring ${commit}${dirty ? ' with uncommitted changes' : ''} on ${machine.cpus} × ${machine.cpu}`);
 
-let results: Results = filter === undefined ? { figures: {}, machines: {} } : parseResults(await fs.readFile(resultsPath, 'utf8').catch(() => undefined));
+let results: Results =
+  filter === undefined ? { figures: {}, machines: {} } : parseResults(await fs.readFile(resultsPath, 'utf8').catch(() => undefined));
 for (const file of files) {
   console.log(`\n== ${file}`);
   const bench = ((await import(path.join(benchDir, file))) as { default: Bench }).default;
   const measured = await bench();
-  results = recordBench(results, file.replace(/\.bench\.ts$/, ''), measured, { commit, dirty, measured_at: new Date().toISOString(), machine: machineId }, machine);
+  results = recordBench(
+    results,
+    file.replace(/\.bench\.ts$/, ''),
+    measured,
+    { commit, dirty, measured_at: new Date().toISOString(), machine: machineId },
+    machine,
+  );
   for (const [name, record] of Object.entries(results.figures)) {
     if (!(name in measured)) continue;
     const spread = record.runs === undefined ? '' : ` (${record.min ?? ''} to ${record.max ?? ''}, ${record.runs} runs)`;

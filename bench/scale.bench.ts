@@ -39,7 +39,16 @@ import { CHROME_BUILD } from '../test/support/paths.ts';
 import { createRoom, joinRoom, mapLimit, type Population } from '../test/support/population.ts';
 import type { RegisteredUser, SynapseServer } from '../test/support/synapse.ts';
 import { waitFor } from '../test/support/waitFor.ts';
-import { bigRoomWithExtension, checkBigRoomReport, list, seconds, startSynapseInMemory, timedPass, unrefLongTimersAfterwards, untilCryptoIdle } from './bigRoom.ts';
+import {
+  bigRoomWithExtension,
+  checkBigRoomReport,
+  list,
+  seconds,
+  startSynapseInMemory,
+  timedPass,
+  unrefLongTimersAfterwards,
+  untilCryptoIdle,
+} from './bigRoom.ts';
 import { attachToServiceWorker, extensionRequest, launchRawChromium, openOptionsPage, type RawChromium } from './rawCdp.ts';
 import type { BenchResult } from './results.ts';
 import { sdkSessionOf } from '../test/support/sdkSession';
@@ -70,7 +79,10 @@ export default async function scaleBench(): Promise<BenchResult> {
   }
 }
 
-async function bigRoomFigures(synapse: SynapseServer, started: number): Promise<{ figures: BenchResult; owner: RegisteredUser; population: Population }> {
+async function bigRoomFigures(
+  synapse: SynapseServer,
+  started: number,
+): Promise<{ figures: BenchResult; owner: RegisteredUser; population: Population }> {
   // What is timed and checked is a new engine's report. The background's own report is not
   // waited for: it can keep the room's creator and the extension's user pending (neither gets a
   // device update after the join to trigger a recompute), which would stall the run for nothing.
@@ -108,7 +120,11 @@ async function bigRoomFigures(synapse: SynapseServer, started: number): Promise<
 }
 
 /** ROOMS public encrypted rooms of ROOM_MEMBERS population members each, on a stride through the population. */
-async function fiftyRooms(synapse: SynapseServer, owner: RegisteredUser, population: Population): Promise<{ roomIds: string[]; distinctUsers: number }> {
+async function fiftyRooms(
+  synapse: SynapseServer,
+  owner: RegisteredUser,
+  population: Population,
+): Promise<{ roomIds: string[]; distinctUsers: number }> {
   const roomIds: string[] = [];
   const joins: { roomId: string; token: string }[] = [];
   const distinct = new Set<string>();
@@ -125,7 +141,9 @@ async function fiftyRooms(synapse: SynapseServer, owner: RegisteredUser, populat
   }
   const start = performance.now();
   await mapLimit(joins, 8, ({ roomId, token }) => joinRoom(synapse.baseUrl, token, roomId));
-  console.log(`  ${ROOMS} rooms of ${ROOM_MEMBERS} members (${distinct.size} distinct users) built in ${seconds(performance.now() - start)}`);
+  console.log(
+    `  ${ROOMS} rooms of ${ROOM_MEMBERS} members (${distinct.size} distinct users) built in ${seconds(performance.now() - start)}`,
+  );
   return { roomIds, distinctUsers: distinct.size };
 }
 
@@ -193,8 +211,13 @@ async function heapFigures(synapse: SynapseServer, owner: RegisteredUser, popula
   const chromium = await launchRawChromium(CHROME_BUILD);
   try {
     const { sessionId, extensionOrigin } = await openOptionsPage(chromium);
-    const signIn = await extensionRequest(chromium, sessionId, 'account.signIn', { homeserver: synapse.baseUrl, user: user.userId, password: user.password });
-    if (!signIn.ok || (signIn.result as AccountStatus).state !== 'signed-in') throw new Error(`the extension did not sign in: ${JSON.stringify(signIn)}`);
+    const signIn = await extensionRequest(chromium, sessionId, 'account.signIn', {
+      homeserver: synapse.baseUrl,
+      user: user.userId,
+      password: user.password,
+    });
+    if (!signIn.ok || (signIn.result as AccountStatus).state !== 'signed-in')
+      throw new Error(`the extension did not sign in: ${JSON.stringify(signIn)}`);
     const status = async () => (await extensionRequest(chromium, sessionId, 'status.get')).result as ExtensionStatus | undefined;
     const synced = await waitFor('the extension to sync', async () => {
       const now = await status();
@@ -214,7 +237,8 @@ async function heapFigures(synapse: SynapseServer, owner: RegisteredUser, popula
         `(${warnings} of ${ROOMS * ROOM_MEMBERS} warnings reported)`,
     );
     const fiftyRoomsHeap = await readHeap(chromium, worker, `in ${ROOMS} rooms`);
-    if ((await status())?.backgroundStartedAt !== synced.backgroundStartedAt) throw new Error('the worker restarted between the heap readings');
+    if ((await status())?.backgroundStartedAt !== synced.backgroundStartedAt)
+      throw new Error('the worker restarted between the heap readings');
     return { background_heap_mb_no_rooms: noRooms, background_heap_mb_50_rooms: fiftyRoomsHeap, rooms_50_distinct_users: distinctUsers };
   } finally {
     await chromium.close();

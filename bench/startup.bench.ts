@@ -134,7 +134,10 @@ async function chromeSyncReport(chromium: RawChromium, sessionId: string, notFro
         { expression: requestExpression('status.get', {}), awaitPromise: true, returnByValue: true },
         sessionId,
       );
-      const answer = result.value as { ok: boolean; result?: { backgroundStartedAt: number; account: { state: string; firstSyncAfterMs?: number } } };
+      const answer = result.value as {
+        ok: boolean;
+        result?: { backgroundStartedAt: number; account: { state: string; firstSyncAfterMs?: number } };
+      };
       const status = answer.ok ? answer.result : undefined;
       if (status?.account.state !== 'signed-in' || status.account.firstSyncAfterMs === undefined) return undefined;
       if (status.backgroundStartedAt === notFrom) return undefined;
@@ -250,7 +253,11 @@ async function statusPainted(chromium: RawChromium, sessionId: string): Promise<
  * start to the first real status on screen, as the popup marks it (`status-painted`).
  */
 async function popupRenders(chromium: RawChromium, sessionId: string): Promise<number[]> {
-  const { result } = await chromium.send<{ result: { value: string } }>('Runtime.evaluate', { expression: 'location.origin', returnByValue: true }, sessionId);
+  const { result } = await chromium.send<{ result: { value: string } }>(
+    'Runtime.evaluate',
+    { expression: 'location.origin', returnByValue: true },
+    sessionId,
+  );
   const renders: number[] = [];
   for (let i = 0; i < RESTARTS; i++) {
     await chromium.send('Page.navigate', { url: `${result.value}/popup.html` }, sessionId);

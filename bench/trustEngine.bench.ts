@@ -151,7 +151,9 @@ async function rawCryptoCalls(crypto: CryptoApi, userIds: readonly string[]): Pr
       devices++;
     }
   }
-  console.log(`  raw pass over ${userIds.length} users, ${devices} devices: getUserDeviceInfo ${ms(deviceInfo)} of ${ms(performance.now() - start)}`);
+  console.log(
+    `  raw pass over ${userIds.length} users, ${devices} devices: getUserDeviceInfo ${ms(deviceInfo)} of ${ms(performance.now() - start)}`,
+  );
 }
 
 /**

@@ -21,7 +21,8 @@ export interface AccountDeps {
 }
 
 /**
- * A signed-in account at run time: this extension's Matrix device and the trust engine over it. The same code runs in the extension's background and in integration tests.
+ * A signed-in account at run time: this extension's Matrix device and the trust engine over it.
+ * The same code runs in the extension's background and in integration tests.
  */
 export class AccountRuntime {
   private constructor(

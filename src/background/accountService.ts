@@ -78,7 +78,14 @@ export class AccountService {
         if (this.runtime) this.signedIn.ownSessions(this.runtime.device, sessions);
       },
     });
-    this.rooms = new AccountRooms({ runtime, ledger: deps.ledger, records: deps.records, status: deps.status, now: deps.now, onChanged: () => this.overviewPublisher.schedule() });
+    this.rooms = new AccountRooms({
+      runtime,
+      ledger: deps.ledger,
+      records: deps.records,
+      status: deps.status,
+      now: deps.now,
+      onChanged: () => this.overviewPublisher.schedule(),
+    });
   }
 
   /** This extension's running Matrix device, if signed in. */
@@ -117,9 +124,7 @@ export class AccountService {
   }
 
   signIn(params: { homeserver: string; user: string; password: string }): Promise<AccountStatus> {
-    return this.exclusive(() =>
-      this.signInWith(() => signInWithPassword(params, this.deps.platform.deviceName, this.deps.fetchFn)),
-    );
+    return this.exclusive(() => this.signInWith(() => signInWithPassword(params, this.deps.platform.deviceName, this.deps.fetchFn)));
   }
 
   signInWithSso(homeserver: string): Promise<AccountStatus> {
@@ -277,7 +282,12 @@ export class AccountService {
 function isSecurityStatusRecord(value: unknown): value is { status: SecurityStatus; checkedAt: number } {
   if (!isPlainObject(value) || !isNonNegativeInteger(value.checkedAt) || !isPlainObject(value.status)) return false;
   const { crossSigning, secretStorage, keyBackup } = value.status;
-  return isPlainObject(crossSigning) && isPlainObject(crossSigning.privateKeysCachedLocally) && isPlainObject(secretStorage) && isPlainObject(keyBackup);
+  return (
+    isPlainObject(crossSigning) &&
+    isPlainObject(crossSigning.privateKeysCachedLocally) &&
+    isPlainObject(secretStorage) &&
+    isPlainObject(keyBackup)
+  );
 }
 
 function userFacing(error: unknown): Error {

@@ -45,7 +45,9 @@ export class RecoveryFlow {
     this.refuseWhileBusy();
     const identity = await this.crypto.identity();
     if (identity.onServer && !identity.heldHere) {
-      throw new UserFacingError('Verify this extension first (with your recovery key or another device); then it can set up a new recovery key.');
+      throw new UserFacingError(
+        'Verify this extension first (with your recovery key or another device); then it can set up a new recovery key.',
+      );
     }
     const generated = await this.crypto.createKey(options.passphrase);
     this.forgetPending();
@@ -55,7 +57,12 @@ export class RecoveryFlow {
       reset: options.reset,
       timer: setTimeout(() => this.expire(), KEY_LIFETIME_MS),
     };
-    this.show({ step: 'confirm-key', passphrase: options.passphrase !== undefined, expiresAt: this.now() + KEY_LIFETIME_MS, reset: options.reset });
+    this.show({
+      step: 'confirm-key',
+      passphrase: options.passphrase !== undefined,
+      expiresAt: this.now() + KEY_LIFETIME_MS,
+      reset: options.reset,
+    });
     return generated.encodedPrivateKey;
   }
 
@@ -75,7 +82,9 @@ export class RecoveryFlow {
     const pending = this.pending;
     if (!pending) throw new UserFacingError('This recovery key is no longer waiting; start again.');
     if (!matches(typed, pending)) {
-      throw new UserFacingError(pending.passphrase === undefined ? 'That is not the recovery key shown above.' : 'That is not the passphrase you chose.');
+      throw new UserFacingError(
+        pending.passphrase === undefined ? 'That is not the recovery key shown above.' : 'That is not the passphrase you chose.',
+      );
     }
     // The crypto library gets a copy: the deadline (or a cancel) zeroes the waiting key, and
     // must not zero the one a setup confirmed in time is uploading with.
@@ -158,7 +167,8 @@ export class RecoveryFlow {
 
   private expire(): void {
     this.forgetPending();
-    if (!this.busy) this.show({ step: 'failed', reason: 'The new recovery key was not confirmed within 10 minutes; nothing was set up. Start again.' });
+    if (!this.busy)
+      this.show({ step: 'failed', reason: 'The new recovery key was not confirmed within 10 minutes; nothing was set up. Start again.' });
   }
 
   /** Zeroes the key in memory and forgets it. */

@@ -21,7 +21,9 @@ type SecurityKinds =
 export function createSecurityHandlers(security: () => Promise<SecurityService>): Pick<RequestHandlers, SecurityKinds> {
   return {
     'security.status': async () => (await security()).status(),
-    'recovery.start': async ({ passphrase, reset }) => ({ key: await (await security()).recovery.start({ passphrase, reset: reset ?? false }) }),
+    'recovery.start': async ({ passphrase, reset }) => ({
+      key: await (await security()).recovery.start({ passphrase, reset: reset ?? false }),
+    }),
     'recovery.showKey': async () => ({ key: (await security()).recovery.shownKey() }),
     'recovery.confirm': async ({ typed, password }) => (await security()).recovery.confirm(typed, password),
     'recovery.cancel': async () => {

@@ -138,4 +138,3 @@ function validOrigins(stored: unknown): string[] {
   const origins = stored.filter((item): item is string => typeof item === 'string' && siteOriginFrom(item) === item);
   return [...new Set(origins)];
 }
-

@@ -58,7 +58,9 @@ export function startBackground(): void {
     onError: (error) => log.error('added sites could not be restored', { error: errorSummary(error) }),
   });
   // The user can revoke a site's permission in the browser's settings: stop watching it then.
-  browser.permissions.onRemoved.addListener(() => void sites.reconcile().catch((error: unknown) => log.error('sites reconcile failed', { error: errorSummary(error) })));
+  browser.permissions.onRemoved.addListener(
+    () => void sites.reconcile().catch((error: unknown) => log.error('sites reconcile failed', { error: errorSummary(error) })),
+  );
   let sitesLoaded = false;
   void sites.ready.then(() => (sitesLoaded = true));
   const policy: SenderPolicy = {

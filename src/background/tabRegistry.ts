@@ -64,7 +64,12 @@ export class TabRegistry {
    * is named again so a room report that overtakes its hello is not lost. A lookup for an
    * earlier navigation than the tab's last one is dropped: the page has moved on.
    */
-  showRoom(tabId: number, page: { origin: string; client?: ClientFamily }, roomId: string | undefined, options: { unavailable?: boolean; navigation?: number } = {}): void {
+  showRoom(
+    tabId: number,
+    page: { origin: string; client?: ClientFamily },
+    roomId: string | undefined,
+    options: { unavailable?: boolean; navigation?: number } = {},
+  ): void {
     const entry = this.tabs.get(tabId) ?? { ...page, understood: true, navigation: 0 };
     if (options.navigation !== undefined && options.navigation !== entry.navigation) return;
     this.tabs.set(tabId, { ...entry, roomId, roomUnavailable: options.unavailable === true, resolving: false });

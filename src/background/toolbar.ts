@@ -22,7 +22,8 @@ export function toolbarTitle(state: TabState): string {
   const parts = [reasonTitle(state)];
   // A room that is not clear only because someone is being checked says so in its title already.
   if (state.unchecked && state.reason !== 'unchecked') parts.push(describeChecking(state.unchecked));
-  if (state.stale) parts.push(state.stale.lastSyncAt === undefined ? t('toolbarStaleNeverSynced') : t('toolbarStale', formatTime(state.stale.lastSyncAt)));
+  if (state.stale)
+    parts.push(state.stale.lastSyncAt === undefined ? t('toolbarStaleNeverSynced') : t('toolbarStale', formatTime(state.stale.lastSyncAt)));
   return parts.join(' ');
 }
 

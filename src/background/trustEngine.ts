@@ -190,7 +190,8 @@ export class TrustEngine {
     const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
     await this.persist(roomId, observed);
     const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now };
-    const report = only === undefined || previous === undefined ? buildRoomTrustReport(inputs) : refreshRoomTrustReport(previous, only, inputs);
+    const report =
+      only === undefined || previous === undefined ? buildRoomTrustReport(inputs) : refreshRoomTrustReport(previous, only, inputs);
     this.reports.set(roomId, report);
     for (const listener of this.listeners) listener(report);
     return report;
@@ -208,7 +209,8 @@ export class TrustEngine {
       const asking = this.options.facts.usersFacts(toAsk).then((facts) => {
         // Facts asked for before a user was invalidated may be stale: keep only the others.
         for (const [userId, userFacts] of facts) {
-          if ((this.invalidatedAt.get(userId) ?? -1) <= startedAt && this.everyoneInvalidatedAt <= startedAt) this.users.set(userId, userFacts);
+          if ((this.invalidatedAt.get(userId) ?? -1) <= startedAt && this.everyoneInvalidatedAt <= startedAt)
+            this.users.set(userId, userFacts);
         }
       });
       const settled = asking.finally(() => {
@@ -240,7 +242,10 @@ export class TrustEngine {
       return work();
     };
     const next = previous.then(afterImport, afterImport);
-    this.roomQueues.set(roomId, next.catch(() => undefined));
+    this.roomQueues.set(
+      roomId,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -301,6 +306,6 @@ export class TrustEngine {
 export class UnknownRoomError extends Error {
   override name = 'UnknownRoomError';
   constructor(readonly roomId: string) {
-    super('This room is not one of the account\'s joined rooms.');
+    super("This room is not one of the account's joined rooms.");
   }
 }

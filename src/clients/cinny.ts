@@ -62,7 +62,9 @@ function messageSender(message: Element): UserAnchor | undefined {
  * `<div>` (a flex box), so it sits right after the name and the row keeps its layout.
  */
 function nameIn(row: Element): Element | undefined {
-  let name = Array.from(row.children).filter((child) => child.textContent.trim() !== '').at(-1);
+  let name = Array.from(row.children)
+    .filter((child) => child.textContent.trim() !== '')
+    .at(-1);
   while (name?.childElementCount === 1 && name.firstElementChild?.textContent === name.textContent) name = name.firstElementChild;
   return name ?? undefined;
 }

@@ -1,5 +1,14 @@
 import type { ClientAdapter, RoomRef, UserAnchor } from './clientAdapter';
-import { anchorsWithin, childMatching, decodeSegment, hashSegments, roomRefFrom, userIdFrom, userIdInParentheses, userIdInText } from './pageIds';
+import {
+  anchorsWithin,
+  childMatching,
+  decodeSegment,
+  hashSegments,
+  roomRefFrom,
+  userIdFrom,
+  userIdInParentheses,
+  userIdInText,
+} from './pageIds';
 
 /**
  * Element Web (element-hq/element-web, app code under apps/web/src/). Only its stable hooks
@@ -70,7 +79,8 @@ function memberTile(row: Element): UserAnchor | undefined {
  * nested deeper, so only the event's own avatar counts.
  */
 function timelineSender(event: Element): UserAnchor | undefined {
-  const avatar = childMatching(event, SELECTORS.eventAvatar) ?? childMatching(childMatching(event, SELECTORS.eventSenderDetails), SELECTORS.eventAvatar);
+  const avatar =
+    childMatching(event, SELECTORS.eventAvatar) ?? childMatching(childMatching(event, SELECTORS.eventSenderDetails), SELECTORS.eventAvatar);
   const userId = avatarUserId(avatar);
   if (!avatar || !userId) return undefined;
   const sender = childMatching(avatar.parentElement, SELECTORS.profile);

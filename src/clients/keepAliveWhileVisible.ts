@@ -12,7 +12,12 @@ interface VisibilitySource {
 }
 
 /** Pings while `page` is visible, until `signal` is aborted. */
-export function keepAliveWhileVisible(page: VisibilitySource, ping: () => void, signal: AbortSignal, intervalMs = KEEP_ALIVE_INTERVAL_MS): void {
+export function keepAliveWhileVisible(
+  page: VisibilitySource,
+  ping: () => void,
+  signal: AbortSignal,
+  intervalMs = KEEP_ALIVE_INTERVAL_MS,
+): void {
   if (signal.aborted) return;
   let timer: ReturnType<typeof setInterval> | undefined;
   const update = () => {

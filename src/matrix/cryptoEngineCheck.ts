@@ -34,8 +34,7 @@ export async function checkCryptoEngine(deps: EngineCheckDeps): Promise<CryptoEn
     RECORD_NAME,
     { identityKey, engineVersion, startupMs: deps.elapsedMs() },
     deps.now(),
-    'The browser lost the encryption store since the last start (its device key changed). ' +
-      'Storage may have been cleared or evicted.',
+    'The browser lost the encryption store since the last start (its device key changed). ' + 'Storage may have been cleared or evicted.',
   );
 }
 

@@ -204,11 +204,14 @@ export class DeviceListWatch {
     if (this.stopped || at >= this.retryTimerAt) return;
     clearTimeout(this.retryTimer);
     this.retryTimerAt = at;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.retryTimerAt = Number.POSITIVE_INFINITY;
-      if (!this.stopped) this.onRetryDue();
-    }, Math.max(0, at - this.now()));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.retryTimerAt = Number.POSITIVE_INFINITY;
+        if (!this.stopped) this.onRetryDue();
+      },
+      Math.max(0, at - this.now()),
+    );
   }
 }
 

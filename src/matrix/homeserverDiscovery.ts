@@ -58,7 +58,8 @@ function parseUrl(text: string): URL {
     throw new SignInError('invalid-input', `"${displayName(text)}" is not a homeserver address.`);
   }
   // Never echo it back: what sits before the @ may be a password.
-  if (url.username || url.password) throw new SignInError('invalid-input', 'Enter the homeserver address without a user name or password in it.');
+  if (url.username || url.password)
+    throw new SignInError('invalid-input', 'Enter the homeserver address without a user name or password in it.');
   return url;
 }
 

@@ -32,7 +32,12 @@ export class MatrixDevice implements AccountDevice {
     this.facts = new SdkTrustFacts(session.client, session.crypto, session.deviceLists);
     this.security = new SdkSecurity(session);
     this.sessions = new SdkAccountSessions(session);
-    this.recovery = new SdkRecovery({ userId: session.userId, crypto: session.crypto, secretStorage: session.client.secretStorage, keys: session.secretStorageKeys });
+    this.recovery = new SdkRecovery({
+      userId: session.userId,
+      crypto: session.crypto,
+      secretStorage: session.client.secretStorage,
+      keys: session.secretStorageKeys,
+    });
     this.identities = {
       currentMasterKey: (userId) => currentMasterKey(session.crypto, userId),
       pin: (userId) => session.crypto.pinCurrentUserIdentity(userId),

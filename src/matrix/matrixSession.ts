@@ -1,11 +1,4 @@
-import {
-  ClientEvent,
-  createClient,
-  HttpApiEvent,
-  IndexedDBStore,
-  type MatrixClient,
-  SyncState,
-} from 'matrix-js-sdk';
+import { ClientEvent, createClient, HttpApiEvent, IndexedDBStore, type MatrixClient, SyncState } from 'matrix-js-sdk';
 import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from '../model/accountCredentials';
@@ -199,10 +192,13 @@ export class MatrixSession {
     if (this.stopped || this.status.state !== 'syncing') return;
     const now = this.options.now ?? Date.now;
     const dueIn = this.status.lastSyncAt + POLL_TIMEOUT_MS + SYNC_OVERDUE_MARGIN_MS - now();
-    this.overdueTimer = setTimeout(() => {
-      const overdue = overdueSyncStatus(this.status, POLL_TIMEOUT_MS, now());
-      if (overdue) this.setStatus(overdue);
-    }, Math.max(0, dueIn));
+    this.overdueTimer = setTimeout(
+      () => {
+        const overdue = overdueSyncStatus(this.status, POLL_TIMEOUT_MS, now());
+        if (overdue) this.setStatus(overdue);
+      },
+      Math.max(0, dueIn),
+    );
   }
 }
 

@@ -49,7 +49,10 @@ export async function withPasswordAuth<T>(
   request: (auth?: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   let result: T | undefined;
-  await authWithPassword(userId, password)(async (auth) => {
+  await authWithPassword(
+    userId,
+    password,
+  )(async (auth) => {
     result = await request(auth ?? undefined);
   });
   return result as T;
@@ -63,7 +66,10 @@ function uiaSession(error: unknown): string | undefined {
 
 function offersPassword(error: unknown): boolean {
   const flows: unknown = error instanceof MatrixError ? error.data.flows : undefined;
-  return Array.isArray(flows) && flows.some((flow: { stages?: unknown }) => Array.isArray(flow.stages) && flow.stages.includes('m.login.password'));
+  return (
+    Array.isArray(flows) &&
+    flows.some((flow: { stages?: unknown }) => Array.isArray(flow.stages) && flow.stages.includes('m.login.password'))
+  );
 }
 
 function isWrongPassword(error: unknown): boolean {

@@ -49,7 +49,10 @@ export function rateLimitedFetch(
     if (wait > 0) await sleep(wait, init?.signal ?? undefined);
     const response = await fetchFn(input, init);
     if (response.status === 429) {
-      const body: unknown = await response.clone().json().catch(() => undefined);
+      const body: unknown = await response
+        .clone()
+        .json()
+        .catch(() => undefined);
       const ms = retryAfterMs(response.status, response.headers.get('Retry-After'), body, now());
       if (ms !== undefined) notBefore = Math.max(notBefore, now() + ms);
     }

@@ -113,11 +113,18 @@ export class SdkRecovery implements RecoveryCrypto {
   private async crossSigning(): Promise<{ onServer: boolean; publicKeysHere: boolean; privateKeysHere: boolean }> {
     const { crypto, userId } = this.sdk;
     const [onServer, status] = await Promise.all([crypto.userHasCrossSigningKeys(userId, true), crypto.getCrossSigningStatus()]);
-    return { onServer, publicKeysHere: status.publicKeysOnDevice, privateKeysHere: Object.values(status.privateKeysCachedLocally).every(Boolean) };
+    return {
+      onServer,
+      publicKeysHere: status.publicKeysOnDevice,
+      privateKeysHere: Object.values(status.privateKeysCachedLocally).every(Boolean),
+    };
   }
 }
 
-async function keyFromInput(input: string, passphrase: { salt: string; iterations: number } | undefined): Promise<Uint8Array<ArrayBuffer> | undefined> {
+async function keyFromInput(
+  input: string,
+  passphrase: { salt: string; iterations: number } | undefined,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   try {
     return decodeRecoveryKey(input);
   } catch {

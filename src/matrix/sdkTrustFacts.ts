@@ -40,7 +40,9 @@ export class SdkTrustFacts implements TrustFactSource {
     const failingSet = new Set(failing);
     const batch = userIds.filter((userId) => !failingSet.has(userId));
     const facts = new Map<string, UserFacts>();
-    const alone = Promise.all(failing.map(async (userId) => this.userFacts(userId, (await this.crypto.getUserDeviceInfo([userId])).get(userId))));
+    const alone = Promise.all(
+      failing.map(async (userId) => this.userFacts(userId, (await this.crypto.getUserDeviceInfo([userId])).get(userId))),
+    );
     const deviceMap = await this.crypto.getUserDeviceInfo(batch);
     for (const userId of batch) {
       const userFacts = await this.userFacts(userId, deviceMap.get(userId));
@@ -70,7 +72,8 @@ export class SdkTrustFacts implements TrustFactSource {
         locallyVerified: verification.localVerified,
       });
       const offeredKey = offered?.[device.deviceId];
-      if (offeredKey !== undefined && offeredKey !== ed25519Key) devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
+      if (offeredKey !== undefined && offeredKey !== ed25519Key)
+        devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
     }
     const identityProblem = status.needsUserApproval || (status.wasCrossSigningVerified() && !status.isCrossSigningVerified());
     // Only an identity problem is acted on by key (pin, withdraw); the others skip the lookup.

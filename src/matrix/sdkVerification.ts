@@ -53,7 +53,9 @@ export class SdkVerification implements Verification {
     else {
       const dm = client
         .getRooms()
-        .find((room) => room.getMyMembership() === 'join' && room.getJoinedMemberCount() === 2 && room.getMember(userId)?.membership === 'join');
+        .find(
+          (room) => room.getMyMembership() === 'join' && room.getJoinedMemberCount() === 2 && room.getMember(userId)?.membership === 'join',
+        );
       if (!dm) throw new UserFacingError('Start a direct chat with this person first: verification requests are sent there.');
       request = await crypto.requestVerificationDM(userId, dm.roomId);
     }
@@ -122,7 +124,9 @@ export class SdkVerification implements Verification {
     switch (request.phase) {
       case VerificationPhase.Unsent:
       case VerificationPhase.Requested:
-        this.show(request.initiatedByMe ? { phase: 'requested', otherUserId, otherDeviceId } : { phase: 'incoming', otherUserId, otherDeviceId });
+        this.show(
+          request.initiatedByMe ? { phase: 'requested', otherUserId, otherDeviceId } : { phase: 'incoming', otherUserId, otherDeviceId },
+        );
         return;
       case VerificationPhase.Ready:
         this.show({ phase: 'starting', otherUserId });
@@ -138,7 +142,11 @@ export class SdkVerification implements Verification {
         return;
       case VerificationPhase.Cancelled:
         this.sas = undefined;
-        this.show({ phase: 'cancelled', otherUserId, reason: CANCEL_REASONS[request.cancellationCode ?? ''] ?? 'The verification was stopped.' });
+        this.show({
+          phase: 'cancelled',
+          otherUserId,
+          reason: CANCEL_REASONS[request.cancellationCode ?? ''] ?? 'The verification was stopped.',
+        });
         return;
     }
   };

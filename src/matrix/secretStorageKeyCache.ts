@@ -22,7 +22,11 @@ export class SecretStorageKeyCache {
   }
 
   /** The callback matrix-js-sdk calls; null (no key) makes the operation needing it fail. */
-  readonly getSecretStorageKey = ({ keys }: { keys: Record<string, SecretStorageKeyDescription> }): Promise<[string, Uint8Array<ArrayBuffer>] | null> => {
+  readonly getSecretStorageKey = ({
+    keys,
+  }: {
+    keys: Record<string, SecretStorageKeyDescription>;
+  }): Promise<[string, Uint8Array<ArrayBuffer>] | null> => {
     const entry = this.entry;
     if (!entry) return Promise.resolve(null);
     const keyId = entry.keyId ?? Object.keys(keys)[0];

@@ -30,11 +30,7 @@ export async function loginFlows(baseUrl: string, fetchFn?: typeof fetch): Promi
 }
 
 /** Discovers the homeserver and logs a new device in with a password. */
-export async function signInWithPassword(
-  request: PasswordSignIn,
-  deviceName: string,
-  fetchFn?: typeof fetch,
-): Promise<AccountCredentials> {
+export async function signInWithPassword(request: PasswordSignIn, deviceName: string, fetchFn?: typeof fetch): Promise<AccountCredentials> {
   if (request.user.trim().length === 0 || request.password.length === 0) {
     throw new SignInError('invalid-input', 'Enter your user name and password.');
   }

@@ -48,7 +48,10 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'page.hello': { from: ['content-script'], params: exactly({ understood: isBoolean }, { client: oneOf(...CLIENT_FAMILIES) }) },
   'page.room': {
     from: ['content-script'],
-    params: exactly({ room: (room) => room === null || exactly({ kind: oneOf('id'), roomId })(room) || exactly({ kind: oneOf('alias'), alias: roomAlias })(room) }),
+    params: exactly({
+      room: (room) =>
+        room === null || exactly({ kind: oneOf('id'), roomId })(room) || exactly({ kind: oneOf('alias'), alias: roomAlias })(room),
+    }),
   },
   'page.review': { from: ['content-script'], params: exactly({ roomId }) },
   'page.shown': { from: ['content-script'], params: exactly({ roomId, banner: isBoolean, userIds: listOf(userId, MAX_SHOWN) }) },
@@ -93,14 +96,11 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
 };
 
-
 export function isRequestKind(value: unknown): value is RequestKind {
   return typeof value === 'string' && Object.hasOwn(RULES, value);
 }
 
-export type ParsedRequest =
-  | { ok: true; request: RequestMessage }
-  | { ok: false; error: ProtocolError; kind?: RequestKind };
+export type ParsedRequest = { ok: true; request: RequestMessage } | { ok: false; error: ProtocolError; kind?: RequestKind };
 
 /**
  * Turns an untrusted message into a typed request, or a clear error. `senderKind` is what

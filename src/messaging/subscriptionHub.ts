@@ -19,8 +19,7 @@ export interface SubscriberPort {
  * sentence for the user, or empty when the failure has none (the page says it in its words).
  */
 export type SubscriptionUpdate<N extends SubscriptionName = SubscriptionName> =
-  | { name: N; topic?: string; value: SubscriptionValue<N> }
-  | { name: N; topic?: string; unavailable: string };
+  { name: N; topic?: string; value: SubscriptionValue<N> } | { name: N; topic?: string; unavailable: string };
 
 /** The reason sent for failures that carry no sentence for the user (never an internal message). */
 export const NO_REASON = '';

@@ -10,9 +10,7 @@ export interface RawSender {
   frameId?: number;
 }
 
-export type ValidSender =
-  | { kind: 'extension-page'; url: string }
-  | { kind: 'content-script'; tabId: number; origin: string; url: string };
+export type ValidSender = { kind: 'extension-page'; url: string } | { kind: 'content-script'; tabId: number; origin: string; url: string };
 
 export interface SenderPolicy {
   extensionId: string;

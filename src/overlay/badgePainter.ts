@@ -43,7 +43,10 @@ export interface PainterHooks {
 }
 
 /** The browser's animation frames: one batch of badge work per frame the page draws. */
-export const ANIMATION_FRAMES: Frames = { request: (callback) => requestAnimationFrame(callback), cancel: (handle) => cancelAnimationFrame(handle) };
+export const ANIMATION_FRAMES: Frames = {
+  request: (callback) => requestAnimationFrame(callback),
+  cancel: (handle) => cancelAnimationFrame(handle),
+};
 
 /**
  * How long one frame's batch may keep placing badges. A frame is 16 ms and the page needs

@@ -18,7 +18,10 @@ export interface PageBackground {
    */
   shown(roomId: string, banner: boolean, userIds: string[]): Promise<boolean>;
   /** Follows what the page shows of one room; `onLost` when the background went away (it restarted). */
-  followRoom(handlers: { onView: (view: PageRoomView) => void; onUnavailable: () => void; onLost: () => void }): { follow(roomId: string): void; end(): void };
+  followRoom(handlers: { onView: (view: PageRoomView) => void; onUnavailable: () => void; onLost: () => void }): {
+    follow(roomId: string): void;
+    end(): void;
+  };
 }
 
 export interface PageWatchOptions {
@@ -77,14 +80,22 @@ class PageWatcher implements PageWatch {
     // A frame that placed badges may have put new warnings on screen: report them.
     this.painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => this.shown.report() }) : undefined;
     const banner = (this.banner = adapter
-      ? new RoomBanner(doc, () => adapter.bannerAnchor(doc), (roomId) => void background.review(roomId).catch(() => onError('review')))
+      ? new RoomBanner(
+          doc,
+          () => adapter.bannerAnchor(doc),
+          (roomId) => void background.review(roomId).catch(() => onError('review')),
+        )
       : undefined);
     this.shown = new ShownReporter({
       frames,
       doc,
       send: (room, bannerNow, userIds) => background.shown(room, bannerNow, userIds),
       onError,
-      onScreen: () => ({ roomId: this.roomId, banner: banner?.visible === true, users: this.painter?.shownUsers() ?? new Map<string, MemberBadge['severity']>() }),
+      onScreen: () => ({
+        roomId: this.roomId,
+        banner: banner?.visible === true,
+        users: this.painter?.shownUsers() ?? new Map<string, MemberBadge['severity']>(),
+      }),
     });
     this.painter?.start();
     void this.connect();

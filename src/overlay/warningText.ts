@@ -37,7 +37,8 @@ const labelOf = new Map<string, string>();
 export function badgeText(badge: MemberBadge): BadgeText {
   const cached = textOf.get(badge);
   if (cached) return cached;
-  const checking = badge.checking && describeChecking({ count: 1, first: [{ userId: badge.userId, displayName: badge.displayName }], ...badge.checking });
+  const checking =
+    badge.checking && describeChecking({ count: 1, first: [{ userId: badge.userId, displayName: badge.displayName }], ...badge.checking });
   let text: BadgeText;
   // The hover text names the room, so a badge left from another room could never pass unnoticed.
   const inRoom = badge.roomName === undefined ? [] : [t('badgeInRoom', roomText(badge.roomName))];
@@ -49,11 +50,20 @@ export function badgeText(badge: MemberBadge): BadgeText {
     const count = badge.newDevices.length;
     const label = badgeLabel(badge.identity, count);
     const lines = badge.newDevices.map((device) =>
-      t('badgeDeviceLine', device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName), displayText(device.deviceId), describeDeviceClass(device.class)),
+      t(
+        'badgeDeviceLine',
+        device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName),
+        displayText(device.deviceId),
+        describeDeviceClass(device.class),
+      ),
     );
     // A shape, not only a colour, tells the two severities apart.
     const mark = badge.severity === 'critical' ? '!!' : '!';
-    text = { label, details: [label, ...inRoom, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'), pill: count > 0 ? `${mark} ${count}` : mark };
+    text = {
+      label,
+      details: [label, ...inRoom, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'),
+      pill: count > 0 ? `${mark} ${count}` : mark,
+    };
   }
   textOf.set(badge, text);
   return text;

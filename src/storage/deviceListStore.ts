@@ -39,7 +39,9 @@ export class IndexedDbDeviceListStore implements DeviceListStore {
 
 function isDeviceListRecord(value: unknown): value is DeviceListRecord {
   if (!isPlainObject(value) || !userId(value.userId) || !isNonNegativeInteger(value.failures)) return false;
-  const optionalTimes = [value.fetchedAt, value.outdatedSince, value.retryAt].every((time) => time === undefined || isNonNegativeInteger(time));
+  const optionalTimes = [value.fetchedAt, value.outdatedSince, value.retryAt].every(
+    (time) => time === undefined || isNonNegativeInteger(time),
+  );
   const reasonOk = value.reason === undefined || isReason(value.reason);
   const keysOk =
     value.offeredKeys === undefined ||

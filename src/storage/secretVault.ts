@@ -67,11 +67,7 @@ export class SecretVault {
 
   private async encrypt(name: string, plaintext: Uint8Array<ArrayBuffer>): Promise<SealedSecret> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const ciphertext = await this.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: encodeName(name) },
-      this.key,
-      plaintext,
-    );
+    const ciphertext = await this.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encodeName(name) }, this.key, plaintext);
     return { iv, ciphertext };
   }
 

@@ -33,7 +33,9 @@ export function summarizeChecking(checking: readonly CheckingMember[]): Checking
     if (REASON_RANK[member.reason] > REASON_RANK[reason]) reason = member.reason;
     if (member.since !== undefined) since = Math.min(since ?? member.since, member.since);
   }
-  const first = checking.slice(0, NAMED_IN_SUMMARY).map(({ userId, displayName }) => (displayName === undefined ? { userId } : { userId, displayName }));
+  const first = checking
+    .slice(0, NAMED_IN_SUMMARY)
+    .map(({ userId, displayName }) => (displayName === undefined ? { userId } : { userId, displayName }));
   return { count: checking.length, first, reason, ...(since === undefined ? {} : { since }) };
 }
 

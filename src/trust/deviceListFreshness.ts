@@ -81,7 +81,13 @@ export function asked(state: DeviceListState | undefined, userId: string, at: nu
 }
 
 /** A key query asked (with `askMark`) has come back for the user. */
-export function answered(state: DeviceListState | undefined, userId: string, askMark: number, outcome: QueryOutcome, at: number): DeviceListState {
+export function answered(
+  state: DeviceListState | undefined,
+  userId: string,
+  askMark: number,
+  outcome: QueryOutcome,
+  at: number,
+): DeviceListState {
   const current = state ?? asked(undefined, userId, at);
   if (outcome.kind === 'complete') {
     const { retryAt, ...rest } = current;

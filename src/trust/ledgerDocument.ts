@@ -55,7 +55,9 @@ export type ParsedLedger = { ok: true; entries: LedgerEntry[] } | { ok: false; e
 
 /** Entries sorted by key and fields in a fixed order, so the same ledger always gives the same file. */
 export function exportLedger(entries: readonly LedgerEntry[], now: number): string {
-  const sorted = entries.map((entry) => ({ id: ledgerKeyOf(entry), entry: pickFields(entry) })).sort((a, b) => compareCodePoints(a.id, b.id));
+  const sorted = entries
+    .map((entry) => ({ id: ledgerKeyOf(entry), entry: pickFields(entry) }))
+    .sort((a, b) => compareCodePoints(a.id, b.id));
   const document = { format: FORMAT, version: CURRENT_VERSION, exportedAt: now, entries: sorted.map(({ entry }) => entry) };
   return JSON.stringify(document, null, 2);
 }
@@ -104,7 +106,8 @@ function mergeEntry(mine: LedgerEntry, theirs: LedgerEntry): LedgerEntry {
 
 function migrateToCurrent(document: RawDocument): RawDocument | string {
   const { version } = document;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < FIRST_VERSION) return 'the file has no valid format version';
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < FIRST_VERSION)
+    return 'the file has no valid format version';
   if (version > CURRENT_VERSION) {
     return `the file was written by a newer Matrix Trust Guard (format version ${version}, this one reads up to ${CURRENT_VERSION}); update the extension to import it`;
   }
@@ -161,7 +164,9 @@ function entryProblem(value: unknown): string | undefined {
 
 /** The entry's fields in the order of FIELDS, without absent ones and without anything else. */
 function pickFields(entry: LedgerEntry): LedgerEntry {
-  return Object.fromEntries(FIELD_NAMES.filter((name) => entry[name] !== undefined).map((name) => [name, entry[name]])) as unknown as LedgerEntry;
+  return Object.fromEntries(
+    FIELD_NAMES.filter((name) => entry[name] !== undefined).map((name) => [name, entry[name]]),
+  ) as unknown as LedgerEntry;
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

@@ -77,7 +77,8 @@ export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> 
     });
   }
   for (const { userId, displayName, check } of checks.values()) {
-    if (!badges.has(userId)) badges.set(userId, { userId, displayName, severity: 'checking', identity: 'ok', newDevices: [], checking: check, ...room });
+    if (!badges.has(userId))
+      badges.set(userId, { userId, displayName, severity: 'checking', identity: 'ok', newDevices: [], checking: check, ...room });
   }
   return badges;
 }
@@ -90,7 +91,13 @@ export function bannerSummary(report: RoomTrustReport): BannerSummary | undefine
     .filter((badge) => badge.severity !== 'checking')
     .map(({ userId, displayName }) => ({ userId, displayName }));
   const unchecked = summarizeChecking(report.checking);
-  return { roomId: report.roomId, ...(report.name === undefined ? {} : { roomName: report.name }), newWarnings: { warn, critical }, members, ...(unchecked && { unchecked }) };
+  return {
+    roomId: report.roomId,
+    ...(report.name === undefined ? {} : { roomName: report.name }),
+    newWarnings: { warn, critical },
+    members,
+    ...(unchecked && { unchecked }),
+  };
 }
 
 /** What a content script is sent for its tab's room. */

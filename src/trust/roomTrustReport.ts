@@ -69,7 +69,11 @@ export function buildRoomTrustReport(inputs: ReportInputs): RoomTrustReport {
  * previous report of the same room and membership: everyone else's part is reused as it was, so
  * one new device in a room of thousands costs that member, not the room.
  */
-export function refreshRoomTrustReport(previous: RoomTrustReport, changedUserIds: ReadonlySet<string>, inputs: ReportInputs): RoomTrustReport {
+export function refreshRoomTrustReport(
+  previous: RoomTrustReport,
+  changedUserIds: ReadonlySet<string>,
+  inputs: ReportInputs,
+): RoomTrustReport {
   const unchanged = (userId: string) => !changedUserIds.has(userId);
   const changedMembers = inputs.room.members.filter((member) => changedUserIds.has(member.userId));
   const changedLedger = inputs.ledger.filter((entry) => changedUserIds.has(entry.userId));
@@ -95,7 +99,12 @@ function summarizeMembers(inputs: ReportInputs, roomMembers: readonly RoomMember
     const owner = users.get(member.userId);
     const check = checks.get(member.userId) ?? (owner ? undefined : { reason: 'not-fetched' as const });
     // Known warnings about a member stay true while their list is checked; only "nothing new" does not.
-    if (check) summaries.checking.push({ userId: member.userId, ...(member.displayName === undefined ? {} : { displayName: member.displayName }), ...check });
+    if (check)
+      summaries.checking.push({
+        userId: member.userId,
+        ...(member.displayName === undefined ? {} : { displayName: member.displayName }),
+        ...check,
+      });
     if (!owner) continue;
     const devices = othersDevices(owner, ownDeviceId).flatMap((device) => {
       const { deviceId, ed25519Key } = device;

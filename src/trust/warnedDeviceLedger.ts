@@ -63,9 +63,7 @@ export function observeRoom(existing: readonly LedgerEntry[], observation: RoomO
     return pendingUserIds.has(entry.userId) ? entry : departed(entry, now);
   });
   const known = new Set(existing.filter(covered).map(ledgerKeyOf));
-  const added = [...observed]
-    .filter(([key]) => !known.has(key))
-    .map(([, device]) => firstSight(roomId, device, now));
+  const added = [...observed].filter(([key]) => !known.has(key)).map(([, device]) => firstSight(roomId, device, now));
   return { entries: [...updated.entries, ...added], changed: [...updated.changed, ...added] };
 }
 
@@ -79,10 +77,18 @@ export function isNewWarning(entry: LedgerEntry, policy: Policy): boolean {
 }
 
 /** The user acknowledged, in extension UI, the warnings about `shown` in the room; nothing else changes. */
-export function acknowledge(entries: readonly LedgerEntry[], roomId: string, shown: readonly ShownDevice[], policy: Policy, now: number): LedgerChange {
+export function acknowledge(
+  entries: readonly LedgerEntry[],
+  roomId: string,
+  shown: readonly ShownDevice[],
+  policy: Policy,
+  now: number,
+): LedgerChange {
   const keys = new Set(shown.map((device) => ledgerKeyOf({ roomId, ...device })));
   return updateEach(entries, (entry) =>
-    keys.has(ledgerKeyOf(entry)) && isNewWarning(entry, policy) ? { ...entry, acknowledgedAt: now, acknowledgedClass: entry.lastClass } : entry,
+    keys.has(ledgerKeyOf(entry)) && isNewWarning(entry, policy)
+      ? { ...entry, acknowledgedAt: now, acknowledgedClass: entry.lastClass }
+      : entry,
   );
 }
 

@@ -42,7 +42,12 @@ export function LedgerSection() {
         </button>
         <label class="link file">
           {t('ledgerImport')}
-          <input type="file" accept="application/json" class="visually-hidden" onChange={(e) => void importHistory(e.currentTarget.files?.[0])} />
+          <input
+            type="file"
+            accept="application/json"
+            class="visually-hidden"
+            onChange={(e) => void importHistory(e.currentTarget.files?.[0])}
+          />
         </label>
       </div>
       {imported !== undefined && (

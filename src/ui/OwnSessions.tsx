@@ -34,7 +34,10 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
   const { busy, error, run } = useAction();
   const signOut = () =>
     void run(async () => {
-      const { needsPassword } = await request('session.signOut', password === '' ? { deviceId: device.deviceId } : { deviceId: device.deviceId, password });
+      const { needsPassword } = await request(
+        'session.signOut',
+        password === '' ? { deviceId: device.deviceId } : { deviceId: device.deviceId, password },
+      );
       setPassword('');
       setSigningOut(needsPassword ? 'password' : undefined);
     });
@@ -47,7 +50,12 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
       <div class="device-detail">{describeDeviceClass(device.class, true)}</div>
       <div class="actions">
         {device.class !== 'verified' && (
-          <button class="link small" type="button" disabled={busy} onClick={() => void run(() => request('verification.start', { deviceId: device.deviceId }))}>
+          <button
+            class="link small"
+            type="button"
+            disabled={busy}
+            onClick={() => void run(() => request('verification.start', { deviceId: device.deviceId }))}
+          >
             {t('sessionVerify')}
           </button>
         )}
@@ -65,11 +73,18 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
             signOut();
           }}
         >
-          <p>{(signingOut === 'password' ? t('sessionSignOutNeedsPassword') : t('sessionSignOutConfirm'))}</p>
+          <p>{signingOut === 'password' ? t('sessionSignOutNeedsPassword') : t('sessionSignOutConfirm')}</p>
           {signingOut === 'password' && (
             <label>
               {t('signInPassword')}
-              <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+              <input
+                type="password"
+                name="password"
+                autocomplete="current-password"
+                required
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
             </label>
           )}
           <div class="actions">

@@ -54,7 +54,7 @@ function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm
 
   return (
     <>
-      <p>{(view.reset ? t('recoveryKeyIntroReset') : t('recoveryKeyIntro'))}</p>
+      <p>{view.reset ? t('recoveryKeyIntroReset') : t('recoveryKeyIntro')}</p>
       {key === undefined ? (
         <p aria-busy="true">{t('statusLoading')}</p>
       ) : (
@@ -69,7 +69,12 @@ function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm
           class="link"
           type="button"
           disabled={key === undefined}
-          onClick={() => void navigator.clipboard.writeText(key ?? '').then(() => setCopied(true), () => setCopied(false))}
+          onClick={() =>
+            void navigator.clipboard.writeText(key ?? '').then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
         >
           {copied ? t('recoveryKeyCopied') : t('recoveryKeyCopy')}
         </button>
@@ -85,8 +90,15 @@ function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm
         }}
       >
         <label>
-          {(view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel'))}
-          <input name="typed-key" autocomplete="off" spellcheck={false} required value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+          {view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel')}
+          <input
+            name="typed-key"
+            autocomplete="off"
+            spellcheck={false}
+            required
+            value={typed}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+          />
         </label>
         <p class="subtitle">{t('recoveryKeyExpires', formatTime(view.expiresAt))}</p>
         <ErrorNotice error={error} />
@@ -123,12 +135,26 @@ function PasswordStep({ purpose }: { purpose: 'set-up' | 'identity-reset' }) {
       {purpose === 'set-up' && (
         <label>
           {t('recoveryConfirmKeyLabel')}
-          <input name="typed-key" autocomplete="off" spellcheck={false} required value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+          <input
+            name="typed-key"
+            autocomplete="off"
+            spellcheck={false}
+            required
+            value={typed}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+          />
         </label>
       )}
       <label>
         {t('signInPassword')}
-        <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
       </label>
       <ErrorNotice error={error} />
       <div class="actions">

@@ -34,7 +34,11 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
       </ul>
       <ErrorNotice error={action.error} />
       {shownNew.length > 0 && (
-        <button class="link" type="button" onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId, devices: shownNew }))}>
+        <button
+          class="link"
+          type="button"
+          onClick={() => act(() => request('room.acknowledge', { roomId: report.roomId, devices: shownNew }))}
+        >
           {t('roomAcknowledgeAll')}
         </button>
       )}
@@ -56,7 +60,11 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
         <p class="identity">
           {t('memberIdentityReset')}{' '}
           {acceptIdentity && (
-            <button class="link small" type="button" onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey: acceptIdentity.masterKey }))}>
+            <button
+              class="link small"
+              type="button"
+              onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey: acceptIdentity.masterKey }))}
+            >
               {t('memberAcceptIdentity')}
             </button>
           )}
@@ -69,7 +77,9 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
             <button
               class="link small"
               type="button"
-              onClick={() => act(() => request('user.withdrawVerification', { userId: member.userId, masterKey: withdrawVerification.masterKey }))}
+              onClick={() =>
+                act(() => request('user.withdrawVerification', { userId: member.userId, masterKey: withdrawVerification.masterKey }))
+              }
             >
               {t('memberWithdrawVerification')}
             </button>
@@ -79,7 +89,11 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       {(actions.acknowledgeAll || actions.verify) && (
         <p class="member-actions">
           {actions.acknowledgeAll && (
-            <button class="link small" type="button" onClick={() => act(() => request('room.acknowledge', { roomId, devices: actions.newDevices }))}>
+            <button
+              class="link small"
+              type="button"
+              onClick={() => act(() => request('room.acknowledge', { roomId, devices: actions.newDevices }))}
+            >
               {t('memberAcknowledgeAll')}
             </button>
           )}
@@ -92,7 +106,12 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
       )}
       <ul class="devices">
         {member.devices.map((device) => (
-          <DeviceLine key={`${device.deviceId}/${device.ed25519Key}`} device={device} own={own} onAcknowledge={() => act(() => request('room.acknowledge', { roomId, devices: [shownDevice(member, device)] }))} />
+          <DeviceLine
+            key={`${device.deviceId}/${device.ed25519Key}`}
+            device={device}
+            own={own}
+            onAcknowledge={() => act(() => request('room.acknowledge', { roomId, devices: [shownDevice(member, device)] }))}
+          />
         ))}
       </ul>
     </li>

@@ -4,7 +4,15 @@ import type { SecurityReport, SecurityStatus } from '../messaging/protocol';
 import { t } from '../text/i18n';
 import { RecoveryPanel } from './RecoveryPanel';
 import { StatusLineView } from './StatusLineView';
-import { canSetUpRecovery, canUseRecoveryKey, crossSigningBreakdown, describeCrossSigning, describeKeyBackup, describeRecovery, describeThisDevice } from './securityView';
+import {
+  canSetUpRecovery,
+  canUseRecoveryKey,
+  crossSigningBreakdown,
+  describeCrossSigning,
+  describeKeyBackup,
+  describeRecovery,
+  describeThisDevice,
+} from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 import { formatTime } from '../text/timeText';
 import { useLive } from './useLive';
@@ -21,7 +29,9 @@ export function SecuritySection({ ownUserId, showResets = false }: { ownUserId: 
   return (
     <section class="security" aria-labelledby="security-heading">
       <h2 id="security-heading">{t('securityHeading')}</h2>
-      {verification.phase === 'live' && verification.value.phase !== 'none' && <VerificationPanel view={verification.value} ownUserId={ownUserId} />}
+      {verification.phase === 'live' && verification.value.phase !== 'none' && (
+        <VerificationPanel view={verification.value} ownUserId={ownUserId} />
+      )}
       {recovery.phase === 'live' && recovery.value.step !== 'idle' && <RecoveryPanel view={recovery.value} />}
       {security.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
       {security.phase === 'unavailable' && <p class="notice error">{security.reason}</p>}
@@ -30,7 +40,12 @@ export function SecuritySection({ ownUserId, showResets = false }: { ownUserId: 
       {security.phase === 'live' && security.value.status !== undefined && (
         <SecurityStatusView
           status={security.value.status}
-          idle={recovery.phase === 'live' && recovery.value.step === 'idle' && verification.phase === 'live' && verification.value.phase === 'none'}
+          idle={
+            recovery.phase === 'live' &&
+            recovery.value.step === 'idle' &&
+            verification.phase === 'live' &&
+            verification.value.phase === 'none'
+          }
           showResets={showResets}
         />
       )}
@@ -78,7 +93,9 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
           </button>
         </div>
       )}
-      {unlocking && !status.thisDeviceVerified && <UnlockForm passphrase={status.secretStorage.passphraseBased} onDone={() => setUnlocking(false)} />}
+      {unlocking && !status.thisDeviceVerified && (
+        <UnlockForm passphrase={status.secretStorage.passphraseBased} onDone={() => setUnlocking(false)} />
+      )}
       <StatusLineView line={describeCrossSigning(status)} />
       {status.identityOnServer && !status.crossSigning.ready && (
         <ul class="checks" aria-label={t('crossSigningBreakdownLabel')}>
@@ -96,7 +113,9 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
           {t('recoverySetUpButton')}
         </button>
       )}
-      {showResets && idle && status.thisDeviceVerified && settingUp === undefined && <ResetActions onNewKey={() => setSettingUp('reset')} />}
+      {showResets && idle && status.thisDeviceVerified && settingUp === undefined && (
+        <ResetActions onNewKey={() => setSettingUp('reset')} />
+      )}
       {settingUp !== undefined && idle && <RecoveryStart reset={settingUp === 'reset'} onCancel={() => setSettingUp(undefined)} />}
       <ErrorNotice error={error} />
     </>
@@ -119,8 +138,16 @@ function UnlockForm({ passphrase, onDone }: { passphrase: boolean; onDone: () =>
       }}
     >
       <label>
-        {(passphrase ? t('unlockKeyOrPassphraseLabel') : t('unlockKeyLabel'))}
-        <input name="recovery-key" type="password" autocomplete="off" spellcheck={false} required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        {passphrase ? t('unlockKeyOrPassphraseLabel') : t('unlockKeyLabel')}
+        <input
+          name="recovery-key"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          required
+          value={key}
+          onInput={(e) => setKey(e.currentTarget.value)}
+        />
       </label>
       <ErrorNotice error={error} />
       <div class="actions">
@@ -150,7 +177,7 @@ function RecoveryStart({ reset, onCancel }: { reset: boolean; onCancel: () => vo
         });
       }}
     >
-      <p>{(reset ? t('recoveryStartResetIntro') : t('recoveryStartIntro'))}</p>
+      <p>{reset ? t('recoveryStartResetIntro') : t('recoveryStartIntro')}</p>
       <fieldset class="choices">
         <legend class="visually-hidden">{t('recoveryKindLegend')}</legend>
         <label class="choice">
@@ -165,7 +192,13 @@ function RecoveryStart({ reset, onCancel }: { reset: boolean; onCancel: () => vo
       {kind === 'passphrase' && (
         <label>
           {t('recoveryPassphraseLabel')}
-          <input name="passphrase" type="password" autocomplete="new-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} />
+          <input
+            name="passphrase"
+            type="password"
+            autocomplete="new-password"
+            value={passphrase}
+            onInput={(e) => setPassphrase(e.currentTarget.value)}
+          />
         </label>
       )}
       <ErrorNotice error={error} />
@@ -199,7 +232,7 @@ function ResetActions({ onNewKey }: { onNewKey: () => void }) {
       )}
       {confirming !== undefined && (
         <div class="notice">
-          <p>{(confirming === 'key' ? t('resetKeyConsequence') : t('resetIdentityConsequence'))}</p>
+          <p>{confirming === 'key' ? t('resetKeyConsequence') : t('resetIdentityConsequence')}</p>
           <div class="actions">
             <button
               class="danger"
@@ -212,7 +245,7 @@ function ResetActions({ onNewKey }: { onNewKey: () => void }) {
                 } else void run(() => request('identity.reset', {})).then(() => setConfirming(undefined));
               }}
             >
-              {(confirming === 'key' ? t('resetKeyConfirm') : t('resetIdentityConfirm'))}
+              {confirming === 'key' ? t('resetKeyConfirm') : t('resetIdentityConfirm')}
             </button>
             <button class="link" type="button" disabled={busy} onClick={() => setConfirming(undefined)}>
               {t('recoveryCancel')}

@@ -82,7 +82,13 @@ export function SitesSection() {
                 </button>
               </span>
             )}
-            <button class="link small" type="button" disabled={busy} aria-label={t('sitesRemoveLabel', site.origin)} onClick={() => forget(site.origin)}>
+            <button
+              class="link small"
+              type="button"
+              disabled={busy}
+              aria-label={t('sitesRemoveLabel', site.origin)}
+              onClick={() => forget(site.origin)}
+            >
               {t('sitesRemove')}
             </button>
           </li>

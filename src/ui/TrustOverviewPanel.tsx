@@ -49,12 +49,15 @@ function RoomPanel({ roomId, ownUserId }: { roomId: string; ownUserId: string })
 
 /** "2 new · 1 critical, 2 warnings": each count in its own message, singular or plural. */
 function describeCounts(fresh: number, critical: number, warn: number): string {
-  const freshText = fresh <= 0 ? t('roomCountsAcknowledged') : fresh === 1 ? t('roomCountsNewOne', String(fresh)) : t('roomCountsNewMany', String(fresh));
+  const freshText =
+    fresh <= 0 ? t('roomCountsAcknowledged') : fresh === 1 ? t('roomCountsNewOne', String(fresh)) : t('roomCountsNewMany', String(fresh));
   const criticalText = critical === 1 ? t('roomCountsCriticalOne', String(critical)) : t('roomCountsCriticalMany', String(critical));
   const warnText = warn === 1 ? t('roomCountsWarningsOne', String(warn)) : t('roomCountsWarningsMany', String(warn));
   return t('roomCounts', freshText, criticalText, warnText);
 }
 
 function byConcern(a: RoomSummary, b: RoomSummary): number {
-  return b.newWarnings.critical - a.newWarnings.critical || b.warnings.critical - a.warnings.critical || b.newWarnings.warn - a.newWarnings.warn;
+  return (
+    b.newWarnings.critical - a.newWarnings.critical || b.warnings.critical - a.warnings.critical || b.newWarnings.warn - a.newWarnings.warn
+  );
 }

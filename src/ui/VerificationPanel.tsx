@@ -6,8 +6,9 @@ import { ErrorNotice, useAction } from './useAction';
 /** An emoji verification in progress, started here or by another device. */
 export function VerificationPanel({ view, ownUserId }: { view: Exclude<VerificationView, { phase: 'none' }>; ownUserId: string }) {
   const { busy, error, run } = useAction();
-  const act = (kind: 'verification.accept' | 'verification.confirm' | 'verification.mismatch' | 'verification.cancel' | 'verification.dismiss') =>
-    void run(() => request(kind, {}));
+  const act = (
+    kind: 'verification.accept' | 'verification.confirm' | 'verification.mismatch' | 'verification.cancel' | 'verification.dismiss',
+  ) => void run(() => request(kind, {}));
   const withWhom = view.otherUserId === ownUserId ? t('verifyWithOwnDevice') : t('verifyWithUser', view.otherUserId);
   return (
     <section class="panel verification" aria-labelledby="verification-heading" data-phase={view.phase}>

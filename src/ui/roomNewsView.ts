@@ -59,11 +59,16 @@ export function describeQuietRooms(rooms: readonly RoomSummary[], freshness: Fre
   }
   const unchecked = rooms.filter((room) => room.checking > 0).length;
   if (unchecked > 0) {
-    return { text: unchecked === 1 ? t('roomsNoWarningsCheckingOne', String(unchecked)) : t('roomsNoWarningsCheckingMany', String(unchecked)), tone: 'neutral' };
+    return {
+      text: unchecked === 1 ? t('roomsNoWarningsCheckingOne', String(unchecked)) : t('roomsNoWarningsCheckingMany', String(unchecked)),
+      tone: 'neutral',
+    };
   }
   return { text: rooms.length === 1 ? t('roomsAllClearOne') : t('roomsAllClearMany', count), tone: 'ok' };
 }
 
 function noNewAsOf(freshness: Freshness): string {
-  return freshness.asOf === undefined ? t('currentTabNoNewWarningsNeverSynced') : t('currentTabNoNewWarningsAsOf', formatTime(freshness.asOf));
+  return freshness.asOf === undefined
+    ? t('currentTabNoNewWarningsNeverSynced')
+    : t('currentTabNoNewWarningsAsOf', formatTime(freshness.asOf));
 }

@@ -20,7 +20,9 @@ export function memberActions(member: MemberReport, own: boolean): MemberActions
   const { masterKey } = member;
   // Verifying helps with someone we have not verified; a verified member's unsigned device
   // (or changed identity) is not fixed by verifying again.
-  const verifyHelps = member.identity === 'ok' && member.devices.every((device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key');
+  const verifyHelps =
+    member.identity === 'ok' &&
+    member.devices.every((device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key');
   return {
     newDevices,
     ...(member.identity === 'identity-changed' && masterKey !== undefined && { acceptIdentity: { masterKey } }),

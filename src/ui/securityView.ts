@@ -24,7 +24,13 @@ export function describeThisDevice(status: SecurityStatus): StatusLine {
 
 export function describeCrossSigning(status: SecurityStatus): StatusLine {
   if (!status.identityOnServer) {
-    return { id: 'cross-signing', label: t('crossSigningLabel'), value: t('crossSigningNotSetUp'), tone: 'warn', detail: t('crossSigningNotSetUpDetail') };
+    return {
+      id: 'cross-signing',
+      label: t('crossSigningLabel'),
+      value: t('crossSigningNotSetUp'),
+      tone: 'warn',
+      detail: t('crossSigningNotSetUpDetail'),
+    };
   }
   return status.crossSigning.ready
     ? { id: 'cross-signing', label: t('crossSigningLabel'), value: t('crossSigningReady'), tone: 'ok' }
@@ -36,15 +42,27 @@ export function crossSigningBreakdown(status: SecurityStatus): Check[] {
   const { crossSigning } = status;
   const cached = crossSigning.privateKeysCachedLocally;
   return [
-    { id: 'public-keys', ok: crossSigning.publicKeysOnDevice, text: (crossSigning.publicKeysOnDevice ? t('checkPublicKeysOk') : t('checkPublicKeysMissing')) },
+    {
+      id: 'public-keys',
+      ok: crossSigning.publicKeysOnDevice,
+      text: crossSigning.publicKeysOnDevice ? t('checkPublicKeysOk') : t('checkPublicKeysMissing'),
+    },
     {
       id: 'secret-storage',
       ok: crossSigning.privateKeysInSecretStorage,
-      text: (crossSigning.privateKeysInSecretStorage ? t('checkKeysInRecoveryOk') : t('checkKeysInRecoveryMissing')),
+      text: crossSigning.privateKeysInSecretStorage ? t('checkKeysInRecoveryOk') : t('checkKeysInRecoveryMissing'),
     },
-    { id: 'master', ok: cached.masterKey, text: (cached.masterKey ? t('checkMasterKeyOk') : t('checkMasterKeyMissing')) },
-    { id: 'self-signing', ok: cached.selfSigningKey, text: (cached.selfSigningKey ? t('checkSelfSigningKeyOk') : t('checkSelfSigningKeyMissing')) },
-    { id: 'user-signing', ok: cached.userSigningKey, text: (cached.userSigningKey ? t('checkUserSigningKeyOk') : t('checkUserSigningKeyMissing')) },
+    { id: 'master', ok: cached.masterKey, text: cached.masterKey ? t('checkMasterKeyOk') : t('checkMasterKeyMissing') },
+    {
+      id: 'self-signing',
+      ok: cached.selfSigningKey,
+      text: cached.selfSigningKey ? t('checkSelfSigningKeyOk') : t('checkSelfSigningKeyMissing'),
+    },
+    {
+      id: 'user-signing',
+      ok: cached.userSigningKey,
+      text: cached.userSigningKey ? t('checkUserSigningKeyOk') : t('checkUserSigningKeyMissing'),
+    },
   ];
 }
 
@@ -80,7 +98,12 @@ export function describeKeyBackup(status: SecurityStatus): StatusLine {
     label: t('keyBackupLabel'),
     value: t('keyBackupActive', keyBackup.activeVersion),
     tone: 'ok',
-    detail: remaining === null || remaining === 0 ? t('keyBackupAllSaved') : remaining === 1 ? t('keyBackupRemainingOne') : t('keyBackupRemainingMany', String(remaining)),
+    detail:
+      remaining === null || remaining === 0
+        ? t('keyBackupAllSaved')
+        : remaining === 1
+          ? t('keyBackupRemainingOne')
+          : t('keyBackupRemainingMany', String(remaining)),
   };
 }
 

@@ -28,13 +28,15 @@ export function describeAccount(account: AccountStatus): StatusLine {
     case 'signed-out':
       return account.endedByServerAt === undefined
         ? {
-            id: 'account', label: t('accountLabel'),
+            id: 'account',
+            label: t('accountLabel'),
             value: t('accountNotSignedIn'),
             tone: 'neutral',
             detail: t('accountNotSignedInDetail'),
           }
         : {
-            id: 'account', label: t('accountLabel'),
+            id: 'account',
+            label: t('accountLabel'),
             value: t('accountSignedOutByServer'),
             tone: 'warn',
             detail: t('accountSignedOutByServerDetail', formatDate(account.endedByServerAt)),
@@ -45,7 +47,8 @@ export function describeAccount(account: AccountStatus): StatusLine {
       return { id: 'account', label: t('accountLabel'), value: t('accountFailed'), tone: 'bad', detail: account.reason };
     case 'signed-in':
       return {
-        id: 'account', label: t('accountLabel'),
+        id: 'account',
+        label: t('accountLabel'),
         value: account.userId,
         tone: 'ok',
         detail: t('accountSignedInDetail', hostOf(account.homeserverUrl), account.deviceId),
@@ -76,7 +79,8 @@ export function describeSync(sync: SyncStatus, now: number): StatusLine {
         label,
         value: t('syncOffline', formatTime(sync.since)),
         tone: 'warn',
-        detail: sync.lastSyncAt === undefined ? t('syncOfflineDetailNeverSynced') : t('syncOfflineDetail', formatTimeAgo(sync.lastSyncAt, now)),
+        detail:
+          sync.lastSyncAt === undefined ? t('syncOfflineDetailNeverSynced') : t('syncOfflineDetail', formatTimeAgo(sync.lastSyncAt, now)),
       };
     case 'signed-out-by-server':
       return { id, label, value: t('syncStopped'), tone: 'bad', detail: t('syncStoppedDetail') };
@@ -90,10 +94,13 @@ export function describeSync(sync: SyncStatus, now: number): StatusLine {
 export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefined): StatusLine | undefined {
   const suspicious = (devices ?? []).filter((device) => device.class === 'unsigned-of-verified');
   if (suspicious.length === 0) return undefined;
-  const names = suspicious.map((device) => t('ownDevicesSession', nameOr(device.displayName, t('unnamedSession')), device.deviceId)).join(', ');
+  const names = suspicious
+    .map((device) => t('ownDevicesSession', nameOr(device.displayName, t('unnamedSession')), device.deviceId))
+    .join(', ');
   const count = String(suspicious.length);
   return {
-    id: 'own-sessions', label: t('ownDevicesLabel'),
+    id: 'own-sessions',
+    label: t('ownDevicesLabel'),
     value: suspicious.length === 1 ? t('ownDevicesValueOne', count) : t('ownDevicesValueMany', count),
     tone: 'bad',
     detail: suspicious.length === 1 ? t('ownDevicesDetailOne', names) : t('ownDevicesDetailMany', names),
@@ -126,7 +133,8 @@ export function describeCryptoEngine(engine: CryptoEngineStatus): StatusLine {
       return { id: 'engine', label: t('engineLabel'), value: t('engineStarting'), tone: 'busy' };
     case 'ready':
       return {
-        id: 'engine', label: t('engineLabel'),
+        id: 'engine',
+        label: t('engineLabel'),
         value: t('engineReady'),
         tone: 'ok',
         detail: t('engineReadyDetail', formatDate(engine.storeCreatedAt)),
@@ -145,7 +153,10 @@ export function cryptoEngineFacts(engine: CryptoEngineStatus): Fact[] {
     {
       id: 'store-opened',
       label: t('factStoreOpened'),
-      value: engine.storeOpenCount === 1 ? t('factStoreOpenedOne', String(engine.storeOpenCount)) : t('factStoreOpenedMany', String(engine.storeOpenCount)),
+      value:
+        engine.storeOpenCount === 1
+          ? t('factStoreOpenedOne', String(engine.storeOpenCount))
+          : t('factStoreOpenedMany', String(engine.storeOpenCount)),
     },
     { id: 'startup-ms', label: t('factStartupTime'), value: t('factStartupMs', String(engine.startupMs)) },
   ];

@@ -9,9 +9,7 @@ export type TabLookup =
   | { phase: 'known'; state: TabState };
 
 /** What the popup's "this tab" section shows: a sentence, or the room to review. */
-export type TabView =
-  | { kind: 'notice'; text: string; suggest?: string }
-  | { kind: 'room'; roomId: string; client: string };
+export type TabView = { kind: 'notice'; text: string; suggest?: string } | { kind: 'room'; roomId: string; client: string };
 
 export function describeTab(lookup: TabLookup): TabView {
   switch (lookup.phase) {

@@ -23,12 +23,19 @@ const REMOVED_RANGES: readonly (readonly [number, number])[] = [
 
 const hex = (codePoint: number) => `\\u{${codePoint.toString(16)}}`;
 /** The ranges above as one character class: names are cleaned on every badge a page shows. */
-const REMOVED = new RegExp(`[${REMOVED_RANGES.map(([first, last]) => (first === last ? hex(first) : `${hex(first)}-${hex(last)}`)).join('')}]`, 'gu');
+const REMOVED = new RegExp(
+  `[${REMOVED_RANGES.map(([first, last]) => (first === last ? hex(first) : `${hex(first)}-${hex(last)}`)).join('')}]`,
+  'gu',
+);
 
 export const DISPLAY_TEXT_MAX_CHARS = 64;
 
 export function displayText(text: string, maxChars = DISPLAY_TEXT_MAX_CHARS): string {
-  const cleaned = text.replace(/[\t\n\r]+/gu, ' ').replace(REMOVED, '').replace(/\s+/gu, ' ').trim();
+  const cleaned = text
+    .replace(/[\t\n\r]+/gu, ' ')
+    .replace(REMOVED, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
   // UTF-16 length bounds the count of characters: most names need no counting at all.
   if (cleaned.length <= maxChars) return cleaned;
   const chars = Array.from(cleaned);

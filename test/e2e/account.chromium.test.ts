@@ -87,10 +87,14 @@ describe('the extension signed in, in Chromium', () => {
     await chromium.stopServiceWorkers();
     const after = await waitFor('the restarted worker to be signed in', async () => {
       const { account, backgroundStartedAt } = await status();
-      return account.state === 'signed-in' && account.sync.state === 'syncing' ? { deviceId: account.deviceId, backgroundStartedAt } : undefined;
+      return account.state === 'signed-in' && account.sync.state === 'syncing'
+        ? { deviceId: account.deviceId, backgroundStartedAt }
+        : undefined;
     });
     expect(after.deviceId).toBe(before);
-    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
     const { devices } = (await response.json()) as { devices: { display_name?: string }[] };
     expect(devices.filter((d) => d.display_name === 'Matrix Trust Guard on Chrome')).toHaveLength(1);
   });
@@ -143,7 +147,11 @@ describe('the extension signed in, in Chromium', () => {
     );
     expect(after.ledger).toBe(planted.entries);
     expect(after.aside).toHaveLength(1);
-    expect((after.aside[0] as { record: unknown }).record).toMatchObject({ deviceId: 'DAMAGED', lastClass: 'trusted-by-magic', roomId: planted.roomId });
+    expect((after.aside[0] as { record: unknown }).record).toMatchObject({
+      deviceId: 'DAMAGED',
+      lastClass: 'trusted-by-magic',
+      roomId: planted.roomId,
+    });
     await saveScreenshot(popup, 'ledger-set-aside');
     await popup.close();
     const settings = await chromium.openExtensionPage('options.html');
@@ -157,7 +165,9 @@ describe('the extension signed in, in Chromium', () => {
     await options.getByRole('button', { name: 'Sign out…' }).click();
     await options.getByRole('button', { name: 'Sign out', exact: true }).click();
     await options.getByLabel('Homeserver').waitFor();
-    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
     const { devices } = (await response.json()) as { devices: { device_id: string }[] };
     expect(devices.map((d) => d.device_id)).not.toContain(deviceId);
     await options.close();

@@ -60,7 +60,9 @@ describe('the minute alarm, in Chromium', () => {
 
     const options = await chromium.openExtensionPage('options.html');
     await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    const answer = await options.evaluate<{ result: ExtensionStatus }>(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} }));
+    const answer = await options.evaluate<{ result: ExtensionStatus }>(() =>
+      chrome.runtime.sendMessage({ kind: 'status.get', params: {} }),
+    );
     expect(answer.result.account.state).toBe('signed-in');
     const worker = await chromium.serviceWorker();
     // Dave's laptop is in the ledger: the worker has seen the room before it is stopped.
@@ -85,7 +87,11 @@ describe('the minute alarm, in Chromium', () => {
         },
         { database: EXTENSION_DATABASE, ledger: STORES.ledger, room: roomId },
       );
-    await waitFor('the ledger to hold Dave\'s laptop', async () => ((await ledgerDevices(worker)).includes(dave.deviceId) ? true : undefined), SLOW);
+    await waitFor(
+      "the ledger to hold Dave's laptop",
+      async () => ((await ledgerDevices(worker)).includes(dave.deviceId) ? true : undefined),
+      SLOW,
+    );
 
     const alarm = await worker.evaluate((name) => chrome.alarms.get(name), SYNC_ALARM);
     expect(alarm).toMatchObject({ name: SYNC_ALARM, periodInMinutes: 1 });
@@ -100,7 +106,8 @@ describe('the minute alarm, in Chromium', () => {
     const starts: number[] = [];
     const extensionUrl = `chrome-extension://${chromium.extensionId}/`;
     cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((v) => v.scriptURL.startsWith(extensionUrl) && (v.runningStatus === 'starting' || v.runningStatus === 'running'))) starts.push(Date.now());
+      if (versions.some((v) => v.scriptURL.startsWith(extensionUrl) && (v.runningStatus === 'starting' || v.runningStatus === 'running')))
+        starts.push(Date.now());
     });
     await cdp.send('ServiceWorker.enable');
     await chromium.stopServiceWorkers();
@@ -122,7 +129,11 @@ describe('the minute alarm, in Chromium', () => {
 
     // The woken worker syncs by itself: Dave's device added during the stop reaches its ledger.
     const woken = await chromium.serviceWorker();
-    await waitFor('the woken worker to record the device added while it was stopped', async () => ((await ledgerDevices(woken)).includes(rogue.deviceId) ? true : undefined), SLOW);
+    await waitFor(
+      'the woken worker to record the device added while it was stopped',
+      async () => ((await ledgerDevices(woken)).includes(rogue.deviceId) ? true : undefined),
+      SLOW,
+    );
     // The alarm fired (its next due time moved on by whole periods) and still repeats every minute.
     const next = await woken.evaluate((name) => chrome.alarms.get(name), SYNC_ALARM);
     expect(next).toMatchObject({ name: SYNC_ALARM, periodInMinutes: 1 });

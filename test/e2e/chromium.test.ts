@@ -78,7 +78,9 @@ describe('the built extension in Chromium', () => {
     expect(answers.wrongParams).toMatchObject({ ok: false, error: { code: 'malformed' } });
     expect(answers.fine).toMatchObject({ ok: true, result: { account: { state: 'signed-out' } } });
 
-    await waitFor('the refusals to be logged', () => (workerLog.filter((l) => l.includes('message refused')).length >= 5 ? true : undefined));
+    await waitFor('the refusals to be logged', () =>
+      workerLog.filter((l) => l.includes('message refused')).length >= 5 ? true : undefined,
+    );
     expect(workerLog.join('\n')).not.toContain(marker);
     await page.close();
   });
@@ -89,33 +91,43 @@ describe('the permissions the built extensions ask for', () => {
   async function documented(): Promise<{ names: Set<string>; rows: string[] }> {
     const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
     const section = readme.split('## Permissions, and why')[1]?.split('\n## ')[0] ?? '';
-    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| permission') && !line.startsWith('|---'));
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| permission') && !line.startsWith('|---'));
     const firstColumns = rows.map((row) => row.split(' | ')[0] ?? '');
-    return { names: new Set(firstColumns.flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''))), rows: firstColumns };
+    return {
+      names: new Set(firstColumns.flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''))),
+      rows: firstColumns,
+    };
   }
 
-  it.each(['chrome-mv3', 'firefox-mv3'])('are, in %s, exactly those the README explains, and no host permission up front', async (build) => {
-    const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, '.output', build, 'manifest.json'), 'utf8')) as {
-      permissions?: string[];
-      host_permissions?: string[];
-      optional_host_permissions?: string[];
-      optional_permissions?: string[];
-      content_scripts?: { matches: string[] }[];
-    };
-    const { names, rows } = await documented();
-    const asked = [...(manifest.permissions ?? []), ...(manifest.optional_host_permissions ?? [])];
-    expect(asked.filter((permission) => !names.has(permission))).toEqual([]);
-    // Every permission the README explains is one the manifest asks for (no stale rows).
-    const explained = [...names].filter((name) => /^[a-zA-Z]+$/.test(name) || name.includes('://'));
-    expect(explained.filter((name) => !asked.includes(name))).toEqual([]);
-    expect(explained.length).toBeGreaterThanOrEqual(asked.length);
-    expect(manifest.host_permissions).toBeUndefined();
-    expect(manifest.optional_permissions).toBeUndefined();
-    const sites = (manifest.content_scripts ?? []).flatMap((script) => script.matches.map((match) => new URL(match.replace('/*', '/')).hostname));
-    const siteRow = rows.find((row) => row.startsWith('| content scripts on')) ?? '';
-    expect(sites.length).toBeGreaterThan(0);
-    expect(sites.filter((site) => !siteRow.includes(site))).toEqual([]);
-  });
+  it.each(['chrome-mv3', 'firefox-mv3'])(
+    'are, in %s, exactly those the README explains, and no host permission up front',
+    async (build) => {
+      const manifest = JSON.parse(await fs.readFile(path.join(REPO_ROOT, '.output', build, 'manifest.json'), 'utf8')) as {
+        permissions?: string[];
+        host_permissions?: string[];
+        optional_host_permissions?: string[];
+        optional_permissions?: string[];
+        content_scripts?: { matches: string[] }[];
+      };
+      const { names, rows } = await documented();
+      const asked = [...(manifest.permissions ?? []), ...(manifest.optional_host_permissions ?? [])];
+      expect(asked.filter((permission) => !names.has(permission))).toEqual([]);
+      // Every permission the README explains is one the manifest asks for (no stale rows).
+      const explained = [...names].filter((name) => /^[a-zA-Z]+$/.test(name) || name.includes('://'));
+      expect(explained.filter((name) => !asked.includes(name))).toEqual([]);
+      expect(explained.length).toBeGreaterThanOrEqual(asked.length);
+      expect(manifest.host_permissions).toBeUndefined();
+      expect(manifest.optional_permissions).toBeUndefined();
+      const sites = (manifest.content_scripts ?? []).flatMap((script) =>
+        script.matches.map((match) => new URL(match.replace('/*', '/')).hostname),
+      );
+      const siteRow = rows.find((row) => row.startsWith('| content scripts on')) ?? '';
+      expect(sites.length).toBeGreaterThan(0);
+      expect(sites.filter((site) => !siteRow.includes(site))).toEqual([]);
+    },
+  );
 });
 
 describe('the crypto module shipped as a file', () => {
@@ -148,7 +160,7 @@ describe('the crypto module shipped as a file', () => {
   });
 });
 
-describe('the in-page script on each built-in site, with the clients\' fixture pages, in Chromium', () => {
+describe("the in-page script on each built-in site, with the clients' fixture pages, in Chromium", () => {
   const FIXTURES = [
     { hostname: 'app.element.io', fixture: 'element-web.html', route: '#/room/!roomA:example.org', client: 'Element Web' },
     { hostname: 'develop.element.io', fixture: 'element-web-legacy.html', route: '#/room/#legacy:example.org', client: 'Element Web' },
@@ -193,7 +205,9 @@ describe('the in-page script on each built-in site, with the clients\' fixture p
     const page = await chromium.context.newPage();
     await page.goto('https://app.element.io/blank');
     const expected = 'Matrix Trust Guard does not understand this page, so it shows no warnings here.';
-    await waitFor('the toolbar to say the page is not understood', async () => ((await toolbarTitleOf(page)) === expected ? true : undefined));
+    await waitFor('the toolbar to say the page is not understood', async () =>
+      (await toolbarTitleOf(page)) === expected ? true : undefined,
+    );
     expect(await page.locator('[data-mtg-badge], [data-mtg-banner]').count()).toBe(0);
     await page.close();
   });

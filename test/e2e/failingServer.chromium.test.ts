@@ -48,7 +48,9 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
   let roomId: string;
 
   const bobsBadge = async (): Promise<SeenOverlay['badges'][number] | undefined> =>
-    (await readOverlay(page, MEMBER_CONTEXT).catch(() => ({ badges: [] }))).badges.find((badge) => badge.context === `member ${bob.userId}`);
+    (await readOverlay(page, MEMBER_CONTEXT).catch(() => ({ badges: [] }))).badges.find(
+      (badge) => badge.context === `member ${bob.userId}`,
+    );
 
   beforeAll(async () => {
     alice = await synapse.registerUser({ displayName: 'Alice' });
@@ -72,7 +74,11 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
     await openRoom(page, roomId, { members: true });
     // Alice's own Hydrogen session is a fair warning, but not this test's subject.
     await acknowledgeAllInReview(chromium, roomId);
-    await waitFor('the toolbar to say the room is clear', async () => ((await toolbarOf(chromium, page)).title.includes('no new warnings') ? true : undefined), 60_000);
+    await waitFor(
+      'the toolbar to say the room is clear',
+      async () => ((await toolbarOf(chromium, page)).title.includes('no new warnings') ? true : undefined),
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -108,10 +114,14 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
     await saveWindowScreenshot(page, 'hydrogen-checking');
     // And it stays so while the fault lasts: several retries, never clear in between. (Once the
     // browser's preflight cache expires, what fails is the CORS preflight: no body to read.)
-    await waitFor('four failed key queries', () => {
-      const failed = proxy.requests.filter((r) => r.at >= start && r.fault === 'status' && /\/keys\/query/.test(r.path));
-      return failed.length >= 4 ? true : undefined;
-    }, 90_000);
+    await waitFor(
+      'four failed key queries',
+      () => {
+        const failed = proxy.requests.filter((r) => r.at >= start && r.fault === 'status' && /\/keys\/query/.test(r.path));
+        return failed.length >= 4 ? true : undefined;
+      },
+      90_000,
+    );
     const stillFailing = await toolbarOf(chromium, page);
     expect(stillFailing.title).toContain('Could not check the devices of Bob');
 
@@ -128,10 +138,15 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
     const clearedAt = Date.now();
     proxy.clear();
     const warned = await warnedAt;
-    const answered = proxy.requests.find((r) => r.at >= clearedAt && r.method === 'POST' && r.fault === undefined && r.keysAsked?.includes(bob.userId) && r.doneAt !== undefined);
+    const answered = proxy.requests.find(
+      (r) =>
+        r.at >= clearedAt && r.method === 'POST' && r.fault === undefined && r.keysAsked?.includes(bob.userId) && r.doneAt !== undefined,
+    );
     expect(answered?.doneAt).toBeDefined();
     const recoveryMs = warned - (answered?.doneAt ?? Number.NaN);
-    console.log(`keys query recovery in Chromium: ${recoveryMs} ms from the first complete answer, ${warned - clearedAt} ms from the fault's end`);
+    console.log(
+      `keys query recovery in Chromium: ${recoveryMs} ms from the first complete answer, ${warned - clearedAt} ms from the fault's end`,
+    );
     setFigures({ keys_query_recovery_to_warning_ms: recoveryMs, keys_query_fault_end_to_warning_ms: warned - clearedAt });
     expect(recoveryMs).toBeLessThan(WARNING_AFTER_ANSWER_MS);
     const warning = await waitFor('Bob to carry a warning badge', async () => {
@@ -166,7 +181,9 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
     const text = await popup.locator('main').innerText();
     expect(text).not.toMatch(/fetch failed|Failed to fetch|TypeError|Asking the background/);
     // Nothing on the page is in the ok colour but the facts that stay true (the account itself).
-    const ok = await popup.locator('.tone-ok').evaluateAll((nodes): string[] => nodes.map((node) => node.getAttribute('data-status') ?? node.getAttribute('class') ?? ''));
+    const ok = await popup
+      .locator('.tone-ok')
+      .evaluateAll((nodes): string[] => nodes.map((node) => node.getAttribute('data-status') ?? node.getAttribute('class') ?? ''));
     expect(ok.filter((what) => what !== 'account')).toEqual([]);
     await saveWindowScreenshot(popup, 'popup-offline');
     await popup.close();

@@ -106,13 +106,22 @@ describe('the extension signed in, in Firefox ESR', () => {
       options.evaluate(async () => {
         const reply: unknown = await browser.runtime.sendMessage({ kind: 'ledger.export', params: {} });
         const { json } = (reply as { result: { json: string } }).result;
-        return (JSON.parse(json) as { entries: { userId: string; deviceId: string; ed25519Key: string; firstSeenAt: number; acknowledgedAt?: number }[] }).entries;
+        return (
+          JSON.parse(json) as {
+            entries: { userId: string; deviceId: string; ed25519Key: string; firstSeenAt: number; acknowledgedAt?: number }[];
+          }
+        ).entries;
       });
     // Acknowledged as the popup does: the devices it showed, with their keys.
-    const shown = (await ledgerOf()).filter((e) => e.userId === dave.userId).map(({ userId, deviceId, ed25519Key }) => ({ userId, deviceId, ed25519Key }));
-    await options.evaluate(async (params) => {
-      await browser.runtime.sendMessage({ kind: 'room.acknowledge', params });
-    }, { roomId, devices: shown });
+    const shown = (await ledgerOf())
+      .filter((e) => e.userId === dave.userId)
+      .map(({ userId, deviceId, ed25519Key }) => ({ userId, deviceId, ed25519Key }));
+    await options.evaluate(
+      async (params) => {
+        await browser.runtime.sendMessage({ kind: 'room.acknowledge', params });
+      },
+      { roomId, devices: shown },
+    );
     const ledgerBefore = await ledgerOf();
     expect(ledgerBefore.find((e) => e.userId === dave.userId && e.deviceId === dave.deviceId)?.acknowledgedAt).toEqual(expect.any(Number));
 
@@ -170,7 +179,9 @@ describe('encryption setup in Firefox ESR', () => {
     await clickButton(popup, 'Confirm and set up');
     await popup.waitForSelector('.recovery[data-step="done"]', { timeout: 60_000 });
     await clickButton(popup, 'OK');
-    await popup.waitForFunction(() => document.querySelector('[data-status="this-device"]')?.classList.contains('tone-ok') === true, { timeout: 60_000 });
+    await popup.waitForFunction(() => document.querySelector('[data-status="this-device"]')?.classList.contains('tone-ok') === true, {
+      timeout: 60_000,
+    });
     const recovery = await popup.$eval('[data-status="recovery"]', (node) => (node as HTMLElement).innerText);
     expect(recovery).toContain('Set up');
   });

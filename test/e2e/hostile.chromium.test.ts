@@ -59,7 +59,10 @@ describe('hostile input against the built extension, in Chromium', () => {
         return { status: await ask('status.get'), ledger: await ask('ledger.export'), sites: await ask('sites.list') };
       });
       const status = answers.status.result as ExtensionStatus;
-      const account = status.account.state === 'signed-in' ? { state: 'signed-in', userId: status.account.userId, deviceId: status.account.deviceId } : status.account;
+      const account =
+        status.account.state === 'signed-in'
+          ? { state: 'signed-in', userId: status.account.userId, deviceId: status.account.deviceId }
+          : status.account;
       const ledger = JSON.parse((answers.ledger.result as { json: string }).json) as { entries: unknown[] };
       return { account, policy: status.policy, ledger: ledger.entries, sites: answers.sites.result };
     });
@@ -68,7 +71,9 @@ describe('hostile input against the built extension, in Chromium', () => {
   /** The ledger entry of the rogue device in `room`, as exported. */
   async function rogueEntry(room: string): Promise<{ roomId: string; deviceId: string; warnedAt?: number } | undefined> {
     const { ledger } = await backgroundState();
-    return (ledger as { roomId: string; deviceId: string; warnedAt?: number }[]).find((entry) => entry.roomId === room && entry.deviceId === rogue.deviceId);
+    return (ledger as { roomId: string; deviceId: string; warnedAt?: number }[]).find(
+      (entry) => entry.roomId === room && entry.deviceId === rogue.deviceId,
+    );
   }
 
   /** The execution context our content script runs in, in `page` (CDP: an isolated world named after the extension). */
@@ -80,7 +85,9 @@ describe('hostile input against the built extension, in Chromium', () => {
       worlds.push({ id: context.id, name: context.name, type: aux?.type ?? '' });
     });
     await cdp.send('Runtime.enable');
-    const world = await waitFor('the content script world', () => worlds.find((w) => w.type === 'isolated' && w.name === 'Matrix Trust Guard'));
+    const world = await waitFor('the content script world', () =>
+      worlds.find((w) => w.type === 'isolated' && w.name === 'Matrix Trust Guard'),
+    );
     return { cdp, contextId: world.id };
   }
 
@@ -90,7 +97,9 @@ describe('hostile input against the built extension, in Chromium', () => {
     sites.push(await startFixtureSite('app.element.io', { '/': element }));
     sites.push(await startFixtureSite('chat.unwatched.example', { '/': element }));
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
-    await fromOptions((options) => signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password }));
+    await fromOptions((options) =>
+      signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password }),
+    );
     const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
     const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
     peers.push(phone, dave);
@@ -100,7 +109,8 @@ describe('hostile input against the built extension, in Chromium', () => {
     peers.push(rogue);
     await waitFor(
       'the ledger to hold the rogue device',
-      async () => ((await backgroundState()).ledger as { deviceId: string }[]).some((entry) => entry.deviceId === rogue.deviceId) || undefined,
+      async () =>
+        ((await backgroundState()).ledger as { deviceId: string }[]).some((entry) => entry.deviceId === rogue.deviceId) || undefined,
       120_000,
     );
   });
@@ -192,7 +202,7 @@ describe('hostile input against the built extension, in Chromium', () => {
     expect(await backgroundState()).toEqual(before);
   });
 
-  it("lets a page learn and stamp nothing of a room other than the one its tab shows", async () => {
+  it('lets a page learn and stamp nothing of a room other than the one its tab shows', async () => {
     // A second room with the same rogue device, never opened anywhere.
     const [phone, dave] = peers as [Peer, Peer];
     const hidden = await phone.shareRoomWith(dave);
@@ -232,7 +242,10 @@ describe('hostile input against the built extension, in Chromium', () => {
     // Full reports are for the extension's own pages: the port is closed at once.
     expect(full).toEqual({ heard: [], disconnected: true });
     // Its own room works over the same channel, with only what badges need.
-    const view = own.heard.find((message) => message.value !== undefined)?.value as { roomId: string; badges: { newDevices: Record<string, unknown>[] }[] };
+    const view = own.heard.find((message) => message.value !== undefined)?.value as {
+      roomId: string;
+      badges: { newDevices: Record<string, unknown>[] }[];
+    };
     expect(view.roomId).toBe(roomId);
     expect(JSON.stringify(view)).toContain(rogue.deviceId);
     expect(Object.keys(view.badges[0]?.newDevices[0] ?? {}).sort()).toEqual(['class', 'deviceId', 'displayName']);
@@ -243,7 +256,7 @@ describe('hostile input against the built extension, in Chromium', () => {
     await page.close();
   });
 
-  it("ignores what the page itself posts, and gives a page no way to reach the background", async () => {
+  it('ignores what the page itself posts, and gives a page no way to reach the background', async () => {
     const before = await backgroundState();
     const page = await chromium.context.newPage();
     await page.goto(`https://app.element.io/#/room/${roomId}`);
@@ -270,7 +283,9 @@ describe('hostile input against the built extension, in Chromium', () => {
     const page = await chromium.context.newPage();
     const cdp = await page.context().newCDPSession(page);
     const worlds: string[] = [];
-    cdp.on('Runtime.executionContextCreated', ({ context }) => worlds.push(`${(context.auxData as { type?: string } | undefined)?.type ?? ''}:${context.name}`));
+    cdp.on('Runtime.executionContextCreated', ({ context }) =>
+      worlds.push(`${(context.auxData as { type?: string } | undefined)?.type ?? ''}:${context.name}`),
+    );
     await cdp.send('Runtime.enable');
     await page.goto(`https://chat.unwatched.example/#/room/${roomId}`);
     await page.waitForLoadState('load');

@@ -53,9 +53,9 @@ describe('the real Hydrogen client, served locally', () => {
 
     await openRoom(page, roomId, { members: true });
     await page.locator('.Timeline', { hasText: 'Hello from Bob' }).waitFor({ timeout: 60_000 });
-    expect(await page.locator('.Timeline_messageSender[title]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('title')))).toContain(
-      bob.userId,
-    );
+    expect(
+      await page.locator('.Timeline_messageSender[title]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('title'))),
+    ).toContain(bob.userId);
     const memberLinks = await page.locator('li.MemberTileView a[href]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('href')));
     for (const userId of [alice.userId, bob.userId]) {
       expect(memberLinks.some((href) => href?.endsWith(`/member/${encodeURIComponent(userId)}`))).toBe(true);

@@ -76,8 +76,15 @@ describe('in-page warnings in the real Hydrogen client', () => {
 
   beforeAll(async () => {
     alice = await synapse.registerUser({ displayName: 'Alice' });
-    const [bobUser, carolUser] = await Promise.all([synapse.registerUser({ displayName: 'Bob' }), synapse.registerUser({ displayName: 'Carol' })]);
-    [app, bob, carol] = await Promise.all([startHydrogenApp({ homeserver: server.baseUrl }), Peer.login(server, bobUser), Peer.login(server, carolUser)]);
+    const [bobUser, carolUser] = await Promise.all([
+      synapse.registerUser({ displayName: 'Bob' }),
+      synapse.registerUser({ displayName: 'Carol' }),
+    ]);
+    [app, bob, carol] = await Promise.all([
+      startHydrogenApp({ homeserver: server.baseUrl }),
+      Peer.login(server, bobUser),
+      Peer.login(server, carolUser),
+    ]);
     // Bob and Carol sign their own devices, so only the devices they add unsigned are warnings.
     await Promise.all([bob.bootstrapCrossSigning(), carol.bootstrapCrossSigning()]);
     planRoom = await bob.createEncryptedRoom({ name: 'Plans', invite: [alice.userId] });
@@ -94,7 +101,10 @@ describe('in-page warnings in the real Hydrogen client', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(app.url);
     await signInHydrogen(page, { userId: alice.userId, password: alice.password });
-    await waitFor("Bob to know Alice's Hydrogen device", async () => ((await bob.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.size ?? 0) > 1 || undefined);
+    await waitFor(
+      "Bob to know Alice's Hydrogen device",
+      async () => ((await bob.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.size ?? 0) > 1 || undefined,
+    );
     await bob.sendText(planRoom, 'Hello from Bob');
     await openRoom(page, planRoom, { members: true });
     await page.locator('.Timeline', { hasText: 'Hello from Bob' }).waitFor({ timeout: 60_000 });
@@ -124,11 +134,15 @@ describe('in-page warnings in the real Hydrogen client', () => {
     for (const badge of seen.badges) {
       expect(badge).toMatchObject({ severity: 'warn', text: '! 1', label: 'Matrix Trust Guard: 1 unverified device' });
       // The device name is shown as inert text, without its bidi override.
-      expect(badge.title).toBe(`Matrix Trust Guard: 1 unverified device\nIn Plans\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`);
+      expect(badge.title).toBe(
+        `Matrix Trust Guard: 1 unverified device\nIn Plans\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`,
+      );
     }
     expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in Plans: Bob.', severity: 'warn', floating: false });
     // The banner sits right above the composer.
-    expect(await page.evaluate(`document.querySelector('[data-mtg-banner]').nextElementSibling.classList.contains('MessageComposer')`)).toBe(true);
+    expect(
+      await page.evaluate(`document.querySelector('[data-mtg-banner]').nextElementSibling.classList.contains('MessageComposer')`),
+    ).toBe(true);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await waitFor('the toolbar to count the warning', async () => ((await toolbar()).text === '1' ? true : undefined));
     expect((await toolbar()).title).toBe('Matrix Trust Guard: 1 new warning in this room. Open to review.');
@@ -183,7 +197,10 @@ describe('in-page warnings in the real Hydrogen client', () => {
     expect(other.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Other room: Carol.');
     expect(other.badges[0]?.title.split('\n')[1]).toBe('In Other room');
     await openRoom(page, planRoom, { members: true });
-    const back = await overlayWhere("Bob's badges back in Plans", (s) => warned(s) && contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join());
+    const back = await overlayWhere(
+      "Bob's badges back in Plans",
+      (s) => warned(s) && contexts(s).join() === [`member ${bob.userId}`, `sender ${bob.userId}`].join(),
+    );
     expect(back.banner?.message).toBe('Matrix Trust Guard: 1 new warning in Plans: Bob.');
   });
 
@@ -215,7 +232,10 @@ describe('in-page warnings in the real Hydrogen client', () => {
     const acknowledgedAt = Date.now();
     await acknowledgeAll(planRoom);
     const bareAt = await page.evaluate<number[]>('window.mtgBareObserver.disconnect(), window.mtgBareAt');
-    expect(bareAt.filter((at) => at < acknowledgedAt), 'times the page had no badge before the acknowledgement').toEqual([]);
+    expect(
+      bareAt.filter((at) => at < acknowledgedAt),
+      'times the page had no badge before the acknowledgement',
+    ).toEqual([]);
     await overlayWhere('badges to clear after the restart', (seen) => seen.badges.length === 0 && seen.banner === undefined);
     await waitFor('the toolbar to clear after the restart', async () => ((await toolbar()).text === '' ? true : undefined));
   });
@@ -267,10 +287,15 @@ describe('in-page warnings in the real Hydrogen client', () => {
     const reborn = await bob.addUnsignedDevice({ deviceName: 'Third, reinstalled', deviceId: third.deviceId });
     const later = await bob.addUnsignedDevice({ deviceName: 'Later' });
     extraDevices.push(reborn, later);
-    await overlayWhere('both new devices on the badge', (s) => s.badges.some((badge) => badge.title.includes('Third, reinstalled') && badge.title.includes('Later')));
+    await overlayWhere('both new devices on the badge', (s) =>
+      s.badges.some((badge) => badge.title.includes('Third, reinstalled') && badge.title.includes('Later')),
+    );
     // The acknowledgement of what was drawn, as the page that drew it sends it.
     const review = await chromium.openExtensionPage(`popup.html#room=${encodeURIComponent(planRoom)}`);
-    const answer = await review.evaluate((params) => chrome.runtime.sendMessage({ kind: 'room.acknowledge', params }), { roomId: planRoom, devices: drawn });
+    const answer = await review.evaluate((params) => chrome.runtime.sendMessage({ kind: 'room.acknowledge', params }), {
+      roomId: planRoom,
+      devices: drawn,
+    });
     expect((answer as { ok: boolean }).ok).toBe(true);
     await review.close();
     // Neither was shown, so neither is acknowledged: the badge and the toolbar still name both.

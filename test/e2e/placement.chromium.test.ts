@@ -116,7 +116,9 @@ function expectRightAfter(badge: Measured): void {
 }
 
 function expectLayoutKept(badge: Measured): void {
-  expect(Math.abs(badge.row.height - badge.without.row.height), `${badge.place}: height with and without the badge`).toBeLessThanOrEqual(SAME);
+  expect(Math.abs(badge.row.height - badge.without.row.height), `${badge.place}: height with and without the badge`).toBeLessThanOrEqual(
+    SAME,
+  );
   expect(Math.abs(badge.follower.left - badge.without.follower.left), `${badge.place}: what follows, x`).toBeLessThanOrEqual(SAME);
   expect(Math.abs(badge.follower.top - badge.without.follower.top), `${badge.place}: what follows, y`).toBeLessThanOrEqual(SAME);
 }
@@ -160,7 +162,10 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
       `Bob's badges at ${places.join(', ')}`,
       async () => {
         const seen = await readOverlay(page, context).catch(() => undefined);
-        const where = seen?.badges.filter((badge) => badge.label === BADGE_LABEL).map((badge) => badge.context).sort();
+        const where = seen?.badges
+          .filter((badge) => badge.label === BADGE_LABEL)
+          .map((badge) => badge.context)
+          .sort();
         return seen?.banner && where?.join() === [...places].sort().join() ? seen : undefined;
       },
       90_000,
@@ -176,7 +181,10 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const [alice, bobUser] = await Promise.all([synapse.registerUser({ displayName: 'Alice' }), synapse.registerUser({ displayName: 'Bob' })]);
+    const [alice, bobUser] = await Promise.all([
+      synapse.registerUser({ displayName: 'Alice' }),
+      synapse.registerUser({ displayName: 'Bob' }),
+    ]);
     const bob = await Peer.login(server, bobUser);
     peers.push(bob);
     await bob.bootstrapCrossSigning();
@@ -186,7 +194,8 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     // Bob's own devices are signed; this one is not: the warning every badge here is about.
     peers.push(await bob.addUnsignedDevice({ deviceName: 'Rogue' }));
 
-    const fixture = async (name: string) => (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
+    const fixture = async (name: string) =>
+      (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
     sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
     sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
@@ -244,14 +253,22 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     await page.mouse.click((inTimeline.host.left + inTimeline.host.right) / 2, (inTimeline.host.top + inTimeline.host.bottom) / 2);
     expect(await composer.textContent()).toBe('');
     // The click reached the badge: its button says its details are open.
-    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: (AxNode & { properties?: { name: string; value: { value?: unknown } }[] })[] };
-    const open = nodes.filter((node) => node.name?.value === BADGE_LABEL && node.properties?.some((p) => p.name === 'expanded' && p.value.value === true));
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as {
+      nodes: (AxNode & { properties?: { name: string; value: { value?: unknown } }[] })[];
+    };
+    const open = nodes.filter(
+      (node) => node.name?.value === BADGE_LABEL && node.properties?.some((p) => p.name === 'expanded' && p.value.value === true),
+    );
     expect(open).toHaveLength(1);
 
     // By keyboard: Tab from the name reaches the badge right after it; Enter opens and closes its details.
     await sender.focus();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(`document.activeElement?.hasAttribute('data-mtg-badge') && document.activeElement.previousElementSibling?.classList.contains('mx_DisambiguatedProfile')`)).toBe(true);
+    expect(
+      await page.evaluate(
+        `document.activeElement?.hasAttribute('data-mtg-badge') && document.activeElement.previousElementSibling?.classList.contains('mx_DisambiguatedProfile')`,
+      ),
+    ).toBe(true);
     await page.keyboard.press('Enter');
     expect(await composer.textContent()).toBe('');
     await page.keyboard.press('Enter');
@@ -266,13 +283,15 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     const session = await page.context().newCDPSession(page);
     const tree = await accessibilityTree(session);
     const row = [...tree.values()].find((node) => !node.ignored && node.role?.value === 'option' && node.name?.value === 'Bob');
-    if (!row) throw new Error("no option named Bob in the accessibility tree");
+    if (!row) throw new Error('no option named Bob in the accessibility tree');
     const inRow = reachableUnder(tree, row);
     expect(inRow.filter((node) => node.role?.value === 'button').map((node) => node.name?.value)).toEqual([BADGE_LABEL]);
     // The banner is a live region (role=status) whose text names the people it warns about.
     const banner = [...tree.values()].find((node) => !node.ignored && node.role?.value === 'status');
     if (!banner) throw new Error('no status region in the accessibility tree');
-    const said = reachableUnder(tree, banner).map((node) => node.name?.value ?? '').join(' ');
+    const said = reachableUnder(tree, banner)
+      .map((node) => node.name?.value ?? '')
+      .join(' ');
     expect(said).toContain('1 new warning');
     expect(said).toContain('Bob');
     await session.detach();

@@ -91,13 +91,25 @@ describe('the popup for keyboard, screen reader and dark-theme users, in Chromiu
     await popup.getByRole('button', { name: /A room with a long name/ }).click({ timeout: 60_000 });
     await popup.locator('li.device').first().waitFor({ timeout: 60_000 });
     await waitFor('the popup to list two devices', async () => ((await popup.locator('li.device').count()) >= 2 ? true : undefined));
-    const layout = await popup.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+    const layout = await popup.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
     expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
     const unnamed = await popup.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
         .filter((element) => {
-          const labels = element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement ? [...(element.labels ?? [])] : [];
-          const name = [element.getAttribute('aria-label'), element.getAttribute('aria-labelledby') && document.getElementById(element.getAttribute('aria-labelledby') ?? '')?.textContent, ...labels.map((l) => l.textContent), element.textContent, element.getAttribute('title')]
+          const labels =
+            element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement
+              ? [...(element.labels ?? [])]
+              : [];
+          const name = [
+            element.getAttribute('aria-label'),
+            element.getAttribute('aria-labelledby') && document.getElementById(element.getAttribute('aria-labelledby') ?? '')?.textContent,
+            ...labels.map((l) => l.textContent),
+            element.textContent,
+            element.getAttribute('title'),
+          ]
             .map((text) => text?.trim() ?? '')
             .find((text) => text !== '');
           return name === undefined;
@@ -136,7 +148,10 @@ describe('the popup for keyboard, screen reader and dark-theme users, in Chromiu
     // Buttons keep readable text in both themes (WCAG AA: 4.5:1).
     for (const scheme of ['light', 'dark'] as const) {
       await popup.emulateMedia({ colorScheme: scheme });
-      const colours = await popup.locator('button.primary').first().evaluate((button) => [getComputedStyle(button).color, getComputedStyle(button).backgroundColor]);
+      const colours = await popup
+        .locator('button.primary')
+        .first()
+        .evaluate((button) => [getComputedStyle(button).color, getComputedStyle(button).backgroundColor]);
       expect(contrast(colours[0] ?? '', colours[1] ?? ''), `${scheme}: ${colours.join(' on ')}`).toBeGreaterThanOrEqual(4.5);
     }
     await saveScreenshot(popup, 'popup-dark');

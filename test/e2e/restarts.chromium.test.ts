@@ -41,7 +41,8 @@ const SLOW = 90_000;
 
 type StopPoint = 'device-added' | 'device-reported' | 'acknowledge-sent' | 'popup-open' | 'recovery-key-shown';
 
-const keyOf = (e: Pick<LedgerEntry, 'roomId' | 'userId' | 'deviceId' | 'ed25519Key'>) => JSON.stringify([e.roomId, e.userId, e.deviceId, e.ed25519Key]);
+const keyOf = (e: Pick<LedgerEntry, 'roomId' | 'userId' | 'deviceId' | 'ed25519Key'>) =>
+  JSON.stringify([e.roomId, e.userId, e.deviceId, e.ed25519Key]);
 
 describe('service worker and browser restarts, in Chromium', () => {
   let chromium: ChromiumSession;
@@ -59,7 +60,10 @@ describe('service worker and browser restarts, in Chromium', () => {
   async function ask<K extends RequestKind>(kind: K, params: RequestParams<K>): Promise<RequestResult<K> | undefined> {
     try {
       type Answer = { ok: true; result: RequestResult<K> } | { ok: false; error: { message: string } } | undefined;
-      const answer = await page.evaluate<Answer, readonly [K, RequestParams<K>]>(([k, p]) => chrome.runtime.sendMessage({ kind: k, params: p }), [kind, params] as const);
+      const answer = await page.evaluate<Answer, readonly [K, RequestParams<K>]>(
+        ([k, p]) => chrome.runtime.sendMessage({ kind: k, params: p }),
+        [kind, params] as const,
+      );
       if (answer === undefined) return undefined;
       if (!answer.ok) throw new Error(`${kind} failed: ${answer.error.message}`);
       return answer.result;
@@ -92,7 +96,9 @@ describe('service worker and browser restarts, in Chromium', () => {
   }
 
   async function extensionDevicesOnServer(): Promise<string[]> {
-    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
     const { devices } = (await response.json()) as { devices: { device_id: string; display_name?: string }[] };
     return devices.filter((d) => d.display_name === DEVICE_NAME).map((d) => d.device_id);
   }
@@ -101,7 +107,11 @@ describe('service worker and browser restarts, in Chromium', () => {
   async function recoveryOnServer(): Promise<{ masterKey: boolean; defaultKey: boolean }> {
     const headers = { Authorization: `Bearer ${alice.accessToken}`, 'content-type': 'application/json' };
     const keys = (await (
-      await fetch(`${server.baseUrl}/_matrix/client/v3/keys/query`, { method: 'POST', headers, body: JSON.stringify({ device_keys: { [alice.userId]: [] } }) })
+      await fetch(`${server.baseUrl}/_matrix/client/v3/keys/query`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ device_keys: { [alice.userId]: [] } }),
+      })
     ).json()) as { master_keys?: Record<string, unknown> };
     const defaultKey = await fetch(
       `${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/account_data/m.secret_storage.default_key`,
@@ -230,10 +240,15 @@ describe('service worker and browser restarts, in Chromium', () => {
         else await delay(Math.floor(random() * 2000));
       } else if (point === 'acknowledge-sent') {
         // Dave's own signed laptop is in the ledger too, but was never a warning to acknowledge.
-        const pending = (await ledger()).filter((e) => e.userId === dave.userId && unsignedDeviceIds.includes(e.deviceId) && e.acknowledgedAt === undefined);
+        const pending = (await ledger()).filter(
+          (e) => e.userId === dave.userId && unsignedDeviceIds.includes(e.deviceId) && e.acknowledgedAt === undefined,
+        );
         acknowledged = pending.map(keyOf);
         // Not awaited: the stop races the acknowledgement's ledger write of several entries.
-        void page.evaluate((p) => chrome.runtime.sendMessage({ kind: 'room.acknowledge', params: p }).catch(() => undefined), { roomId, userId: dave.userId });
+        void page.evaluate((p) => chrome.runtime.sendMessage({ kind: 'room.acknowledge', params: p }).catch(() => undefined), {
+          roomId,
+          userId: dave.userId,
+        });
       } else if (point === 'popup-open') {
         popup = await chromium.openExtensionPage('popup.html');
         await popup.locator('[data-status="sync"].tone-ok').waitFor({ timeout: SLOW });
@@ -275,8 +290,18 @@ describe('service worker and browser restarts, in Chromium', () => {
       await checkAfterRestart(firstDevice, ledgerBefore);
       addFigures({ restart_cycles_count: 1 });
     }
-    const counts = Object.fromEntries(['device-added', 'device-reported', 'acknowledge-sent', 'popup-open', 'recovery-key-shown'].map((p) => [p, points.filter((q) => q === p).length]));
-    console.log(`restarts: ${CYCLES} cycles in ${Math.round((Date.now() - started) / 1000)} s, ${unsignedDeviceIds.length} devices added`, counts, 'acknowledgements', acknowledgements);
+    const counts = Object.fromEntries(
+      ['device-added', 'device-reported', 'acknowledge-sent', 'popup-open', 'recovery-key-shown'].map((p) => [
+        p,
+        points.filter((q) => q === p).length,
+      ]),
+    );
+    console.log(
+      `restarts: ${CYCLES} cycles in ${Math.round((Date.now() - started) / 1000)} s, ${unsignedDeviceIds.length} devices added`,
+      counts,
+      'acknowledgements',
+      acknowledgements,
+    );
     expect(unsignedDeviceIds.length).toBeGreaterThan(0);
   }, 900_000);
 
@@ -285,7 +310,10 @@ describe('service worker and browser restarts, in Chromium', () => {
    * the worker as soon as `stopWhen` sees the first of the setup's uploads on the server, and
    * then finishes the setup as a person would: the popup offers it again if it is incomplete.
    */
-  async function recoveryCutShort(flowPage: Page, stopWhen: (onServer: { masterKey: boolean; defaultKeyId: string | null }) => boolean): Promise<void> {
+  async function recoveryCutShort(
+    flowPage: Page,
+    stopWhen: (onServer: { masterKey: boolean; defaultKeyId: string | null }) => boolean,
+  ): Promise<void> {
     const before = await signedIn();
     const ledgerBefore = await ledger();
     await flowPage.getByRole('button', { name: 'Create recovery key' }).click({ timeout: SLOW });
@@ -304,7 +332,12 @@ describe('service worker and browser restarts, in Chromium', () => {
         `secret storage ready ${status.secretStorage.ready}, key backup ${status.keyBackup.serverVersion ?? 'none'}`,
     );
     const popup = await chromium.openExtensionPage('popup.html');
-    if (!(status.secretStorage.ready && status.crossSigning.ready && status.thisDeviceVerified && status.keyBackup.serverVersion !== null)) {
+    if (!(
+      status.secretStorage.ready &&
+      status.crossSigning.ready &&
+      status.thisDeviceVerified &&
+      status.keyBackup.serverVersion !== null
+    )) {
       // Not finished: the popup offers the setup again, and this time it completes.
       await popup.getByRole('button', { name: 'Set up recovery' }).click({ timeout: SLOW });
       await popup.getByRole('button', { name: 'Create recovery key' }).click();
@@ -319,7 +352,9 @@ describe('service worker and browser restarts, in Chromium', () => {
       'recovery and key backup to be set up, and this extension verified',
       async () => {
         const now = (await ask('security.status', {}))?.status;
-        return now?.secretStorage.ready && now.crossSigning.ready && now.thisDeviceVerified && now.keyBackup.serverVersion !== null ? true : undefined;
+        return now?.secretStorage.ready && now.crossSigning.ready && now.thisDeviceVerified && now.keyBackup.serverVersion !== null
+          ? true
+          : undefined;
       },
       SLOW,
     );

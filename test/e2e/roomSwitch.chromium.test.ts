@@ -5,7 +5,17 @@ import { acknowledgeAllInReview, signInThroughOptions, toolbarOf } from '../supp
 import { setFigures, setSamples } from '../support/figures.ts';
 import { chromiumArgsForSites, type FixtureSite } from '../support/fixtureSite.ts';
 import { readOverlay } from '../support/overlay.ts';
-import { createSwitchWorld, interceptedNavigations, measureSwitches, roundTrips, startSwitchSites, SWITCH_CLIENTS, type SwitchClient, type SwitchPage, type SwitchWorld } from '../support/roomSwitch.ts';
+import {
+  createSwitchWorld,
+  interceptedNavigations,
+  measureSwitches,
+  roundTrips,
+  startSwitchSites,
+  SWITCH_CLIENTS,
+  type SwitchClient,
+  type SwitchPage,
+  type SwitchWorld,
+} from '../support/roomSwitch.ts';
 import { saveWindowScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 
@@ -72,14 +82,17 @@ describe('room switches inside the web clients, in Chromium', () => {
     await Promise.all(sites.map((site) => site.close()));
   });
 
-  it.each(SWITCH_CLIENTS)('$name: ten round trips by clicks in the room list, then back and forward, each showing only its own room', async (client) => {
-    const { page, driver } = await openClient(client);
-    try {
-      await roundTrips(world, client, driver, ROUND_TRIPS);
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(SWITCH_CLIENTS)(
+    '$name: ten round trips by clicks in the room list, then back and forward, each showing only its own room',
+    async (client) => {
+      const { page, driver } = await openClient(client);
+      try {
+        await roundTrips(world, client, driver, ROUND_TRIPS);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
   it('Cinny: navigations the page intercepts through the Navigation API (navigation.navigate) move the room too', async () => {
     const cinny = SWITCH_CLIENTS.find((client) => client.name === 'Cinny') as SwitchClient;
@@ -96,7 +109,9 @@ describe('room switches inside the web clients, in Chromium', () => {
     const { page, driver } = await openClient(cinny);
     try {
       const { toBadges, staleFrames } = await measureSwitches(world, cinny, driver, MEASURED_ROUND_TRIPS, STALE_WINDOW_MS);
-      console.info(`room switch to badges in Chromium (Cinny): ${toBadges.map((ms) => ms.toFixed(1)).join(', ')} ms; frames with the previous room's warnings: ${staleFrames}`);
+      console.info(
+        `room switch to badges in Chromium (Cinny): ${toBadges.map((ms) => ms.toFixed(1)).join(', ')} ms; frames with the previous room's warnings: ${staleFrames}`,
+      );
       setSamples({ room_switch_to_badges_ms: toBadges });
       setFigures({ room_switch_stale_frames: staleFrames });
       expect(toBadges).toHaveLength(MEASURED_ROUND_TRIPS);

@@ -5,7 +5,18 @@ import { setFigures, setSamples } from '../support/figures.ts';
 import { type FirefoxSession, launchFirefox } from '../support/firefox.ts';
 import { type FixtureSite, type SiteProxy, startSiteProxy } from '../support/fixtureSite.ts';
 import { readOverlayFirefox } from '../support/overlayFirefox.ts';
-import { createSwitchWorld, interceptedNavigations, measureSwitches, roundTrips, startSwitchSites, SWITCH_CLIENTS, type SwitchClient, type SwitchPage, type SwitchWorld, type Toolbar } from '../support/roomSwitch.ts';
+import {
+  createSwitchWorld,
+  interceptedNavigations,
+  measureSwitches,
+  roundTrips,
+  startSwitchSites,
+  SWITCH_CLIENTS,
+  type SwitchClient,
+  type SwitchPage,
+  type SwitchWorld,
+  type Toolbar,
+} from '../support/roomSwitch.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 
 declare const browser: Browser;
@@ -41,7 +52,7 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     await page.goto(`https://${client.hostname}${client.home}`);
     const driver: SwitchPage = {
       click: (selector) => page.click(selector),
-      evaluate: async <T,>(script: string) => (await page.evaluate(script)) as T,
+      evaluate: async <T>(script: string) => (await page.evaluate(script)) as T,
       overlay: () =>
         readOverlayFirefox(firefox.browser, page, client.hostContext).catch((error: unknown) => {
           if (error instanceof Error && error.message.startsWith('the page changed')) return undefined;
@@ -85,14 +96,17 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     await Promise.all(sites.map((site) => site.close()));
   });
 
-  it.each(SWITCH_CLIENTS)('$name: ten round trips by clicks in the room list, then back and forward, each showing only its own room', async (client) => {
-    const { page, driver } = await openClient(client);
-    try {
-      await roundTrips(world, client, driver, ROUND_TRIPS);
-    } finally {
-      await page.close();
-    }
-  });
+  it.each(SWITCH_CLIENTS)(
+    '$name: ten round trips by clicks in the room list, then back and forward, each showing only its own room',
+    async (client) => {
+      const { page, driver } = await openClient(client);
+      try {
+        await roundTrips(world, client, driver, ROUND_TRIPS);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 
   it('Cinny: navigations the page intercepts through the Navigation API (navigation.navigate) move the room too', async () => {
     const cinny = SWITCH_CLIENTS.find((client) => client.name === 'Cinny') as SwitchClient;
@@ -109,7 +123,9 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     const { page, driver } = await openClient(cinny);
     try {
       const { toBadges, staleFrames } = await measureSwitches(world, cinny, driver, MEASURED_ROUND_TRIPS, STALE_WINDOW_MS);
-      console.info(`room switch to badges in Firefox (Cinny): ${toBadges.map((ms) => ms.toFixed(1)).join(', ')} ms; frames with the previous room's warnings: ${staleFrames}`);
+      console.info(
+        `room switch to badges in Firefox (Cinny): ${toBadges.map((ms) => ms.toFixed(1)).join(', ')} ms; frames with the previous room's warnings: ${staleFrames}`,
+      );
       setSamples({ room_switch_to_badges_ms_firefox: toBadges });
       setFigures({ room_switch_stale_frames_firefox: staleFrames });
       expect(toBadges).toHaveLength(MEASURED_ROUND_TRIPS);

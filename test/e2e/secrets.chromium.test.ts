@@ -116,14 +116,20 @@ describe('secrets containment in Chromium', () => {
   }
 
   async function status(page: Page): Promise<ExtensionStatus> {
-    return waitFor('the background to answer', async () => {
-      try {
-        const answer = await page.evaluate<{ result?: ExtensionStatus } | undefined>(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} }));
-        return answer?.result;
-      } catch {
-        return undefined;
-      }
-    }, SLOW);
+    return waitFor(
+      'the background to answer',
+      async () => {
+        try {
+          const answer = await page.evaluate<{ result?: ExtensionStatus } | undefined>(() =>
+            chrome.runtime.sendMessage({ kind: 'status.get', params: {} }),
+          );
+          return answer?.result;
+        } catch {
+          return undefined;
+        }
+      },
+      SLOW,
+    );
   }
 
   /** storage.local and storage.sync as an extension page sees them (absent without the "storage" permission). */
@@ -190,8 +196,12 @@ describe('secrets containment in Chromium', () => {
       if (aux?.type === 'isolated' && context.origin === `chrome-extension://${chromium.extensionId}`) isolated.add(context.id);
     });
     // Every world of the page, the content script's included.
-    cdp.on('Runtime.consoleAPICalled', ({ args, type }) => consoleLines.push(`watched page ${type}: ${args.map((a) => JSON.stringify(a.value ?? a.description ?? '')).join(' ')}`));
-    cdp.on('Runtime.exceptionThrown', ({ exceptionDetails }) => consoleLines.push(`watched page exception: ${exceptionDetails.text} ${exceptionDetails.exception?.description ?? ''}`));
+    cdp.on('Runtime.consoleAPICalled', ({ args, type }) =>
+      consoleLines.push(`watched page ${type}: ${args.map((a) => JSON.stringify(a.value ?? a.description ?? '')).join(' ')}`),
+    );
+    cdp.on('Runtime.exceptionThrown', ({ exceptionDetails }) =>
+      consoleLines.push(`watched page exception: ${exceptionDetails.text} ${exceptionDetails.exception?.description ?? ''}`),
+    );
     await cdp.send('Runtime.enable');
     await watched.goto(`https://app.element.io/#/room/${roomId}`);
     const contentWorld = await waitFor('the content script to start', () => [...isolated][0], SLOW);
@@ -210,7 +220,9 @@ describe('secrets containment in Chromium', () => {
     if (signedIn.state !== 'signed-in') throw new Error('not signed in');
     const accessToken = readAccessToken(synapse, alice.userId, signedIn.deviceId);
     // It is the extension's token indeed: the server knows it as the extension's device.
-    const whoami = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, { headers: { Authorization: `Bearer ${accessToken}` } });
+    const whoami = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+      headers: { Authorization: `Bearer ${accessToken}` },
+    });
     expect(await whoami.json()).toMatchObject({ user_id: alice.userId, device_id: signedIn.deviceId });
 
     // The content script connected before the recorder existed: a worker stop makes it reconnect
@@ -224,7 +236,11 @@ describe('secrets containment in Chromium', () => {
     // restart can only show the new worker.
     await popup.close();
     await chromium.stopServiceWorkers();
-    await waitFor('the content script to reconnect through the recorder', async () => ((await evaluateIn(cdp, contentWorld, throughRecordedPort)) as boolean) || undefined, SLOW);
+    await waitFor(
+      'the content script to reconnect through the recorder',
+      async () => ((await evaluateIn(cdp, contentWorld, throughRecordedPort)) as boolean) || undefined,
+      SLOW,
+    );
     popup = await chromium.openExtensionPage('popup.html');
     await popup.setViewportSize({ width: 380, height: 800 });
     await popup.locator('[data-status="sync"].tone-ok').waitFor({ timeout: SLOW });
@@ -244,7 +260,11 @@ describe('secrets containment in Chromium', () => {
     const session = popup.locator(`li.session[data-device="${phone.deviceId}"]`);
     await session.waitFor({ timeout: SLOW });
     await session.getByRole('button', { name: 'Verify' }).click();
-    const request = await waitFor('the phone to receive the request', () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0], SLOW);
+    const request = await waitFor(
+      'the phone to receive the request',
+      () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0],
+      SLOW,
+    );
     await request.accept();
     const verifier = await waitFor('the phone to have a verifier', () => request.verifier, SLOW);
     const done = verifier.verify();
@@ -260,8 +280,16 @@ describe('secrets containment in Chromium', () => {
     // A warning: Dave adds a device he never signed. It shows on the watched page and in the popup; acknowledge it.
     const rogue = await dave.addUnsignedDevice({ deviceName: 'Rogue' });
     peers.push(rogue);
-    await waitFor('the content script to receive a report naming the rogue device', async () =>
-      ((await evaluateIn(cdp, contentWorld, `globalThis.__mtgRecorded.some((m) => m.channel.startsWith('port') && m.text.includes(${JSON.stringify(rogue.deviceId)}))`)) as boolean) || undefined, SLOW);
+    await waitFor(
+      'the content script to receive a report naming the rogue device',
+      async () =>
+        ((await evaluateIn(
+          cdp,
+          contentWorld,
+          `globalThis.__mtgRecorded.some((m) => m.channel.startsWith('port') && m.text.includes(${JSON.stringify(rogue.deviceId)}))`,
+        )) as boolean) || undefined,
+      SLOW,
+    );
     await popup.getByRole('button', { name: /new/ }).first().click();
     const device = popup.locator(`li.device[data-device="${rogue.deviceId}"]`);
     await device.waitFor({ timeout: SLOW });
@@ -271,8 +299,15 @@ describe('secrets containment in Chromium', () => {
 
     // The secrets, learned from the server side: the secret storage key from the passphrase, and with it every private key.
     const secrets = await accountSecrets(synapse.baseUrl, alice, passphrase);
-    secrets.push(textSecret('access token', accessToken), textSecret('account password', alice.password), textSecret('passphrase', passphrase));
-    secrets.push({ name: 'any access token of the user', needles: needlesOf([`syt_${Buffer.from(alice.localpart).toString('base64').replace(/=+$/, '')}_`]) });
+    secrets.push(
+      textSecret('access token', accessToken),
+      textSecret('account password', alice.password),
+      textSecret('passphrase', passphrase),
+    );
+    secrets.push({
+      name: 'any access token of the user',
+      needles: needlesOf([`syt_${Buffer.from(alice.localpart).toString('base64').replace(/=+$/, '')}_`]),
+    });
 
     // Sign out from the options page.
     await options.getByRole('button', { name: 'Sign out…' }).click();
@@ -287,8 +322,11 @@ describe('secrets containment in Chromium', () => {
     await evaluateIn(cdp, contentWorld, `console.log(${JSON.stringify(`${consoleCanary} content`)})`);
     const messages = (await evaluateIn(cdp, contentWorld, 'globalThis.__mtgRecorded')) as { channel: string; text: string }[];
     const duringFlow = await readProfile(profile);
-    await waitFor('the console canaries to be recorded', () =>
-      ['worker', 'page', 'content'].every((where) => consoleLines.some((l) => l.includes(`${consoleCanary} ${where}`))) || undefined, SLOW);
+    await waitFor(
+      'the console canaries to be recorded',
+      () => ['worker', 'page', 'content'].every((where) => consoleLines.some((l) => l.includes(`${consoleCanary} ${where}`))) || undefined,
+      SLOW,
+    );
 
     // The browser closed, then started once more on the profile and closed again: LevelDB turns its logs into compressed tables.
     await chromium.close();
@@ -306,9 +344,12 @@ describe('secrets containment in Chromium', () => {
     expect(afterClose.pieces.filter((p) => p.what.startsWith('unparsed')).map((p) => `${p.file}: ${p.what}`)).toEqual([]);
     // The positive control of the disk scan.
     const canaryHits = (text: string, pieces: ScannedPiece[]) => pieces.filter((p) => needlesOf([text]).some((n) => contains(p.bytes, n)));
-    for (const canary of Object.values(canaries)) expect(canaryHits(canary, afterClose.pieces).length, `canary ${canary} found on disk`).toBeGreaterThan(0);
+    for (const canary of Object.values(canaries))
+      expect(canaryHits(canary, afterClose.pieces).length, `canary ${canary} found on disk`).toBeGreaterThan(0);
     const compressed = canaryHits(canaries.compressible, afterClose.pieces);
-    console.log(`secrets: the compressible canary was found in: ${[...new Set(compressed.map((p) => `${path.basename(p.file)} (${p.what})`))].join(', ')}`);
+    console.log(
+      `secrets: the compressible canary was found in: ${[...new Set(compressed.map((p) => `${path.basename(p.file)} (${p.what})`))].join(', ')}`,
+    );
     // After the close and reopen LevelDB holds it in a snappy table: the decompressed block must show it.
     expect(compressed.some((p) => p.file.endsWith('.ldb') && p.what.startsWith('block'))).toBe(true);
 
@@ -317,7 +358,10 @@ describe('secrets containment in Chromium', () => {
       ...messages.map((m, i) => ({ place: `message ${i} (${m.channel})`, bytes: Buffer.from(m.text) })),
       ...storageDumps.map((d) => ({ place: d.split(':')[0] ?? 'storage', bytes: Buffer.from(d) })),
       ...consoleLines.map((l, i) => ({ place: `console line ${i}`, bytes: Buffer.from(l) })),
-      ...[...duringFlow.pieces, ...afterClose.pieces].map((p) => ({ place: `${path.relative(profile, p.file)} (${p.what})`, bytes: p.bytes })),
+      ...[...duringFlow.pieces, ...afterClose.pieces].map((p) => ({
+        place: `${path.relative(profile, p.file)} (${p.what})`,
+        bytes: p.bytes,
+      })),
     ];
     const found: string[] = [];
     for (const secret of secrets) {
@@ -329,7 +373,8 @@ describe('secrets containment in Chromium', () => {
         `${duringFlow.files} + ${afterClose.files} profile files (${duringFlow.pieces.length + afterClose.pieces.length} pieces) scanned; found in clear: ${found.length}`,
     );
     addFigures({ secret_scan_places_count: scanned });
-    if (process.env.MTG_SECRETS_DUMP !== undefined) await fs.writeFile(process.env.MTG_SECRETS_DUMP, [...consoleLines, ...messages.map((m) => `${m.channel} ${m.text}`)].join('\n'));
+    if (process.env.MTG_SECRETS_DUMP !== undefined)
+      await fs.writeFile(process.env.MTG_SECRETS_DUMP, [...consoleLines, ...messages.map((m) => `${m.channel} ${m.text}`)].join('\n'));
     expect(found).toEqual([]);
   }, 600_000);
 });
@@ -373,7 +418,8 @@ const RECORDER = `(() => {
 
 async function evaluateIn(cdp: CDPSession, contextId: number, expression: string): Promise<unknown> {
   const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { contextId, expression, returnByValue: true });
-  if (exceptionDetails) throw new Error(`in the content script's world: ${exceptionDetails.text} ${exceptionDetails.exception?.description ?? ''}`);
+  if (exceptionDetails)
+    throw new Error(`in the content script's world: ${exceptionDetails.text} ${exceptionDetails.exception?.description ?? ''}`);
   return result.value as unknown;
 }
 
@@ -381,7 +427,8 @@ async function evaluateIn(cdp: CDPSession, contextId: number, expression: string
 function readAccessToken(server: SynapseServer, userId: string, deviceId: string): string {
   const db = new DatabaseSync(path.join(path.dirname(server.logPath), 'homeserver.db'), { readOnly: true });
   try {
-    const row = db.prepare('SELECT token FROM access_tokens WHERE user_id = ? AND device_id = ?').get(userId, deviceId) as { token?: string } | undefined;
+    const row = db.prepare('SELECT token FROM access_tokens WHERE user_id = ? AND device_id = ?').get(userId, deviceId) as
+      { token?: string } | undefined;
     if (typeof row?.token !== 'string') throw new Error(`no access token for ${userId}/${deviceId}`);
     return row.token;
   } finally {
@@ -395,7 +442,7 @@ function readAccessToken(server: SynapseServer, userId: string, deviceId: string
  * keys and the key backup's private key).
  */
 async function accountSecrets(baseUrl: string, user: RegisteredUser, passphrase: string): Promise<Secret[]> {
-  const accountData = async <T,>(type: string): Promise<T> => {
+  const accountData = async <T>(type: string): Promise<T> => {
     const response = await fetch(`${baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/${type}`, {
       headers: { Authorization: `Bearer ${user.accessToken}` },
     });

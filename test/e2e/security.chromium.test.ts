@@ -31,7 +31,6 @@ async function popupIn(chromium: ChromiumSession): Promise<Page> {
   return popup;
 }
 
-
 /** Signs in from the popup's own form; resolves once the account syncs. */
 async function signInFromPopup(popup: Page, user: RegisteredUser): Promise<void> {
   await popup.getByLabel('Homeserver').fill(server.baseUrl);
@@ -135,7 +134,11 @@ describe('encryption setup in the popup, in Chromium', () => {
     await line(popup, 'this-device').locator('text=Not verified').waitFor();
     // The extension must know the phone before its request means anything to it.
     await popup.getByRole('button', { name: 'Verify with another device' }).click();
-    const request = await waitFor('the phone to receive the request', () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0], 60_000);
+    const request = await waitFor(
+      'the phone to receive the request',
+      () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0],
+      60_000,
+    );
     await request.accept();
     const verifier = await waitFor('the phone to have a verifier', () => request.verifier);
     const done = verifier.verify();
@@ -170,7 +173,10 @@ describe('encryption setup in the popup, in Chromium', () => {
     const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
     peers.push(bob, phone);
     await phone.shareRoomWith(bob);
-    await waitFor("Bob to know Alice's identity", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined);
+    await waitFor(
+      "Bob to know Alice's identity",
+      async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined,
+    );
 
     const options = await (browsers[0] as ChromiumSession).openExtensionPage('options.html');
     await options.getByRole('button', { name: 'Reset identity…' }).click();
@@ -180,6 +186,9 @@ describe('encryption setup in the popup, in Chromium', () => {
     await options.getByLabel('Password').fill(alice.password);
     await options.getByRole('button', { name: 'Continue' }).click();
     await options.getByText('Your identity was reset.').waitFor({ timeout: 60_000 });
-    await waitFor("Bob to see Alice's identity change", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined);
+    await waitFor(
+      "Bob to see Alice's identity change",
+      async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined,
+    );
   });
 });

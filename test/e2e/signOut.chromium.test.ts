@@ -47,7 +47,7 @@ type Inventory = Record<string, Record<string, { count: number; keys?: string[] 
  */
 async function inventory(page: Page): Promise<Inventory> {
   return page.evaluate(async (ownDatabase) => {
-    const asPromise = <T,>(request: IDBRequest<T>) =>
+    const asPromise = <T>(request: IDBRequest<T>) =>
       new Promise<T>((resolve, reject) => {
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error ?? new Error('request failed'));
@@ -61,7 +61,8 @@ async function inventory(page: Page): Promise<Inventory> {
         for (const storeName of [...db.objectStoreNames]) {
           const store = db.transaction(storeName, 'readonly').objectStore(storeName);
           const count = await asPromise(store.count());
-          stores[storeName] = name === ownDatabase ? { count, keys: (await asPromise(store.getAllKeys())).map((k) => JSON.stringify(k)) } : { count };
+          stores[storeName] =
+            name === ownDatabase ? { count, keys: (await asPromise(store.getAllKeys())).map((k) => JSON.stringify(k)) } : { count };
         }
         found[name] = stores;
       } finally {
@@ -83,7 +84,9 @@ describe('signing out, in Chromium', () => {
   }
 
   async function extensionDevicesOnServer(): Promise<string[]> {
-    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
     const { devices } = (await response.json()) as { devices: { device_id: string; display_name?: string }[] };
     return devices.filter((d) => d.display_name === 'Matrix Trust Guard on Chrome').map((d) => d.device_id);
   }
@@ -114,10 +117,16 @@ describe('signing out, in Chromium', () => {
     expect(await extensionDevicesOnServer()).toEqual([account.deviceId]);
 
     // A warning in the ledger: Dave's device he never signed.
-    await waitFor('the ledger to hold the rogue device', async () => {
-      const answer = await options.evaluate<{ result: { json: string } }>(() => chrome.runtime.sendMessage({ kind: 'ledger.export', params: {} }));
-      return answer.result.json.includes(rogue.deviceId) ? true : undefined;
-    }, SLOW);
+    await waitFor(
+      'the ledger to hold the rogue device',
+      async () => {
+        const answer = await options.evaluate<{ result: { json: string } }>(() =>
+          chrome.runtime.sendMessage({ kind: 'ledger.export', params: {} }),
+        );
+        return answer.result.json.includes(rogue.deviceId) ? true : undefined;
+      },
+      SLOW,
+    );
     // A damaged record, as a disk fault could leave one: the next read of the ledger sets it aside.
     await options.evaluate(
       async ({ database, ledger, room }) => {
@@ -127,7 +136,9 @@ describe('signing out, in Chromium', () => {
           open.onerror = () => reject(open.error ?? new Error('open failed'));
         });
         const transaction = db.transaction(ledger, 'readwrite');
-        transaction.objectStore(ledger).put({ roomId: room, userId: '@mallory:localhost', deviceId: 'DAMAGED', ed25519Key: 'not a key', firstSeenAt: 'yesterday' });
+        transaction
+          .objectStore(ledger)
+          .put({ roomId: room, userId: '@mallory:localhost', deviceId: 'DAMAGED', ed25519Key: 'not a key', firstSeenAt: 'yesterday' });
         await new Promise((resolve, reject) => {
           transaction.oncomplete = resolve;
           transaction.onerror = () => reject(transaction.error ?? new Error('write failed'));
@@ -137,14 +148,22 @@ describe('signing out, in Chromium', () => {
       { database: EXTENSION_DATABASE, ledger: STORES.ledger, room: roomId },
     );
     await options.evaluate(() => chrome.runtime.sendMessage({ kind: 'ledger.export', params: {} }));
-    await waitFor('the damaged record to be set aside', async () => ((await status(options)).ledgerSetAside === 1 ? true : undefined), SLOW);
+    await waitFor(
+      'the damaged record to be set aside',
+      async () => ((await status(options)).ledgerSetAside === 1 ? true : undefined),
+      SLOW,
+    );
 
     // The positive control: the account's data is where this test will look for it.
     const before = await inventory(options);
     const own = before[EXTENSION_DATABASE];
     expect(Object.keys(before)).toEqual(expect.arrayContaining([SYNC_DATABASE_NAME, ...ACCOUNT_CRYPTO_DATABASES]));
     expect(Object.values(before[SYNC_DATABASE_NAME] ?? {}).some((store) => store.count > 0)).toBe(true);
-    for (const name of ACCOUNT_CRYPTO_DATABASES) expect(Object.values(before[name] ?? {}).some((store) => store.count > 0), name).toBe(true);
+    for (const name of ACCOUNT_CRYPTO_DATABASES)
+      expect(
+        Object.values(before[name] ?? {}).some((store) => store.count > 0),
+        name,
+      ).toBe(true);
     expect(own?.[STORES.ledger]?.keys?.some((key) => key.includes(rogue.deviceId))).toBe(true);
     expect(own?.[STORES.ledgerSetAside]?.count).toBe(1);
     expect(own?.[STORES.sealedSecrets]?.keys).toEqual(expect.arrayContaining(['"account-credentials"', '"account-crypto-store-key"']));
@@ -158,7 +177,9 @@ describe('signing out, in Chromium', () => {
     expect(await extensionDevicesOnServer()).toEqual([]);
     const after = await inventory(options);
     // Only our own database and the engine check's stores are left.
-    expect(Object.keys(after).filter((name) => name !== EXTENSION_DATABASE && !name.startsWith(`${ENGINE_CHECK_DATABASE_PREFIX}::`))).toEqual([]);
+    expect(
+      Object.keys(after).filter((name) => name !== EXTENSION_DATABASE && !name.startsWith(`${ENGINE_CHECK_DATABASE_PREFIX}::`)),
+    ).toEqual([]);
     const left = after[EXTENSION_DATABASE] ?? {};
     expect(Object.keys(left).sort()).toEqual(Object.values(STORES).sort());
     expect(left[STORES.ledger]).toEqual({ count: 0, keys: [] });

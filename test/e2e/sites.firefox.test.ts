@@ -76,7 +76,9 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
     await options.locator('#site-origin').fill(`http://${HOST}`);
     await options.locator('form.add-site button[type="submit"]').click();
     const alert = await options.waitForSelector('.sites-section [role="alert"]');
-    expect(await alert?.evaluate((node) => node.textContent)).toBe('Type the https address of your web client, e.g. https://chat.example.org.');
+    expect(await alert?.evaluate((node) => node.textContent)).toBe(
+      'Type the https address of your web client, e.g. https://chat.example.org.',
+    );
     expect(await hasHostPermission()).toBe(false);
   });
 
@@ -87,7 +89,9 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
     expect(await hasHostPermission()).toBe(true);
     // Only that host: no other site's pages became readable.
     expect(await options.evaluate(() => browser.permissions.contains({ origins: ['https://example.com/*'] }))).toBe(false);
-    expect(await options.evaluate(() => browser.scripting.getRegisteredContentScripts())).toMatchObject([{ matches: [`https://${HOST}/*`] }]);
+    expect(await options.evaluate(() => browser.scripting.getRegisteredContentScripts())).toMatchObject([
+      { matches: [`https://${HOST}/*`] },
+    ]);
     const list = await options.waitForSelector('.sites-section');
     await list?.screenshot({ path: path.join(SCREENSHOTS, 'options-sites.png') });
 
@@ -116,7 +120,9 @@ describe('adding and removing a self-hosted web client, in Firefox ESR', () => {
     });
     const page = await firefox.browser.newPage();
     await page.goto(`${origin}/`);
-    await waitFor('the added site to be recognised after the restart', async () => ((await titleOfSiteTab())?.includes('Element Web') ? true : undefined));
+    await waitFor('the added site to be recognised after the restart', async () =>
+      (await titleOfSiteTab())?.includes('Element Web') ? true : undefined,
+    );
     await page.close();
   });
 

@@ -100,7 +100,9 @@ describe('signing in', () => {
   it('says so when the homeserver cannot be reached', async () => {
     const extension = await background();
     // Port 9 (discard) has nothing listening on this machine: the connection is refused.
-    await expect(extension.account.signIn({ homeserver: 'http://127.0.0.1:9', user: 'alice', password: 'x' })).rejects.toThrow('cannot be reached');
+    await expect(extension.account.signIn({ homeserver: 'http://127.0.0.1:9', user: 'alice', password: 'x' })).rejects.toThrow(
+      'cannot be reached',
+    );
   });
 });
 
@@ -191,19 +193,31 @@ describe('the warning history', () => {
     const first = await background();
     await first.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
     const { roomId, rogue } = await roomWithUnsignedDevice(user);
-    const drawn = await first.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)), 'the rogue device');
+    const drawn = await first.reportWhere(
+      roomId,
+      (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId)),
+      'the rogue device',
+    );
     await first.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: rogue.userId }));
     const exported = await first.account.rooms.exportLedger();
     first.stop();
 
     const second = await background();
     await second.account.signIn({ homeserver: server.baseUrl, user: user.userId, password: user.password });
-    await second.reportWhere(roomId, (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId && d.isNew)), 'the rogue device, new here');
+    await second.reportWhere(
+      roomId,
+      (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId && d.isNew)),
+      'the rogue device, new here',
+    );
     await expect(second.account.rooms.importLedger('{"format":"something else"}')).rejects.toThrow('This file cannot be imported:');
     const count = await second.account.rooms.importLedger(exported);
     expect(count).toBe((await second.ledger.allEntries()).length);
     // The acknowledgement made in the first browser quiets the device in the second.
-    const report = await second.reportWhere(roomId, (r) => r.members.every((m) => m.devices.every((d) => d.deviceId !== rogue.deviceId || !d.isNew)), 'the imported acknowledgement');
+    const report = await second.reportWhere(
+      roomId,
+      (r) => r.members.every((m) => m.devices.every((d) => d.deviceId !== rogue.deviceId || !d.isNew)),
+      'the imported acknowledgement',
+    );
     expect(report.members.flatMap((m) => m.devices).find((d) => d.deviceId === rogue.deviceId)?.acknowledgedAt).toBeDefined();
   });
 });

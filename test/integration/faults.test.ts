@@ -162,42 +162,50 @@ function expectBounded(name: string, count: number, windowMs: number, perMinute:
 }
 
 describe('under network faults the extension', () => {
-  it(`survives the server disappearing for ${OUTAGE_MS / 1000} s (connections refused): offline, a ping every few seconds, back by itself`, async () => {
-    const { at: downAt } = await faultStarts();
-    const fetchesBefore = extension.requests.length;
-    await proxy.down(OUTAGE_MS);
-    const offline = await offlineAfter(downAt);
-    const added = await bobAddsDevice('Phone added while the server was away');
-    // The proxy sees nothing while it is down: count what the extension tried to fetch. The
-    // status is read before each probe of the server; a read followed by a refused probe was
-    // taken during the outage (once the server is back, the extension may be back first).
-    const duringOutage: SyncStatus[] = [];
-    await waitFor(
-      'the server to come back',
-      async () => {
-        const status = sync();
-        const up = await fetch(`${proxy.url}/_matrix/client/versions`).then(() => true, () => false);
-        if (!up) duringOutage.push(status);
-        return up || undefined;
-      },
-      OUTAGE_MS + 30_000,
-    );
-    const upAt = Date.now();
-    const tried = extension.requests.slice(fetchesBefore);
-    expectBounded('refused', tried.length, upAt - downAt, UNREACHABLE_PER_MINUTE);
-    // It did keep trying, or it would never notice the server is back.
-    expect(tried.filter((url) => url.includes('/versions')).length).toBeGreaterThanOrEqual(Math.floor((upAt - downAt) / 10_000) - 2);
-    // Offline all along, with the last good sync the UI shows.
-    expect(duringOutage.length).toBeGreaterThan(0);
-    for (const status of duringOutage) expect(status).toMatchObject({ state: 'offline', since: offline.since, lastSyncAt: offline.lastSyncAt });
+  it(
+    `survives the server disappearing for ${OUTAGE_MS / 1000} s (connections refused): offline, a ping every few seconds, back by itself`,
+    async () => {
+      const { at: downAt } = await faultStarts();
+      const fetchesBefore = extension.requests.length;
+      await proxy.down(OUTAGE_MS);
+      const offline = await offlineAfter(downAt);
+      const added = await bobAddsDevice('Phone added while the server was away');
+      // The proxy sees nothing while it is down: count what the extension tried to fetch. The
+      // status is read before each probe of the server; a read followed by a refused probe was
+      // taken during the outage (once the server is back, the extension may be back first).
+      const duringOutage: SyncStatus[] = [];
+      await waitFor(
+        'the server to come back',
+        async () => {
+          const status = sync();
+          const up = await fetch(`${proxy.url}/_matrix/client/versions`).then(
+            () => true,
+            () => false,
+          );
+          if (!up) duringOutage.push(status);
+          return up || undefined;
+        },
+        OUTAGE_MS + 30_000,
+      );
+      const upAt = Date.now();
+      const tried = extension.requests.slice(fetchesBefore);
+      expectBounded('refused', tried.length, upAt - downAt, UNREACHABLE_PER_MINUTE);
+      // It did keep trying, or it would never notice the server is back.
+      expect(tried.filter((url) => url.includes('/versions')).length).toBeGreaterThanOrEqual(Math.floor((upAt - downAt) / 10_000) - 2);
+      // Offline all along, with the last good sync the UI shows.
+      expect(duringOutage.length).toBeGreaterThan(0);
+      for (const status of duringOutage)
+        expect(status).toMatchObject({ state: 'offline', since: offline.since, lastSyncAt: offline.lastSyncAt });
 
-    const back = await upToDateAfter(upAt);
-    measured['refused-recovery'] = { outageSeconds: OUTAGE_MS / 1000, secondsToRecover: Math.round((back - upAt) / 1000) };
-    // One keep-alive interval (at most 10 s) and a sync: well under half a minute.
-    expect(back - upAt).toBeLessThan(30_000);
-    await reportHas(added);
-    addFigures({ faults_scenarios_count: 1 });
-  }, OUTAGE_MS + 150_000);
+      const back = await upToDateAfter(upAt);
+      measured['refused-recovery'] = { outageSeconds: OUTAGE_MS / 1000, secondsToRecover: Math.round((back - upAt) / 1000) };
+      // One keep-alive interval (at most 10 s) and a sync: well under half a minute.
+      expect(back - upAt).toBeLessThan(30_000);
+      await reportHas(added);
+      addFigures({ faults_scenarios_count: 1 });
+    },
+    OUTAGE_MS + 150_000,
+  );
 
   it('survives connections reset in the middle of /sync responses', async () => {
     const { at } = await faultStarts();
@@ -230,7 +238,11 @@ describe('under network faults the extension', () => {
     expect(proxy.requests.filter((r) => r.fault === 'delay').length).toBe(1);
 
     const back = await upToDateAfter(lastGoodSync, 90_000);
-    measured.delay = { hungSeconds: 50, secondsUntilOffline: Math.round(overdueAfter / 1000), secondsToRecover: Math.round((back - at) / 1000) };
+    measured.delay = {
+      hungSeconds: 50,
+      secondsUntilOffline: Math.round(overdueAfter / 1000),
+      secondsToRecover: Math.round((back - at) / 1000),
+    };
     // A hung request is not a storm: nothing but the hung /sync and Rust crypto's own requests.
     expectBounded('delay-requests', proxiedBetween(at, back).length, back - at, UNREACHABLE_PER_MINUTE);
     await reportHas(added);
@@ -240,22 +252,29 @@ describe('under network faults the extension', () => {
   it.each([
     { status: 502, path: undefined, what: 'every request' },
     { status: 503, path: /\/sync\b/, what: '/sync only' },
-  ])('survives $status on $what: offline, bounded retries, back by itself', async ({ status, path }) => {
-    const { at } = await faultStarts();
-    const appliedBefore = proxy.applied('status');
-    proxy.inject({ kind: 'status', status, path });
-    const added = await bobAddsDevice(`Phone added during ${status}s`);
-    await offlineAfter(at);
-    // Let the retries run a while before counting them.
-    await waitFor(`five ${status}s`, () => (proxy.applied('status') >= appliedBefore + 5 ? true : undefined), 60_000);
-    const clearedAt = Date.now();
-    proxy.clear();
-    expectBounded(`status-${status}`, proxiedBetween(at, clearedAt).length, clearedAt - at, FAILING_SYNC_PER_MINUTE);
-    const back = await upToDateAfter(clearedAt);
-    measured[`status-${status}-recovery`] = { faultSeconds: Math.round((clearedAt - at) / 1000), secondsToRecover: Math.round((back - clearedAt) / 1000) };
-    await reportHas(added);
-    addFigures({ faults_scenarios_count: 1 });
-  }, 180_000);
+  ])(
+    'survives $status on $what: offline, bounded retries, back by itself',
+    async ({ status, path }) => {
+      const { at } = await faultStarts();
+      const appliedBefore = proxy.applied('status');
+      proxy.inject({ kind: 'status', status, path });
+      const added = await bobAddsDevice(`Phone added during ${status}s`);
+      await offlineAfter(at);
+      // Let the retries run a while before counting them.
+      await waitFor(`five ${status}s`, () => (proxy.applied('status') >= appliedBefore + 5 ? true : undefined), 60_000);
+      const clearedAt = Date.now();
+      proxy.clear();
+      expectBounded(`status-${status}`, proxiedBetween(at, clearedAt).length, clearedAt - at, FAILING_SYNC_PER_MINUTE);
+      const back = await upToDateAfter(clearedAt);
+      measured[`status-${status}-recovery`] = {
+        faultSeconds: Math.round((clearedAt - at) / 1000),
+        secondsToRecover: Math.round((back - clearedAt) / 1000),
+      };
+      await reportHas(added);
+      addFigures({ faults_scenarios_count: 1 });
+    },
+    180_000,
+  );
 
   it('waits as long as a 429 asks (retry_after_ms) before the next request', async () => {
     const retryAfterMs = 9_000;
@@ -267,13 +286,19 @@ describe('under network faults the extension', () => {
     const limited = proxy.requests.filter((r) => r.at >= at && r.fault === 'rate-limit');
     // The sync loop's next knock (its retry, or the keep-alive before it) waits the retry time;
     // matrix-js-sdk alone would knock again after 2 to 7 s.
-    const retryGapsMs = limited.map((hit) => (proxy.requests.find((r) => r.at > hit.at && /\/sync\b|\/versions/.test(r.path))?.at ?? Number.NaN) - hit.at);
+    const retryGapsMs = limited.map(
+      (hit) => (proxy.requests.find((r) => r.at > hit.at && /\/sync\b|\/versions/.test(r.path))?.at ?? Number.NaN) - hit.at,
+    );
     for (const gap of retryGapsMs) expect(gap).toBeGreaterThanOrEqual(retryAfterMs - 100);
     // Anything else in the window was already on its way when the 429 arrived.
     const inWindow = limited.flatMap((hit) => proxy.requests.filter((r) => r.at > hit.at && r.at < hit.at + retryAfterMs - 100));
     expect(inWindow.length).toBeLessThanOrEqual(BURST);
     const offline = await offlineAfter(at);
-    measured['rate-limit'] = { retryAfterMs, retryGapsMs, inWindow: inWindow.map((r) => `${r.method} ${r.path.split('?')[0] ?? ''} +${r.at - at}ms`) };
+    measured['rate-limit'] = {
+      retryAfterMs,
+      retryGapsMs,
+      inWindow: inWindow.map((r) => `${r.method} ${r.path.split('?')[0] ?? ''} +${r.at - at}ms`),
+    };
     expect(back).toBeGreaterThan(offline.lastSyncAt);
     await reportHas(added);
     addFigures({ faults_scenarios_count: 1 });
@@ -298,15 +323,20 @@ describe('under network faults the extension', () => {
     const ledger = await extension.ledger.allEntries();
     expect(ledger.some((entry) => entry.userId === bob.userId)).toBe(true);
     proxy.inject({ kind: 'unknown-token', path: /\/sync\b/, count: 1 });
-    const ended = await waitFor('the extension to notice', () => {
-      const account = extension.status.get().account;
-      return account.state === 'signed-out' ? account : undefined;
-    }, 60_000);
+    const ended = await waitFor(
+      'the extension to notice',
+      () => {
+        const account = extension.status.get().account;
+        return account.state === 'signed-out' ? account : undefined;
+      },
+      60_000,
+    );
     expect(ended.endedByServerAt).toBeGreaterThan(0);
     expect(await extension.ledger.allEntries()).toEqual(ledger);
     await extension.account.signIn({ homeserver: proxy.url, user: alice.userId, password: alice.password });
     const entries = await extension.ledger.allEntries();
-    for (const entry of ledger) expect(entries).toContainEqual(expect.objectContaining({ roomId: entry.roomId, userId: entry.userId, deviceId: entry.deviceId }));
+    for (const entry of ledger)
+      expect(entries).toContainEqual(expect.objectContaining({ roomId: entry.roomId, userId: entry.userId, deviceId: entry.deviceId }));
     await upToDateAfter(ended.endedByServerAt ?? 0);
     addFigures({ faults_scenarios_count: 1 });
   }, 180_000);

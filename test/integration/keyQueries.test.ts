@@ -73,7 +73,9 @@ function queriesAboutBob(from: number): ProxiedRequest[] {
  * report says he is being checked, and none would paint the toolbar "ok". Returns that window.
  */
 function neverClearBetween(from: number, deviceId: string): { checkingAt: number; warnedAt: number; reports: RoomTrustReport[] } {
-  const indexes = extension.reports.map((report, index) => ({ report, index })).filter(({ report, index }) => report.roomId === roomId && (extension.reportedAt[index] ?? 0) >= from);
+  const indexes = extension.reports
+    .map((report, index) => ({ report, index }))
+    .filter(({ report, index }) => report.roomId === roomId && (extension.reportedAt[index] ?? 0) >= from);
   const first = indexes.findIndex(({ report }) => bobCheck(report) !== undefined);
   const warned = indexes.findIndex(({ report }) => hasDevice(report, deviceId));
   expect(first).toBeGreaterThanOrEqual(0);
@@ -97,7 +99,11 @@ describe('when key queries fail or leave a user out, the extension', () => {
     proxy.inject({ kind: 'status', status: 502, path: /\/keys\/query/ });
     const device = await bob.addUnsignedDevice({ deviceName: 'Laptop added while key queries fail' });
     cleanups.push(() => device.stop());
-    const failing = await extension.reportWhere(roomId, (r) => bobCheck(r)?.reason === 'query-failed', 'Bob to be shown as not checked, because queries fail');
+    const failing = await extension.reportWhere(
+      roomId,
+      (r) => bobCheck(r)?.reason === 'query-failed',
+      'Bob to be shown as not checked, because queries fail',
+    );
     expect(bobCheck(failing)?.since).toBeGreaterThanOrEqual(start);
     // Let the fault last through several retries before ending it: enough to see the pace.
     const failed = () => queriesAboutBob(start).filter((r) => r.fault === 'status');
@@ -124,7 +130,7 @@ describe('when key queries fail or leave a user out, the extension', () => {
     expect(perMinute).toBeLessThan(10);
   }, 240_000);
 
-  it("says Bob is being checked while the server leaves him out of its answers, without asking in a loop, and warns once it stops", async () => {
+  it('says Bob is being checked while the server leaves him out of its answers, without asking in a loop, and warns once it stops', async () => {
     const start = Date.now();
     let omitted = 0;
     undo.push(
@@ -147,7 +153,11 @@ describe('when key queries fail or leave a user out, the extension', () => {
     const sixth = await waitFor('six answers without Bob', () => queriesAboutBob(start)[5], 120_000);
     const asked = queriesAboutBob(start).slice(0, 6);
     const perMinute = ((asked.length - 1) * 60_000) / (sixth.at - (asked[0]?.at ?? start));
-    measured.omitted = { omittedAnswers: omitted, queriesAboutBob: asked.map((r) => r.at - start), perMinute: Math.round(perMinute * 10) / 10 };
+    measured.omitted = {
+      omittedAnswers: omitted,
+      queriesAboutBob: asked.map((r) => r.at - start),
+      perMinute: Math.round(perMinute * 10) / 10,
+    };
     setFigures({ keys_query_requests_per_min_user_omitted: Math.round(perMinute * 10) / 10 });
     expect(perMinute).toBeLessThan(10);
     // Every report since says he is being checked: none says clear.

@@ -112,9 +112,7 @@ describe('what a peer observes about other devices', () => {
     await expect.poll(() => deviceTrust(alice, bob), eventually).toMatchObject({ crossSigningVerified: true });
     await expect.poll(() => deviceTrust(alice, bobPhone), eventually).toMatchObject({ crossSigningVerified: true });
     // The case this project exists for: a device of a verified user that its owner never signed.
-    await expect
-      .poll(() => deviceTrust(alice, bobTablet), eventually)
-      .toMatchObject({ signedByOwner: false, crossSigningVerified: false });
+    await expect.poll(() => deviceTrust(alice, bobTablet), eventually).toMatchObject({ signedByOwner: false, crossSigningVerified: false });
   });
 
   it('after a verified user resets their identity, the observer sees wasCrossSigningVerified and no longer verified', async () => {
@@ -128,12 +126,8 @@ describe('what a peer observes about other devices', () => {
 
     await bob.resetIdentity();
 
-    await expect
-      .poll(() => userTrust(alice, bob), eventually)
-      .toMatchObject({ verified: false, wasVerified: true });
-    await expect
-      .poll(() => userTrust(carol, bob), eventually)
-      .toEqual({ verified: false, wasVerified: false, needsUserApproval: true });
+    await expect.poll(() => userTrust(alice, bob), eventually).toMatchObject({ verified: false, wasVerified: true });
+    await expect.poll(() => userTrust(carol, bob), eventually).toEqual({ verified: false, wasVerified: false, needsUserApproval: true });
   });
 
   it("members of an encrypted room see each other's devices", async () => {
@@ -147,9 +141,7 @@ describe('what a peer observes about other devices', () => {
     await expect.poll(() => trackedDeviceIds(bob, alice), eventually).toEqual([alice.deviceId]);
 
     const bobLaptop = track(await bob.addUnsignedDevice({ deviceName: 'laptop' }));
-    await expect
-      .poll(() => trackedDeviceIds(alice, bob), eventually)
-      .toEqual([bob.deviceId, bobLaptop.deviceId].sort());
+    await expect.poll(() => trackedDeviceIds(alice, bob), eventually).toEqual([bob.deviceId, bobLaptop.deviceId].sort());
 
     const eventId = await alice.sendText(roomId, 'hello, encrypted');
     await expect.poll(() => decryptedBody(bob, roomId, eventId), eventually).toBe('hello, encrypted');

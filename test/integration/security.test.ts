@@ -32,17 +32,27 @@ async function peer(user: RegisteredUser, deviceName: string): Promise<Peer> {
 /** What the server holds for the account: cross-signing keys and the default secret storage key. */
 async function serverSide(user: RegisteredUser): Promise<{ identity: boolean; secretStorage: boolean }> {
   const headers = { Authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' };
-  const keys = await fetch(`${server.baseUrl}/_matrix/client/v3/keys/query`, { method: 'POST', headers, body: JSON.stringify({ device_keys: { [user.userId]: [] } }) });
+  const keys = await fetch(`${server.baseUrl}/_matrix/client/v3/keys/query`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ device_keys: { [user.userId]: [] } }),
+  });
   const { master_keys: masterKeys } = (await keys.json()) as { master_keys?: Record<string, unknown> };
-  const secret = await fetch(`${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/m.secret_storage.default_key`, { headers });
+  const secret = await fetch(
+    `${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/m.secret_storage.default_key`,
+    { headers },
+  );
   return { identity: masterKeys?.[user.userId] !== undefined, secretStorage: secret.ok };
 }
 
 /** The id of the account's default secret storage key (its recovery key), null when there is none. */
 async function recoveryKeyId(user: RegisteredUser): Promise<string | null> {
-  const response = await fetch(`${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/m.secret_storage.default_key`, {
-    headers: { Authorization: `Bearer ${user.accessToken}` },
-  });
+  const response = await fetch(
+    `${server.baseUrl}/_matrix/client/v3/user/${encodeURIComponent(user.userId)}/account_data/m.secret_storage.default_key`,
+    {
+      headers: { Authorization: `Bearer ${user.accessToken}` },
+    },
+  );
   return response.ok ? (((await response.json()) as { key?: string }).key ?? null) : null;
 }
 
@@ -83,7 +93,9 @@ describe('setting up recovery on a fresh account', () => {
     const second = await signedInExtension(alice);
     const security = second.account.security();
     expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
-    await expect(security.recovery.unlock('EsTc LW2K PGiF wKEA 5L2Y ArUB 7ivx s4Ht Dhpc 3Xxp 2fCA 1EAY')).rejects.toThrow('That key does not match.');
+    await expect(security.recovery.unlock('EsTc LW2K PGiF wKEA 5L2Y ArUB 7ivx s4Ht Dhpc 3Xxp 2fCA 1EAY')).rejects.toThrow(
+      'That key does not match.',
+    );
     await expect(security.recovery.unlock('not even a key')).rejects.toThrow('That key does not match.');
     expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
     await security.recovery.unlock(key);
@@ -98,14 +110,19 @@ describe('setting up recovery on a fresh account', () => {
     const alice = await synapse.registerUser();
     const first = await signedInExtension(alice);
     await first.account.security().recovery.start({ passphrase: 'correct horse battery staple', reset: false });
-    await expect(first.account.security().recovery.confirm('correct horse battery')).rejects.toThrow('That is not the passphrase you chose.');
+    await expect(first.account.security().recovery.confirm('correct horse battery')).rejects.toThrow(
+      'That is not the passphrase you chose.',
+    );
     await first.account.security().recovery.confirm('correct horse battery staple');
     expect((await freshSecurityStatus(first.account.security())).secretStorage.passphraseBased).toBe(true);
     first.stop();
 
     const second = await signedInExtension(alice);
     await second.account.security().recovery.unlock('correct horse battery staple');
-    await waitFor('the passphrase to verify the second browser', async () => (await freshSecurityStatus(second.account.security())).thisDeviceVerified || undefined);
+    await waitFor(
+      'the passphrase to verify the second browser',
+      async () => (await freshSecurityStatus(second.account.security())).thisDeviceVerified || undefined,
+    );
   });
 
   it('resets the recovery key: the old key no longer unlocks another browser, the new one does', async () => {
@@ -125,7 +142,10 @@ describe('setting up recovery on a fresh account', () => {
     await expect(security.recovery.unlock(oldKey)).rejects.toThrow('That key does not match.');
     expect((await freshSecurityStatus(security)).thisDeviceVerified).toBe(false);
     await security.recovery.unlock(newKey);
-    await waitFor('the new key to verify the second browser', async () => (await freshSecurityStatus(security)).thisDeviceVerified || undefined);
+    await waitFor(
+      'the new key to verify the second browser',
+      async () => (await freshSecurityStatus(security)).thisDeviceVerified || undefined,
+    );
   });
 });
 
@@ -136,17 +156,25 @@ describe('verifying with another device', () => {
     await phone.bootstrapCrossSigning();
     const extension = await signedInExtension(alice);
     const { verification } = extension.account.security();
-    await waitFor('the extension to know the phone', async () =>
-      (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) || undefined,
+    await waitFor(
+      'the extension to know the phone',
+      async () =>
+        (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) ||
+        undefined,
     );
 
     await verification.start({});
-    const incoming = await waitFor('the phone to receive the request', () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0]);
+    const incoming = await waitFor(
+      'the phone to receive the request',
+      () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0],
+    );
     await incoming.accept();
     // The extension asked, so it starts the emoji exchange once the phone accepted.
     const phoneVerifier = await waitFor('the phone to have a verifier', () => incoming.verifier);
     const phoneVerified = phoneVerifier.verify();
-    const shown = await waitFor('the extension to show emoji', () => (verification.current.phase === 'emoji' ? verification.current : undefined));
+    const shown = await waitFor('the extension to show emoji', () =>
+      verification.current.phase === 'emoji' ? verification.current : undefined,
+    );
     const phoneSas = await waitFor('the phone to show emoji', () => phoneVerifier.getShowSasCallbacks() ?? undefined);
     // The phone's owner compares and confirms only when they match, as a person would.
     expect(phoneSas.sas.emoji?.map(([symbol]) => symbol)).toEqual(shown.emoji.map(([symbol]) => symbol));
@@ -154,7 +182,10 @@ describe('verifying with another device', () => {
     await Promise.all([phoneSas.confirm(), verification.confirm()]);
     await phoneVerified;
     await waitFor('the extension to finish', () => (verification.current.phase === 'done' ? true : undefined));
-    await waitFor('the extension to be verified', async () => (await freshSecurityStatus(extension.account.security())).thisDeviceVerified || undefined);
+    await waitFor(
+      'the extension to be verified',
+      async () => (await freshSecurityStatus(extension.account.security())).thisDeviceVerified || undefined,
+    );
   });
 
   it('accepts a request started from another device, and reports a mismatch as cancelled', async () => {
@@ -164,11 +195,15 @@ describe('verifying with another device', () => {
     const extension = await signedInExtension(alice);
     const { verification } = extension.account.security();
     const deviceId = extension.signedIn().deviceId;
-    await waitFor('the extension to know the phone', async () =>
-      (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) || undefined,
+    await waitFor(
+      'the extension to know the phone',
+      async () =>
+        (await sdkSessionOf(extension.account.device).crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(phone.deviceId) ||
+        undefined,
     );
-    await waitFor('the phone to know the extension', async () =>
-      (await phone.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(deviceId) || undefined,
+    await waitFor(
+      'the phone to know the extension',
+      async () => (await phone.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(deviceId) || undefined,
     );
     const request = await phone.crypto.requestDeviceVerification(alice.userId, deviceId);
     await waitFor('the extension to see the request', () => (verification.current.phase === 'incoming' ? true : undefined));
@@ -178,7 +213,9 @@ describe('verifying with another device', () => {
     phoneVerifier.verify().catch(() => undefined);
     await waitFor('the extension to show emoji', () => (verification.current.phase === 'emoji' ? true : undefined));
     verification.mismatch();
-    const cancelled = await waitFor('the cancellation', () => (verification.current.phase === 'cancelled' ? verification.current : undefined));
+    const cancelled = await waitFor('the cancellation', () =>
+      verification.current.phase === 'cancelled' ? verification.current : undefined,
+    );
     expect(cancelled.reason).toContain('did not match');
     expect((await freshSecurityStatus(extension.account.security())).thisDeviceVerified).toBe(false);
   });
@@ -196,7 +233,10 @@ describe('resetting and signing out sessions', () => {
     const bob = await peer(await synapse.registerUser(), "Bob's laptop");
     const phone = await peer(alice, "Alice's phone");
     await phone.shareRoomWith(bob);
-    await waitFor("Bob to know Alice's identity", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined);
+    await waitFor(
+      "Bob to know Alice's identity",
+      async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).known || undefined,
+    );
 
     await expect(security.recovery.resetIdentity()).resolves.toEqual({ step: 'needs-password', for: 'identity-reset' });
     // Nothing was reset yet: recovery stays as it was.
@@ -204,7 +244,10 @@ describe('resetting and signing out sessions', () => {
     await expect(security.recovery.resetIdentity('wrong')).rejects.toThrow('That password is not right.');
     expect(await recoveryKeyId(alice)).toBe(oldKeyId);
     await expect(security.recovery.resetIdentity(alice.password)).resolves.toEqual({ step: 'done', what: 'identity-reset' });
-    await waitFor("Bob to see Alice's identity change", async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined);
+    await waitFor(
+      "Bob to see Alice's identity change",
+      async () => (await bob.crypto.getUserVerificationStatus(alice.userId)).needsUserApproval || undefined,
+    );
 
     // The old recovery key no longer stands for the account (the done message asks for a new one).
     expect(await recoveryKeyId(alice)).toBeNull();
@@ -218,7 +261,9 @@ describe('resetting and signing out sessions', () => {
     await expect(security.signOutSession(stale.deviceId)).resolves.toEqual({ needsPassword: true });
     await expect(security.signOutSession(stale.deviceId, 'wrong')).rejects.toThrow('That password is not right.');
     await expect(security.signOutSession(stale.deviceId, alice.password)).resolves.toEqual({ needsPassword: false });
-    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const response = await fetch(`${server.baseUrl}/_matrix/client/v3/devices`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
     const { devices } = (await response.json()) as { devices: { device_id: string }[] };
     expect(devices.map((d) => d.device_id)).not.toContain(stale.deviceId);
     await expect(security.signOutSession(extension.signedIn().deviceId)).rejects.toThrow('use "Sign out"');

@@ -72,7 +72,11 @@ beforeAll(async () => {
   roomId = await alicePhone.shareRoomWith(bob, carol);
   await extension.reportWhere(
     roomId,
-    (r) => r.memberCount === 3 && r.checking.length === 0 && deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed' && deviceIn(r, carol.userId, carol.deviceId)?.class === 'owner-signed',
+    (r) =>
+      r.memberCount === 3 &&
+      r.checking.length === 0 &&
+      deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed' &&
+      deviceIn(r, carol.userId, carol.deviceId)?.class === 'owner-signed',
     'the extension to see Bob and Carol as owner-signed',
   );
 }, 180_000);
@@ -144,7 +148,10 @@ function reportWith(check: (report: RoomTrustReport) => boolean, what: string): 
 
 /** A control that must come out owner-signed: proves the extension re-queried and still classifies. */
 async function controlIsOwnerSigned(device: Peer): Promise<RoomTrustReport> {
-  return reportWith((r) => deviceIn(r, device.userId, device.deviceId)?.class === 'owner-signed', `${device.label} (untampered) to be owner-signed`);
+  return reportWith(
+    (r) => deviceIn(r, device.userId, device.deviceId)?.class === 'owner-signed',
+    `${device.label} (untampered) to be owner-signed`,
+  );
 }
 
 describe('a homeserver that lies in /keys/query', () => {
@@ -180,12 +187,20 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(deviceIn(report, bob.userId, forged.deviceId)).toMatchObject({ class: 'unsigned', isNew: true });
     expect(everyClassOf(bob.userId, forged.deviceId).map((seen) => seen.class)).toEqual(['unsigned']);
     // Carol, who sees the truth, finds it signed: the lie alone made the difference.
-    await waitFor('Carol to see the forged device signed', async () => (await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner || undefined, 90_000);
+    await waitFor(
+      'Carol to see the forged device signed',
+      async () => (await carol.crypto.getDeviceVerificationStatus(bob.userId, forged.deviceId))?.signedByOwner || undefined,
+      90_000,
+    );
     addFigures({ network_tampering_cases_count: 1 });
   }, 180_000);
 
   it('cannot swap the ed25519 key of a known device under the same device id, and the user is told it tried', async () => {
-    const before = await extension.reportWhere(roomId, (r) => deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed', "Bob's laptop");
+    const before = await extension.reportWhere(
+      roomId,
+      (r) => deviceIn(r, bob.userId, bob.deviceId)?.class === 'owner-signed',
+      "Bob's laptop",
+    );
     const oldKey = deviceIn(before, bob.userId, bob.deviceId)?.ed25519Key;
     // The server makes a key pair of its own and signs the laptop's entry with it: a valid
     // self-signature over a new key, under the id the extension already knows.
@@ -231,13 +246,22 @@ describe('a homeserver that lies in /keys/query', () => {
     expect(report.members.find((m) => m.userId === bob.userId)?.severity).toBe('critical');
     // The ledger records it as a device of its own (another key is another device).
     const entries = (await extension.ledger.entriesForRoom(roomId)).filter((e) => e.userId === bob.userId && e.deviceId === bob.deviceId);
-    expect(entries.map((e) => [e.ed25519Key, e.firstClass]).sort()).toEqual([[newKey, 'conflicting-key'], [oldKey, 'owner-signed']].sort());
+    expect(entries.map((e) => [e.ed25519Key, e.firstClass]).sort()).toEqual(
+      [
+        [newKey, 'conflicting-key'],
+        [oldKey, 'owner-signed'],
+      ].sort(),
+    );
 
     // The server stops lying: the next complete answer offers the real key, the warning goes, the entry stays as history.
     for (const undo of undoRewrites.splice(0)) undo();
     const honest = await signedDevice(bob, 'Bob untampered 3');
     await controlIsOwnerSigned(honest);
-    const after = await extension.reportWhere(roomId, (r) => !bobDevices(r).some((device) => device.ed25519Key === newKey), 'the conflict to end');
+    const after = await extension.reportWhere(
+      roomId,
+      (r) => !bobDevices(r).some((device) => device.ed25519Key === newKey),
+      'the conflict to end',
+    );
     expect(deviceIn(after, bob.userId, bob.deviceId)).toMatchObject({ ed25519Key: oldKey, class: 'owner-signed' });
     const history = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.ed25519Key === newKey);
     expect(history?.departedAt).toBeDefined();
@@ -260,7 +284,11 @@ describe('a homeserver that lies in /keys/query', () => {
       if (!bobs) return false;
       // Carol's devices as they are (user_id Carol), and one relabelled as Bob's.
       for (const [deviceId, keys] of Object.entries(carolEntries)) bobs[deviceId] = structuredClone(keys);
-      bobs[`${carol.deviceId}X`] = { ...structuredClone(carolEntries[carol.deviceId] ?? ({} as DeviceKeys)), user_id: bob.userId, device_id: `${carol.deviceId}X` };
+      bobs[`${carol.deviceId}X`] = {
+        ...structuredClone(carolEntries[carol.deviceId] ?? ({} as DeviceKeys)),
+        user_id: bob.userId,
+        device_id: `${carol.deviceId}X`,
+      };
       return true;
     });
     // As above: the answer that brings this control device also carries Carol's devices.
@@ -268,7 +296,10 @@ describe('a homeserver that lies in /keys/query', () => {
     await waitFor('a tampered answer', () => (tampered.count() > 0 ? true : undefined), 90_000);
     const report = await controlIsOwnerSigned(control);
     const slipped = [...Object.keys(carolEntries), `${carol.deviceId}X`].flatMap((deviceId) => everyClassOf(bob.userId, deviceId));
-    observed['other-user'] = { slipped, bobDevices: report.members.find((m) => m.userId === bob.userId)?.devices.map((d) => `${d.deviceId} ${d.class}`) };
+    observed['other-user'] = {
+      slipped,
+      bobDevices: report.members.find((m) => m.userId === bob.userId)?.devices.map((d) => `${d.deviceId} ${d.class}`),
+    };
     // Entries with user_id Carol, and the one relabelled as Bob's (its signature no longer
     // matches), are both dropped: none of them ever shows as Bob's device.
     expect(slipped).toEqual([]);

@@ -62,12 +62,14 @@ beforeAll(async () => {
   // A fresh account: the extension creates Alice's identity (no password needed, MSC3967).
   await session.crypto.bootstrapCrossSigning({});
   alicePhone = track(await Peer.login(server, alice, { deviceName: "Alice's phone" }));
-  await waitFor('the extension to see Alice\'s phone', async () =>
-    (await session.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(alicePhone.deviceId) || undefined,
+  await waitFor(
+    "the extension to see Alice's phone",
+    async () => (await session.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.has(alicePhone.deviceId) || undefined,
   );
   await session.crypto.crossSignDevice(alicePhone.deviceId);
-  await waitFor('Alice\'s phone to learn it is signed', async () =>
-    (await alicePhone.crypto.getDeviceVerificationStatus(alice.userId, alicePhone.deviceId))?.signedByOwner || undefined,
+  await waitFor(
+    "Alice's phone to learn it is signed",
+    async () => (await alicePhone.crypto.getDeviceVerificationStatus(alice.userId, alicePhone.deviceId))?.signedByOwner || undefined,
   );
 }, 120_000);
 
@@ -92,7 +94,12 @@ describe('the extension classifies the devices of the people in its rooms', () =
     await verifyBySas(extension.device(), bob);
     const laptop = track(await bob.addUnsignedDevice({ deviceName: 'Unknown device' }));
     for (const roomId of [first, second]) {
-      const report = await memberWhere(roomId, bob.userId, (m) => m?.devices.some((d) => d.deviceId === laptop.deviceId) ?? false, "Bob's new device in the report");
+      const report = await memberWhere(
+        roomId,
+        bob.userId,
+        (m) => m?.devices.some((d) => d.deviceId === laptop.deviceId) ?? false,
+        "Bob's new device in the report",
+      );
       const device = member(report, bob.userId)?.devices.find((d) => d.deviceId === laptop.deviceId);
       expect(device).toMatchObject({ class: 'unsigned-of-verified', severity: 'critical', isNew: true, displayName: 'Unknown device' });
       expect(report.newWarnings.critical).toBeGreaterThanOrEqual(1);
@@ -113,11 +120,16 @@ describe('the extension classifies the devices of the people in its rooms', () =
     ]);
   });
 
-  it("a device its owner did not sign is unsigned and warned about", async () => {
+  it('a device its owner did not sign is unsigned and warned about', async () => {
     const dave = await person('Dave');
     const roomId = await roomWith(dave);
     const rogue = track(await dave.addUnsignedDevice());
-    const report = await memberWhere(roomId, dave.userId, (m) => m?.devices.some((d) => d.deviceId === rogue.deviceId) ?? false, "Dave's unsigned device");
+    const report = await memberWhere(
+      roomId,
+      dave.userId,
+      (m) => m?.devices.some((d) => d.deviceId === rogue.deviceId) ?? false,
+      "Dave's unsigned device",
+    );
     expect(member(report, dave.userId)).toMatchObject({
       identity: 'ok',
       severity: 'warn',
@@ -164,7 +176,12 @@ describe('the warned-device ledger, per room', () => {
 
     // Alice verifies Grace: the tablet Grace never signed is now unsigned-of-verified, worse than when acknowledged.
     await verifyBySas(extension.device(), grace);
-    const worse = await memberWhere(roomId, grace.userId, (m) => m?.devices[0]?.class === 'unsigned-of-verified', 'the tablet getting worse');
+    const worse = await memberWhere(
+      roomId,
+      grace.userId,
+      (m) => m?.devices[0]?.class === 'unsigned-of-verified',
+      'the tablet getting worse',
+    );
     expect(member(worse, grace.userId)?.devices[0]).toMatchObject({ isNew: true, severity: 'critical' });
   });
 
@@ -172,7 +189,12 @@ describe('the warned-device ledger, per room', () => {
     const heidi = await person('Heidi');
     const roomId = await roomWith(heidi);
     const old = await heidi.addUnsignedDevice({ deviceName: 'Old phone' });
-    const drawn = await memberWhere(roomId, heidi.userId, (m) => m?.devices.some((d) => d.deviceId === old.deviceId) ?? false, 'the old phone');
+    const drawn = await memberWhere(
+      roomId,
+      heidi.userId,
+      (m) => m?.devices.some((d) => d.deviceId === old.deviceId) ?? false,
+      'the old phone',
+    );
     await extension.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: heidi.userId, deviceId: old.deviceId }));
     const oldKey = (await extension.ledger.entriesForRoom(roomId)).find((e) => e.deviceId === old.deviceId)?.ed25519Key;
 
@@ -184,7 +206,11 @@ describe('the warned-device ledger, per room', () => {
     const isReborn = (d: { deviceId: string; ed25519Key: string }) => d.deviceId === reborn.deviceId && d.ed25519Key !== oldKey;
     const report = await memberWhere(roomId, heidi.userId, (m) => m?.devices.some(isReborn) ?? false, 'the reborn device');
     expect(member(report, heidi.userId)?.devices.filter((d) => d.deviceId === old.deviceId)).toEqual([
-      expect.objectContaining({ ed25519Key: (await reborn.crypto.getOwnDeviceKeys()).ed25519, isNew: true, displayName: 'Old phone, reinstalled' }),
+      expect.objectContaining({
+        ed25519Key: (await reborn.crypto.getOwnDeviceKeys()).ed25519,
+        isNew: true,
+        displayName: 'Old phone, reinstalled',
+      }),
     ]);
     const entries = (await extension.ledger.entriesForRoom(roomId)).filter((e) => e.deviceId === old.deviceId);
     expect(entries).toHaveLength(2);
@@ -199,19 +225,32 @@ describe('the warned-device ledger, per room', () => {
     const judy = await person('Judy');
     const roomId = await roomWith(judy);
     const first = track(await judy.addUnsignedDevice({ deviceName: 'First tablet' }));
-    const drawn = await memberWhere(roomId, judy.userId, (m) => m?.devices.some((d) => d.deviceId === first.deviceId) ?? false, "Judy's first tablet");
+    const drawn = await memberWhere(
+      roomId,
+      judy.userId,
+      (m) => m?.devices.some((d) => d.deviceId === first.deviceId) ?? false,
+      "Judy's first tablet",
+    );
     const second = track(await judy.addUnsignedDevice({ deviceName: 'Second tablet' }));
     await memberWhere(roomId, judy.userId, (m) => m?.devices.some((d) => d.deviceId === second.deviceId) ?? false, "Judy's second tablet");
     // "Acknowledge all" from the list drawn before the second tablet came.
     const after = await extension.account.rooms.acknowledge(roomId, shownIn(drawn));
-    expect(member(after, judy.userId)?.devices.map((d) => [d.deviceId, d.isNew])).toEqual([[second.deviceId, true], [first.deviceId, false]]);
+    expect(member(after, judy.userId)?.devices.map((d) => [d.deviceId, d.isNew])).toEqual([
+      [second.deviceId, true],
+      [first.deviceId, false],
+    ]);
   });
 
   it('acknowledges exactly what was shown: a device id that came back with a new key after the list was drawn stays new', async () => {
     const kim = await person('Kim');
     const roomId = await roomWith(kim);
     const phone = await kim.addUnsignedDevice({ deviceName: 'Phone' });
-    const drawn = await memberWhere(roomId, kim.userId, (m) => m?.devices.some((d) => d.deviceId === phone.deviceId) ?? false, "Kim's phone");
+    const drawn = await memberWhere(
+      roomId,
+      kim.userId,
+      (m) => m?.devices.some((d) => d.deviceId === phone.deviceId) ?? false,
+      "Kim's phone",
+    );
     await phone.logout();
     const reborn = track(await kim.addUnsignedDevice({ deviceName: 'Phone, reinstalled', deviceId: phone.deviceId }));
     const rebornKey = (await reborn.crypto.getOwnDeviceKeys()).ed25519;
@@ -228,7 +267,7 @@ describe('the warned-device ledger, per room', () => {
     await memberWhere(roomId, ivan.userId, (m) => m?.devices.some((d) => d.deviceId === extra.deviceId) ?? false, "Ivan's extra device");
     await ivan.client.leave(roomId);
     await extension.reportWhere(roomId, (report) => report.memberCount === 1, 'Ivan to leave');
-    const entries = await waitFor('Ivan\'s entries to be marked departed', async () => {
+    const entries = await waitFor("Ivan's entries to be marked departed", async () => {
       const mine = (await extension.ledger.entriesForRoom(roomId)).filter((e) => e.userId === ivan.userId);
       return mine.length === 2 && mine.every((e) => e.departedAt !== undefined) ? mine : undefined;
     });
@@ -250,7 +289,12 @@ describe("Alice's own devices", () => {
     const own = extension.signedIn().ownDevices ?? [];
     expect(own.find((d) => d.deviceId === intruder.deviceId)).toMatchObject({ class: 'unsigned-of-verified', displayName: 'Intruder' });
     expect(own.find((d) => d.deviceId === alicePhone.deviceId)).toMatchObject({ class: 'verified' });
-    const report = await memberWhere(roomId, alice.userId, (m) => m?.devices.some((d) => d.deviceId === intruder.deviceId) ?? false, 'the intruder in the room');
+    const report = await memberWhere(
+      roomId,
+      alice.userId,
+      (m) => m?.devices.some((d) => d.deviceId === intruder.deviceId) ?? false,
+      'the intruder in the room',
+    );
     expect(member(report, alice.userId)?.devices[0]).toMatchObject({ class: 'unsigned-of-verified', severity: 'critical' });
     await intruder.logout();
   });
@@ -263,8 +307,16 @@ describe('live updates', () => {
     const rogue = track(await mallory.addUnsignedDevice());
     await alicePhone.client.invite(roomId, mallory.userId);
     await mallory.joinRoom(roomId);
-    const report = await memberWhere(roomId, mallory.userId, (m) => m?.devices.some((d) => d.deviceId === rogue.deviceId) ?? false, "Mallory's rogue device pushed");
-    expect(member(report, mallory.userId)?.devices.find((d) => d.deviceId === rogue.deviceId)).toMatchObject({ class: 'unsigned', isNew: true });
+    const report = await memberWhere(
+      roomId,
+      mallory.userId,
+      (m) => m?.devices.some((d) => d.deviceId === rogue.deviceId) ?? false,
+      "Mallory's rogue device pushed",
+    );
+    expect(member(report, mallory.userId)?.devices.find((d) => d.deviceId === rogue.deviceId)).toMatchObject({
+      class: 'unsigned',
+      isNew: true,
+    });
   });
 });
 
@@ -282,6 +334,8 @@ describe('rooms as web clients name them in their URLs', () => {
     await kim.client.createAlias(elsewhereAlias, elsewhere);
     await expect(extension.account.rooms.joinedRoomFor({ kind: 'id', roomId: elsewhere })).resolves.toBeUndefined();
     await expect(extension.account.rooms.joinedRoomFor({ kind: 'alias', alias: elsewhereAlias })).resolves.toBeUndefined();
-    await expect(extension.account.rooms.joinedRoomFor({ kind: 'alias', alias: `#nobody-${Date.now().toString(36)}:${server.serverName}` })).resolves.toBeUndefined();
+    await expect(
+      extension.account.rooms.joinedRoomFor({ kind: 'alias', alias: `#nobody-${Date.now().toString(36)}:${server.serverName}` }),
+    ).resolves.toBeUndefined();
   });
 });

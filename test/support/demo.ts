@@ -104,7 +104,9 @@ async function openWebClient(chromium: ChromiumSession, app: HydrogenApp, world:
 
 /** The session Hydrogen just created on Alice's account (Hydrogen names its sessions "Hydrogen"). */
 async function hydrogenDeviceId(world: DemoWorld): Promise<string> {
-  const response = await fetch(`${world.homeserver}/_matrix/client/v3/devices`, { headers: { Authorization: `Bearer ${world.alice.accessToken}` } });
+  const response = await fetch(`${world.homeserver}/_matrix/client/v3/devices`, {
+    headers: { Authorization: `Bearer ${world.alice.accessToken}` },
+  });
   const { devices } = (await response.json()) as { devices: { device_id: string; display_name?: string }[] };
   const session = devices.find((device) => device.display_name === 'Hydrogen');
   if (!session) throw new Error('Hydrogen did not register a session');
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       return;
     }
     await webClient.bringToFront();
-    console.log('\nChromium shows Hydrogen with the extension\'s badges; its toolbar icon opens the popup.');
+    console.log("\nChromium shows Hydrogen with the extension's badges; its toolbar icon opens the popup.");
     console.log('Close the browser or press Ctrl+C to stop the demo and its homeserver.');
     await untilClosed(chromium);
   } finally {

@@ -52,7 +52,10 @@ export function settled(facts: EngineFacts): EngineFacts | undefined {
  * Signs the extension in the way a person would: the options page's form (Playwright page).
  * Resolves once the account syncs.
  */
-export async function signInThroughOptions(options: Page, account: { homeserver: string; userId: string; password: string }): Promise<void> {
+export async function signInThroughOptions(
+  options: Page,
+  account: { homeserver: string; userId: string; password: string },
+): Promise<void> {
   await options.getByLabel('Homeserver').fill(account.homeserver);
   await options.getByLabel('User').fill(account.userId);
   await options.getByLabel('Password').fill(account.password);

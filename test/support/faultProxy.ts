@@ -115,7 +115,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
     switch (fault?.kind) {
       case 'status':
-        response.writeHead(fault.status, { 'content-type': 'text/html' }).end(`<html><body>${fault.status} from the fault proxy</body></html>`);
+        response
+          .writeHead(fault.status, { 'content-type': 'text/html' })
+          .end(`<html><body>${fault.status} from the fault proxy</body></html>`);
         return;
       case 'rate-limit':
         response

@@ -59,9 +59,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       // the page loads and can be scripted; so start it and wait for the document instead.
       void page.goto(url, { timeout: 0 }).catch(() => undefined);
       await waitFor(`${pagePath} to load in Firefox`, async () => {
-        const state = await page
-          .evaluate(() => `${location.href} ${document.readyState}`)
-          .catch(() => undefined);
+        const state = await page.evaluate(() => `${location.href} ${document.readyState}`).catch(() => undefined);
         return state === `${url} complete` ? true : undefined;
       });
       return page;

@@ -3,7 +3,14 @@ import { IDBFactory } from 'fake-indexeddb';
 import { AccountService } from '../../src/background/accountService.ts';
 import type { BackgroundRecords } from '../../src/background/backgroundRecords.ts';
 import { createStatusStore, type StatusStore } from '../../src/background/statusStore.ts';
-import type { AccountStatus, RecoveryFlowView, SecurityReport, SecurityStatus, TrustOverview, VerificationView } from '../../src/messaging/protocol.ts';
+import type {
+  AccountStatus,
+  RecoveryFlowView,
+  SecurityReport,
+  SecurityStatus,
+  TrustOverview,
+  VerificationView,
+} from '../../src/messaging/protocol.ts';
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
 import { IndexedDbDeviceListStore } from '../../src/storage/deviceListStore.ts';
 import { LedgerStore } from '../../src/storage/ledgerStore.ts';
@@ -121,8 +128,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
       const session = sdkSessionOf(account.device);
       return { crypto: session.crypto, userId, deviceId, label: `extension ${userId}/${deviceId}` };
     },
-    reportWhere: (roomId, check, what) =>
-      waitFor(what, () => reports.findLast((report) => report.roomId === roomId && check(report))),
+    reportWhere: (roomId, check, what) => waitFor(what, () => reports.findLast((report) => report.roomId === roomId && check(report))),
     stop: () => account.stop(),
   };
 }
@@ -130,7 +136,8 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
 /** The encryption setup read just now: fails on a last-known (slow or failed) reading. */
 export async function freshSecurityStatus(security: { status(): Promise<SecurityReport> }): Promise<SecurityStatus> {
   const report = await security.status();
-  if (report.status === undefined || report.problem !== undefined) throw new Error(`no fresh security status (${report.problem ?? 'none read'})`);
+  if (report.status === undefined || report.problem !== undefined)
+    throw new Error(`no fresh security status (${report.problem ?? 'none read'})`);
   return report.status;
 }
 

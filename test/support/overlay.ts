@@ -88,11 +88,16 @@ export function overlayInTree(root: DomNode, contexts: string[]): SeenOverlay {
       const box = find(shadow, (n) => classesOf(n).includes('banner'));
       const message = box && find(box, (n) => classesOf(n).includes('message'));
       if (box && message) {
-        banner = { message: textOf(message), severity: classesOf(box).includes('critical') ? 'critical' : 'warn', floating: classesOf(box).includes('floating') };
+        banner = {
+          message: textOf(message),
+          severity: classesOf(box).includes('critical') ? 'critical' : 'warn',
+          floating: classesOf(box).includes('floating'),
+        };
       }
     }
   });
-  if (badges.length !== contexts.length) throw new Error(`the page changed while it was read (${badges.length} badges, ${contexts.length} hosts)`);
+  if (badges.length !== contexts.length)
+    throw new Error(`the page changed while it was read (${badges.length} badges, ${contexts.length} hosts)`);
   return { badges: badges.map((badge, index) => ({ ...badge, context: contexts[index] ?? '' })), banner };
 }
 

@@ -39,7 +39,8 @@ export async function readOverlayFirefox(browser: Browser, page: Page, hostConte
     resultOwnership: 'none',
     serializationOptions: { maxDomDepth: null, includeShadowTree: 'all' },
   });
-  if (result.type !== 'success' || result.result === undefined) throw new Error(`BiDi could not read the page: ${result.exceptionDetails?.text ?? result.type}`);
+  if (result.type !== 'success' || result.result === undefined)
+    throw new Error(`BiDi could not read the page: ${result.exceptionDetails?.text ?? result.type}`);
   return overlayInTree(toDomNode(result.result), contexts);
 }
 

@@ -1,11 +1,4 @@
-import {
-  createClient,
-  EventType,
-  KnownMembership,
-  MatrixError,
-  type MatrixClient,
-  type UIAuthCallback,
-} from 'matrix-js-sdk';
+import { createClient, EventType, KnownMembership, MatrixError, type MatrixClient, type UIAuthCallback } from 'matrix-js-sdk';
 import {
   VerificationPhase,
   type CryptoApi,
@@ -290,8 +283,9 @@ export async function verifyBySas(initiator: SasParty, other: SasParty): Promise
   await Promise.all([verifier.verify(), otherVerifier.verify(), confirmMatchingSas(verifier, otherVerifier)]);
   await Promise.all([waitForPhase(request, VerificationPhase.Done), waitForPhase(incoming, VerificationPhase.Done)]);
   if (initiator.userId !== other.userId) {
-    await waitFor(`${initiator.label} to see ${other.userId} as verified`, async () =>
-      (await initiator.crypto.getUserVerificationStatus(other.userId)).isCrossSigningVerified() || undefined,
+    await waitFor(
+      `${initiator.label} to see ${other.userId} as verified`,
+      async () => (await initiator.crypto.getUserVerificationStatus(other.userId)).isCrossSigningVerified() || undefined,
     );
   }
 }

@@ -50,8 +50,10 @@ export async function readProfile(root: string): Promise<{ files: number; pieces
     pieces.push({ file, what: 'raw', bytes });
     const name = path.basename(file);
     try {
-      if (name.endsWith('.ldb') || name.endsWith('.sst')) for (const [i, block] of tableBlocks(bytes).entries()) pieces.push(...withValues(file, `block ${i}`, block));
-      else if (/^\d+\.log$/.test(name)) for (const [i, record] of logRecords(bytes).entries()) pieces.push(...withValues(file, `record ${i}`, record));
+      if (name.endsWith('.ldb') || name.endsWith('.sst'))
+        for (const [i, block] of tableBlocks(bytes).entries()) pieces.push(...withValues(file, `block ${i}`, block));
+      else if (/^\d+\.log$/.test(name))
+        for (const [i, record] of logRecords(bytes).entries()) pieces.push(...withValues(file, `record ${i}`, record));
     } catch (error) {
       // A table being rewritten while we read it: its raw bytes are still searched.
       pieces.push({ file, what: `unparsed: ${(error as Error).message}`, bytes: new Uint8Array() });
@@ -233,5 +235,10 @@ export function needlesOf(forms: readonly string[], binary?: Uint8Array): Uint8A
 }
 
 export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  return needle.length > 0 && Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength)) >= 0;
+  return (
+    needle.length > 0 &&
+    Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(
+      Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength),
+    ) >= 0
+  );
 }

@@ -35,7 +35,10 @@ export interface SwitchWorld {
 
 export async function createSwitchWorld(synapse: SynapseConnection, server: SynapseInfo): Promise<SwitchWorld> {
   const alice = await synapse.registerUser({ displayName: 'Alice' });
-  const [bobUser, carolUser] = await Promise.all([synapse.registerUser({ displayName: 'Bob' }), synapse.registerUser({ displayName: 'Carol' })]);
+  const [bobUser, carolUser] = await Promise.all([
+    synapse.registerUser({ displayName: 'Bob' }),
+    synapse.registerUser({ displayName: 'Carol' }),
+  ]);
   const peers: Peer[] = [];
   const stop = () => peers.forEach((peer) => peer.stop());
   try {
@@ -63,8 +66,24 @@ export async function createSwitchWorld(synapse: SynapseConnection, server: Syna
       bob,
       carol,
       rogue,
-      plans: { id: plansId, name: 'Plans', members, timeline: [{ sender: bob.userId, body: 'Hello from Bob' }, { sender: carol.userId, body: 'Hi Bob' }] },
-      side: { id: sideId, name: 'Side room', members, timeline: [{ sender: carol.userId, body: 'Anyone around?' }, { sender: bob.userId, body: 'Here' }] },
+      plans: {
+        id: plansId,
+        name: 'Plans',
+        members,
+        timeline: [
+          { sender: bob.userId, body: 'Hello from Bob' },
+          { sender: carol.userId, body: 'Hi Bob' },
+        ],
+      },
+      side: {
+        id: sideId,
+        name: 'Side room',
+        members,
+        timeline: [
+          { sender: carol.userId, body: 'Anyone around?' },
+          { sender: bob.userId, body: 'Here' },
+        ],
+      },
       stop,
     };
   } catch (error) {
@@ -173,7 +192,13 @@ export function showsRoom(world: SwitchWorld, room: FixtureRoom, seen: SeenOverl
     toolbar.title === expected.toolbar.title &&
     seen.banner?.message === expected.banner &&
     contexts.join('\n') === expected.badges.join('\n') &&
-    seen.badges.every((badge) => badge.severity === 'warn' && badge.text === '! 1' && badge.title.includes(`\nIn ${room.name}\n`) && badge.title.includes(world.rogue.deviceId))
+    seen.badges.every(
+      (badge) =>
+        badge.severity === 'warn' &&
+        badge.text === '! 1' &&
+        badge.title.includes(`\nIn ${room.name}\n`) &&
+        badge.title.includes(world.rogue.deviceId),
+    )
   );
 }
 
@@ -185,9 +210,11 @@ export function leftovers(world: SwitchWorld, room: FixtureRoom, seen: SeenOverl
   const expected = expectedIn(world, room);
   const other = room === world.plans ? world.side : world.plans;
   const stale: string[] = [];
-  if (seen.banner && (expected.banner === undefined || seen.banner.message.includes(other.name))) stale.push(`banner "${seen.banner.message}"`);
+  if (seen.banner && (expected.banner === undefined || seen.banner.message.includes(other.name)))
+    stale.push(`banner "${seen.banner.message}"`);
   for (const badge of seen.badges) {
-    if (!expected.badges.includes(badge.context) || badge.title.includes(`In ${other.name}`)) stale.push(`badge on ${badge.context}: ${badge.title.split('\n').join(' / ')}`);
+    if (!expected.badges.includes(badge.context) || badge.title.includes(`In ${other.name}`))
+      stale.push(`badge on ${badge.context}: ${badge.title.split('\n').join(' / ')}`);
   }
   return stale;
 }
@@ -309,7 +336,10 @@ export async function untilShows(world: SwitchWorld, page: SwitchPage, room: Fix
   } catch (error) {
     const seen = await page.overlay().catch(() => undefined);
     const toolbar = await page.toolbar().catch(() => undefined);
-    throw new Error(`${(error as Error).message}: saw ${JSON.stringify({ seen, toolbar, url: page.url() })}, wanted ${JSON.stringify(expectedIn(world, room))}`, { cause: error });
+    throw new Error(
+      `${(error as Error).message}: saw ${JSON.stringify({ seen, toolbar, url: page.url() })}, wanted ${JSON.stringify(expectedIn(world, room))}`,
+      { cause: error },
+    );
   }
 }
 
@@ -326,7 +356,9 @@ export async function nothingLeftOver(world: SwitchWorld, page: SwitchPage, room
  * frame is drawn, then exactly this room's toolbar, banner and badges.
  */
 export async function roundTrips(world: SwitchWorld, client: SwitchClient, page: SwitchPage, count: number): Promise<void> {
-  await waitFor('the toolbar to say no room is open', async () => ((await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined));
+  await waitFor('the toolbar to say no room is open', async () =>
+    (await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined,
+  );
   for (let i = 0; i < count * 2; i++) {
     const room = i % 2 === 0 ? world.plans : world.side;
     const step = `${client.name}, switch ${i + 1} into ${room.name}`;
@@ -335,7 +367,10 @@ export async function roundTrips(world: SwitchWorld, client: SwitchClient, page:
     await untilShows(world, page, room, `${step} to show the room`);
   }
   // The last switch went into Side room: back is Plans, forward Side room again.
-  for (const [step, room] of [['back', world.plans], ['forward', world.side]] as const) {
+  for (const [step, room] of [
+    ['back', world.plans],
+    ['forward', world.side],
+  ] as const) {
     await page.evaluate(`history.${step}()`);
     await nothingLeftOver(world, page, room, `${client.name}, ${step}`);
     await untilShows(world, page, room, `${client.name}, ${step} to show ${room.name}`);
@@ -353,7 +388,9 @@ export async function roundTrips(world: SwitchWorld, client: SwitchClient, page:
 export async function interceptedNavigations(world: SwitchWorld, client: SwitchClient, page: SwitchPage): Promise<void> {
   const address = client.address;
   if (!address) throw new Error(`${client.name} does not route by path`);
-  await waitFor('the toolbar to say no room is open', async () => ((await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined));
+  await waitFor('the toolbar to say no room is open', async () =>
+    (await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined,
+  );
   const hasApi = await page.evaluate<boolean>(`typeof window.navigation?.navigate === 'function'`);
   expect(hasApi, 'the browser has the Navigation API').toBe(true);
   await page.evaluate(`(navigation.addEventListener('navigate', (event) => {
@@ -374,8 +411,16 @@ export async function interceptedNavigations(world: SwitchWorld, client: SwitchC
  * from each click into Plans to its badges and banner, and the frames that showed anything of
  * the room left, over all switches; everything settles (the toolbar too) between switches.
  */
-export async function measureSwitches(world: SwitchWorld, client: SwitchClient, page: SwitchPage, count: number, staleWindowMs: number): Promise<{ toBadges: number[]; staleFrames: number }> {
-  await waitFor('the toolbar to say no room is open', async () => ((await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined));
+export async function measureSwitches(
+  world: SwitchWorld,
+  client: SwitchClient,
+  page: SwitchPage,
+  count: number,
+  staleWindowMs: number,
+): Promise<{ toBadges: number[]; staleFrames: number }> {
+  await waitFor('the toolbar to say no room is open', async () =>
+    (await page.toolbar())?.title.includes('Open a room to see its warnings') ? true : undefined,
+  );
   await page.evaluate(SWITCH_PROBE);
   const rooms = [world.plans, ...Array.from({ length: count }, () => [world.side, world.plans]).flat()];
   const toBadges: number[] = [];

@@ -139,13 +139,22 @@ function freePort(): Promise<number> {
 
 /** Writes homeserver.yaml (as JSON, which YAML accepts), the log config and the signing key. */
 /** `extraConfig` adds to (or replaces) the top-level options of the config below. */
-async function writeConfig(dir: string, port: number, info: SynapseInfo, logPath: string, extraConfig: Record<string, unknown> = {}): Promise<string> {
+async function writeConfig(
+  dir: string,
+  port: number,
+  info: SynapseInfo,
+  logPath: string,
+  extraConfig: Record<string, unknown> = {},
+): Promise<string> {
   const signingKeyPath = join(dir, 'signing.key');
   const logConfigPath = join(dir, 'log.config.yaml');
   const configPath = join(dir, 'homeserver.yaml');
   await writeFile(signingKeyPath, `${signingKey()}\n`, { mode: 0o600 });
   await writeFile(logConfigPath, JSON.stringify(logConfig(logPath), null, 2));
-  await writeFile(configPath, JSON.stringify({ ...homeserverConfig(dir, port, info, signingKeyPath, logConfigPath), ...extraConfig }, null, 2));
+  await writeFile(
+    configPath,
+    JSON.stringify({ ...homeserverConfig(dir, port, info, signingKeyPath, logConfigPath), ...extraConfig }, null, 2),
+  );
   return configPath;
 }
 

@@ -9,7 +9,6 @@ declare module 'vitest' {
   }
 }
 
-
 /**
  * One Synapse per project run, shared by its test files through `inject('synapse')`. Its log
  * is kept only when something failed, as the server side of the story.

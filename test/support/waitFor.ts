@@ -7,11 +7,7 @@ const POLL_INTERVAL_MS = 100;
  * client through sync and background key queries, so tests wait for a condition instead of a
  * fixed time. An error thrown by `check` ends the wait at once (e.g. a cancelled verification).
  */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -38,13 +38,17 @@ export function readMessages(file = ENGLISH_MESSAGES_PATH): Messages {
  */
 export function formatMessage(entry: MessageEntry, substitutions: readonly string[]): string {
   if (substitutions.length > 9) throw new Error('getMessage takes at most 9 substitutions');
-  const contents = new Map(Object.entries(entry.placeholders ?? {}).map(([name, placeholder]) => [name.toLowerCase(), placeholder.content]));
+  const contents = new Map(
+    Object.entries(entry.placeholders ?? {}).map(([name, placeholder]) => [name.toLowerCase(), placeholder.content]),
+  );
   const expanded = entry.message.replace(NAMED_PLACEHOLDER, (_whole, name: string) => {
     const content = contents.get(name.toLowerCase());
     if (content === undefined) throw new Error(`Variable $${name}$ used but not defined.`);
     return content;
   });
-  return expanded.replace(/\$(\$+|[1-9])/g, (_whole, what: string) => (what.startsWith('$') ? what : (substitutions[Number(what) - 1] ?? '')));
+  return expanded.replace(/\$(\$+|[1-9])/g, (_whole, what: string) =>
+    what.startsWith('$') ? what : (substitutions[Number(what) - 1] ?? ''),
+  );
 }
 
 /** A lookup over `messages` for `useMessageLookup`: keys are case-insensitive, as in Chrome. */

@@ -143,14 +143,21 @@ describe('the account service', () => {
       },
     });
     await expect(completed.account.signInWithSso(HOMESERVER)).rejects.toThrow('not right');
-    expect(launched).toEqual([`${HOMESERVER}/_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent('https://extension.invalid/sso')}`]);
-    expect(server.calls.findLast((c) => c.path === '/_matrix/client/v3/login')?.body).toMatchObject({ type: 'm.login.token', token: 'abc123' });
+    expect(launched).toEqual([
+      `${HOMESERVER}/_matrix/client/v3/login/sso/redirect?redirectUrl=${encodeURIComponent('https://extension.invalid/sso')}`,
+    ]);
+    expect(server.calls.findLast((c) => c.path === '/_matrix/client/v3/login')?.body).toMatchObject({
+      type: 'm.login.token',
+      token: 'abc123',
+    });
   });
 
   it('answers trust requests with "Not signed in." while signed out', async () => {
     const { account } = await service(fakeHomeserver({}).fetchFn);
     await expect(account.rooms.overview()).rejects.toThrow('Not signed in.');
     await expect(account.rooms.report('!room:example.org')).rejects.toThrow('Not signed in.');
-    await expect(account.rooms.pinIdentity('@bob:example.org', 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA')).rejects.toThrow('Not signed in.');
+    await expect(account.rooms.pinIdentity('@bob:example.org', 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA')).rejects.toThrow(
+      'Not signed in.',
+    );
   });
 });

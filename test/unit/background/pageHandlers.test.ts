@@ -5,7 +5,6 @@ import { TabRegistry } from '../../../src/background/tabRegistry';
 import type { AccountStatus, TabState } from '../../../src/messaging/protocol';
 import type { RoomTrustReport } from '../../../src/trust/types';
 
-
 const PLANS = '!plans:example.org';
 const SECRET = '!secret:example.org';
 const TAB = 7;
@@ -24,7 +23,13 @@ function setup(onScreen: boolean) {
   };
   const tabs = new TabRegistry({ paint: () => undefined });
   tabs.showRoom(TAB, { origin: sender.origin }, PLANS);
-  const status = createStatusStore({ account: { state: 'signed-out' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+  const status = createStatusStore({
+    account: { state: 'signed-out' },
+    cryptoEngine: { state: 'starting' },
+    policy: 'default',
+    backgroundStartedAt: 0,
+    extensionVersion: 'test',
+  });
   const handlers = createPageHandlers({ status, tabs, rooms: () => Promise.resolve(rooms), onScreen: () => Promise.resolve(onScreen) });
   return { shown: handlers['page.shown'], noted };
 }
@@ -56,7 +61,12 @@ describe('page.shown: what counts as shown to the user', () => {
   });
 });
 
-const PAGE = { kind: 'content-script' as const, tabId: 7, origin: 'https://hydrogen.element.io', url: 'https://hydrogen.element.io/#/session/1/room/x' };
+const PAGE = {
+  kind: 'content-script' as const,
+  tabId: 7,
+  origin: 'https://hydrogen.element.io',
+  url: 'https://hydrogen.element.io/#/session/1/room/x',
+};
 const SIGNED_IN: AccountStatus = {
   state: 'signed-in',
   userId: '@alice:example.org',
@@ -85,7 +95,13 @@ const report: RoomTrustReport = {
  */
 describe('page.room in a restarted worker', () => {
   it('answers with the room once the account has resumed, not "no room" while it resumes', async () => {
-    const status = createStatusStore({ account: { state: 'resuming' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const status = createStatusStore({
+      account: { state: 'resuming' },
+      cryptoEngine: { state: 'starting' },
+      policy: 'default',
+      backgroundStartedAt: 0,
+      extensionVersion: 'test',
+    });
     const painted: TabState[] = [];
     const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
     status.onChange((value) => tabs.setSignedIn(value.account.state === 'signed-in'));
@@ -93,7 +109,11 @@ describe('page.room in a restarted worker', () => {
     const services = new Promise<PageRooms>((resolve) => {
       resumed = () => {
         status.setAccount(SIGNED_IN);
-        resolve({ joinedRoomFor: () => Promise.resolve(PLANS), report: () => Promise.resolve(report), markWarned: () => Promise.resolve() });
+        resolve({
+          joinedRoomFor: () => Promise.resolve(PLANS),
+          report: () => Promise.resolve(report),
+          markWarned: () => Promise.resolve(),
+        });
       };
     });
     const handlers = createPageHandlers({ status, tabs, rooms: () => services });
@@ -111,7 +131,13 @@ describe('page.room in a restarted worker', () => {
   });
 
   it('still answers "no room" at once for a page that shows none, and when signed out', async () => {
-    const status = createStatusStore({ account: { state: 'resuming' }, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const status = createStatusStore({
+      account: { state: 'resuming' },
+      cryptoEngine: { state: 'starting' },
+      policy: 'default',
+      backgroundStartedAt: 0,
+      extensionVersion: 'test',
+    });
     const tabs = new TabRegistry({ paint: () => undefined }, () => undefined);
     const never = new Promise<PageRooms>(() => undefined);
     const handlers = createPageHandlers({ status, tabs, rooms: () => never });
@@ -125,7 +151,13 @@ describe('page.room in a restarted worker', () => {
 describe('page.room after the page has moved on', () => {
   it('leaves the tab on the room the page shows now, whatever order the lookups end in', async () => {
     const SIDE = '!side:example.org';
-    const status = createStatusStore({ account: SIGNED_IN, cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: 0, extensionVersion: 'test' });
+    const status = createStatusStore({
+      account: SIGNED_IN,
+      cryptoEngine: { state: 'starting' },
+      policy: 'default',
+      backgroundStartedAt: 0,
+      extensionVersion: 'test',
+    });
     const painted: TabState[] = [];
     const tabs = new TabRegistry({ paint: (_tabId, state) => painted.push(state) }, () => undefined);
     tabs.setSignedIn(true);
@@ -136,7 +168,8 @@ describe('page.room after the page has moved on', () => {
         const roomId = room.kind === 'id' ? room.roomId : room.alias;
         return new Promise<string>((resolve) => lookups.set(roomId, () => resolve(roomId)));
       },
-      report: (roomId) => Promise.resolve({ ...report, roomId, newWarnings: roomId === SIDE ? { warn: 0, critical: 0 } : report.newWarnings }),
+      report: (roomId) =>
+        Promise.resolve({ ...report, roomId, newWarnings: roomId === SIDE ? { warn: 0, critical: 0 } : report.newWarnings }),
     };
     const handlers = createPageHandlers({ status, tabs, rooms: () => Promise.resolve(service) });
     const ask = (roomId: string) => Promise.resolve(handlers['page.room']({ room: { kind: 'id', roomId } }, PAGE));

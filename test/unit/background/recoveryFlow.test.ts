@@ -44,9 +44,15 @@ function fakeRecovery(state: { identityOnServer: boolean; keysHeld: boolean }) {
       calls.push('bootstrapCrossSigning');
       return Promise.resolve();
     },
-    bootstrapSecretStorage: async (opts: { createSecretStorageKey?: () => Promise<GeneratedSecretStorageKey>; setupNewSecretStorage?: boolean; setupNewKeyBackup?: boolean }) => {
+    bootstrapSecretStorage: async (opts: {
+      createSecretStorageKey?: () => Promise<GeneratedSecretStorageKey>;
+      setupNewSecretStorage?: boolean;
+      setupNewKeyBackup?: boolean;
+    }) => {
       const key = await opts.createSecretStorageKey?.();
-      calls.push(`bootstrapSecretStorage new=${String(opts.setupNewSecretStorage)} backup=${String(opts.setupNewKeyBackup)} key=${key?.encodedPrivateKey ?? 'none'}`);
+      calls.push(
+        `bootstrapSecretStorage new=${String(opts.setupNewSecretStorage)} backup=${String(opts.setupNewKeyBackup)} key=${key?.encodedPrivateKey ?? 'none'}`,
+      );
     },
   };
   const recovery = new SdkRecovery({ userId: USER, crypto, secretStorage: NO_SECRET_STORAGE, keys: new SecretStorageKeyCache() });
@@ -56,7 +62,11 @@ function fakeRecovery(state: { identityOnServer: boolean; keysHeld: boolean }) {
 describe('the recovery setup', () => {
   it('on a fresh account: creates the identity, then secret storage with the new key and a key backup', async () => {
     const { recovery, calls } = fakeRecovery({ identityOnServer: false, keysHeld: false });
-    const flow = new RecoveryFlow(recovery, () => 0, () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => 0,
+      () => undefined,
+    );
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(calls).toEqual(['bootstrapCrossSigning', 'bootstrapSecretStorage new=true backup=true key=EsTc abcd efgh']);
@@ -65,7 +75,11 @@ describe('the recovery setup', () => {
 
   it('after a setup cut short (identity uploaded and held here): does not bootstrap the identity again, and stores it under the new key', async () => {
     const { recovery, calls } = fakeRecovery({ identityOnServer: true, keysHeld: true });
-    const flow = new RecoveryFlow(recovery, () => 0, () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => 0,
+      () => undefined,
+    );
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(calls).toEqual(['bootstrapSecretStorage new=true backup=true key=EsTc abcd efgh']);
@@ -98,10 +112,17 @@ describe('the new recovery key in memory', () => {
     const crypto: RecoverySdk['crypto'] = {
       ...UNUSED,
       getCrossSigningStatus: () =>
-        Promise.resolve({ publicKeysOnDevice: false, privateKeysInSecretStorage: false, privateKeysCachedLocally: { masterKey: false, selfSigningKey: false, userSigningKey: false } }),
+        Promise.resolve({
+          publicKeysOnDevice: false,
+          privateKeysInSecretStorage: false,
+          privateKeysCachedLocally: { masterKey: false, selfSigningKey: false, userSigningKey: false },
+        }),
       userHasCrossSigningKeys: () => Promise.resolve(false),
       createRecoveryKeyFromPassphrase: () => {
-        const key: GeneratedSecretStorageKey = { privateKey: globalThis.crypto.getRandomValues(new Uint8Array(32)), encodedPrivateKey: `EsTc ${generated.length}` };
+        const key: GeneratedSecretStorageKey = {
+          privateKey: globalThis.crypto.getRandomValues(new Uint8Array(32)),
+          encodedPrivateKey: `EsTc ${generated.length}`,
+        };
         generated.push(key);
         return Promise.resolve(key);
       },
@@ -142,7 +163,11 @@ describe('the new recovery key in memory', () => {
   it('waits 10 minutes at most: then confirming fails, nothing is uploaded and the key is zeroed', async () => {
     const { recovery, uploads, generated } = sessionWithKeyCache();
     const views: RecoveryFlowView[] = [];
-    const flow = new RecoveryFlow(recovery, () => Date.now(), (view) => views.push(view));
+    const flow = new RecoveryFlow(
+      recovery,
+      () => Date.now(),
+      (view) => views.push(view),
+    );
     const startedAt = Date.now();
     const key = await flow.start({ reset: false });
     expect(flow.current).toEqual({ step: 'confirm-key', passphrase: false, expiresAt: startedAt + 10 * 60_000, reset: false });
@@ -153,7 +178,10 @@ describe('the new recovery key in memory', () => {
     expect(zeroed(nth(generated, 0).privateKey)).toBe(false);
 
     await vi.advanceTimersByTimeAsync(1);
-    expect(flow.current).toEqual({ step: 'failed', reason: 'The new recovery key was not confirmed within 10 minutes; nothing was set up. Start again.' });
+    expect(flow.current).toEqual({
+      step: 'failed',
+      reason: 'The new recovery key was not confirmed within 10 minutes; nothing was set up. Start again.',
+    });
     expect(zeroed(nth(generated, 0).privateKey)).toBe(true);
     expect(() => flow.shownKey()).toThrow('No recovery key is waiting');
     await expect(flow.confirm(key)).rejects.toThrow('This recovery key is no longer waiting; start again.');
@@ -163,7 +191,11 @@ describe('the new recovery key in memory', () => {
 
   it('uploads nothing before the key is typed back, nor when it is typed wrong', async () => {
     const { recovery, uploads } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => Date.now(),
+      () => undefined,
+    );
     await flow.start({ reset: false });
     await vi.advanceTimersByTimeAsync(5 * 60_000);
     await expect(flow.confirm('EsTc wrong')).rejects.toThrow('That is not the recovery key shown above.');
@@ -173,7 +205,11 @@ describe('the new recovery key in memory', () => {
 
   it('is zeroed when the setup ends by confirming, with the copy the crypto library was given and cached', async () => {
     const { recovery, uploads, keysUsed, keysGiven, generated, cacheHoldsKey } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => Date.now(),
+      () => undefined,
+    );
     const key = await flow.start({ reset: false });
     expect(await flow.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
     expect(uploads).toEqual(['cross-signing keys', 'secret storage and key backup']);
@@ -188,7 +224,11 @@ describe('the new recovery key in memory', () => {
 
   it('is zeroed when the flow is cancelled, and when the background stops', async () => {
     const { recovery, generated } = sessionWithKeyCache();
-    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => Date.now(),
+      () => undefined,
+    );
     await flow.start({ reset: false });
     flow.cancel();
     expect(flow.current).toEqual({ step: 'idle' });
@@ -205,7 +245,11 @@ describe('the new recovery key in memory', () => {
     let releaseUpload: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (releaseUpload = resolve));
     const { recovery, keysUsed, generated, uploads, cacheHoldsKey } = sessionWithKeyCache(() => held);
-    const flow = new RecoveryFlow(recovery, () => Date.now(), () => undefined);
+    const flow = new RecoveryFlow(
+      recovery,
+      () => Date.now(),
+      () => undefined,
+    );
     const key = await flow.start({ reset: false });
     await vi.advanceTimersByTimeAsync(10 * 60_000 - 1_000);
     // Typed back one second before the deadline; the first upload takes longer than that.

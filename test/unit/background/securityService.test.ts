@@ -9,7 +9,12 @@ const reads: { resolve: (status: SecurityStatus) => void; reject: (error: Error)
 const READY: SecurityStatus = {
   identityOnServer: true,
   thisDeviceVerified: true,
-  crossSigning: { ready: true, publicKeysOnDevice: true, privateKeysInSecretStorage: true, privateKeysCachedLocally: { masterKey: true, selfSigningKey: true, userSigningKey: true } },
+  crossSigning: {
+    ready: true,
+    publicKeysOnDevice: true,
+    privateKeysInSecretStorage: true,
+    privateKeysCachedLocally: { masterKey: true, selfSigningKey: true, userSigningKey: true },
+  },
   secretStorage: { ready: true, defaultKeyId: 'k', passphraseBased: false },
   keyBackup: { serverVersion: '1', activeVersion: '1', trusted: true, keysRemaining: 0 },
 };

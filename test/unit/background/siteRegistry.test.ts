@@ -116,7 +116,10 @@ describe('SiteRegistry', () => {
   });
 
   it('ignores a stored list it did not write (wrong types, clear-text or duplicate origins)', async () => {
-    const { registry } = browserState({ stored: [CHAT, CHAT, 'http://evil.example', 42, { origin: TEAM }], granted: [CHAT, 'http://evil.example'] });
+    const { registry } = browserState({
+      stored: [CHAT, CHAT, 'http://evil.example', 42, { origin: TEAM }],
+      granted: [CHAT, 'http://evil.example'],
+    });
     const sites = registry();
     await sites.ready;
     expect(sites.list()).toEqual([{ origin: CHAT, granted: true }]);

@@ -69,7 +69,7 @@ describe('TabRegistry', () => {
     expect(tabs.roomOf(7)).toBe(PLANS);
   });
 
-  it("repaints only the tabs showing the reported room", () => {
+  it('repaints only the tabs showing the reported room', () => {
     const { tabs, painted } = setup();
     tabs.setSignedIn(true);
     tabs.showRoom(1, HYDROGEN, PLANS);
@@ -172,7 +172,11 @@ describe('toolbarTitle', () => {
   });
 
   it('counts the new warnings, in the singular and the plural', () => {
-    expect(toolbarTitle({ ...base, trust: 'warn', reason: 'warnings', newWarnings: 1 })).toBe('Matrix Trust Guard: 1 new warning in this room. Open to review.');
-    expect(toolbarTitle({ ...base, trust: 'critical', reason: 'warnings', newWarnings: 4 })).toBe('Matrix Trust Guard: 4 new warnings in this room. Open to review.');
+    expect(toolbarTitle({ ...base, trust: 'warn', reason: 'warnings', newWarnings: 1 })).toBe(
+      'Matrix Trust Guard: 1 new warning in this room. Open to review.',
+    );
+    expect(toolbarTitle({ ...base, trust: 'critical', reason: 'warnings', newWarnings: 4 })).toBe(
+      'Matrix Trust Guard: 4 new warnings in this room. Open to review.',
+    );
   });
 });

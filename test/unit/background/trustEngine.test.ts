@@ -211,7 +211,7 @@ describe('the trust engine', () => {
     await expect(engine.report('!elsewhere:example.org')).rejects.toBeInstanceOf(UnknownRoomError);
   });
 
-  it("keeps the ledger entries of members whose keys are still being fetched", async () => {
+  it('keeps the ledger entries of members whose keys are still being fetched', async () => {
     const { engine, facts, ledger } = setup();
     await engine.report(ROOM);
     facts.users.set(dave.userId, undefined);

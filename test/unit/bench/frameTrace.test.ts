@@ -4,13 +4,32 @@ import { markedFrames, type TraceEvent } from '../../../bench/frameTrace';
 /** The overlay bench's frame figure is the whole task of each frame the painter ran in, not only its script. */
 
 const MAIN = { pid: 1, tid: 1 };
-const task = (ts: number, dur: number): TraceEvent => ({ ...MAIN, name: 'RunTask', cat: 'disabled-by-default-devtools.timeline', ph: 'X', ts, dur });
-const animationFrame = (ts: number, dur: number): TraceEvent => ({ ...MAIN, name: 'FireAnimationFrame', cat: 'devtools.timeline', ph: 'X', ts, dur });
+const task = (ts: number, dur: number): TraceEvent => ({
+  ...MAIN,
+  name: 'RunTask',
+  cat: 'disabled-by-default-devtools.timeline',
+  ph: 'X',
+  ts,
+  dur,
+});
+const animationFrame = (ts: number, dur: number): TraceEvent => ({
+  ...MAIN,
+  name: 'FireAnimationFrame',
+  cat: 'devtools.timeline',
+  ph: 'X',
+  ts,
+  dur,
+});
 const mark = (ts: number, where = MAIN): TraceEvent => ({ ...where, name: 'batch', cat: 'blink.user_timing', ph: 'I', ts });
 
 describe('frames a page marked', () => {
   it('cost their whole task: script, then style, layout and paint', () => {
-    const events = [task(0, 10_000), animationFrame(100, 4_000), mark(200), { ...MAIN, name: 'Layout', cat: 'devtools.timeline', ph: 'X', ts: 5_000, dur: 3_000 }];
+    const events = [
+      task(0, 10_000),
+      animationFrame(100, 4_000),
+      mark(200),
+      { ...MAIN, name: 'Layout', cat: 'devtools.timeline', ph: 'X', ts: 5_000, dur: 3_000 },
+    ];
     expect(markedFrames(events, 'batch')).toEqual([{ taskMs: 10, scriptMs: 4, renderMs: 6 }]);
   });
 

@@ -77,7 +77,10 @@ describe('recording a bench file', () => {
   });
 
   it('keeps nothing of the earlier flat format, which had no commit per figure', () => {
-    expect(parseResults(JSON.stringify({ popup_first_render_ms: 85, measured_on: { date: '2026-11-23' } }))).toEqual({ figures: {}, machines: {} });
+    expect(parseResults(JSON.stringify({ popup_first_render_ms: 85, measured_on: { date: '2026-11-23' } }))).toEqual({
+      figures: {},
+      machines: {},
+    });
     expect(parseResults(undefined)).toEqual({ figures: {}, machines: {} });
     expect(parseResults('not json')).toEqual({ figures: {}, machines: {} });
   });

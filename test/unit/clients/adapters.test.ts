@@ -8,18 +8,25 @@ import { blankPage, fixturePage } from './fixturePage';
 const FIXTURES = ['element-web.html', 'element-web-legacy.html', 'element-web-virtual.html', 'cinny.html', 'hydrogen.html'];
 
 describe('choosing the adapter for a page', () => {
-  const FIXTURE_OF = { 'Element Web': ['element-web.html', '#/room/!abc:example.org'], Cinny: ['cinny.html', 'home/'], Hydrogen: ['hydrogen.html', '#/session/1'] } as const;
+  const FIXTURE_OF = {
+    'Element Web': ['element-web.html', '#/room/!abc:example.org'],
+    Cinny: ['cinny.html', 'home/'],
+    Hydrogen: ['hydrogen.html', '#/session/1'],
+  } as const;
 
-  it.each(BUILT_IN_SITES.map((site) => [site.origin, site.client]))('%s is %s once its page shows it, and nothing else', (origin, client) => {
-    const [fixture, route] = FIXTURE_OF[client];
-    expect(adapterFor(fixturePage(fixture), new URL(`${origin}/${route}`))?.family).toBe(client);
-    // Still loading, or markup changed beyond recognition: not understood, rather than guessed.
-    expect(adapterFor(blankPage(), new URL(`${origin}/${route}`))).toBeUndefined();
-    // Another client's markup on this site is not this client.
-    for (const [other, [otherFixture]] of Object.entries(FIXTURE_OF)) {
-      if (other !== client) expect(adapterFor(fixturePage(otherFixture), new URL(`${origin}/${route}`))).toBeUndefined();
-    }
-  });
+  it.each(BUILT_IN_SITES.map((site) => [site.origin, site.client]))(
+    '%s is %s once its page shows it, and nothing else',
+    (origin, client) => {
+      const [fixture, route] = FIXTURE_OF[client];
+      expect(adapterFor(fixturePage(fixture), new URL(`${origin}/${route}`))?.family).toBe(client);
+      // Still loading, or markup changed beyond recognition: not understood, rather than guessed.
+      expect(adapterFor(blankPage(), new URL(`${origin}/${route}`))).toBeUndefined();
+      // Another client's markup on this site is not this client.
+      for (const [other, [otherFixture]] of Object.entries(FIXTURE_OF)) {
+        if (other !== client) expect(adapterFor(fixturePage(otherFixture), new URL(`${origin}/${route}`))).toBeUndefined();
+      }
+    },
+  );
 
   it.each([
     ['element-web.html', 'https://chat.example.org/#/room/!abc:example.org', 'Element Web'],
@@ -52,7 +59,8 @@ describe('choosing the adapter for a page', () => {
 describe('what every adapter hands on', () => {
   it.each(FIXTURES)('only valid Matrix user ids, whatever %s holds', (fixture) => {
     for (const adapter of ADAPTERS) {
-      for (const found of adapter.findUsers(fixturePage(fixture))) expect(userId(found.userId), `${adapter.family}: ${found.userId}`).toBe(true);
+      for (const found of adapter.findUsers(fixturePage(fixture)))
+        expect(userId(found.userId), `${adapter.family}: ${found.userId}`).toBe(true);
     }
   });
 

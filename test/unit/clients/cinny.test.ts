@@ -14,7 +14,12 @@ describe('Cinny: the members drawer', () => {
   it('reads each row’s data-user-id and anchors the badge on the name text itself, never by class name', () => {
     const doc = fixturePage('cinny.html');
     const members = cinny.findUsers(doc).filter((found) => found.place === 'member-list');
-    expect(members.map((found) => found.userId)).toEqual(['@alice:example.org', '@bob:example.org', '@mallory:example.org', '@eve:example.org']);
+    expect(members.map((found) => found.userId)).toEqual([
+      '@alice:example.org',
+      '@bob:example.org',
+      '@mallory:example.org',
+      '@eve:example.org',
+    ]);
     for (const found of members) {
       // v4.2.2: button[data-user-id] > div (grows to fill the row) > p (the name).
       expect(found.anchor.tagName).toBe('P');
@@ -34,7 +39,9 @@ describe('Cinny: the members drawer', () => {
   });
 
   it('understands rows wrapped in a div that is the virtual row', () => {
-    const body = html('<div style="position: relative"><div data-index="1"><button aria-pressed="false" data-user-id="@bob:example.org"><span><svg></svg></span><div><p>Bob</p></div></button></div></div>');
+    const body = html(
+      '<div style="position: relative"><div data-index="1"><button aria-pressed="false" data-user-id="@bob:example.org"><span><svg></svg></span><div><p>Bob</p></div></button></div></div>',
+    );
     const found = cinny.findUsers(body);
     expect(found.map(({ userId, place }) => [userId, place])).toEqual([['@bob:example.org', 'member-list']]);
     expect(found[0]?.anchor.tagName).toBe('P');
@@ -98,7 +105,9 @@ describe('Cinny: timeline senders', () => {
     const found = cinny.findUsers(fixturePage('cinny.html'));
     expect(userIdsIn(found, 'member-list')).toHaveLength(4);
     expect(found.filter((anchor) => anchor.place === 'timeline').every((anchor) => anchor.anchor.closest('[data-message-id]'))).toBe(true);
-    expect(found.filter((anchor) => anchor.place === 'member-list').every((anchor) => !anchor.anchor.closest('[data-message-id]'))).toBe(true);
+    expect(found.filter((anchor) => anchor.place === 'member-list').every((anchor) => !anchor.anchor.closest('[data-message-id]'))).toBe(
+      true,
+    );
   });
 });
 
@@ -123,7 +132,10 @@ describe('Cinny: the room in the URL', () => {
     ['https://app.cinny.in/home/%23cinny%3Amatrix.org/', { kind: 'alias', alias: '#cinny:matrix.org' }],
     ['https://app.cinny.in/home/!abc%3Aexample.org/', { kind: 'id', roomId: '!abc:example.org' }],
     ['https://app.cinny.in/home/!abc%3Aexample.org/%24event%3Aexample.org/', { kind: 'id', roomId: '!abc:example.org' }],
-    ['https://app.cinny.in/home/!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM/', { kind: 'id', roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' }],
+    [
+      'https://app.cinny.in/home/!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM/',
+      { kind: 'id', roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' },
+    ],
     ['https://app.cinny.in/home/%23cinny%3Amatrix.org/?viaServers=matrix.org', { kind: 'alias', alias: '#cinny:matrix.org' }],
     ['https://app.cinny.in/direct/!dm%3Aexample.org/', { kind: 'id', roomId: '!dm:example.org' }],
     ['https://app.cinny.in/direct/!dm%3Aexample.org/%24event/', { kind: 'id', roomId: '!dm:example.org' }],

@@ -209,20 +209,33 @@ describe('Element Web: the room in the URL', () => {
     ['#/room/!abc:example.org/$event_id-123', { kind: 'id', roomId: '!abc:example.org' }],
     ['#/room/!abc:example.org/%24event%3Aexample.org?via=example.org&via=matrix.org', { kind: 'id', roomId: '!abc:example.org' }],
     ['#/room/#alias:example.org?via=example.org', { kind: 'alias', alias: '#alias:example.org' }],
-    ['#/room/!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM/$ev?via=example.org', { kind: 'id', roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' }],
+    [
+      '#/room/!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM/$ev?via=example.org',
+      { kind: 'id', roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' },
+    ],
   ])('%s names %o', (hash, room) => {
     expect(element.roomFromUrl(url(`https://app.element.io/${hash}`))).toEqual(room);
   });
 
-  it.each(['', '#/home', '#/welcome', '#/user/@bob:example.org', '#/room/', '#/room/general', '#/room/#general', '#/room/%E0%A4%A', '#/rooms/!abc:example.org'])(
-    '%j names no room',
-    (hash) => {
-      expect(element.roomFromUrl(url(`https://app.element.io/${hash}`))).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '#/home',
+    '#/welcome',
+    '#/user/@bob:example.org',
+    '#/room/',
+    '#/room/general',
+    '#/room/#general',
+    '#/room/%E0%A4%A',
+    '#/rooms/!abc:example.org',
+  ])('%j names no room', (hash) => {
+    expect(element.roomFromUrl(url(`https://app.element.io/${hash}`))).toBeUndefined();
+  });
 
   it('reads the hash, not the path, of a self-hosted Element under a sub-path', () => {
-    expect(element.roomFromUrl(url('https://chat.example.org/element/#/room/!abc:example.org'))).toEqual({ kind: 'id', roomId: '!abc:example.org' });
+    expect(element.roomFromUrl(url('https://chat.example.org/element/#/room/!abc:example.org'))).toEqual({
+      kind: 'id',
+      roomId: '!abc:example.org',
+    });
   });
 });
 

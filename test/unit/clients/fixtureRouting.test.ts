@@ -48,9 +48,27 @@ interface Client {
 }
 
 const CLIENTS: Record<string, Client> = {
-  Cinny: { fixture: 'cinny.html', adapter: cinnyAdapter, home: 'https://app.cinny.in/home/', link: (room) => `[data-fixture-room-list] a[href="/home/${encodeURIComponent(room.alias ?? room.id)}/"]`, first: 'url' },
-  Element: { fixture: 'element-web.html', adapter: elementWebAdapter, home: 'https://app.element.io/#/home', link: (room) => `button.mx_RoomListItemView[aria-label="Open room ${room.name}"]`, first: 'page' },
-  Hydrogen: { fixture: 'hydrogen.html', adapter: hydrogenAdapter, home: 'https://hydrogen.element.io/#/session/7', link: (room) => `.RoomList a[href$="/open-room/${encodeURIComponent(room.id)}"]`, first: 'url' },
+  Cinny: {
+    fixture: 'cinny.html',
+    adapter: cinnyAdapter,
+    home: 'https://app.cinny.in/home/',
+    link: (room) => `[data-fixture-room-list] a[href="/home/${encodeURIComponent(room.alias ?? room.id)}/"]`,
+    first: 'url',
+  },
+  Element: {
+    fixture: 'element-web.html',
+    adapter: elementWebAdapter,
+    home: 'https://app.element.io/#/home',
+    link: (room) => `button.mx_RoomListItemView[aria-label="Open room ${room.name}"]`,
+    first: 'page',
+  },
+  Hydrogen: {
+    fixture: 'hydrogen.html',
+    adapter: hydrogenAdapter,
+    home: 'https://hydrogen.element.io/#/session/7',
+    link: (room) => `.RoomList a[href$="/open-room/${encodeURIComponent(room.id)}"]`,
+    first: 'url',
+  },
 };
 
 let browser: Browser | undefined;
@@ -60,7 +78,14 @@ afterEach(async () => {
 });
 
 function open(client: Client, rooms?: FixtureRoom[], url = client.home): BrowserPage {
-  browser = new Browser({ settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true } });
+  browser = new Browser({
+    settings: {
+      enableJavaScriptEvaluation: true,
+      suppressInsecureJavaScriptEnvironmentWarning: true,
+      disableJavaScriptFileLoading: true,
+      disableCSSFileLoading: true,
+    },
+  });
   const page = browser.newPage();
   page.url = url;
   const html = readFileSync(path.join(REPO_ROOT, 'test/fixtures', client.fixture), 'utf8');
@@ -89,12 +114,18 @@ async function click(client: Client, page: BrowserPage, room: FixtureRoom): Prom
   const before = page.url;
   const shows = () => room.members.every((member) => peopleOf(client, page).includes(member.userId));
   let first: 'url' | 'page' | undefined;
-  const note = <A extends unknown[]>(change: (...args: A) => void) => (...args: A) => {
-    if (page.url === before) first ??= shows() ? 'page' : 'url';
-    change(...args);
-  };
+  const note =
+    <A extends unknown[]>(change: (...args: A) => void) =>
+    (...args: A) => {
+      if (page.url === before) first ??= shows() ? 'page' : 'url';
+      change(...args);
+    };
   const { history, location } = win;
-  const restore = { pushState: history.pushState.bind(history), replaceState: history.replaceState.bind(history), assign: location.assign.bind(location) };
+  const restore = {
+    pushState: history.pushState.bind(history),
+    replaceState: history.replaceState.bind(history),
+    assign: location.assign.bind(location),
+  };
   history.pushState = note(restore.pushState);
   history.replaceState = note(restore.replaceState);
   location.assign = note(restore.assign);
@@ -155,7 +186,12 @@ describe('the fixtures with their default rooms', () => {
     await settle(page);
     const doc = page.mainFrame.document as unknown as Document;
     expect(doc.querySelector('.MemberDetailsView')).not.toBeNull();
-    expect(peopleOf(CLIENTS.Hydrogen as Client, page)).toEqual(['@alice:example.org', '@bob:example.org', '@eve:example.org', '@mallory:example.org']);
+    expect(peopleOf(CLIENTS.Hydrogen as Client, page)).toEqual([
+      '@alice:example.org',
+      '@bob:example.org',
+      '@eve:example.org',
+      '@mallory:example.org',
+    ]);
     (doc.querySelector('.RoomList a[href$="/open-room/!hydroSide%3Aexample.org"]') as HTMLElement).click();
     await settle(page);
     expect(page.url).toBe('https://hydrogen.element.io/#/session/1/room/!hydroSide%3Aexample.org/members');

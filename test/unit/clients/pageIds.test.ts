@@ -1,6 +1,14 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { decodeSegment, elementsWithin, hashSegments, roomRefFrom, userIdFrom, userIdInParentheses, userIdInText } from '../../../src/clients/pageIds';
+import {
+  decodeSegment,
+  elementsWithin,
+  hashSegments,
+  roomRefFrom,
+  userIdFrom,
+  userIdInParentheses,
+  userIdInText,
+} from '../../../src/clients/pageIds';
 
 describe('reading Matrix ids out of page text', () => {
   it('accepts a user id of up to 255 characters and nothing longer', () => {
@@ -27,9 +35,13 @@ describe('reading Matrix ids out of page text', () => {
 
   it('tells room ids, version 12 room ids and aliases apart, and nothing else is a room', () => {
     expect(roomRefFrom('!abc:example.org')).toEqual({ kind: 'id', roomId: '!abc:example.org' });
-    expect(roomRefFrom('!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM')).toEqual({ kind: 'id', roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM' });
+    expect(roomRefFrom('!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM')).toEqual({
+      kind: 'id',
+      roomId: '!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM',
+    });
     expect(roomRefFrom('#room:example.org')).toEqual({ kind: 'alias', alias: '#room:example.org' });
-    for (const text of ['room', '#room', '@bob:example.org', '!', `!${'a'.repeat(255)}`, '! spaced', undefined]) expect(roomRefFrom(text)).toBeUndefined();
+    for (const text of ['room', '#room', '@bob:example.org', '!', `!${'a'.repeat(255)}`, '! spaced', undefined])
+      expect(roomRefFrom(text)).toBeUndefined();
   });
 
   it('decodes URL segments and gives nothing for a badly encoded one', () => {

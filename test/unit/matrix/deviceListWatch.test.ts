@@ -41,7 +41,10 @@ function json(body: unknown, status = 200): Response {
 }
 
 function keysFor(...users: string[]) {
-  return { device_keys: Object.fromEntries(users.map((user) => [user, { PHONE: { keys: { 'ed25519:PHONE': `${user}-key` } } }])), failures: {} };
+  return {
+    device_keys: Object.fromEntries(users.map((user) => [user, { PHONE: { keys: { 'ed25519:PHONE': `${user}-key` } } }])),
+    failures: {},
+  };
 }
 
 async function setup(store = new MemoryStore()) {
@@ -52,7 +55,10 @@ async function setup(store = new MemoryStore()) {
   watch.onChange((change) => changes.push(change));
   const fetch = watch.wrap(net.fetchFn);
   const query = (...users: string[]) =>
-    fetch(`${HS}/_matrix/client/v3/keys/query`, { method: 'POST', body: JSON.stringify({ device_keys: Object.fromEntries(users.map((u) => [u, []])) }) });
+    fetch(`${HS}/_matrix/client/v3/keys/query`, {
+      method: 'POST',
+      body: JSON.stringify({ device_keys: Object.fromEntries(users.map((u) => [u, []])) }),
+    });
   const sync = () => fetch(`${HS}/_matrix/client/v3/sync?since=s0`, { method: 'GET' });
   watches.push(watch);
   return { watch, net, changes, query, sync, store, tick: (ms: number) => void (clock += ms), now: () => clock };
@@ -151,7 +157,10 @@ describe('the device-list watch', () => {
   it('counts a network failure as a failed answer, and passes the failure on', async () => {
     const { watch, now } = await setup();
     const fetchBroken = watch.wrap(() => Promise.reject(new TypeError('Failed to fetch')));
-    const asking = fetchBroken(`${HS}/_matrix/client/v3/keys/query`, { method: 'POST', body: JSON.stringify({ device_keys: { [BOB]: [] } }) });
+    const asking = fetchBroken(`${HS}/_matrix/client/v3/keys/query`, {
+      method: 'POST',
+      body: JSON.stringify({ device_keys: { [BOB]: [] } }),
+    });
     await expect(asking).rejects.toThrow('Failed to fetch');
     expect(watch.check(BOB)).toEqual({ reason: 'query-failed', since: now() });
   });

@@ -9,7 +9,10 @@ const json =
   (body: unknown, status = 200): Answer =>
   () =>
     Response.json(body, { status });
-const html = (status = 200): Answer => () => new Response('<!doctype html><title>Welcome</title>', { status, headers: { 'Content-Type': 'text/html' } });
+const html =
+  (status = 200): Answer =>
+  () =>
+    new Response('<!doctype html><title>Welcome</title>', { status, headers: { 'Content-Type': 'text/html' } });
 
 const CLIENT_API = json({ versions: ['v1.11', 'v1.12'] });
 const wellKnown = (baseUrl: unknown): Answer => json({ 'm.homeserver': { base_url: baseUrl } });
@@ -245,7 +248,11 @@ describe('candidateServer', () => {
 
   it('takes a server name, or the server of a user id, over https', () => {
     expect(candidateServer('example.org')).toEqual({ origin: 'https://example.org', baseUrl: 'https://example.org', isUrl: false });
-    expect(candidateServer(' example.org:8448 ')).toEqual({ origin: 'https://example.org:8448', baseUrl: 'https://example.org:8448', isUrl: false });
+    expect(candidateServer(' example.org:8448 ')).toEqual({
+      origin: 'https://example.org:8448',
+      baseUrl: 'https://example.org:8448',
+      isUrl: false,
+    });
     expect(candidateServer('@alice:example.org')).toEqual({ origin: 'https://example.org', baseUrl: 'https://example.org', isUrl: false });
   });
 

@@ -5,7 +5,13 @@ const BOB = '@bob:example.org';
 const CAROL = '@carol:other.example:8448';
 
 function deviceKeys(deviceId: string, key: string) {
-  return { user_id: BOB, device_id: deviceId, algorithms: [], keys: { [`ed25519:${deviceId}`]: key, [`curve25519:${deviceId}`]: 'curve' }, signatures: {} };
+  return {
+    user_id: BOB,
+    device_id: deviceId,
+    algorithms: [],
+    keys: { [`ed25519:${deviceId}`]: key, [`curve25519:${deviceId}`]: 'curve' },
+    signatures: {},
+  };
 }
 
 describe('usersAsked', () => {
@@ -26,8 +32,14 @@ describe('usersAsked', () => {
 
 describe('outcomesOf', () => {
   it('is complete for a user in device_keys, with the ed25519 key of each device', () => {
-    const answer = { device_keys: { [BOB]: { BOBPHONE: deviceKeys('BOBPHONE', 'key-phone'), BOBNEW: deviceKeys('BOBNEW', 'key-new') } }, failures: {} };
-    expect(outcomesOf([BOB], JSON.stringify(answer)).get(BOB)).toEqual({ kind: 'complete', offeredKeys: { BOBPHONE: 'key-phone', BOBNEW: 'key-new' } });
+    const answer = {
+      device_keys: { [BOB]: { BOBPHONE: deviceKeys('BOBPHONE', 'key-phone'), BOBNEW: deviceKeys('BOBNEW', 'key-new') } },
+      failures: {},
+    };
+    expect(outcomesOf([BOB], JSON.stringify(answer)).get(BOB)).toEqual({
+      kind: 'complete',
+      offeredKeys: { BOBPHONE: 'key-phone', BOBNEW: 'key-new' },
+    });
   });
 
   it('is complete, with no keys, for a user whose entry lists no devices', () => {
@@ -35,7 +47,9 @@ describe('outcomesOf', () => {
   });
 
   it('leaves out a device whose keys are missing or not text, without failing the user', () => {
-    const answer = { device_keys: { [BOB]: { GOOD: deviceKeys('GOOD', 'k'), NOKEYS: { device_id: 'NOKEYS' }, WRONG: { keys: { 'ed25519:WRONG': 7 } } } } };
+    const answer = {
+      device_keys: { [BOB]: { GOOD: deviceKeys('GOOD', 'k'), NOKEYS: { device_id: 'NOKEYS' }, WRONG: { keys: { 'ed25519:WRONG': 7 } } } },
+    };
     expect(outcomesOf([BOB], JSON.stringify(answer)).get(BOB)).toEqual({ kind: 'complete', offeredKeys: { GOOD: 'k' } });
   });
 
@@ -46,7 +60,7 @@ describe('outcomesOf', () => {
     expect(outcomes.get(CAROL)?.kind).toBe('complete');
   });
 
-  it("is a server failure for a user whose homeserver is in failures, even with an entry", () => {
+  it('is a server failure for a user whose homeserver is in failures, even with an entry', () => {
     const answer = { device_keys: { [CAROL]: {} }, failures: { 'other.example:8448': { status: 503 } } };
     expect(outcomesOf([CAROL], JSON.stringify(answer)).get(CAROL)).toEqual({ kind: 'server-failed' });
   });

@@ -10,7 +10,8 @@ function lookup(aliases: Record<string, string>, joined: readonly string[]) {
       const roomId = aliases[alias];
       return roomId === undefined ? Promise.reject(new Error('M_NOT_FOUND')) : Promise.resolve({ room_id: roomId });
     },
-    getRoom: (roomId) => (joined.includes(roomId) ? { getMyMembership: () => 'join' } : roomId === '!left' ? { getMyMembership: () => 'leave' } : null),
+    getRoom: (roomId) =>
+      joined.includes(roomId) ? { getMyMembership: () => 'join' } : roomId === '!left' ? { getMyMembership: () => 'leave' } : null,
   };
   return { client, asked };
 }

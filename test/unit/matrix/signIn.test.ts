@@ -48,12 +48,18 @@ describe('ssoStartUrl', () => {
 
 describe('toSignInError', () => {
   it('calls M_FORBIDDEN a wrong user name or password', () => {
-    const error = toSignInError(new MatrixError({ errcode: 'M_FORBIDDEN', error: 'Invalid username or password' }, 403), 'matrix.example.org');
+    const error = toSignInError(
+      new MatrixError({ errcode: 'M_FORBIDDEN', error: 'Invalid username or password' }, 403),
+      'matrix.example.org',
+    );
     expect(error).toMatchObject({ code: 'wrong-password', message: 'The user name or password is not right.' });
   });
 
   it('says a deactivated account is deactivated', () => {
-    const error = toSignInError(new MatrixError({ errcode: 'M_USER_DEACTIVATED', error: 'This account has been deactivated' }, 403), 'matrix.example.org');
+    const error = toSignInError(
+      new MatrixError({ errcode: 'M_USER_DEACTIVATED', error: 'This account has been deactivated' }, 403),
+      'matrix.example.org',
+    );
     expect(error).toMatchObject({ code: 'user-deactivated', message: 'This account has been deactivated.' });
   });
 
@@ -62,7 +68,11 @@ describe('toSignInError', () => {
       new MatrixError({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 12_300 }, 429),
       'matrix.example.org',
     );
-    expect(error).toMatchObject({ code: 'rate-limited', retryAfterMs: 12_300, message: 'The homeserver asks to wait 13 s before trying again.' });
+    expect(error).toMatchObject({
+      code: 'rate-limited',
+      retryAfterMs: 12_300,
+      message: 'The homeserver asks to wait 13 s before trying again.',
+    });
   });
 
   it('takes the Retry-After header over the deprecated retry_after_ms', () => {
@@ -78,7 +88,11 @@ describe('toSignInError', () => {
 
   it('asks to wait 30 s when a rate-limiting server gives no hint', () => {
     const error = toSignInError(new MatrixError({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests' }, 429), 'matrix.example.org');
-    expect(error).toMatchObject({ code: 'rate-limited', retryAfterMs: 30_000, message: 'The homeserver asks to wait 30 s before trying again.' });
+    expect(error).toMatchObject({
+      code: 'rate-limited',
+      retryAfterMs: 30_000,
+      message: 'The homeserver asks to wait 30 s before trying again.',
+    });
   });
 
   it('asks to wait 30 s when a rate-limiting server gives a malformed hint, rather than failing itself', () => {
@@ -151,14 +165,18 @@ function fakeHomeserver(login: { status: number; body: unknown }) {
     const method = init?.method ?? 'GET';
     sent.push({ method, url, body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined });
     if (method === 'GET' && url === `${BASE_URL}/_matrix/client/versions`) return Promise.resolve(Response.json({ versions: ['v1.11'] }));
-    if (method === 'POST' && url === `${BASE_URL}/_matrix/client/v3/login`) return Promise.resolve(Response.json(login.body, { status: login.status }));
+    if (method === 'POST' && url === `${BASE_URL}/_matrix/client/v3/login`)
+      return Promise.resolve(Response.json(login.body, { status: login.status }));
     if (new URL(url).origin === BASE_URL) return Promise.resolve(Response.json({ errcode: 'M_UNRECOGNIZED' }, { status: 404 }));
     return Promise.reject(new TypeError('fetch failed'));
   };
   return { fetchFn, sent };
 }
 
-const loggedIn = { status: 200, body: { user_id: '@alice:example.org', device_id: 'GUARDDEVICE', access_token: 'syt_secret', home_server: 'example.org' } };
+const loggedIn = {
+  status: 200,
+  body: { user_id: '@alice:example.org', device_id: 'GUARDDEVICE', access_token: 'syt_secret', home_server: 'example.org' },
+};
 
 describe('signInWithPassword', () => {
   it('logs a new device in with m.login.password, a user identifier and the device name', async () => {
@@ -190,7 +208,9 @@ describe('signInWithPassword', () => {
 
   it('returns the credentials of the new device on the discovered homeserver', async () => {
     const { fetchFn } = fakeHomeserver(loggedIn);
-    await expect(signInWithPassword({ homeserver: `${BASE_URL}/`, user: '@alice:example.org', password: 'secret' }, 'Matrix Trust Guard', fetchFn)).resolves.toEqual({
+    await expect(
+      signInWithPassword({ homeserver: `${BASE_URL}/`, user: '@alice:example.org', password: 'secret' }, 'Matrix Trust Guard', fetchFn),
+    ).resolves.toEqual({
       homeserverUrl: BASE_URL,
       userId: '@alice:example.org',
       deviceId: 'GUARDDEVICE',
@@ -200,7 +220,9 @@ describe('signInWithPassword', () => {
 
   it('turns a refused password into wrong-password', async () => {
     const { fetchFn } = fakeHomeserver({ status: 403, body: { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' } });
-    const error = await refusal(signInWithPassword({ homeserver: BASE_URL, user: 'alice', password: 'wrong' }, 'Matrix Trust Guard', fetchFn));
+    const error = await refusal(
+      signInWithPassword({ homeserver: BASE_URL, user: 'alice', password: 'wrong' }, 'Matrix Trust Guard', fetchFn),
+    );
     expect(error.code).toBe<SignInErrorCode>('wrong-password');
   });
 

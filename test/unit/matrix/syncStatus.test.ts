@@ -111,9 +111,12 @@ describe('overdueSyncStatus', () => {
     expect(overdueSyncStatus(syncing, poll, earlier + poll + 1_000)).toBeUndefined();
   });
 
-  it.each([starting, catchingUp, offline, endedByServer])('says nothing about a status that does not claim to be up to date (%o)', (status) => {
-    expect(overdueSyncStatus(status, poll, later)).toBeUndefined();
-  });
+  it.each([starting, catchingUp, offline, endedByServer])(
+    'says nothing about a status that does not claim to be up to date (%o)',
+    (status) => {
+      expect(overdueSyncStatus(status, poll, later)).toBeUndefined();
+    },
+  );
 
   it('gives way to the next good sync', () => {
     const stale = overdueSyncStatus(syncing, poll, later) ?? starting;

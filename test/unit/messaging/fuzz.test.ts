@@ -41,7 +41,10 @@ const VALID: { [K in RequestKind]: unknown } = {
   'account.signOut': {},
   'trust.overview': {},
   'room.report': { roomId: ROOM },
-  'room.acknowledge': { roomId: ROOM, devices: [{ userId: '@bob:example.org', deviceId: 'BOBDEVICE', ed25519Key: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' }] },
+  'room.acknowledge': {
+    roomId: ROOM,
+    devices: [{ userId: '@bob:example.org', deviceId: 'BOBDEVICE', ed25519Key: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' }],
+  },
   'user.pinIdentity': { userId: '@bob:example.org', masterKey: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' },
   'user.withdrawVerification': { userId: '@bob:example.org', masterKey: 'q0Xk3Zc1bm9yZWFsbHlhbmVkMjU1MTlrZXloZXJlAAA' },
   'security.status': {},
@@ -70,7 +73,13 @@ const KINDS = Object.keys(VALID) as RequestKind[];
 const SENDERS = {
   popup: { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}/popup.html`, origin: EXTENSION_ORIGIN },
   optionsInTab: { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}/options.html`, tab: { id: 9 }, frameId: 0 },
-  watchedTab: { id: EXTENSION_ID, url: 'https://app.element.io/#/room/!room:example.org', origin: 'https://app.element.io', tab: { id: 4 }, frameId: 0 },
+  watchedTab: {
+    id: EXTENSION_ID,
+    url: 'https://app.element.io/#/room/!room:example.org',
+    origin: 'https://app.element.io',
+    tab: { id: 4 },
+    frameId: 0,
+  },
   selfHostedTab: { id: EXTENSION_ID, url: 'https://chat.example.org/', tab: { id: 5 }, frameId: 0 },
 } satisfies Record<string, RawSender>;
 
@@ -113,7 +122,7 @@ const STRINGS = [
 ];
 
 function randomValue(next: () => number, depth = 0): unknown {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   switch (Math.floor(next() * (depth > 3 ? 6 : 9))) {
     case 0:
       return pick([null, undefined, true, false]);
@@ -131,7 +140,8 @@ function randomValue(next: () => number, depth = 0): unknown {
     default: {
       const object: Record<string, unknown> = {};
       const keys = Math.floor(next() * 4);
-      for (let i = 0; i < keys; i++) object[pick([...STRINGS.slice(0, 8), 'kind', 'params', 'roomId', 'userId'])] = randomValue(next, depth + 1);
+      for (let i = 0; i < keys; i++)
+        object[pick([...STRINGS.slice(0, 8), 'kind', 'params', 'roomId', 'userId'])] = randomValue(next, depth + 1);
       return object;
     }
   }
@@ -146,7 +156,11 @@ function mutate(kind: RequestKind, next: () => number): { message: unknown; how:
   if (choice === 1) return { message: { kind, params, sneaky: true }, how: 'an extra top-level key' };
   if (choice === 2) return { message: { kind: `${kind} `, params }, how: 'an unknown kind' };
   if (choice === 3) return { message: [kind, params], how: 'an array instead of an object' };
-  if (choice === 4) return { message: JSON.parse(`{"kind":${JSON.stringify(kind)},"params":{"__proto__":{"polluted":true}}}`) as unknown, how: 'a __proto__ parameter' };
+  if (choice === 4)
+    return {
+      message: JSON.parse(`{"kind":${JSON.stringify(kind)},"params":{"__proto__":{"polluted":true}}}`) as unknown,
+      how: 'a __proto__ parameter',
+    };
   if (keys.length > 0) {
     const key = keys[Math.floor(next() * keys.length)] as string;
     // Wrong for every field there is: ids, free text, booleans, numbers, the room reference.
@@ -188,7 +202,9 @@ async function expectRefused(h: Harness, message: unknown, sender: RawSender, wh
   const before = h.calls.length;
   const response = await h.route(message, sender);
   if (response.ok || !CODES.has(response.error.code) || typeof response.error.message !== 'string' || h.calls.length !== before) {
-    throw new Error(`${what}: expected a typed refusal and no handler call, got ${JSON.stringify(response)} with ${h.calls.length - before} handler calls`);
+    throw new Error(
+      `${what}: expected a typed refusal and no handler call, got ${JSON.stringify(response)} with ${h.calls.length - before} handler calls`,
+    );
   }
 }
 
@@ -279,7 +295,13 @@ describe('the request router under fuzzing', () => {
       cases++;
       expect(response.ok).toBe(fromPage);
       expect(h.calls.length).toBe(before + (fromPage ? 1 : 0));
-      if (fromPage) expect(h.calls.at(-1)?.sender).toEqual({ kind: 'content-script', tabId: 4, origin: 'https://app.element.io', url: SENDERS.watchedTab.url });
+      if (fromPage)
+        expect(h.calls.at(-1)?.sender).toEqual({
+          kind: 'content-script',
+          tabId: 4,
+          origin: 'https://app.element.io',
+          url: SENDERS.watchedTab.url,
+        });
     }
   });
 });

@@ -22,7 +22,10 @@ describe('parseRequest', () => {
     ['null', null],
     ['an array', [{ kind: 'status.get' }]],
     ['a number', 42],
-    ['an object with a prototype other than Object', Object.assign(Object.create({ inherited: true }) as object, { kind: 'status.get', params: {} })],
+    [
+      'an object with a prototype other than Object',
+      Object.assign(Object.create({ inherited: true }) as object, { kind: 'status.get', params: {} }),
+    ],
     ['an object with extra fields', { kind: 'status.get', params: {}, token: 'x' }],
     ['a non-string kind', { kind: 7, params: {} }],
   ])('refuses %s as malformed', (_label, raw) => {
@@ -156,15 +159,30 @@ describe('parseRequest: who may send what', () => {
   });
 
   it('lets content scripts send only the page.* kinds: no room report, which would tell a page about any room', () => {
-    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review']);
+    expect(KINDS.filter((kind) => parses(kind, EXAMPLES[kind], 'content-script'))).toEqual([
+      'page.hello',
+      'page.visible',
+      'page.room',
+      'page.shown',
+      'page.review',
+    ]);
   });
 
   it('lets extension pages send everything but the page.* kinds', () => {
-    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual(['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review']);
+    expect(KINDS.filter((kind) => !parses(kind, EXAMPLES[kind], 'extension-page'))).toEqual([
+      'page.hello',
+      'page.visible',
+      'page.room',
+      'page.shown',
+      'page.review',
+    ]);
   });
 
   it('keeps tab.state (what a tab shows) to extension pages', () => {
-    expect(parseRequest({ kind: 'tab.state', params: { tabId: 3 } }, 'content-script')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(parseRequest({ kind: 'tab.state', params: { tabId: 3 } }, 'content-script')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
   });
 
   it('checks the sender before the parameters, so a content script learns nothing about page-only shapes', () => {
@@ -303,7 +321,10 @@ describe('parseRequest: parameters', () => {
 
     it('names each device acknowledged with its user and the key the user was shown', () => {
       expectAccepted('room.acknowledge', { roomId: '!abc', devices: [bobNew] });
-      expectAccepted('room.acknowledge', { roomId: '!abc', devices: [bobNew, { ...bobNew, deviceId: 'BOBOLD' }, { ...bobNew, userId: '@dave:example.org' }] });
+      expectAccepted('room.acknowledge', {
+        roomId: '!abc',
+        devices: [bobNew, { ...bobNew, deviceId: 'BOBOLD' }, { ...bobNew, userId: '@dave:example.org' }],
+      });
     });
 
     it('refuses a whole room or a whole user: an acknowledgement covers what was shown, never what came after', () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ExtensionStatus, TrustOverview } from '../../../src/messaging/protocol';
 import { UserFacingError } from '../../../src/errors';
-import { createSubscriptionHub, type CurrentValues, NO_REASON, type SubscriberPort, type TopicGate } from '../../../src/messaging/subscriptionHub';
+import {
+  createSubscriptionHub,
+  type CurrentValues,
+  NO_REASON,
+  type SubscriberPort,
+  type TopicGate,
+} from '../../../src/messaging/subscriptionHub';
 import { pageRoomView } from '../../../src/trust/pageWarnings';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
 import type { RoomTrustReport } from '../../../src/trust/types';
@@ -45,7 +51,7 @@ function sources(overrides: Partial<CurrentValues> = {}): CurrentValues {
     status: () => status(1),
     overview: () => overview,
     room: (topic) => {
-      if (topic === '!unknown:example.org') throw new UserFacingError('This room is not one of the account\'s joined rooms.');
+      if (topic === '!unknown:example.org') throw new UserFacingError("This room is not one of the account's joined rooms.");
       if (topic === '!broken:example.org') throw new TypeError('fetch failed: Failed to fetch');
       return report(topic ?? '');
     },
@@ -181,7 +187,8 @@ describe('the subscription hub', () => {
   describe("a content script's page view", () => {
     /** The tab's room, as the background keeps it from the page's last page.room. */
     let tabRoom: string | undefined;
-    const gate: TopicGate = (name, sender, topic) => name !== 'pageRoom' || (sender.kind === 'content-script' && sender.tabId === 1 && tabRoom === topic);
+    const gate: TopicGate = (name, sender, topic) =>
+      name !== 'pageRoom' || (sender.kind === 'content-script' && sender.tabId === 1 && tabRoom === topic);
 
     it('follows the room its tab is on, and gets only what the page shows of it', async () => {
       tabRoom = '!a:example.org';
@@ -190,7 +197,11 @@ describe('the subscription hub', () => {
       hub.accept(port);
       port.send({ topic: '!a:example.org' });
       await settle();
-      expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'pageRoom', topic: '!a:example.org', value: pageRoomView(report('!a:example.org')) });
+      expect(port.postMessage).toHaveBeenLastCalledWith({
+        name: 'pageRoom',
+        topic: '!a:example.org',
+        value: pageRoomView(report('!a:example.org')),
+      });
     });
 
     it('is refused another room, says so without the room in the log, and hears nothing of it', async () => {

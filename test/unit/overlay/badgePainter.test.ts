@@ -68,7 +68,11 @@ describe('BadgePainter', () => {
 
   it('shows critical warnings with their own mark, not only their own colour', () => {
     start(['@frank:x.org'], [warning('@frank:x.org', { severity: 'critical', identity: 'verification-violation', newDevices: [] })]);
-    expect(badgeOf('@frank:x.org')).toMatchObject({ text: '!!', severity: 'critical', label: 'Matrix Trust Guard: identity changed since you verified them' });
+    expect(badgeOf('@frank:x.org')).toMatchObject({
+      text: '!!',
+      severity: 'critical',
+      label: 'Matrix Trust Guard: identity changed since you verified them',
+    });
   });
 
   it('draws in closed shadow roots only', () => {
@@ -141,7 +145,12 @@ describe('BadgePainter', () => {
   it('updates badges when the warnings change, and removes them all when none are left', () => {
     start(['@bob:x.org', '@dave:x.org'], [warning('@bob:x.org')]);
     const host = document.querySelector('[data-mtg-badge]');
-    painter.show(new Map([['@bob:x.org', warning('@bob:x.org', { severity: 'critical' })], ['@dave:x.org', warning('@dave:x.org')]]));
+    painter.show(
+      new Map([
+        ['@bob:x.org', warning('@bob:x.org', { severity: 'critical' })],
+        ['@dave:x.org', warning('@dave:x.org')],
+      ]),
+    );
     frames.run();
     expect(document.querySelector('li[data-user-id="@bob:x.org"] [data-mtg-badge]')).toBe(host);
     expect(badgeOf('@bob:x.org')?.severity).toBe('critical');
@@ -153,7 +162,10 @@ describe('BadgePainter', () => {
 
   it('puts the badge inside the anchor, after its text, when the adapter asks for it', async () => {
     memberList(document, ['@bob:x.org']);
-    const inside = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })) };
+    const inside = {
+      ...listAdapter,
+      findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })),
+    };
     painter = new BadgePainter(document, inside, frames);
     painter.start();
     painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
@@ -173,7 +185,10 @@ describe('BadgePainter', () => {
     memberList(document, ['@bob:x.org']);
     const name = document.querySelector('li[data-user-id="@bob:x.org"] .name');
     name?.setAttribute('style', 'display: flex; flex-direction: row-reverse');
-    const inside = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })) };
+    const inside = {
+      ...listAdapter,
+      findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'inside' as const })),
+    };
     painter = new BadgePainter(document, inside, frames);
     painter.start();
     painter.show(new Map([['@bob:x.org', warning('@bob:x.org')]]));
@@ -189,7 +204,10 @@ describe('BadgePainter', () => {
   });
 
   describe("in its anchor's flex row ('in-row')", () => {
-    const inRow = { ...listAdapter, findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'in-row' as const })) };
+    const inRow = {
+      ...listAdapter,
+      findUsers: (root: ParentNode) => listAdapter.findUsers(root).map((found) => ({ ...found, placement: 'in-row' as const })),
+    };
 
     function paintRow(rowStyle: string): HTMLElement | null {
       memberList(document, ['@bob:x.org']);
@@ -304,7 +322,10 @@ describe('BadgePainter', () => {
   });
 
   it('never leaves a recycled row wearing the badge of the member it showed before', async () => {
-    const list = start(['@bob:x.org', '@carol:x.org'], [warning('@bob:x.org'), warning('@carol:x.org', { severity: 'critical', identity: 'identity-changed' })]);
+    const list = start(
+      ['@bob:x.org', '@carol:x.org'],
+      [warning('@bob:x.org'), warning('@carol:x.org', { severity: 'critical', identity: 'identity-changed' })],
+    );
     const bobRow = list.querySelector('li[data-user-id="@bob:x.org"]');
     bobRow?.setAttribute('data-user-id', '@carol:x.org');
     await settle();

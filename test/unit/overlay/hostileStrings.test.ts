@@ -88,12 +88,18 @@ describe('hostile names', () => {
     // The details a click shows say the same, as text.
     expect(root?.querySelector('.details')?.textContent).toBe(badgeText(badge).details);
     // Nothing but our own pill and its details (and their style) exist in the shadow root, and the page got no new elements.
-    expect([...(root?.querySelectorAll('*') ?? [])].map((element) => element.tagName.toLowerCase()).filter((tag) => tag !== 'style')).toEqual(['span', 'span']);
+    expect(
+      [...(root?.querySelectorAll('*') ?? [])].map((element) => element.tagName.toLowerCase()).filter((tag) => tag !== 'style'),
+    ).toEqual(['span', 'span']);
     expect(document.querySelectorAll('img, script, svg, iframe')).toHaveLength(0);
     painter.stop();
 
     // The banner: its sentence names the member.
-    const banner = new RoomBanner(document, () => document.getElementById('composer') ?? undefined, () => undefined);
+    const banner = new RoomBanner(
+      document,
+      () => document.getElementById('composer') ?? undefined,
+      () => undefined,
+    );
     const summary = { roomId: '!plans:x.org', newWarnings: { warn: 1, critical: 0 }, members: [{ userId, displayName: text }] };
     banner.show(summary);
     const bannerHost = document.querySelector('[data-mtg-banner]');

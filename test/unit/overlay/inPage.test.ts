@@ -53,7 +53,7 @@ afterEach(() => {
 });
 
 describe('the content script, when its context ends', () => {
-  it('stops following the URL, the background\'s messages and the keep-alive pings', async () => {
+  it("stops following the URL, the background's messages and the keep-alive pings", async () => {
     const controller = new AbortController();
     startInPage(context(controller), () => adapter);
     await vi.waitFor(() => expect(sent).toContain('page.hello'));

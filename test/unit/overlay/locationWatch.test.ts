@@ -23,7 +23,10 @@ class FakeWindow implements WatchedWindow {
 
   constructor(withNavigationApi: boolean) {
     this.navigation = withNavigationApi
-      ? { addEventListener: (type, listener) => this.on(`navigation:${type}`, listener), removeEventListener: (type, listener) => this.off(`navigation:${type}`, listener) }
+      ? {
+          addEventListener: (type, listener) => this.on(`navigation:${type}`, listener),
+          removeEventListener: (type, listener) => this.off(`navigation:${type}`, listener),
+        }
       : undefined;
   }
 

@@ -24,7 +24,11 @@ beforeEach(() => {
   shadows = recordShadowRoots(globalThis);
   reviewed = [];
   memberList(document, []);
-  banner = new RoomBanner(document, () => document.getElementById('composer') ?? undefined, (roomId) => reviewed.push(roomId));
+  banner = new RoomBanner(
+    document,
+    () => document.getElementById('composer') ?? undefined,
+    (roomId) => reviewed.push(roomId),
+  );
 });
 
 afterEach(() => {
@@ -41,7 +45,9 @@ function inside(selector: string): HTMLElement | null {
 describe('RoomBanner', () => {
   it('says how many new warnings, how many serious, and who, with names as inert text', () => {
     banner.show(summary);
-    expect(inside('.message')?.textContent).toBe('Matrix Trust Guard: 4 new warnings in this room (1 serious): Frank, <img src=x onerror=alert(1)>, Dave, and 2 more.');
+    expect(inside('.message')?.textContent).toBe(
+      'Matrix Trust Guard: 4 new warnings in this room (1 serious): Frank, <img src=x onerror=alert(1)>, Dave, and 2 more.',
+    );
     expect(inside('img')).toBeNull();
     expect(inside('.banner')?.getAttribute('role')).toBe('status');
     expect(shadows.modes).toEqual(['closed']);

@@ -50,9 +50,7 @@ export function warning(userId: string, overrides: Partial<MemberBadge> = {}): M
     userId,
     severity: 'warn',
     identity: 'ok',
-    newDevices: [
-      { deviceId: 'NEWDEVICE', displayName: 'New laptop', class: 'unsigned' },
-    ],
+    newDevices: [{ deviceId: 'NEWDEVICE', displayName: 'New laptop', class: 'unsigned' }],
     ...overrides,
   };
 }
@@ -100,7 +98,11 @@ export function badgesIn(doc: Document): { userId: string | null; afterAnchor: b
  * Our badges use closed shadow roots, which a page (and so a test) cannot reach. Tests record
  * each root as it is created, to read what a user would see.
  */
-export function recordShadowRoots(win: typeof globalThis): { rootOf(host: Element): ShadowRoot | undefined; modes: string[]; restore(): void } {
+export function recordShadowRoots(win: typeof globalThis): {
+  rootOf(host: Element): ShadowRoot | undefined;
+  modes: string[];
+  restore(): void;
+} {
   const roots = new WeakMap<Element, ShadowRoot>();
   const modes: string[] = [];
   const proto = (win as unknown as { Element: typeof Element }).Element.prototype;

@@ -20,19 +20,34 @@ describe('badge words', () => {
   });
 
   it('says why checking failed', () => {
-    expect(badgeText(badge({ severity: 'checking', checking: { reason: 'omitted', since: AT } })).label).toContain('the homeserver leaves them out of its answers');
+    expect(badgeText(badge({ severity: 'checking', checking: { reason: 'omitted', since: AT } })).label).toContain(
+      'the homeserver leaves them out of its answers',
+    );
   });
 
   it('adds to a warning that the member is still being checked', () => {
-    const text = badgeText(badge({ newDevices: [{ deviceId: 'NEW', displayName: 'New laptop', class: 'unsigned' }], checking: { reason: 'query-failed', since: AT } }));
+    const text = badgeText(
+      badge({
+        newDevices: [{ deviceId: 'NEW', displayName: 'New laptop', class: 'unsigned' }],
+        checking: { reason: 'query-failed', since: AT },
+      }),
+    );
     expect(text.pill).toBe('! 1');
-    expect(text.details.split('\n').at(-1)).toBe(`Could not check the devices of Bob since ${formatTime(AT)}: downloading their keys keeps failing.`);
+    expect(text.details.split('\n').at(-1)).toBe(
+      `Could not check the devices of Bob since ${formatTime(AT)}: downloading their keys keeps failing.`,
+    );
   });
 
   it('names the room it speaks of on its second line, cleaned and kept short', () => {
     const text = badgeText(badge({ roomName: 'Plans', newDevices: [{ deviceId: 'NEW', displayName: 'New laptop', class: 'unsigned' }] }));
-    expect(text.details.split('\n')).toEqual(['Matrix Trust Guard: 1 unverified device', 'In Plans', 'New laptop (NEW): Not signed by its owner']);
-    const forged = badgeText(badge({ roomName: `Plans\u202Enoitces\nSide${'x'.repeat(80)}`, severity: 'checking', checking: { reason: 'changed', since: AT } }));
+    expect(text.details.split('\n')).toEqual([
+      'Matrix Trust Guard: 1 unverified device',
+      'In Plans',
+      'New laptop (NEW): Not signed by its owner',
+    ]);
+    const forged = badgeText(
+      badge({ roomName: `Plans\u202Enoitces\nSide${'x'.repeat(80)}`, severity: 'checking', checking: { reason: 'changed', since: AT } }),
+    );
     const roomLine = forged.details.split('\n')[1] ?? '';
     expect(roomLine).toMatch(/^In Plansnoitces Sidex+…$/u);
     expect(Array.from(roomLine).length).toBeLessThanOrEqual('In '.length + 40);
@@ -51,12 +66,16 @@ it('the banner says who could not be checked along with the warnings', () => {
     members: [{ userId: '@dave:x', displayName: 'Dave' }],
     unchecked: { count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'omitted', since: AT },
   });
-  expect(text.message).toBe(`Matrix Trust Guard: 1 new warning in this room: Dave. Could not check the devices of Bob since ${formatTime(AT)}: the homeserver leaves them out of its answers.`);
+  expect(text.message).toBe(
+    `Matrix Trust Guard: 1 new warning in this room: Dave. Could not check the devices of Bob since ${formatTime(AT)}: the homeserver leaves them out of its answers.`,
+  );
 });
 
 it('the banner names the room it speaks of, and says "this room" only for a room without a name', () => {
   const summary = { roomId: '!plans', newWarnings: { warn: 2, critical: 0 }, members: [{ userId: '@bob:x', displayName: 'Bob' }] };
   expect(bannerText({ ...summary, roomName: 'Plans' }).message).toBe('Matrix Trust Guard: 2 new warnings in Plans: Bob.');
-  expect(bannerText({ ...summary, newWarnings: { warn: 1, critical: 0 }, roomName: 'Plans' }).message).toBe('Matrix Trust Guard: 1 new warning in Plans: Bob.');
+  expect(bannerText({ ...summary, newWarnings: { warn: 1, critical: 0 }, roomName: 'Plans' }).message).toBe(
+    'Matrix Trust Guard: 1 new warning in Plans: Bob.',
+  );
   expect(bannerText(summary).message).toBe('Matrix Trust Guard: 2 new warnings in this room: Bob.');
 });

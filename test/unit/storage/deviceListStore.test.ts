@@ -65,7 +65,15 @@ describe('the device-list store', () => {
         db.createObjectStore('ledger-set-aside', { autoIncrement: true });
       },
     ]);
-    const entry = { roomId: '!plans', userId: BOB.userId, deviceId: 'BOBPHONE', ed25519Key: 'key1', firstSeenAt: 1, firstClass: 'unsigned' as const, lastClass: 'unsigned' as const };
+    const entry = {
+      roomId: '!plans',
+      userId: BOB.userId,
+      deviceId: 'BOBPHONE',
+      ed25519Key: 'key1',
+      firstSeenAt: 1,
+      firstClass: 'unsigned' as const,
+      lastClass: 'unsigned' as const,
+    };
     await new LedgerStore(shipped).write([entry]);
     const aside = shipped.transaction('ledger-set-aside', 'readwrite');
     aside.objectStore('ledger-set-aside').add({ setAsideAt: 1, key: 'k', record: 'junk' });

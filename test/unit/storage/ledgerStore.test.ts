@@ -112,7 +112,14 @@ describe('the database migration to the ledger', () => {
 
     const db = await openExtensionDatabase(factory);
     expect(db.version).toBe(4);
-    expect([...db.objectStoreNames].sort()).toEqual(['device-lists', 'ledger', 'ledger-set-aside', 'records', 'sealed-secrets', 'vault-key']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'device-lists',
+      'ledger',
+      'ledger-set-aside',
+      'records',
+      'sealed-secrets',
+      'vault-key',
+    ]);
     const ledger = db.transaction(STORES.ledger).objectStore(STORES.ledger);
     expect(ledger.keyPath).toEqual(['roomId', 'userId', 'deviceId', 'ed25519Key']);
     expect(ledger.index(LEDGER_BY_ROOM).keyPath).toBe('roomId');
@@ -179,7 +186,9 @@ describe('damaged ledger records', () => {
     await store.write([entry(PLANS, 'GOOD')]);
     await plant(record);
     expect(await store.entriesForRoom(PLANS)).toEqual([entry(PLANS, 'GOOD')]);
-    expect(await store.setAside()).toEqual([{ setAsideAt: T0, key: [PLANS, '@dave:example.org', record.deviceId, record.ed25519Key], record }]);
+    expect(await store.setAside()).toEqual([
+      { setAsideAt: T0, key: [PLANS, '@dave:example.org', record.deviceId, record.ed25519Key], record },
+    ]);
     expect(counts).toEqual([1]);
     // Gone from the ledger, so the next read finds nothing more to set aside.
     expect(await store.allEntries()).toEqual([entry(PLANS, 'GOOD')]);

@@ -16,7 +16,16 @@ const ROOM = '!plans:example.org';
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 
 function entry(deviceId: string, rest: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { roomId: ROOM, userId: '@dave:example.org', deviceId, ed25519Key: `${deviceId}key`, firstSeenAt: T0, firstClass: 'unsigned', lastClass: 'unsigned', ...rest };
+  return {
+    roomId: ROOM,
+    userId: '@dave:example.org',
+    deviceId,
+    ed25519Key: `${deviceId}key`,
+    firstSeenAt: T0,
+    firstClass: 'unsigned',
+    lastClass: 'unsigned',
+    ...rest,
+  };
 }
 
 const sorted = (entries: LedgerEntry[]) => entries.toSorted((a, b) => a.deviceId.localeCompare(b.deviceId));

@@ -57,10 +57,13 @@ describe('the sources hash', () => {
     ['a renamed file', () => fs.renameSync(path.join(root, 'src/a.ts'), path.join(root, 'src/c.ts'))],
     ['changed build config', () => write('wxt.config.ts', 'export default { x: 1 };\n')],
     ['changed dependencies', () => write('package-lock.json', '{"lockfileVersion":3,"x":1}')],
-    ['content moved between files', () => {
-      write('src/a.ts', 'export const a = 1;\nexport const b = 2;\n');
-      write('src/deep/b.ts', '');
-    }],
+    [
+      'content moved between files',
+      () => {
+        write('src/a.ts', 'export const a = 1;\nexport const b = 2;\n');
+        write('src/deep/b.ts', '');
+      },
+    ],
   ])('changes with %s', (_what, change) => {
     const before = sourcesHash(root);
     change();

@@ -119,11 +119,15 @@ describe("messages.json follows the browsers' rules", () => {
         const contents = declared.map((name) => entry.placeholders?.[name]?.content).sort();
         return [
           ...declared.filter((name) => !/^[A-Za-z0-9_]+$/.test(name)).map((name) => `placeholder ${name} is not [A-Za-z0-9_]`),
-          ...declared.filter((name) => !used.includes(name.toLowerCase())).map((name) => `placeholder ${name} declared but not in the message`),
+          ...declared
+            .filter((name) => !used.includes(name.toLowerCase()))
+            .map((name) => `placeholder ${name} declared but not in the message`),
           ...used.filter((name) => !declaredLower.includes(name)).map((name) => `$${name.toUpperCase()}$ used but not declared`),
           ...(new Set(declaredLower).size === declared.length ? [] : ['placeholders differ only by case']),
           ...(rest.includes('$') ? ['a $ outside a named placeholder'] : []),
-          ...(JSON.stringify(contents) === JSON.stringify(declared.map((_, i) => `$${i + 1}`)) ? [] : [`placeholder contents ${contents.join(' ')} are not $1..$${declared.length}`]),
+          ...(JSON.stringify(contents) === JSON.stringify(declared.map((_, i) => `$${i + 1}`))
+            ? []
+            : [`placeholder contents ${contents.join(' ')} are not $1..$${declared.length}`]),
           ...(declared.length <= 9 ? [] : ['more than 9 placeholders']),
         ];
       }),
@@ -163,7 +167,9 @@ describe('t', () => {
   it('gives the English text in unit tests, with substitutions', () => {
     expect(t('signInSubmit')).toBe('Sign in');
     expect(t('syncOffline', '14:05')).toBe('Offline since 14:05');
-    expect(t('accountSignedInDetail', 'matrix.example.org', 'GUARDDEVICE')).toBe("On matrix.example.org, as this browser's session GUARDDEVICE.");
+    expect(t('accountSignedInDetail', 'matrix.example.org', 'GUARDDEVICE')).toBe(
+      "On matrix.example.org, as this browser's session GUARDDEVICE.",
+    );
     expect(t('roomCounts', '2 new', '1 critical', '3 warnings')).toBe('2 new · 1 critical, 3 warnings');
   });
 

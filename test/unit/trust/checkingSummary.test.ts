@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isFailing, NAMED_IN_SUMMARY, summarizeChecking } from '../../../src/trust/checkingSummary';
 import type { CheckingMember } from '../../../src/trust/types';
 
-const member = (n: number, overrides: Partial<CheckingMember> = {}): CheckingMember => ({ userId: `@user${n}:example.org`, reason: 'changed', since: 1_000 + n, ...overrides });
+const member = (n: number, overrides: Partial<CheckingMember> = {}): CheckingMember => ({
+  userId: `@user${n}:example.org`,
+  reason: 'changed',
+  since: 1_000 + n,
+  ...overrides,
+});
 
 describe('summarizeChecking', () => {
   it('is undefined when everyone is checked', () => {
@@ -26,10 +31,16 @@ describe('summarizeChecking', () => {
   });
 
   it('has no time when nobody has one (never fetched)', () => {
-    expect(summarizeChecking([{ userId: '@new:example.org', reason: 'not-fetched' }])).toEqual({ count: 1, first: [{ userId: '@new:example.org' }], reason: 'not-fetched' });
+    expect(summarizeChecking([{ userId: '@new:example.org', reason: 'not-fetched' }])).toEqual({
+      count: 1,
+      first: [{ userId: '@new:example.org' }],
+      reason: 'not-fetched',
+    });
   });
 });
 
 it('calls failures failing, and fetches under way not', () => {
-  expect(['not-fetched', 'changed', 'query-failed', 'server-failed', 'omitted'].map((reason) => isFailing(reason as CheckingMember['reason']))).toEqual([false, false, true, true, true]);
+  expect(
+    ['not-fetched', 'changed', 'query-failed', 'server-failed', 'omitted'].map((reason) => isFailing(reason as CheckingMember['reason'])),
+  ).toEqual([false, false, true, true, true]);
 });

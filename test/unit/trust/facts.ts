@@ -100,6 +100,11 @@ export function look(
  */
 export function shown(entries: readonly LedgerEntry[], filter: { userId?: string; deviceId?: string } = {}): ShownDevice[] {
   return entries
-    .filter((entry) => entry.roomId === ROOM && (filter.userId === undefined || entry.userId === filter.userId) && (filter.deviceId === undefined || entry.deviceId === filter.deviceId))
+    .filter(
+      (entry) =>
+        entry.roomId === ROOM &&
+        (filter.userId === undefined || entry.userId === filter.userId) &&
+        (filter.deviceId === undefined || entry.deviceId === filter.deviceId),
+    )
     .map(({ userId, deviceId, ed25519Key }) => ({ userId, deviceId, ed25519Key }));
 }

@@ -60,8 +60,17 @@ describe('exportLedger', () => {
     const exported = JSON.parse(exportLedger([daveBot, bobNew], T2)) as { entries: LedgerEntry[] };
     expect(exported.entries.map((e) => e.userId)).toEqual(['@bob:example.org', '@dave:example.org']);
     expect(Object.keys(exported.entries[1] ?? {})).toEqual([
-      'roomId', 'userId', 'deviceId', 'ed25519Key', 'firstSeenAt', 'firstClass', 'lastClass',
-      'warnedAt', 'acknowledgedAt', 'acknowledgedClass', 'departedAt',
+      'roomId',
+      'userId',
+      'deviceId',
+      'ed25519Key',
+      'firstSeenAt',
+      'firstClass',
+      'lastClass',
+      'warnedAt',
+      'acknowledgedAt',
+      'acknowledgedClass',
+      'departedAt',
     ]);
   });
 
@@ -105,12 +114,20 @@ describe('parseLedgerDocument', () => {
     ['an absurd future version', document([], { version: 1e300 }), 'the file has no valid format version'],
     ['an extra top-level field', document([], { signature: 'trust me' }), 'the file has unexpected top-level fields'],
     ['a negative exportedAt', document([], { exportedAt: -1 }), 'exportedAt is not a valid timestamp'],
-    ['an infinite exportedAt', document([], { exportedAt: 0 }).replace('"exportedAt":0', '"exportedAt":1e400'), 'exportedAt is not a valid timestamp'],
+    [
+      'an infinite exportedAt',
+      document([], { exportedAt: 0 }).replace('"exportedAt":0', '"exportedAt":1e400'),
+      'exportedAt is not a valid timestamp',
+    ],
     ['entries that are not a list', document([], { entries: { 0: bobNew } }), 'entries is not a list'],
     ['an entry that is not an object', document([[bobNew]]), 'entry 1 is not an object'],
     ['an entry that is null', document([null]), 'entry 1 is not an object'],
     ['an entry with an extra field', withEntryField('trusted', true), 'entry 1 has an unexpected field'],
-    ['an entry with an own __proto__ field', document([]).replace('"entries":[]', `"entries":[${JSON.stringify(bobNew).slice(0, -1)},"__proto__":{}}]`), 'entry 1 has an unexpected field'],
+    [
+      'an entry with an own __proto__ field',
+      document([]).replace('"entries":[]', `"entries":[${JSON.stringify(bobNew).slice(0, -1)},"__proto__":{}}]`),
+      'entry 1 has an unexpected field',
+    ],
     ['an entry without a device id', document([{ ...bobNew, deviceId: undefined }]), 'entry 1 has no deviceId'],
     ['an empty device id', withEntryField('deviceId', ''), 'entry 1 has an invalid deviceId'],
     ['a user id that is a number', withEntryField('userId', 42), 'entry 1 has an invalid userId'],
@@ -129,10 +146,22 @@ describe('parseLedgerDocument', () => {
     ['a timestamp that is a date string', withEntryField('firstSeenAt', new Date(T0).toISOString()), 'entry 1 has an invalid firstSeenAt'],
     ['a null optional field', withEntryField('departedAt', null), 'entry 1 has an invalid departedAt'],
     ['an acknowledgement without its class', withEntryField('acknowledgedAt', T1), 'entry 1 has only half of an acknowledgement'],
-    ['an acknowledged class without its time', withEntryField('acknowledgedClass', 'unsigned'), 'entry 1 has only half of an acknowledgement'],
+    [
+      'an acknowledged class without its time',
+      withEntryField('acknowledgedClass', 'unsigned'),
+      'entry 1 has only half of an acknowledgement',
+    ],
     ['the same device twice', document([bobNew, daveBot, bobNew]), 'entry 3 repeats the device of an earlier entry'],
-    ['deeply nested junk as an entry', document([]).replace('"entries":[]', `"entries":[${'['.repeat(100_000)}${']'.repeat(100_000)}]`), 'entry 1 is not an object'],
-    ['deeply nested junk as the whole file', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 'the file is not a Matrix Trust Guard ledger export'],
+    [
+      'deeply nested junk as an entry',
+      document([]).replace('"entries":[]', `"entries":[${'['.repeat(100_000)}${']'.repeat(100_000)}]`),
+      'entry 1 is not an object',
+    ],
+    [
+      'deeply nested junk as the whole file',
+      `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`,
+      'the file is not a Matrix Trust Guard ledger export',
+    ],
   ];
 
   it.each(hostile)('refuses %s, saying why in a short error, without throwing', (_label, json, reason) => {

@@ -8,8 +8,14 @@ import { alice, bob, carol, dave, device, erin, frank, grace, inputs, look, room
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 
 /** The report the background would build, after acknowledging what `acknowledged` names. */
-function reportOf(users: UserFacts[], options: { acknowledged?: { userId: string; deviceId?: string }[]; facts?: Partial<RoomFacts> } = {}): RoomTrustReport {
-  const facts = room(users.map((u) => u.userId), options.facts);
+function reportOf(
+  users: UserFacts[],
+  options: { acknowledged?: { userId: string; deviceId?: string }[]; facts?: Partial<RoomFacts> } = {},
+): RoomTrustReport {
+  const facts = room(
+    users.map((u) => u.userId),
+    options.facts,
+  );
   const byId = usersMap(...users);
   let ledger: LedgerEntry[] = observeRoom([], look(facts, byId), T0).entries;
   for (const scope of options.acknowledged ?? []) ledger = acknowledge(ledger, ROOM, shown(ledger, scope), 'default', T0 + 1).entries;
@@ -45,11 +51,17 @@ describe('memberBadges', () => {
     ledger = acknowledge(ledger, ROOM, shown(ledger, { userId: dave.userId }), 'default', T0 + 1).entries;
     ledger = observeRoom(ledger, look(facts, usersMap(alice, daveAgain)), T0 + 2).entries;
     const report = buildRoomTrustReport(inputs(facts, usersMap(alice, daveAgain), ledger, 'default', T0 + 3));
-    expect(memberBadges(report).get(dave.userId)?.newDevices.map((d) => d.deviceId)).toEqual(['DAVENEW']);
+    expect(
+      memberBadges(report)
+        .get(dave.userId)
+        ?.newDevices.map((d) => d.deviceId),
+    ).toEqual(['DAVENEW']);
   });
 
   it('keeps an identity change badged even after its devices are acknowledged (only pinning settles it)', () => {
-    expect(memberBadges(reportOf([alice, erin], { acknowledged: [{ userId: erin.userId }] })).get(erin.userId)).toMatchObject({ identity: 'identity-changed' });
+    expect(memberBadges(reportOf([alice, erin], { acknowledged: [{ userId: erin.userId }] })).get(erin.userId)).toMatchObject({
+      identity: 'identity-changed',
+    });
   });
 
   it('badges nobody in an unencrypted room, where nothing is encrypted to anyone', () => {

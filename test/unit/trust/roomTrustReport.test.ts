@@ -2,7 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { buildRoomTrustReport, refreshRoomTrustReport } from '../../../src/trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { acknowledge, observeRoom } from '../../../src/trust/warnedDeviceLedger';
-import { alice, bob, carol, dave, device, erin, frank, grace, inputs, keyOf, look, OWN_DEVICE, room, ROOM, shown, user, usersMap } from './facts';
+import {
+  alice,
+  bob,
+  carol,
+  dave,
+  device,
+  erin,
+  frank,
+  grace,
+  inputs,
+  keyOf,
+  look,
+  OWN_DEVICE,
+  room,
+  ROOM,
+  shown,
+  user,
+  usersMap,
+} from './facts';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0);
 const T1 = T0 + 60_000;
@@ -14,10 +32,7 @@ function report(facts: RoomFacts, users: Map<string, UserFacts>, policy: Policy 
 }
 
 function reportOf(...users: UserFacts[]): RoomTrustReport {
-  return report(
-    room(users.map((u) => u.userId)),
-    usersMap(...users),
-  );
+  return report(room(users.map((u) => u.userId)), usersMap(...users));
 }
 
 function member(summary: RoomTrustReport, userId: string) {
@@ -75,7 +90,10 @@ describe('buildRoomTrustReport', () => {
   });
 
   it("warns about Dave's unsigned device", () => {
-    expect(member(reportOf(dave), dave.userId)).toMatchObject({ severity: 'warn', devices: [{ deviceId: 'DAVEBOT', class: 'unsigned', severity: 'warn' }] });
+    expect(member(reportOf(dave), dave.userId)).toMatchObject({
+      severity: 'warn',
+      devices: [{ deviceId: 'DAVEBOT', class: 'unsigned', severity: 'warn' }],
+    });
   });
 
   it("reports Erin's changed identity as critical and new, and nothing once it is approved", () => {
@@ -129,7 +147,11 @@ describe('buildRoomTrustReport', () => {
   });
 
   it("orders a member's devices worst first, then new before acknowledged, then by device id", () => {
-    const mixed = user('@mixed:example.org', [device('B-UNSIGNED', 'unsigned'), device('C-UNSIGNED', 'unsigned'), device('A-UNSIGNED', 'unsigned')]);
+    const mixed = user('@mixed:example.org', [
+      device('B-UNSIGNED', 'unsigned'),
+      device('C-UNSIGNED', 'unsigned'),
+      device('A-UNSIGNED', 'unsigned'),
+    ]);
     const users = usersMap(mixed);
     const facts = room([mixed.userId]);
     const ledger = observeRoom([], look(facts, users), T0).entries;
@@ -189,11 +211,13 @@ describe('buildRoomTrustReport', () => {
     expect(summary.warnings).toEqual({ warn: 1, critical: 0 });
   });
 
-  it("keeps the known warnings of a member whose list is being checked, and lists them as being checked with why and since when", () => {
+  it('keeps the known warnings of a member whose list is being checked, and lists them as being checked with why and since when', () => {
     const facts = room([alice.userId, dave.userId]);
     const checks = new Map([[dave.userId, { reason: 'query-failed' as const, since: T0 }]]);
     const users = usersMap(alice, dave);
-    const summary = buildRoomTrustReport(inputs(facts, users, observeRoom([], look(facts, users, undefined, checks), T0).entries, 'default', T1, checks));
+    const summary = buildRoomTrustReport(
+      inputs(facts, users, observeRoom([], look(facts, users, undefined, checks), T0).entries, 'default', T1, checks),
+    );
     expect(summary.checking).toEqual([{ userId: dave.userId, reason: 'query-failed', since: T0 }]);
     expect(member(summary, dave.userId)?.devices.map((d) => d.deviceId)).toEqual(['DAVEBOT']);
   });
@@ -207,7 +231,9 @@ describe('buildRoomTrustReport', () => {
   it('carries the display name of a member being checked, so every UI can name them', () => {
     const facts = room([dave.userId]);
     facts.members[0] = { userId: dave.userId, displayName: 'Dave', membership: 'join' };
-    expect(buildRoomTrustReport(inputs(facts, new Map(), [], 'default', T1)).checking).toEqual([{ userId: dave.userId, displayName: 'Dave', reason: 'not-fetched' }]);
+    expect(buildRoomTrustReport(inputs(facts, new Map(), [], 'default', T1)).checking).toEqual([
+      { userId: dave.userId, displayName: 'Dave', reason: 'not-fetched' },
+    ]);
   });
 
   it('reports a key the server offered under a known device id as a critical device of its own, naming the key kept', () => {
@@ -226,7 +252,10 @@ describe('buildRoomTrustReport', () => {
   });
 
   it('carries the master key of a member with an identity problem (what a pin names), and of nobody else', () => {
-    const summary = reportOf(user(erin.userId, erin.devices, { needsApproval: true, masterKey: 'erin-master' }), user(dave.userId, dave.devices, { masterKey: 'dave-master' }));
+    const summary = reportOf(
+      user(erin.userId, erin.devices, { needsApproval: true, masterKey: 'erin-master' }),
+      user(dave.userId, dave.devices, { masterKey: 'dave-master' }),
+    );
     expect(member(summary, erin.userId)?.masterKey).toBe('erin-master');
     expect(member(summary, dave.userId)?.masterKey).toBeUndefined();
   });
@@ -236,7 +265,11 @@ describe('buildRoomTrustReport', () => {
     const facts = room([dave.userId]);
     facts.members[0] = { userId: dave.userId, displayName: 'Dave', membership: 'invite' };
     const summary = report(facts, usersMap(named));
-    expect(member(summary, dave.userId)).toMatchObject({ displayName: 'Dave', membership: 'invite', devices: [{ displayName: 'Dave’s bot' }] });
+    expect(member(summary, dave.userId)).toMatchObject({
+      displayName: 'Dave',
+      membership: 'invite',
+      devices: [{ displayName: 'Dave’s bot' }],
+    });
   });
 });
 
@@ -264,7 +297,12 @@ describe('observationsFor', () => {
   it('marks members whose list is being checked as pending: a device missing from an old list has not left', () => {
     const facts = room([bob.userId, dave.userId]);
     const ledger = observeRoom([], look(facts, usersMap(bob, dave)), T0).entries;
-    const stale = look(facts, usersMap(bob, user(dave.userId, [])), undefined, new Map([[dave.userId, { reason: 'query-failed' as const, since: T0 }]]));
+    const stale = look(
+      facts,
+      usersMap(bob, user(dave.userId, [])),
+      undefined,
+      new Map([[dave.userId, { reason: 'query-failed' as const, since: T0 }]]),
+    );
     expect([...stale.pendingUserIds]).toEqual([dave.userId]);
     expect(observeRoom(ledger, stale, T1).changed).toEqual([]);
   });
@@ -303,9 +341,20 @@ describe('refreshRoomTrustReport', () => {
     if (roll < 0.35) return { ...facts, devices: facts.devices.slice(1) };
     if (roll < 0.5) return { ...facts, needsApproval: !facts.needsApproval };
     if (roll < 0.6) return { ...facts, verified: !facts.verified, wasVerified: facts.verified };
-    if (roll < 0.7) return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, signedByOwner: !d.signedByOwner, crossSigningVerified: false } : d)) };
+    if (roll < 0.7)
+      return {
+        ...facts,
+        devices: facts.devices.map((d, i) => (i === 0 ? { ...d, signedByOwner: !d.signedByOwner, crossSigningVerified: false } : d)),
+      };
     if (roll < 0.8) return undefined; // keys being fetched again
-    if (roll < 0.85) return { ...facts, devices: [...facts.devices, device(facts.devices[0]?.deviceId ?? `X${step}`, 'unsigned', { ed25519Key: keyOf(`offered${step}`), conflictsWithKey: 'kept' })] };
+    if (roll < 0.85)
+      return {
+        ...facts,
+        devices: [
+          ...facts.devices,
+          device(facts.devices[0]?.deviceId ?? `X${step}`, 'unsigned', { ed25519Key: keyOf(`offered${step}`), conflictsWithKey: 'kept' }),
+        ],
+      };
     return { ...facts, devices: facts.devices.map((d, i) => (i === 0 ? { ...d, ed25519Key: keyOf(`rekey${step}`) } : d)) };
   }
 

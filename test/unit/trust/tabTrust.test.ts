@@ -26,26 +26,46 @@ describe('tabView', () => {
   it.each([
     ['signed out', { ...ready, signedIn: false, report: report() }, 'signed-out'],
     ['a page no adapter understood', { ...ready, understood: false, report: report() }, 'not-understood'],
-    ['a page no adapter understood, signed out (signing in would not help)', { ...ready, signedIn: false, understood: false }, 'not-understood'],
+    [
+      'a page no adapter understood, signed out (signing in would not help)',
+      { ...ready, signedIn: false, understood: false },
+      'not-understood',
+    ],
     ['no room open', { signedIn: true, understood: true }, 'no-room'],
     ['a room the account is not in', { ...ready, roomUnavailable: true }, 'not-joined'],
     ['no report yet', ready, 'checking'],
     ["another room's report", { ...ready, report: report({ roomId: '!other:example.org' }) }, 'checking'],
-    ['an unencrypted room, whatever its members', { ...ready, report: report({ encrypted: false, newWarnings: { warn: 2, critical: 1 } }) }, 'unencrypted'],
+    [
+      'an unencrypted room, whatever its members',
+      { ...ready, report: report({ encrypted: false, newWarnings: { warn: 2, critical: 1 } }) },
+      'unencrypted',
+    ],
   ])('is unknown for %s', (_label, facts, reason) => {
     expect(tabView(facts)).toEqual({ trust: 'unknown', newWarnings: 0, reason });
   });
 
   it('is ok in a room with no new warnings, even with acknowledged ones', () => {
-    expect(tabView({ ...ready, report: report({ warnings: { warn: 3, critical: 1 } }) })).toEqual({ trust: 'ok', newWarnings: 0, reason: 'clear' });
+    expect(tabView({ ...ready, report: report({ warnings: { warn: 3, critical: 1 } }) })).toEqual({
+      trust: 'ok',
+      newWarnings: 0,
+      reason: 'clear',
+    });
   });
 
   it('warns with the count of new warnings', () => {
-    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({ trust: 'warn', newWarnings: 2, reason: 'warnings' });
+    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({
+      trust: 'warn',
+      newWarnings: 2,
+      reason: 'warnings',
+    });
   });
 
   it('is critical as soon as one new warning is, counting all new ones', () => {
-    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 3, reason: 'warnings' });
+    expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 1 } }) })).toEqual({
+      trust: 'critical',
+      newWarnings: 3,
+      reason: 'warnings',
+    });
   });
 
   describe('while members are being checked', () => {
@@ -59,7 +79,12 @@ describe('tabView', () => {
         trust: 'unknown',
         newWarnings: 0,
         reason: 'unchecked',
-        unchecked: { count: 2, first: [{ userId: '@bob:example.org', displayName: 'Bob' }, { userId: '@dave:example.org' }], reason: 'omitted', since: 2_000 },
+        unchecked: {
+          count: 2,
+          first: [{ userId: '@bob:example.org', displayName: 'Bob' }, { userId: '@dave:example.org' }],
+          reason: 'omitted',
+          since: 2_000,
+        },
       });
     });
 
@@ -73,8 +98,18 @@ describe('tabView', () => {
     const stale = { lastSyncAt: 1_000 };
 
     it('keeps new warnings, saying they are stale', () => {
-      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 1, critical: 1 } }) })).toEqual({ trust: 'critical', newWarnings: 2, reason: 'warnings', stale });
-      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({ trust: 'warn', newWarnings: 2, reason: 'warnings', stale });
+      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 1, critical: 1 } }) })).toEqual({
+        trust: 'critical',
+        newWarnings: 2,
+        reason: 'warnings',
+        stale,
+      });
+      expect(tabView({ ...ready, stale, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({
+        trust: 'warn',
+        newWarnings: 2,
+        reason: 'warnings',
+        stale,
+      });
     });
 
     it('does not say ok: "no new warnings" is only as of the last sync', () => {

@@ -120,9 +120,15 @@ describe('observeRoom', () => {
 
   it('stores only the key and the class of what it observed', () => {
     const sloppy = { ...seen(DAVE, 'DAVEBOT', 'unsigned'), displayName: 'Dave bot', signedByOwner: false };
-    expect(Object.keys(only(observeRoom([], look([sloppy]), T0).entries)).sort()).toEqual(
-      ['deviceId', 'ed25519Key', 'firstClass', 'firstSeenAt', 'lastClass', 'roomId', 'userId'],
-    );
+    expect(Object.keys(only(observeRoom([], look([sloppy]), T0).entries)).sort()).toEqual([
+      'deviceId',
+      'ed25519Key',
+      'firstClass',
+      'firstSeenAt',
+      'lastClass',
+      'roomId',
+      'userId',
+    ]);
   });
 
   it('never changes the entries it is given', () => {
@@ -175,12 +181,20 @@ describe('isNewWarning', () => {
   });
 
   it('is false for an acknowledged device that got better', () => {
-    const better = entry(DAVE, 'DAVEBOT', 'unsigned-of-verified', { lastClass: 'unsigned', acknowledgedAt: T1, acknowledgedClass: 'unsigned-of-verified' });
+    const better = entry(DAVE, 'DAVEBOT', 'unsigned-of-verified', {
+      lastClass: 'unsigned',
+      acknowledgedAt: T1,
+      acknowledgedClass: 'unsigned-of-verified',
+    });
     expect(isNewWarning(better, 'default')).toBe(false);
   });
 
   it('is true again for an acknowledged device whose class got worse', () => {
-    const worse = entry(DAVE, 'DAVEBOT', 'unsigned', { lastClass: 'unsigned-of-verified', acknowledgedAt: T1, acknowledgedClass: 'unsigned' });
+    const worse = entry(DAVE, 'DAVEBOT', 'unsigned', {
+      lastClass: 'unsigned-of-verified',
+      acknowledgedAt: T1,
+      acknowledgedClass: 'unsigned',
+    });
     expect(isNewWarning(worse, 'default')).toBe(true);
   });
 
@@ -201,12 +215,24 @@ describe('acknowledge', () => {
   }
 
   it('records when the device was acknowledged and at which class', () => {
-    const { changed } = acknowledge(firstLook(devices), ROOM, shown(firstLook(devices), { userId: DAVE, deviceId: 'DAVEBOT' }), 'default', T1);
+    const { changed } = acknowledge(
+      firstLook(devices),
+      ROOM,
+      shown(firstLook(devices), { userId: DAVE, deviceId: 'DAVEBOT' }),
+      'default',
+      T1,
+    );
     expect(only(changed)).toEqual(entry(DAVE, 'DAVEBOT', 'unsigned', { acknowledgedAt: T1, acknowledgedClass: 'unsigned' }));
   });
 
   it('quiets one device when one device is acknowledged', () => {
-    const { entries } = acknowledge(firstLook(devices), ROOM, shown(firstLook(devices), { userId: BOB, deviceId: 'BOBNEW' }), 'default', T1);
+    const { entries } = acknowledge(
+      firstLook(devices),
+      ROOM,
+      shown(firstLook(devices), { userId: BOB, deviceId: 'BOBNEW' }),
+      'default',
+      T1,
+    );
     expect(newOnes(entries)).toEqual(['BOBTABLET', 'DAVEBOT']);
   });
 
@@ -218,7 +244,13 @@ describe('acknowledge', () => {
 
   it('quiets the whole room when the room is acknowledged, and leaves other rooms alone', () => {
     const elsewhere = entry(DAVE, 'DAVEBOT', 'unsigned', { roomId: OTHER_ROOM });
-    const { entries, changed } = acknowledge([...firstLook(devices), elsewhere], ROOM, shown([...firstLook(devices), elsewhere]), 'default', T1);
+    const { entries, changed } = acknowledge(
+      [...firstLook(devices), elsewhere],
+      ROOM,
+      shown([...firstLook(devices), elsewhere]),
+      'default',
+      T1,
+    );
     expect(changed).toHaveLength(3);
     expect(newOnes(entries)).toEqual(['DAVEBOT']);
     expect(entries.at(-1)).toBe(elsewhere);
@@ -250,7 +282,11 @@ describe('acknowledge', () => {
     const drawn = firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]);
     const onScreen = shown(drawn);
     // The server swaps the key under the same device id while the popup shows the old line.
-    const later = observeRoom(drawn, look([seen(DAVE, 'DAVEBOT', 'unsigned'), seen(DAVE, 'DAVEBOT', 'unsigned', keyOf('swapped'))]), T1).entries;
+    const later = observeRoom(
+      drawn,
+      look([seen(DAVE, 'DAVEBOT', 'unsigned'), seen(DAVE, 'DAVEBOT', 'unsigned', keyOf('swapped'))]),
+      T1,
+    ).entries;
     const { entries, changed } = acknowledge(later, ROOM, onScreen, 'default', T2);
     expect(only(changed).ed25519Key).toBe(keyOf('DAVEBOT'));
     expect(entries.filter((e) => isNewWarning(e, 'default')).map((e) => e.ed25519Key)).toEqual([keyOf('swapped')]);
@@ -266,12 +302,22 @@ describe('acknowledge', () => {
 
   it('never acknowledges in another room, even for the same user, device and key', () => {
     const elsewhere = entry(DAVE, 'DAVEBOT', 'unsigned', { roomId: OTHER_ROOM });
-    const { changed } = acknowledge([elsewhere], ROOM, [{ userId: DAVE, deviceId: 'DAVEBOT', ed25519Key: keyOf('DAVEBOT') }], 'default', T1);
+    const { changed } = acknowledge(
+      [elsewhere],
+      ROOM,
+      [{ userId: DAVE, deviceId: 'DAVEBOT', ed25519Key: keyOf('DAVEBOT') }],
+      'default',
+      T1,
+    );
     expect(changed).toEqual([]);
   });
 
   it('moves the acknowledgement to the worse class when a worsened device is acknowledged again', () => {
-    const worse = entry(DAVE, 'DAVEBOT', 'unsigned', { lastClass: 'unsigned-of-verified', acknowledgedAt: T0, acknowledgedClass: 'unsigned' });
+    const worse = entry(DAVE, 'DAVEBOT', 'unsigned', {
+      lastClass: 'unsigned-of-verified',
+      acknowledgedAt: T0,
+      acknowledgedClass: 'unsigned',
+    });
     const { changed } = acknowledge([worse], ROOM, shown([worse]), 'default', T1);
     expect(only(changed)).toMatchObject({ acknowledgedAt: T1, acknowledgedClass: 'unsigned-of-verified' });
   });
@@ -304,13 +350,25 @@ describe('the ledger over time', () => {
   });
 
   it('warns again about a device that reappears with a new key, though the old one was acknowledged', () => {
-    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), ROOM, shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])), 'default', T1).entries;
+    const quiet = acknowledge(
+      firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]),
+      ROOM,
+      shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])),
+      'default',
+      T1,
+    ).entries;
     const swapped = observeRoom(quiet, look([seen(DAVE, 'DAVEBOT', 'unsigned', keyOf('attacker'))]), T2).entries;
     expect(swapped.filter((e) => isNewWarning(e, 'default')).map((e) => e.ed25519Key)).toEqual([keyOf('attacker')]);
   });
 
   it('keeps an acknowledged device that got better quiet when it falls back to the class acknowledged', () => {
-    const quiet = acknowledge(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]), ROOM, shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])), 'default', T1).entries;
+    const quiet = acknowledge(
+      firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')]),
+      ROOM,
+      shown(firstLook([seen(DAVE, 'DAVEBOT', 'unsigned')])),
+      'default',
+      T1,
+    ).entries;
     const better = observeRoom(quiet, look([seen(DAVE, 'DAVEBOT', 'owner-signed')]), T1).entries;
     const back = observeRoom(better, look([seen(DAVE, 'DAVEBOT', 'unsigned')]), T2).entries;
     expect(isNewWarning(only(back), 'default')).toBe(false);

@@ -11,7 +11,19 @@ const offline = { current: false, asOf: AT };
 
 function report(overrides: Partial<RoomTrustReport> = {}): RoomTrustReport {
   const none = { warn: 0, critical: 0 };
-  return { roomId: '!plans', encrypted: true, policy: 'default', generatedAt: AT, memberCount: 3, members: [], verifiedUserIds: [], checking: [], warnings: none, newWarnings: none, ...overrides };
+  return {
+    roomId: '!plans',
+    encrypted: true,
+    policy: 'default',
+    generatedAt: AT,
+    memberCount: 3,
+    members: [],
+    verifiedUserIds: [],
+    checking: [],
+    warnings: none,
+    newWarnings: none,
+    ...overrides,
+  };
 }
 
 function room(overrides: Partial<RoomSummary> = {}): RoomSummary {
@@ -62,25 +74,48 @@ describe('the rooms section with no warnings', () => {
   });
 
   it('says "as of" the last good sync, neutrally, while offline', () => {
-    expect(describeQuietRooms([room(), room()], offline)).toEqual({ text: `No warnings in your 2 rooms as of ${formatTime(AT)}.`, tone: 'neutral' });
-    expect(describeQuietRooms([room()], { current: false })).toEqual({ text: 'No warnings in your room as of the last start.', tone: 'neutral' });
+    expect(describeQuietRooms([room(), room()], offline)).toEqual({
+      text: `No warnings in your 2 rooms as of ${formatTime(AT)}.`,
+      tone: 'neutral',
+    });
+    expect(describeQuietRooms([room()], { current: false })).toEqual({
+      text: 'No warnings in your room as of the last start.',
+      tone: 'neutral',
+    });
   });
 
   it('says how many rooms still have members being checked, neutrally', () => {
-    expect(describeQuietRooms([room({ checking: 2 }), room()], current)).toEqual({ text: 'No warnings so far; 1 room still has members being checked.', tone: 'neutral' });
+    expect(describeQuietRooms([room({ checking: 2 }), room()], current)).toEqual({
+      text: 'No warnings so far; 1 room still has members being checked.',
+      tone: 'neutral',
+    });
   });
 });
 
 describe('describeChecking', () => {
   it('says a fetch under way without alarm, and a failure with its cause', () => {
-    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'changed', since: AT })).toBe(`Checking the devices of Bob (since ${formatTime(AT)})…`);
+    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'changed', since: AT })).toBe(
+      `Checking the devices of Bob (since ${formatTime(AT)})…`,
+    );
     expect(describeChecking({ count: 1, first: [{ userId: '@bob:x' }], reason: 'not-fetched' })).toBe('Checking the devices of @bob:x…');
-    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'query-failed' })).toBe('Could not check the devices of Bob: downloading their keys keeps failing.');
-    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'server-failed', since: AT })).toContain('their homeserver cannot be reached');
+    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'query-failed' })).toBe(
+      'Could not check the devices of Bob: downloading their keys keeps failing.',
+    );
+    expect(describeChecking({ count: 1, first: [{ userId: '@bob:x', displayName: 'Bob' }], reason: 'server-failed', since: AT })).toContain(
+      'their homeserver cannot be reached',
+    );
   });
 
   it('names the first few and counts the rest', () => {
-    const text = describeChecking({ count: 5, first: [{ userId: '@a:x', displayName: 'A' }, { userId: '@b:x', displayName: 'B' }, { userId: '@c:x', displayName: 'C' }], reason: 'changed' });
+    const text = describeChecking({
+      count: 5,
+      first: [
+        { userId: '@a:x', displayName: 'A' },
+        { userId: '@b:x', displayName: 'B' },
+        { userId: '@c:x', displayName: 'C' },
+      ],
+      reason: 'changed',
+    });
     expect(text).toBe('Checking the devices of A, B, C, and 2 more…');
   });
 

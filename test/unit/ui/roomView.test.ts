@@ -26,8 +26,12 @@ describe('what the popup offers for a member', () => {
 
   it('offers verifying someone not verified, but not a verified member with an unsigned device or a conflicting key', () => {
     expect(memberActions(member(), false).verify).toBe(true);
-    expect(memberActions(member({ devices: [device('NEW', { class: 'unsigned-of-verified', severity: 'critical' })] }), false).verify).toBe(false);
-    expect(memberActions(member({ devices: [device('SAME', { class: 'conflicting-key', severity: 'critical' })] }), false).verify).toBe(false);
+    expect(memberActions(member({ devices: [device('NEW', { class: 'unsigned-of-verified', severity: 'critical' })] }), false).verify).toBe(
+      false,
+    );
+    expect(memberActions(member({ devices: [device('SAME', { class: 'conflicting-key', severity: 'critical' })] }), false).verify).toBe(
+      false,
+    );
     expect(memberActions(member({ identity: 'identity-changed', masterKey: 'MK' }), false).verify).toBe(false);
   });
 
@@ -39,7 +43,9 @@ describe('what the popup offers for a member', () => {
   it('accepts a changed identity, or withdraws a verification, only for the master key that was shown', () => {
     expect(memberActions(member({ identity: 'identity-changed', masterKey: 'MK1' }), false).acceptIdentity).toEqual({ masterKey: 'MK1' });
     expect(memberActions(member({ identity: 'identity-changed' }), false).acceptIdentity).toBeUndefined();
-    expect(memberActions(member({ identity: 'verification-violation', masterKey: 'MK2' }), false)).toMatchObject({ withdrawVerification: { masterKey: 'MK2' } });
+    expect(memberActions(member({ identity: 'verification-violation', masterKey: 'MK2' }), false)).toMatchObject({
+      withdrawVerification: { masterKey: 'MK2' },
+    });
     expect(memberActions(member({ identity: 'verification-violation', masterKey: 'MK2' }), false).acceptIdentity).toBeUndefined();
   });
 });
@@ -59,7 +65,10 @@ describe('the room\'s "acknowledge all"', () => {
       newWarnings: none,
       members: [member(), member({ userId: '@carol:x.org', devices: [device('TABLET'), device('SEEN', { isNew: false })] })],
     };
-    expect(newDevicesInRoom(report).map(({ userId, deviceId }) => `${userId}/${deviceId}`)).toEqual(['@bob:x.org/LAPTOP', '@carol:x.org/TABLET']);
+    expect(newDevicesInRoom(report).map(({ userId, deviceId }) => `${userId}/${deviceId}`)).toEqual([
+      '@bob:x.org/LAPTOP',
+      '@carol:x.org/TABLET',
+    ]);
   });
 });
 

@@ -25,12 +25,19 @@ describe('canSetUpRecovery', () => {
   });
 
   it('offers it when the key backup is missing (a setup cut short before its last upload)', () => {
-    expect(canSetUpRecovery({ ...complete, keyBackup: { serverVersion: null, activeVersion: null, trusted: false, keysRemaining: null } })).toBe(true);
+    expect(
+      canSetUpRecovery({ ...complete, keyBackup: { serverVersion: null, activeVersion: null, trusted: false, keysRemaining: null } }),
+    ).toBe(true);
   });
 
   it('never offers it to an extension that is not verified or does not hold the identity: it must verify first', () => {
     const noBackup = { ...complete, keyBackup: { serverVersion: null, activeVersion: null, trusted: false, keysRemaining: null } };
     expect(canSetUpRecovery({ ...noBackup, thisDeviceVerified: false })).toBe(false);
-    expect(canSetUpRecovery({ ...noBackup, crossSigning: { ...complete.crossSigning, privateKeysCachedLocally: { ...held, userSigningKey: false } } })).toBe(false);
+    expect(
+      canSetUpRecovery({
+        ...noBackup,
+        crossSigning: { ...complete.crossSigning, privateKeysCachedLocally: { ...held, userSigningKey: false } },
+      }),
+    ).toBe(false);
   });
 });

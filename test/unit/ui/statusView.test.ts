@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CryptoEngineStatus, OwnDeviceSummary } from '../../../src/messaging/protocol';
 import type { DeviceClass } from '../../../src/trust/types';
-import { cryptoEngineFacts, describeAccount, describeCryptoEngine, describeLedgerSetAside, describeOwnDevices, describeSync } from '../../../src/ui/statusView';
+import {
+  cryptoEngineFacts,
+  describeAccount,
+  describeCryptoEngine,
+  describeLedgerSetAside,
+  describeOwnDevices,
+  describeSync,
+} from '../../../src/ui/statusView';
 import { describeDeviceClass } from '../../../src/text/deviceClassText';
 import { formatDate, formatTime, formatTimeAgo } from '../../../src/text/timeText';
 
@@ -23,7 +30,8 @@ const HOUR = 60 * MINUTE;
 describe('describeAccount', () => {
   it('says a signed-out account is not signed in, neutrally, and why a session is needed', () => {
     expect(describeAccount({ state: 'signed-out' })).toEqual({
-      id: 'account', label: 'Account',
+      id: 'account',
+      label: 'Account',
       value: 'Not signed in',
       tone: 'neutral',
       detail: 'Matrix Trust Guard needs its own session on your account before it can check your rooms.',
@@ -40,12 +48,23 @@ describe('describeAccount', () => {
   });
 
   it('shows a resuming account as in progress', () => {
-    expect(describeAccount({ state: 'resuming' })).toEqual({ id: 'account', label: 'Account', value: 'Opening your session…', tone: 'busy' });
+    expect(describeAccount({ state: 'resuming' })).toEqual({
+      id: 'account',
+      label: 'Account',
+      value: 'Opening your session…',
+      tone: 'busy',
+    });
   });
 
   it('shows a failed account as a problem, with the reason as its detail', () => {
     const reason = 'This device could not be started. Sign out and sign in again if this persists.';
-    expect(describeAccount({ state: 'failed', reason })).toEqual({ id: 'account', label: 'Account', value: 'Not working', tone: 'bad', detail: reason });
+    expect(describeAccount({ state: 'failed', reason })).toEqual({
+      id: 'account',
+      label: 'Account',
+      value: 'Not working',
+      tone: 'bad',
+      detail: reason,
+    });
   });
 
   it('shows a signed-in account by its user id, with the homeserver host and this session id', () => {
@@ -57,7 +76,8 @@ describe('describeAccount', () => {
       sync: { state: 'syncing', lastSyncAt: now },
     });
     expect(line).toEqual({
-      id: 'account', label: 'Account',
+      id: 'account',
+      label: 'Account',
       value: '@alice:example.org',
       tone: 'ok',
       detail: "On matrix.example.org:8448, as this browser's session GUARDDEVICE.",
@@ -96,7 +116,12 @@ describe('describeSync', () => {
   });
 
   it('shows a running sync as up to date', () => {
-    expect(describeSync({ state: 'syncing', lastSyncAt: now - 2 * SECOND }, now)).toEqual({ id: 'sync', label: 'Sync', value: 'Up to date', tone: 'ok' });
+    expect(describeSync({ state: 'syncing', lastSyncAt: now - 2 * SECOND }, now)).toEqual({
+      id: 'sync',
+      label: 'Sync',
+      value: 'Up to date',
+      tone: 'ok',
+    });
   });
 
   it('warns when offline, saying since when and when it was last up to date, and that it retries by itself', () => {
@@ -104,7 +129,8 @@ describe('describeSync', () => {
     const lastSyncAt = now - 21 * MINUTE;
     const line = describeSync({ state: 'offline', since, lastSyncAt }, now);
     expect(line).toEqual({
-      id: 'sync', label: 'Sync',
+      id: 'sync',
+      label: 'Sync',
       value: `Offline since ${formatTime(since)}`,
       tone: 'warn',
       detail: 'Warnings may be out of date: last up to date 21 min ago. Retrying by itself.',
@@ -132,7 +158,8 @@ describe('describeSync', () => {
 
   it('shows a session ended by the server as stopped, a problem', () => {
     expect(describeSync({ state: 'signed-out-by-server', at: now - MINUTE }, now)).toEqual({
-      id: 'sync', label: 'Sync',
+      id: 'sync',
+      label: 'Sync',
       value: 'Stopped',
       tone: 'bad',
       detail: 'The homeserver ended this session.',
@@ -156,7 +183,8 @@ describe('describeOwnDevices', () => {
   it('names one session the identity has not signed, in the singular, and says what to do', () => {
     const line = describeOwnDevices([...trusted, { deviceId: 'INTRUDER', displayName: 'Firefox on Linux', class: 'unsigned-of-verified' }]);
     expect(line).toEqual({
-      id: 'own-sessions', label: 'Your sessions',
+      id: 'own-sessions',
+      label: 'Your sessions',
       value: '1 session you did not verify',
       tone: 'bad',
       detail:
@@ -204,7 +232,12 @@ describe('describeLedgerSetAside', () => {
   });
 
   it('warns, counting the records, and says what it means', () => {
-    expect(describeLedgerSetAside(1)).toMatchObject({ id: 'ledger', label: 'Warning history', value: '1 damaged record set aside', tone: 'warn' });
+    expect(describeLedgerSetAside(1)).toMatchObject({
+      id: 'ledger',
+      label: 'Warning history',
+      value: '1 damaged record set aside',
+      tone: 'warn',
+    });
     expect(describeLedgerSetAside(3)?.value).toBe('3 damaged records set aside');
     expect(describeLedgerSetAside(3)?.detail).toContain('may show again');
   });
@@ -212,12 +245,18 @@ describe('describeLedgerSetAside', () => {
 
 describe('describeCryptoEngine', () => {
   it('shows a starting engine as in progress', () => {
-    expect(describeCryptoEngine({ state: 'starting' })).toEqual({ id: 'engine', label: 'Encryption engine', value: 'Starting…', tone: 'busy' });
+    expect(describeCryptoEngine({ state: 'starting' })).toEqual({
+      id: 'engine',
+      label: 'Encryption engine',
+      value: 'Starting…',
+      tone: 'busy',
+    });
   });
 
   it('shows a ready engine as OK, with when its store was created', () => {
     expect(describeCryptoEngine(ready)).toEqual({
-      id: 'engine', label: 'Encryption engine',
+      id: 'engine',
+      label: 'Encryption engine',
       value: 'Ready',
       tone: 'ok',
       detail: `Rust crypto is running in this browser, with its store kept since ${formatDate(ready.storeCreatedAt)}.`,
@@ -226,7 +265,8 @@ describe('describeCryptoEngine', () => {
 
   it('shows a failed engine as a problem, with the reason as its detail', () => {
     expect(describeCryptoEngine({ state: 'failed', reason: 'The encryption engine could not start: Failed to fetch' })).toEqual({
-      id: 'engine', label: 'Encryption engine',
+      id: 'engine',
+      label: 'Encryption engine',
       value: 'Not working',
       tone: 'bad',
       detail: 'The encryption engine could not start: Failed to fetch',

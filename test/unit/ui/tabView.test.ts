@@ -3,7 +3,18 @@ import type { TabState } from '../../../src/messaging/protocol';
 import { describeTab } from '../../../src/ui/tabView';
 
 function known(overrides: Partial<TabState>): { phase: 'known'; state: TabState } {
-  return { phase: 'known', state: { tabId: 1, origin: 'https://app.element.io', client: 'Element Web', trust: 'ok', newWarnings: 0, reason: 'clear', ...overrides } };
+  return {
+    phase: 'known',
+    state: {
+      tabId: 1,
+      origin: 'https://app.element.io',
+      client: 'Element Web',
+      trust: 'ok',
+      newWarnings: 0,
+      reason: 'clear',
+      ...overrides,
+    },
+  };
 }
 
 describe('the popup\'s "this tab" section', () => {
@@ -14,7 +25,10 @@ describe('the popup\'s "this tab" section', () => {
   it('says a page is not watched, and suggests watching one that looks like a Matrix client', () => {
     expect(describeTab({ phase: 'none' })).toMatchObject({ kind: 'notice' });
     expect(describeTab({ phase: 'none' })).not.toHaveProperty('suggest');
-    expect(describeTab({ phase: 'none', suggest: 'https://chat.example.org' })).toMatchObject({ kind: 'notice', suggest: 'https://chat.example.org' });
+    expect(describeTab({ phase: 'none', suggest: 'https://chat.example.org' })).toMatchObject({
+      kind: 'notice',
+      suggest: 'https://chat.example.org',
+    });
   });
 
   it('names the client when it could not read the page, shows no room, or a room the account is not in', () => {
