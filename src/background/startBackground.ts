@@ -36,6 +36,8 @@ interface Services {
 }
 
 /**
+ * Long on purpose: one place that wires every part, in the order Chrome's worker needs.
+ *
  * Wires the background: message and port listeners first (Chrome only delivers the event
  * that woke a service worker to listeners added in its first turn), then the slow start-up
  * work, whose progress every open page watches through the status subscription.

@@ -1,3 +1,4 @@
+// Just over 300 lines: the engine's caches, its recompute queue and its ledger writes are one unit.
 import type { FactsChange, TrustFactSource } from './ports/trustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';

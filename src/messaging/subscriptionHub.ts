@@ -66,6 +66,7 @@ export type TopicGate = (name: SubscriptionName, sender: ValidSender, topic: str
  * subscriber gets the current value as soon as it is subscribed (for a topic: as soon as it
  * names one), then every change.
  */
+// Long on purpose: a factory whose closures are the hub's private state, read top to bottom.
 export function createSubscriptionHub(
   current: CurrentValues,
   policy: SenderPolicy,

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the observer, the frame batches and the badge map share state; the
+// parts that stand alone are badgePool, burstGate and badgeHostStyle.
 import type { ClientAdapter, UserAnchor } from '../clients/clientAdapter';
 import type { MemberBadge } from '../trust/pageWarnings';
 import { BADGE_HOST_ATTRIBUTE, fillBadge } from './badgeElement';

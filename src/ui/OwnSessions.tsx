@@ -29,18 +29,8 @@ export function OwnSessions({ devices }: { devices: readonly OwnDeviceSummary[] 
 }
 
 function OwnSession({ device }: { device: OwnDeviceSummary }) {
-  const [signingOut, setSigningOut] = useState<'confirm' | 'password' | undefined>();
-  const [password, setPassword] = useState('');
+  const [signingOut, setSigningOut] = useState(false);
   const { busy, error, run } = useAction();
-  const signOut = () =>
-    void run(async () => {
-      const { needsPassword } = await request(
-        'session.signOut',
-        password === '' ? { deviceId: device.deviceId } : { deviceId: device.deviceId, password },
-      );
-      setPassword('');
-      setSigningOut(needsPassword ? 'password' : undefined);
-    });
   const critical = device.class === 'unsigned-of-verified';
   return (
     <li class={`session ${critical ? 'severity-critical' : ''}`} data-device={device.deviceId}>
@@ -59,45 +49,61 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
             {t('sessionVerify')}
           </button>
         )}
-        {signingOut === undefined && (
-          <button class="link small" type="button" onClick={() => setSigningOut('confirm')}>
+        {!signingOut && (
+          <button class="link small" type="button" onClick={() => setSigningOut(true)}>
             {t('sessionSignOut')}
           </button>
         )}
       </div>
-      {signingOut !== undefined && (
-        <form
-          class="stacked"
-          onSubmit={(event) => {
-            event.preventDefault();
-            signOut();
-          }}
-        >
-          <p>{signingOut === 'password' ? t('sessionSignOutNeedsPassword') : t('sessionSignOutConfirm')}</p>
-          {signingOut === 'password' && (
-            <label>
-              {t('signInPassword')}
-              <input
-                type="password"
-                name="password"
-                autocomplete="current-password"
-                required
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-              />
-            </label>
-          )}
-          <div class="actions">
-            <button class="danger" type="submit" disabled={busy}>
-              {t('sessionSignOut')}
-            </button>
-            <button class="link" type="button" disabled={busy} onClick={() => setSigningOut(undefined)}>
-              {t('recoveryCancel')}
-            </button>
-          </div>
-        </form>
-      )}
+      {signingOut && <SignOutSession deviceId={device.deviceId} onDone={() => setSigningOut(false)} />}
       <ErrorNotice error={error} />
     </li>
+  );
+}
+
+/** Signing another session out: confirmed first, with the account password when the server asks for it. */
+function SignOutSession({ deviceId, onDone }: { deviceId: string; onDone: () => void }) {
+  const [needsPassword, setNeedsPassword] = useState(false);
+  const [password, setPassword] = useState('');
+  const { busy, error, run } = useAction();
+  const signOut = () =>
+    void run(async () => {
+      const answer = await request('session.signOut', password === '' ? { deviceId } : { deviceId, password });
+      setPassword('');
+      if (answer.needsPassword) setNeedsPassword(true);
+      else onDone();
+    });
+  return (
+    <form
+      class="stacked"
+      onSubmit={(event) => {
+        event.preventDefault();
+        signOut();
+      }}
+    >
+      <p>{needsPassword ? t('sessionSignOutNeedsPassword') : t('sessionSignOutConfirm')}</p>
+      {needsPassword && (
+        <label>
+          {t('signInPassword')}
+          <input
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
+      )}
+      <div class="actions">
+        <button class="danger" type="submit" disabled={busy}>
+          {t('sessionSignOut')}
+        </button>
+        <button class="link" type="button" disabled={busy} onClick={onDone}>
+          {t('recoveryCancel')}
+        </button>
+      </div>
+      <ErrorNotice error={error} />
+    </form>
   );
 }

@@ -26,9 +26,6 @@ export function RecoveryPanel({ view }: { view: Exclude<RecoveryFlowView, { step
 
 function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm-key' }> }) {
   const [key, setKey] = useState<string | undefined>();
-  const [typed, setTyped] = useState('');
-  const [copied, setCopied] = useState(false);
-  const { busy, error, run } = useAction();
 
   useEffect(() => {
     let cancelled = false;
@@ -42,16 +39,6 @@ function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm
     };
   }, []);
 
-  const download = () => {
-    if (key === undefined) return;
-    const url = URL.createObjectURL(new Blob([`${t('recoveryKeyFileIntro')}\n\n${key}\n`], { type: 'text/plain' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'matrix-recovery-key.txt';
-    link.click();
-    URL.revokeObjectURL(url);
-  };
-
   return (
     <>
       <p>{view.reset ? t('recoveryKeyIntroReset') : t('recoveryKeyIntro')}</p>
@@ -64,54 +51,75 @@ function ConfirmKey({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm
           ))}
         </p>
       )}
+      <KeyActions recoveryKey={key} />
+      <TypeKeyBack view={view} />
+    </>
+  );
+}
+
+/** Copy or download the new key, the only two ways it leaves the popup (both by the user's hand). */
+function KeyActions({ recoveryKey }: { recoveryKey: string | undefined }) {
+  const [copied, setCopied] = useState(false);
+  const download = () => {
+    if (recoveryKey === undefined) return;
+    const url = URL.createObjectURL(new Blob([`${t('recoveryKeyFileIntro')}\n\n${recoveryKey}\n`], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = 'matrix-recovery-key.txt';
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+  const copy = () =>
+    void navigator.clipboard.writeText(recoveryKey ?? '').then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  return (
+    <div class="actions">
+      <button class="link" type="button" disabled={recoveryKey === undefined} onClick={copy}>
+        {copied ? t('recoveryKeyCopied') : t('recoveryKeyCopy')}
+      </button>
+      <button class="link" type="button" disabled={recoveryKey === undefined} onClick={download}>
+        {t('recoveryKeyDownload')}
+      </button>
+    </div>
+  );
+}
+
+/** Nothing is uploaded until the user types the key (or passphrase) back. */
+function TypeKeyBack({ view }: { view: Extract<RecoveryFlowView, { step: 'confirm-key' }> }) {
+  const [typed, setTyped] = useState('');
+  const { busy, error, run } = useAction();
+  return (
+    <form
+      class="stacked"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void run(() => request('recovery.confirm', { typed }));
+      }}
+    >
+      <label>
+        {view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel')}
+        <input
+          name="typed-key"
+          autocomplete="off"
+          spellcheck={false}
+          required
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
+      </label>
+      <p class="subtitle">{t('recoveryKeyExpires', formatTime(view.expiresAt))}</p>
+      <ErrorNotice error={error} />
       <div class="actions">
-        <button
-          class="link"
-          type="button"
-          disabled={key === undefined}
-          onClick={() =>
-            void navigator.clipboard.writeText(key ?? '').then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {copied ? t('recoveryKeyCopied') : t('recoveryKeyCopy')}
+        <button class="primary" type="submit" disabled={busy || typed.trim() === ''}>
+          {t('recoveryConfirm')}
         </button>
-        <button class="link" type="button" disabled={key === undefined} onClick={download}>
-          {t('recoveryKeyDownload')}
+        <button class="link" type="button" disabled={busy} onClick={() => void run(() => request('recovery.cancel', {}))}>
+          {t('recoveryCancel')}
         </button>
       </div>
-      <form
-        class="stacked"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run(() => request('recovery.confirm', { typed }));
-        }}
-      >
-        <label>
-          {view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel')}
-          <input
-            name="typed-key"
-            autocomplete="off"
-            spellcheck={false}
-            required
-            value={typed}
-            onInput={(e) => setTyped(e.currentTarget.value)}
-          />
-        </label>
-        <p class="subtitle">{t('recoveryKeyExpires', formatTime(view.expiresAt))}</p>
-        <ErrorNotice error={error} />
-        <div class="actions">
-          <button class="primary" type="submit" disabled={busy || typed.trim() === ''}>
-            {t('recoveryConfirm')}
-          </button>
-          <button class="link" type="button" disabled={busy} onClick={() => void run(() => request('recovery.cancel', {}))}>
-            {t('recoveryCancel')}
-          </button>
-        </div>
-      </form>
-    </>
+    </form>
   );
 }
 

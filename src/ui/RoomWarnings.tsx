@@ -1,7 +1,7 @@
 import { request } from '../messaging/backgroundClient';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
 import { describeRoomChecking } from './roomNewsView';
-import { memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
+import { type MemberActions, memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
 import { ErrorNotice, useAction } from './useAction';
 import { t } from '../text/i18n';
 import { describeDeviceClass } from '../text/deviceClassText';
@@ -49,13 +49,51 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
 function MemberWarning(props: { member: MemberReport; own: boolean; roomId: string; act: (work: () => Promise<unknown>) => void }) {
   const { member, own, roomId, act } = props;
   const actions = memberActions(member, own);
-  const { acceptIdentity, withdrawVerification } = actions;
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
         <span class="member-name">{own ? t('memberYou') : memberName(member.userId, member.displayName)}</span>
         <span class="mono member-id">{member.userId}</span>
       </div>
+      <IdentityNotice member={member} actions={actions} act={act} />
+      {(actions.acknowledgeAll || actions.verify) && (
+        <p class="member-actions">
+          {actions.acknowledgeAll && (
+            <button
+              class="link small"
+              type="button"
+              onClick={() => act(() => request('room.acknowledge', { roomId, devices: actions.newDevices }))}
+            >
+              {t('memberAcknowledgeAll')}
+            </button>
+          )}
+          {actions.verify && (
+            <button class="link small" type="button" onClick={() => act(() => request('verification.start', { userId: member.userId }))}>
+              {t('memberVerify', memberName(member.userId, member.displayName))}
+            </button>
+          )}
+        </p>
+      )}
+      <ul class="devices">
+        {member.devices.map((device) => (
+          <DeviceLine
+            key={`${device.deviceId}/${device.ed25519Key}`}
+            device={device}
+            own={own}
+            onAcknowledge={() => act(() => request('room.acknowledge', { roomId, devices: [shownDevice(member, device)] }))}
+          />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** A changed identity, or a verified one that no longer is, with the action that settles it. */
+function IdentityNotice(props: { member: MemberReport; actions: MemberActions; act: (work: () => Promise<unknown>) => void }) {
+  const { member, actions, act } = props;
+  const { acceptIdentity, withdrawVerification } = actions;
+  return (
+    <>
       {member.identity === 'identity-changed' && (
         <p class="identity">
           {t('memberIdentityReset')}{' '}
@@ -86,35 +124,7 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
           )}
         </p>
       )}
-      {(actions.acknowledgeAll || actions.verify) && (
-        <p class="member-actions">
-          {actions.acknowledgeAll && (
-            <button
-              class="link small"
-              type="button"
-              onClick={() => act(() => request('room.acknowledge', { roomId, devices: actions.newDevices }))}
-            >
-              {t('memberAcknowledgeAll')}
-            </button>
-          )}
-          {actions.verify && (
-            <button class="link small" type="button" onClick={() => act(() => request('verification.start', { userId: member.userId }))}>
-              {t('memberVerify', memberName(member.userId, member.displayName))}
-            </button>
-          )}
-        </p>
-      )}
-      <ul class="devices">
-        {member.devices.map((device) => (
-          <DeviceLine
-            key={`${device.deviceId}/${device.ed25519Key}`}
-            device={device}
-            own={own}
-            onAcknowledge={() => act(() => request('room.acknowledge', { roomId, devices: [shownDevice(member, device)] }))}
-          />
-        ))}
-      </ul>
-    </li>
+    </>
   );
 }
 

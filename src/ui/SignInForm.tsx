@@ -12,21 +12,11 @@ export function SignInForm() {
   const [homeserver, setHomeserver] = useState('');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
-  const [ssoOffered, setSsoOffered] = useState(false);
+  const sso = useSsoOffer();
   const action = useAction(() => t('signInFailed'));
   /** Which way of signing in is under way, for its button's label. */
   const [trying, setTrying] = useState<'password' | 'sso' | undefined>();
   const busy = action.busy ? trying : undefined;
-
-  async function checkHomeserver(): Promise<void> {
-    setSsoOffered(false);
-    if (homeserver.trim() === '') return;
-    try {
-      setSsoOffered((await request('account.loginOptions', { homeserver: homeserver.trim() })).sso);
-    } catch {
-      // Said on submit, where it matters; a half-typed address is no error.
-    }
-  }
 
   async function attempt(how: 'password' | 'sso', work: () => Promise<unknown>): Promise<void> {
     setTrying(how);
@@ -51,7 +41,7 @@ export function SignInForm() {
           required
           value={homeserver}
           onInput={(e) => setHomeserver(e.currentTarget.value)}
-          onBlur={() => void checkHomeserver()}
+          onBlur={() => void sso.check(homeserver)}
         />
       </label>
       <label>
@@ -77,16 +67,38 @@ export function SignInForm() {
         />
       </label>
       <ErrorNotice error={action.error} />
-      <div class="actions">
-        <button class="primary" type="submit" disabled={action.busy}>
-          {busy === 'password' ? t('signInBusy') : t('signInSubmit')}
-        </button>
-        {ssoOffered && (
-          <button class="link" type="button" disabled={action.busy} onClick={signInWithSso}>
-            {busy === 'sso' ? t('signInSsoBusy') : t('signInSso')}
-          </button>
-        )}
-      </div>
+      <SignInButtons busy={busy} disabled={action.busy} ssoOffered={sso.offered} onSso={signInWithSso} />
     </form>
+  );
+}
+
+/** Whether the homeserver typed offers single sign-on, asked when the user leaves the field. */
+function useSsoOffer() {
+  const [offered, setOffered] = useState(false);
+  async function check(homeserver: string): Promise<void> {
+    setOffered(false);
+    if (homeserver.trim() === '') return;
+    try {
+      setOffered((await request('account.loginOptions', { homeserver: homeserver.trim() })).sso);
+    } catch {
+      // Said on submit, where it matters; a half-typed address is no error.
+    }
+  }
+  return { offered, check };
+}
+
+function SignInButtons(props: { busy: 'password' | 'sso' | undefined; disabled: boolean; ssoOffered: boolean; onSso: () => void }) {
+  const { busy, disabled, ssoOffered, onSso } = props;
+  return (
+    <div class="actions">
+      <button class="primary" type="submit" disabled={disabled}>
+        {busy === 'password' ? t('signInBusy') : t('signInSubmit')}
+      </button>
+      {ssoOffered && (
+        <button class="link" type="button" disabled={disabled} onClick={onSso}>
+          {busy === 'sso' ? t('signInSsoBusy') : t('signInSso')}
+        </button>
+      )}
+    </div>
   );
 }

@@ -62,63 +62,8 @@ export function SitesSection() {
     <section aria-labelledby="sites-heading" class="sites-section">
       <h2 id="sites-heading">{t('sitesHeading')}</h2>
       <p class="subtitle">{t('sitesExplanation')}</p>
-      <ul class="sites">
-        {(sites?.builtIn ?? []).map((site) => (
-          <li key={site.origin} data-site={site.origin}>
-            <span class="mono">{site.origin}</span>
-            <span class="client">{site.client}</span>
-          </li>
-        ))}
-        {(sites?.added ?? []).map((site) => (
-          <li key={site.origin} data-site={site.origin} data-added="">
-            <span class="mono">{site.origin}</span>
-            {site.granted ? (
-              <span class="client">{t('sitesAdded')}</span>
-            ) : (
-              <span class="client warn">
-                {t('sitesRevoked')}{' '}
-                <button class="link small" type="button" disabled={busy} onClick={() => watch(site.origin)}>
-                  {t('sitesGrantAgain')}
-                </button>
-              </span>
-            )}
-            <button
-              class="link small"
-              type="button"
-              disabled={busy}
-              aria-label={t('sitesRemoveLabel', site.origin)}
-              onClick={() => forget(site.origin)}
-            >
-              {t('sitesRemove')}
-            </button>
-          </li>
-        ))}
-      </ul>
-      <form
-        class="add-site"
-        onSubmit={(event) => {
-          event.preventDefault();
-          watch(typed);
-        }}
-      >
-        <label for="site-origin">{t('sitesAddLabel')}</label>
-        <div class="row">
-          <input
-            id="site-origin"
-            type="text"
-            inputMode="url"
-            autoComplete="off"
-            spellcheck={false}
-            placeholder="https://chat.example.org"
-            value={typed}
-            onInput={(event) => setTyped(event.currentTarget.value)}
-          />
-          <button class="primary" type="submit" disabled={busy || typed.trim() === ''}>
-            {t('sitesAddButton')}
-          </button>
-        </div>
-        <p class="subtitle">{t('sitesAddHint')}</p>
-      </form>
+      <SiteItems sites={sites} busy={busy} onGrantAgain={watch} onRemove={forget} />
+      <AddSiteForm typed={typed} busy={busy} onType={setTyped} onAdd={() => watch(typed)} />
       {refusal !== undefined && (
         <p class="notice error" role="alert">
           {refusal}
@@ -126,5 +71,79 @@ export function SitesSection() {
       )}
       <ErrorNotice error={error} />
     </section>
+  );
+}
+
+function SiteItems(props: {
+  sites: SiteList | undefined;
+  busy: boolean;
+  onGrantAgain: (origin: string) => void;
+  onRemove: (origin: string) => void;
+}) {
+  const { sites, busy, onGrantAgain, onRemove } = props;
+  return (
+    <ul class="sites">
+      {(sites?.builtIn ?? []).map((site) => (
+        <li key={site.origin} data-site={site.origin}>
+          <span class="mono">{site.origin}</span>
+          <span class="client">{site.client}</span>
+        </li>
+      ))}
+      {(sites?.added ?? []).map((site) => (
+        <li key={site.origin} data-site={site.origin} data-added="">
+          <span class="mono">{site.origin}</span>
+          {site.granted ? (
+            <span class="client">{t('sitesAdded')}</span>
+          ) : (
+            <span class="client warn">
+              {t('sitesRevoked')}{' '}
+              <button class="link small" type="button" disabled={busy} onClick={() => onGrantAgain(site.origin)}>
+                {t('sitesGrantAgain')}
+              </button>
+            </span>
+          )}
+          <button
+            class="link small"
+            type="button"
+            disabled={busy}
+            aria-label={t('sitesRemoveLabel', site.origin)}
+            onClick={() => onRemove(site.origin)}
+          >
+            {t('sitesRemove')}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function AddSiteForm(props: { typed: string; busy: boolean; onType: (typed: string) => void; onAdd: () => void }) {
+  const { typed, busy, onType, onAdd } = props;
+  return (
+    <form
+      class="add-site"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onAdd();
+      }}
+    >
+      <label for="site-origin">{t('sitesAddLabel')}</label>
+      <div class="row">
+        <input
+          id="site-origin"
+          type="text"
+          inputMode="url"
+          autoComplete="off"
+          spellcheck={false}
+          placeholder="https://chat.example.org"
+          value={typed}
+          onInput={(event) => onType(event.currentTarget.value)}
+        />
+        <button class="primary" type="submit" disabled={busy || typed.trim() === ''}>
+          {t('sitesAddButton')}
+        </button>
+      </div>
+      <p class="subtitle">{t('sitesAddHint')}</p>
+    </form>
   );
 }

@@ -3,7 +3,7 @@ import type { VerificationView } from '../messaging/protocol';
 import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
 
-/** An emoji verification in progress, started here or by another device. */
+/** An emoji verification in progress, started here or by another device (one phase per branch, hence its length). */
 export function VerificationPanel({ view, ownUserId }: { view: Exclude<VerificationView, { phase: 'none' }>; ownUserId: string }) {
   const { busy, error, run } = useAction();
   const act = (
