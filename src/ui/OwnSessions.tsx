@@ -6,6 +6,7 @@ import { t } from '../text/i18n';
 import { describeDeviceClass } from '../text/deviceClassText';
 import { ErrorNotice, useAction } from './useAction';
 import { nameOr } from '../validation/displayText';
+import { Field } from './Field';
 
 const ORDER: Record<DeviceClass, number> = { 'conflicting-key': 0, 'unsigned-of-verified': 0, unsigned: 1, 'owner-signed': 2, verified: 3 };
 
@@ -83,17 +84,7 @@ function SignOutSession({ deviceId, onDone }: { deviceId: string; onDone: () => 
     >
       <p>{needsPassword ? t('sessionSignOutNeedsPassword') : t('sessionSignOutConfirm')}</p>
       {needsPassword && (
-        <label>
-          {t('signInPassword')}
-          <input
-            type="password"
-            name="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
+        <Field label={t('signInPassword')} name="password" autocomplete="current-password" secret value={password} onInput={setPassword} />
       )}
       <div class="actions">
         <button class="danger" type="submit" disabled={busy}>

@@ -5,6 +5,7 @@ import { t } from '../text/i18n';
 import { formatTime } from '../text/timeText';
 import { keyGroups } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
+import { Field } from './Field';
 
 /**
  * A recovery flow in progress. The new key is asked from the background when this panel shows
@@ -98,17 +99,14 @@ function TypeKeyBack({ view }: { view: Extract<RecoveryFlowView, { step: 'confir
         void run(() => request('recovery.confirm', { typed }));
       }}
     >
-      <label>
-        {view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel')}
-        <input
-          name="typed-key"
-          autocomplete="off"
-          spellcheck={false}
-          required
-          value={typed}
-          onInput={(e) => setTyped(e.currentTarget.value)}
-        />
-      </label>
+      <Field
+        label={view.passphrase ? t('recoveryConfirmPassphraseLabel') : t('recoveryConfirmKeyLabel')}
+        name="typed-key"
+        autocomplete="off"
+        spellcheck={false}
+        value={typed}
+        onInput={setTyped}
+      />
       <p class="subtitle">{t('recoveryKeyExpires', formatTime(view.expiresAt))}</p>
       <ErrorNotice error={error} />
       <div class="actions">
@@ -141,29 +139,16 @@ function PasswordStep({ purpose }: { purpose: 'set-up' | 'identity-reset' }) {
     <form class="stacked" onSubmit={submit}>
       <p>{t('recoveryNeedsPassword')}</p>
       {purpose === 'set-up' && (
-        <label>
-          {t('recoveryConfirmKeyLabel')}
-          <input
-            name="typed-key"
-            autocomplete="off"
-            spellcheck={false}
-            required
-            value={typed}
-            onInput={(e) => setTyped(e.currentTarget.value)}
-          />
-        </label>
-      )}
-      <label>
-        {t('signInPassword')}
-        <input
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+        <Field
+          label={t('recoveryConfirmKeyLabel')}
+          name="typed-key"
+          autocomplete="off"
+          spellcheck={false}
+          value={typed}
+          onInput={setTyped}
         />
-      </label>
+      )}
+      <Field label={t('signInPassword')} name="password" autocomplete="current-password" secret value={password} onInput={setPassword} />
       <ErrorNotice error={error} />
       <div class="actions">
         <button class="primary" type="submit" disabled={busy || password === ''}>

@@ -17,6 +17,7 @@ import { ErrorNotice, useAction } from './useAction';
 import { formatTime } from '../text/timeText';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
+import { Field } from './Field';
 
 /**
  * "Is my encryption set up right, and is this extension trusted?": the status of this session,
@@ -137,18 +138,15 @@ function UnlockForm({ passphrase, onDone }: { passphrase: boolean; onDone: () =>
         });
       }}
     >
-      <label>
-        {passphrase ? t('unlockKeyOrPassphraseLabel') : t('unlockKeyLabel')}
-        <input
-          name="recovery-key"
-          type="password"
-          autocomplete="off"
-          spellcheck={false}
-          required
-          value={key}
-          onInput={(e) => setKey(e.currentTarget.value)}
-        />
-      </label>
+      <Field
+        label={passphrase ? t('unlockKeyOrPassphraseLabel') : t('unlockKeyLabel')}
+        name="recovery-key"
+        autocomplete="off"
+        secret
+        spellcheck={false}
+        value={key}
+        onInput={setKey}
+      />
       <ErrorNotice error={error} />
       <div class="actions">
         <button class="primary" type="submit" disabled={busy || key.trim() === ''}>

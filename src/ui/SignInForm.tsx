@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
+import { Field } from './Field';
 
 /**
  * Sign in with a homeserver (server name, user id or URL), user and password, or with single
@@ -32,40 +33,24 @@ export function SignInForm() {
 
   return (
     <form class="sign-in" onSubmit={signIn} aria-busy={action.busy}>
-      <label>
-        {t('signInHomeserver')}
-        <input
-          name="homeserver"
-          autocomplete="url"
-          placeholder={t('signInHomeserverPlaceholder')}
-          required
-          value={homeserver}
-          onInput={(e) => setHomeserver(e.currentTarget.value)}
-          onBlur={() => void sso.check(homeserver)}
-        />
-      </label>
-      <label>
-        {t('signInUser')}
-        <input
-          name="user"
-          autocomplete="username"
-          placeholder={t('signInUserPlaceholder')}
-          required
-          value={user}
-          onInput={(e) => setUser(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        {t('signInPassword')}
-        <input
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
-      </label>
+      <Field
+        label={t('signInHomeserver')}
+        name="homeserver"
+        autocomplete="url"
+        placeholder={t('signInHomeserverPlaceholder')}
+        onBlur={() => void sso.check(homeserver)}
+        value={homeserver}
+        onInput={setHomeserver}
+      />
+      <Field
+        label={t('signInUser')}
+        name="user"
+        autocomplete="username"
+        placeholder={t('signInUserPlaceholder')}
+        value={user}
+        onInput={setUser}
+      />
+      <Field label={t('signInPassword')} name="password" autocomplete="current-password" secret value={password} onInput={setPassword} />
       <ErrorNotice error={action.error} />
       <SignInButtons busy={busy} disabled={action.busy} ssoOffered={sso.offered} onSso={signInWithSso} />
     </form>
