@@ -239,9 +239,10 @@ export class AccountService {
       return;
     }
     const runtime = this.runtime;
-    if (!runtime) return;
-    // The first sync after a start is when rooms are known: time for the first overview.
-    if (this.signedIn.synced(runtime.device, sync)) this.overviewPublisher.schedule();
+    // The first sync after a start is when rooms are known: time for the first overview. A sync
+    // can come while the device is still starting (no runtime yet): the overview then follows
+    // once it has (the publisher waits for the runtime; launch publishes the status itself).
+    if (!runtime || this.signedIn.synced(runtime.device, sync)) this.overviewPublisher.schedule();
   }
 
   /** Token revoked or device deleted: the device is gone, its local stores too; the ledger stays. */
