@@ -67,7 +67,7 @@ export default tseslint.config(
     },
   },
   restrict(['src/**'], SDK),
-  restrict(['src/matrix/**'], UI, OVERLAY, STORAGE, TEXT, MATRIX_TO_BACKGROUND, POLYFILL),
+  restrict(['src/matrix/**'], UI, OVERLAY, STORAGE, MATRIX_TO_BACKGROUND, POLYFILL),
   restrict(['src/background/**'], SDK, UI, OVERLAY, SESSION),
   restrict(['src/background/ports/**'], SDK, UI, OVERLAY, MATRIX, STORAGE, TEXT, POLYFILL),
   restrict(['src/overlay/**'], SDK, UI, BACKGROUND, MATRIX, STORAGE),

@@ -10,6 +10,7 @@ import type { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
 import type { StatusStore } from './statusStore';
 import { UnknownRoomError } from './trustEngine';
+import { t } from '../text/i18n';
 
 export interface AccountRoomsDeps {
   /** The signed-in account, if any (it changes with every sign-in and sign-out). */
@@ -91,7 +92,7 @@ export class AccountRooms {
   /** Imports a ledger file, merged into the current ledger; never loses an entry. */
   async importLedger(json: string): Promise<number> {
     const parsed = parseLedgerDocument(json);
-    if (!parsed.ok) throw new UserFacingError(`This file cannot be imported: ${parsed.error}`);
+    if (!parsed.ok) throw new UserFacingError(t('errLedgerImport', parsed.error));
     let count = 0;
     const replace = async () => {
       const merged = mergeLedgers(await this.deps.ledger.allEntries(), parsed.entries);
@@ -109,7 +110,7 @@ export class AccountRooms {
 
   private requireRuntime(): AccountRuntime {
     const runtime = this.deps.runtime();
-    if (!runtime) throw new UserFacingError('Not signed in.');
+    if (!runtime) throw new UserFacingError(t('errNotSignedIn'));
     return runtime;
   }
 }
@@ -119,6 +120,6 @@ async function requireShownIdentity(runtime: AccountRuntime, userId: string, mas
   const current = await runtime.device.identities.currentMasterKey(userId);
   if (current !== masterKey) {
     runtime.engine.refreshUsers([userId]);
-    throw new UserFacingError('Their identity changed again since this page showed it. Look at it again before you accept it.');
+    throw new UserFacingError(t('errIdentityChangedAgain'));
   }
 }

@@ -23,6 +23,7 @@ import { SecurityService, type SecurityListeners } from './securityService';
 import { OverviewPublisher } from './overviewPublisher';
 import { SignedInStatus } from './signedInStatus';
 import type { StatusStore } from './statusStore';
+import { t } from '../text/i18n';
 
 const log = createLogger('account');
 
@@ -101,7 +102,7 @@ export class AccountService {
     try {
       credentials = await this.accountVault.load();
     } catch (error) {
-      this.fail('The stored sign-in could not be read. Sign out and sign in again.', error);
+      this.fail(t('errStoredSignInUnreadable'), error);
       return true;
     }
     if (!credentials) {
@@ -111,7 +112,7 @@ export class AccountService {
     }
     this.deps.status.setAccount({ state: 'resuming' });
     await this.launch(credentials, 'resume').catch((error: unknown) => {
-      this.fail('This device could not be started. Sign out and sign in again if this persists.', error);
+      this.fail(t('errDeviceNotStarted'), error);
     });
     return true;
   }
@@ -132,7 +133,7 @@ export class AccountService {
       this.signInWith(async () => {
         const baseUrl = await discoverHomeserver(homeserver, this.deps.fetchFn);
         if (!(await loginFlows(baseUrl, this.deps.fetchFn)).sso) {
-          throw new SignInError('sso-unavailable', 'This homeserver does not offer single sign-on.');
+          throw new SignInError('sso-unavailable', t('errSsoUnavailable'));
         }
         const redirectUrl = this.deps.platform.ssoRedirectUrl();
         const finalUrl = await this.deps.platform.launchWebAuthFlow(ssoStartUrl(baseUrl, redirectUrl));
@@ -163,7 +164,7 @@ export class AccountService {
 
   /** Encryption setup, recovery and verification for the signed-in session. */
   security(): SecurityService {
-    if (!this.securityService) throw new UserFacingError('Not signed in.');
+    if (!this.securityService) throw new UserFacingError(t('errNotSignedIn'));
     return this.securityService;
   }
 
@@ -180,9 +181,9 @@ export class AccountService {
   }
 
   private async signInWith(obtain: () => Promise<AccountCredentials>): Promise<AccountStatus> {
-    if (this.runtime) throw new UserFacingError(`Already signed in as ${this.runtime.userId}. Sign out first.`);
+    if (this.runtime) throw new UserFacingError(t('errAlreadySignedIn', this.runtime.userId));
     const waitMs = this.retryNotBefore - this.deps.now();
-    if (waitMs > 0) throw new UserFacingError(`The homeserver asked to wait; try again in ${Math.ceil(waitMs / 1000)} s.`);
+    if (waitMs > 0) throw new UserFacingError(t('errSignInWait', String(Math.ceil(waitMs / 1000))));
     let credentials: AccountCredentials;
     try {
       credentials = await obtain();
@@ -227,7 +228,7 @@ export class AccountService {
       'account-crypto-store',
       { ...store, startupMs: this.deps.elapsedMs() },
       this.deps.now(),
-      'The encryption store of this device was lost, so its keys are gone. Sign out and sign in again.',
+      t('errCryptoStoreLost'),
     );
     this.deps.status.setCryptoEngine(engine);
     this.signedIn.started(runtime.device, runtime.device.syncStatus);
@@ -268,7 +269,7 @@ export class AccountService {
 
   /** Sign-in and sign-out never overlap: the second one is refused, not queued. */
   private async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.busy) throw new UserFacingError('Another sign-in or sign-out is in progress.');
+    if (this.busy) throw new UserFacingError(t('errSignInBusy'));
     const running = work();
     this.busy = running;
     try {
@@ -293,7 +294,7 @@ function isSecurityStatusRecord(value: unknown): value is { status: SecurityStat
 
 function userFacing(error: unknown): Error {
   if (error instanceof SignInError) return new UserFacingError(error.message);
-  return error instanceof UserFacingError ? error : new UserFacingError('Signing in failed.');
+  return error instanceof UserFacingError ? error : new UserFacingError(t('signInFailed'));
 }
 
 async function asUserFacing<T>(work: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { createLogger, errorSummary } from '../log';
 import { PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
 import type { RecoveryFlowView } from '../messaging/protocol';
 import type { NewRecoveryKey, RecoveryCrypto } from './ports/recovery';
+import { t } from '../text/i18n';
 
 const log = createLogger('recovery');
 
@@ -45,9 +46,7 @@ export class RecoveryFlow {
     this.refuseWhileBusy();
     const identity = await this.crypto.identity();
     if (identity.onServer && !identity.heldHere) {
-      throw new UserFacingError(
-        'Verify this extension first (with your recovery key or another device); then it can set up a new recovery key.',
-      );
+      throw new UserFacingError(t('errRecoveryVerifyFirst'));
     }
     const generated = await this.crypto.createKey(options.passphrase);
     this.forgetPending();
@@ -69,7 +68,7 @@ export class RecoveryFlow {
   /** The key of the flow in progress, for a popup that was closed and opened again. */
   shownKey(): string {
     const key = this.pending?.generated.encodedPrivateKey;
-    if (key === undefined) throw new UserFacingError('No recovery key is waiting to be confirmed.');
+    if (key === undefined) throw new UserFacingError(t('errRecoveryNoKeyWaiting'));
     return key;
   }
 
@@ -80,11 +79,9 @@ export class RecoveryFlow {
   async confirm(typed: string, password?: string): Promise<RecoveryFlowView> {
     this.refuseWhileBusy();
     const pending = this.pending;
-    if (!pending) throw new UserFacingError('This recovery key is no longer waiting; start again.');
+    if (!pending) throw new UserFacingError(t('errRecoveryKeyExpired'));
     if (!matches(typed, pending)) {
-      throw new UserFacingError(
-        pending.passphrase === undefined ? 'That is not the recovery key shown above.' : 'That is not the passphrase you chose.',
-      );
+      throw new UserFacingError(pending.passphrase === undefined ? t('errRecoveryKeyMismatch') : t('errRecoveryPassphraseMismatch'));
     }
     // The crypto library gets a copy: the deadline (or a cancel) zeroes the waiting key, and
     // must not zero the one a setup confirmed in time is uploading with.
@@ -114,8 +111,8 @@ export class RecoveryFlow {
   async unlock(input: string): Promise<void> {
     this.refuseWhileBusy();
     const key = await this.crypto.findKey(input.trim());
-    if (key === 'not-set-up') throw new UserFacingError('Recovery is not set up for this account yet.');
-    if (key === 'no-match') throw new UserFacingError('That key does not match.');
+    if (key === 'not-set-up') throw new UserFacingError(t('errRecoveryNotSetUp'));
+    if (key === 'no-match') throw new UserFacingError(t('errRecoveryKeyNoMatch'));
     await this.working('unlock', async () => {
       await this.crypto.unlockWith(key);
       this.show({ step: 'done', what: 'unlocked' });
@@ -153,7 +150,7 @@ export class RecoveryFlow {
       }
       // What went wrong, for whoever reads the worker's console: the error's name and message only.
       log.warn('recovery step failed', { operation, error: errorSummary(error) });
-      const reason = error instanceof UserFacingError ? error.message : 'The homeserver did not accept the change. Try again.';
+      const reason = error instanceof UserFacingError ? error.message : t('errRecoveryRefused');
       this.show({ step: 'failed', reason });
       throw new UserFacingError(reason);
     } finally {
@@ -162,13 +159,12 @@ export class RecoveryFlow {
   }
 
   private refuseWhileBusy(): void {
-    if (this.busy) throw new UserFacingError('Another recovery step is still running.');
+    if (this.busy) throw new UserFacingError(t('errRecoveryBusy'));
   }
 
   private expire(): void {
     this.forgetPending();
-    if (!this.busy)
-      this.show({ step: 'failed', reason: 'The new recovery key was not confirmed within 10 minutes; nothing was set up. Start again.' });
+    if (!this.busy) this.show({ step: 'failed', reason: t('errRecoveryExpired') });
   }
 
   /** Zeroes the key in memory and forgets it. */

@@ -5,6 +5,7 @@ import { UserFacingError } from '../errors';
 import type { AccountDevice } from './ports/accountDevice';
 import type { Verification } from './ports/verification';
 import { RecoveryFlow } from './recoveryFlow';
+import { t } from '../text/i18n';
 
 const log = createLogger('security');
 
@@ -92,7 +93,7 @@ export class SecurityService {
    * may ask for the account password first: then this says so, and the caller asks for it.
    */
   async signOutSession(deviceId: string, password?: string): Promise<{ needsPassword: boolean }> {
-    if (deviceId === this.device.deviceId) throw new UserFacingError('To sign this extension out, use "Sign out" in its settings.');
+    if (deviceId === this.device.deviceId) throw new UserFacingError(t('errSignOutThisSession'));
     try {
       await this.device.sessions.signOut(deviceId, password);
       return { needsPassword: false };

@@ -1,6 +1,7 @@
 import type { AddedSite } from '../messaging/protocol';
 import { UserFacingError } from '../errors';
 import { siteOriginFrom } from '../validation/siteOrigin';
+import { t } from '../text/i18n';
 
 /** Where the list of added origins is kept (not secret: a background record). */
 export interface SiteListStore {
@@ -96,9 +97,9 @@ export class SiteRegistry {
 
   private async addNow(input: string): Promise<AddedSite[]> {
     const origin = siteOriginFrom(input);
-    if (origin === undefined) throw new SiteError('invalid', 'That is not the https address of a web page.');
-    if (this.deps.builtIn(origin)) throw new SiteError('built-in', 'Matrix Trust Guard already watches this site.');
-    if (!(await this.deps.permissions.has(origin))) throw new SiteError('not-granted', 'The browser did not grant access to this site.');
+    if (origin === undefined) throw new SiteError('invalid', t('errSiteInvalid'));
+    if (this.deps.builtIn(origin)) throw new SiteError('built-in', t('errSiteBuiltIn'));
+    if (!(await this.deps.permissions.has(origin))) throw new SiteError('not-granted', t('errSiteNotGranted'));
     if (!this.origins.includes(origin)) {
       this.origins = [...this.origins, origin];
       await this.deps.store.save(this.origins);
@@ -109,7 +110,7 @@ export class SiteRegistry {
 
   private async removeNow(input: string): Promise<AddedSite[]> {
     const origin = siteOriginFrom(input);
-    if (origin === undefined || !this.origins.includes(origin)) throw new SiteError('unknown', 'That site is not in the list.');
+    if (origin === undefined || !this.origins.includes(origin)) throw new SiteError('unknown', t('errSiteUnknown'));
     this.origins = this.origins.filter((known) => known !== origin);
     await this.deps.store.save(this.origins);
     await this.reconcileNow();

@@ -25,6 +25,7 @@ import { SiteRegistry } from './siteRegistry';
 import { createSiteHandlers } from './siteHandlers';
 import { TabRegistry } from './tabRegistry';
 import { browserToolbar } from './toolbar';
+import { t } from '../text/i18n';
 
 const log = createLogger('background');
 
@@ -178,7 +179,7 @@ async function startServices(
     await cryptoModuleLoaded;
   } catch (error) {
     status.setCryptoEngine({ state: 'failed', reason: describeEngineFailure(error) });
-    status.setAccount({ state: 'failed', reason: 'The encryption engine could not start, so this device cannot run.' });
+    status.setAccount({ state: 'failed', reason: t('errEngineCannotRun') });
     return { account };
   }
   const signedIn = await account.resume();

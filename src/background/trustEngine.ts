@@ -3,6 +3,7 @@ import type { FactsChange, TrustFactSource } from './ports/trustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
+import { t } from '../text/i18n';
 
 /** Which members a recompute looks at: the ones named, or everyone. */
 type Scope = ReadonlySet<string> | 'all';
@@ -307,6 +308,6 @@ export class TrustEngine {
 export class UnknownRoomError extends Error {
   override name = 'UnknownRoomError';
   constructor(readonly roomId: string) {
-    super("This room is not one of the account's joined rooms.");
+    super(t('errNotJoinedRoom'));
   }
 }

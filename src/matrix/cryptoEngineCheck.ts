@@ -2,6 +2,7 @@ import { createClient } from 'matrix-js-sdk';
 import type { CryptoEngineStatus } from '../model/deviceStatus';
 import { recordStoreOpening, type StoreIdentityRecords } from './storeIdentity';
 import { createSdkLogger } from './sdkLogger';
+import { t } from '../text/i18n';
 
 /**
  * Before anyone signs in there is no account device, yet the user deserves to know that the
@@ -34,7 +35,7 @@ export async function checkCryptoEngine(deps: EngineCheckDeps): Promise<CryptoEn
     RECORD_NAME,
     { identityKey, engineVersion, startupMs: deps.elapsedMs() },
     deps.now(),
-    'The browser lost the encryption store since the last start (its device key changed). ' + 'Storage may have been cleared or evicted.',
+    t('errEngineStoreLost'),
   );
 }
 
@@ -67,5 +68,5 @@ function answerNoServer(): Promise<Response> {
 /** A reason fit for the popup: the error's own words, without a stack, bounded in length. */
 export function describeEngineFailure(error: unknown): string {
   const detail = error instanceof Error ? error.message : String(error);
-  return `The encryption engine could not start: ${detail.slice(0, 300)}`;
+  return t('errEngineFailed', detail.slice(0, 300));
 }

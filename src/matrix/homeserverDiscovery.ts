@@ -1,4 +1,5 @@
 import { SignInError } from './signInErrors';
+import { t } from '../text/i18n';
 
 /**
  * Finds the client-server API base URL for what the user typed: a server name
@@ -18,9 +19,9 @@ export async function discoverHomeserver(input: string, fetchFn: typeof fetch = 
   }
   // Distinguish "nothing answers" from "something answers, but it is not Matrix".
   if (await answersAtAll(candidate.origin, fetchFn)) {
-    throw new SignInError('unknown-homeserver', `${displayName(input)} does not look like a Matrix homeserver.`);
+    throw new SignInError('unknown-homeserver', t('errNotAHomeserver', displayName(input)));
   }
-  throw new SignInError('unreachable', `${displayName(input)} cannot be reached. Check the address and your connection.`);
+  throw new SignInError('unreachable', t('errHomeserverUnreachable', displayName(input)));
 }
 
 interface Candidate {
@@ -35,7 +36,7 @@ interface Candidate {
 export function candidateServer(input: string): Candidate {
   const text = input.trim();
   if (text.length === 0 || text.length > 255 || /\s/.test(text)) {
-    throw new SignInError('invalid-input', 'Enter a homeserver such as matrix.org, or its address.');
+    throw new SignInError('invalid-input', t('errEnterHomeserver'));
   }
   if (/^https?:\/\//i.test(text)) {
     const url = parseUrl(text);
@@ -43,7 +44,7 @@ export function candidateServer(input: string): Candidate {
     return { origin: url.origin, baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, isUrl: true };
   }
   if (text.startsWith('@') && !text.includes(':')) {
-    throw new SignInError('invalid-input', 'A Matrix user id looks like @name:example.org.');
+    throw new SignInError('invalid-input', t('errUserIdShape'));
   }
   const serverName = text.startsWith('@') ? text.slice(text.indexOf(':') + 1) : text;
   const origin = parseUrl(`https://${serverName}`).origin;
@@ -55,11 +56,10 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new SignInError('invalid-input', `"${displayName(text)}" is not a homeserver address.`);
+    throw new SignInError('invalid-input', t('errNotHomeserverAddress', displayName(text)));
   }
   // Never echo it back: what sits before the @ may be a password.
-  if (url.username || url.password)
-    throw new SignInError('invalid-input', 'Enter the homeserver address without a user name or password in it.');
+  if (url.username || url.password) throw new SignInError('invalid-input', t('errHomeserverWithCredentials'));
   return url;
 }
 

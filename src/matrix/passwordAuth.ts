@@ -1,11 +1,12 @@
 import { MatrixError, type UIAuthCallback } from 'matrix-js-sdk';
 import { UserFacingError } from '../errors';
+import { t } from '../text/i18n';
 
 /** The homeserver asks for the account password (user-interactive auth) and we have none yet. */
 export class PasswordRequired extends Error {
   override name = 'PasswordRequired';
   constructor() {
-    super('The homeserver asks for your account password to confirm this.');
+    super(t('errPasswordRequired'));
   }
 }
 
@@ -13,7 +14,7 @@ export class PasswordRequired extends Error {
 export class WrongPassword extends UserFacingError {
   override name = 'WrongPassword';
   constructor() {
-    super('That password is not right.');
+    super(t('errWrongPassword'));
   }
 }
 
@@ -30,7 +31,7 @@ export function authWithPassword(userId: string, password: string | undefined): 
       const session = uiaSession(error);
       if (session === undefined) throw error;
       if (!offersPassword(error)) {
-        throw new UserFacingError('Your homeserver wants this confirmed another way (single sign-on): do it from your Matrix client.');
+        throw new UserFacingError(t('errConfirmElsewhere'));
       }
       if (password === undefined) throw new PasswordRequired();
       await makeRequest({ type: 'm.login.password', identifier: { type: 'm.id.user', user: userId }, password, session }).catch(

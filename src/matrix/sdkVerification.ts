@@ -11,14 +11,16 @@ import type { Verification } from '../background/ports/verification';
 import { UserFacingError } from '../errors';
 import type { VerificationView } from '../messaging/protocol';
 import type { MatrixSession } from './matrixSession';
+import { t } from '../text/i18n';
 
-const CANCEL_REASONS: Record<string, string> = {
-  'm.user': 'The verification was cancelled.',
-  'm.timeout': 'The verification timed out.',
-  'm.mismatched_sas': 'The emoji did not match, so the verification was stopped. If this keeps happening, someone may be interfering.',
-  'm.key_mismatch': 'The keys did not match, so the verification was stopped.',
-  'm.user_mismatch': 'The other device belongs to someone else.',
-  'm.accepted': 'Another of your devices answered this request.',
+/** Why a verification was cancelled, in words; functions, so each is looked up when shown. */
+const CANCEL_REASONS: Record<string, () => string> = {
+  'm.user': () => t('verifyCancelledByUser'),
+  'm.timeout': () => t('verifyCancelledTimeout'),
+  'm.mismatched_sas': () => t('verifyCancelledMismatch'),
+  'm.key_mismatch': () => t('verifyCancelledKeyMismatch'),
+  'm.user_mismatch': () => t('verifyCancelledUserMismatch'),
+  'm.accepted': () => t('verifyCancelledAcceptedElsewhere'),
 };
 
 /**
@@ -56,7 +58,7 @@ export class SdkVerification implements Verification {
         .find(
           (room) => room.getMyMembership() === 'join' && room.getJoinedMemberCount() === 2 && room.getMember(userId)?.membership === 'join',
         );
-      if (!dm) throw new UserFacingError('Start a direct chat with this person first: verification requests are sent there.');
+      if (!dm) throw new UserFacingError(t('errVerifyNeedsDm'));
       request = await crypto.requestVerificationDM(userId, dm.roomId);
     }
     this.adopt(request, true);
@@ -65,7 +67,7 @@ export class SdkVerification implements Verification {
 
   async accept(): Promise<VerificationView> {
     const request = this.requireRequest();
-    if (request.phase !== VerificationPhase.Requested || request.initiatedByMe) throw new UserFacingError('There is no request to accept.');
+    if (request.phase !== VerificationPhase.Requested || request.initiatedByMe) throw new UserFacingError(t('errVerifyNoRequest'));
     await request.accept();
     return this.view;
   }
@@ -73,7 +75,7 @@ export class SdkVerification implements Verification {
   /** The user compared the emoji and they match. */
   async confirm(): Promise<VerificationView> {
     const sas = this.sas;
-    if (!sas || this.view.phase !== 'emoji') throw new UserFacingError('There are no emoji to confirm.');
+    if (!sas || this.view.phase !== 'emoji') throw new UserFacingError(t('errVerifyNoEmojiToConfirm'));
     this.show({ phase: 'confirmed', otherUserId: this.view.otherUserId });
     await sas.confirm();
     return this.view;
@@ -81,7 +83,7 @@ export class SdkVerification implements Verification {
 
   /** The emoji differ: stop, and tell the other side why. */
   mismatch(): VerificationView {
-    if (!this.sas) throw new UserFacingError('There are no emoji to compare.');
+    if (!this.sas) throw new UserFacingError(t('errVerifyNoEmojiToCompare'));
     this.sas.mismatch();
     return this.view;
   }
@@ -145,7 +147,7 @@ export class SdkVerification implements Verification {
         this.show({
           phase: 'cancelled',
           otherUserId,
-          reason: CANCEL_REASONS[request.cancellationCode ?? ''] ?? 'The verification was stopped.',
+          reason: CANCEL_REASONS[request.cancellationCode ?? '']?.() ?? t('verifyCancelledOther'),
         });
         return;
     }
@@ -164,7 +166,7 @@ export class SdkVerification implements Verification {
   }
 
   private requireRequest(): VerificationRequest {
-    if (!this.request) throw new UserFacingError('No verification is in progress.');
+    if (!this.request) throw new UserFacingError(t('errVerifyNone'));
     return this.request;
   }
 

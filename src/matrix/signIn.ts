@@ -3,6 +3,7 @@ import type { AccountCredentials } from '../model/accountCredentials';
 import { discoverHomeserver } from './homeserverDiscovery';
 import { createSdkLogger } from './sdkLogger';
 import { SignInError, toSignInError } from './signInErrors';
+import { t } from '../text/i18n';
 
 export interface PasswordSignIn {
   homeserver: string;
@@ -32,7 +33,7 @@ export async function loginFlows(baseUrl: string, fetchFn?: typeof fetch): Promi
 /** Discovers the homeserver and logs a new device in with a password. */
 export async function signInWithPassword(request: PasswordSignIn, deviceName: string, fetchFn?: typeof fetch): Promise<AccountCredentials> {
   if (request.user.trim().length === 0 || request.password.length === 0) {
-    throw new SignInError('invalid-input', 'Enter your user name and password.');
+    throw new SignInError('invalid-input', t('errSignInNeedsUserAndPassword'));
   }
   const baseUrl = await discoverHomeserver(request.homeserver, fetchFn);
   return login(
@@ -53,17 +54,17 @@ export function ssoStartUrl(baseUrl: string, redirectUrl: string): string {
 
 /** The login token from the URL the SSO flow ended on, which must be our redirect URL. */
 export function loginTokenFrom(finalUrl: string | undefined, redirectUrl: string): string {
-  if (finalUrl === undefined) throw new SignInError('sso-cancelled', 'Single sign-on was cancelled.');
+  if (finalUrl === undefined) throw new SignInError('sso-cancelled', t('errSsoCancelled'));
   let url: URL;
   try {
     url = new URL(finalUrl);
   } catch {
-    throw new SignInError('sso-cancelled', 'Single sign-on ended on an unexpected page.');
+    throw new SignInError('sso-cancelled', t('errSsoUnexpectedPage'));
   }
   const expected = new URL(redirectUrl);
   const token = url.searchParams.get('loginToken');
   if (url.origin !== expected.origin || url.pathname !== expected.pathname || !token) {
-    throw new SignInError('sso-cancelled', 'Single sign-on ended without signing in.');
+    throw new SignInError('sso-cancelled', t('errSsoNoToken'));
   }
   return token;
 }

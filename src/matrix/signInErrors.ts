@@ -1,4 +1,5 @@
 import { ConnectionError, MatrixError, safeGetRetryAfterMs } from 'matrix-js-sdk';
+import { t } from '../text/i18n';
 
 /** Why signing in failed, in terms a user can act on. */
 export type SignInErrorCode =
@@ -31,23 +32,19 @@ export function toSignInError(error: unknown, homeserver: string): SignInError {
   if (error instanceof MatrixError) {
     switch (error.errcode) {
       case 'M_FORBIDDEN':
-        return new SignInError('wrong-password', 'The user name or password is not right.');
+        return new SignInError('wrong-password', t('errWrongUserOrPassword'));
       case 'M_USER_DEACTIVATED':
-        return new SignInError('user-deactivated', 'This account has been deactivated.');
+        return new SignInError('user-deactivated', t('errAccountDeactivated'));
       case 'M_LIMIT_EXCEEDED': {
         // The hint comes from the server: malformed ones fall back to 30 s, past dates to 0.
         const retryAfterMs = Math.max(0, safeGetRetryAfterMs(error, 30_000));
-        return new SignInError(
-          'rate-limited',
-          `The homeserver asks to wait ${Math.ceil(retryAfterMs / 1000)} s before trying again.`,
-          retryAfterMs,
-        );
+        return new SignInError('rate-limited', t('errSignInRateLimited', String(Math.ceil(retryAfterMs / 1000))), retryAfterMs);
       }
     }
-    return new SignInError('server-error', `${homeserver} refused the sign-in (${error.errcode ?? `HTTP ${error.httpStatus ?? '?'}`}).`);
+    return new SignInError('server-error', t('errSignInRefused', homeserver, error.errcode ?? `HTTP ${error.httpStatus ?? '?'}`));
   }
   if (error instanceof ConnectionError || error instanceof TypeError) {
-    return new SignInError('unreachable', `${homeserver} cannot be reached. Check the address and your connection.`);
+    return new SignInError('unreachable', t('errHomeserverUnreachable', homeserver));
   }
-  return new SignInError('server-error', `Signing in to ${homeserver} failed.`);
+  return new SignInError('server-error', t('errSignInFailedAt', homeserver));
 }

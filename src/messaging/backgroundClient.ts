@@ -2,7 +2,11 @@ import browser from 'webextension-polyfill';
 import type { ErrorCode, RequestKind, RequestParams, RequestResult, SubscriptionName, SubscriptionValue } from './protocol';
 import { isPlainObject } from '../validation/shape';
 
-/** A request the background refused or could not complete; `message` is safe to show. */
+/**
+ * A request the background refused or could not complete. `message` is the background's
+ * sentence for the user, in their language, or '' when it has none (the page then uses its
+ * own words: the background unreachable, or the action failed).
+ */
 export class BackgroundError extends Error {
   override name = 'BackgroundError';
   constructor(
@@ -19,16 +23,16 @@ export async function request<K extends RequestKind>(kind: K, params: RequestPar
   try {
     response = await browser.runtime.sendMessage({ kind, params });
   } catch {
-    throw new BackgroundError('unreachable', 'The Matrix Trust Guard background is not responding');
+    throw new BackgroundError('unreachable', '');
   }
   if (!isPlainObject(response) || typeof response.ok !== 'boolean') {
-    throw new BackgroundError('unreachable', 'The Matrix Trust Guard background gave no answer');
+    throw new BackgroundError('unreachable', '');
   }
   if (response.ok) return response.result as RequestResult<K>;
   const error = isPlainObject(response.error) ? response.error : {};
   throw new BackgroundError(
     (typeof error.code === 'string' ? error.code : 'failed') as ErrorCode,
-    typeof error.message === 'string' ? error.message : 'The request failed',
+    typeof error.message === 'string' ? error.message : '',
   );
 }
 

@@ -46,8 +46,13 @@ export function createRequestRouter(handlers: RequestHandlers, policy: SenderPol
   };
 }
 
+/**
+ * A UserFacingError's message, already in the user's language; '' for anything else, which the
+ * page then says in its own words (as the subscription hub's NO_REASON): an internal message
+ * never reaches the user.
+ */
 function userFacingMessage(error: unknown): string {
-  return error instanceof UserFacingError ? error.message : 'Matrix Trust Guard could not complete this request';
+  return error instanceof UserFacingError ? error.message : '';
 }
 
 export function describe(sender: ValidSender): string {

@@ -1,4 +1,3 @@
-import browser from 'webextension-polyfill';
 // Types only: the messages reach the pages through the browser, not through the bundle.
 import type messages from '../../public/_locales/en/messages.json';
 import { createLogger } from '../log';
@@ -17,8 +16,23 @@ export type MessageLookup = (key: MessageKey, substitutions: readonly string[]) 
 
 const log = createLogger('i18n');
 
+/** The browser's i18n API: in extension pages, content scripts and the background alike. */
+interface I18nApi {
+  getMessage(key: string, substitutions?: string[]): string;
+}
+
+/**
+ * Read from the global rather than through webextension-polyfill, which throws when imported
+ * outside an extension: the background's code also runs in Node (integration tests, benches),
+ * where there is no i18n API and `useMessageLookup` provides one.
+ */
+function platformI18n(): I18nApi | undefined {
+  const scope = globalThis as { browser?: { i18n?: I18nApi }; chrome?: { i18n?: I18nApi } };
+  return scope.browser?.i18n ?? scope.chrome?.i18n;
+}
+
 const browserLookup: MessageLookup = (key, substitutions) =>
-  browser.i18n.getMessage(key, substitutions.length === 0 ? undefined : [...substitutions]);
+  platformI18n()?.getMessage(key, substitutions.length === 0 ? undefined : [...substitutions]) ?? '';
 
 let lookup: MessageLookup = browserLookup;
 const reportedMissing = new Set<string>();

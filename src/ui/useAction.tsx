@@ -17,13 +17,20 @@ export function useAction(fallback: () => string = () => t('actionFailed')) {
       await work();
       return true;
     } catch (failure) {
-      setError(failure instanceof BackgroundError ? failure.message : fallback());
+      setError(describeFailure(failure, fallback));
       return false;
     } finally {
       setBusy(false);
     }
   }
   return { busy, error, run, clearError: () => setError(undefined) };
+}
+
+/** The background's own sentence when it has one; otherwise the page's words for what happened. */
+export function describeFailure(failure: unknown, fallback: () => string): string {
+  if (!(failure instanceof BackgroundError)) return fallback();
+  if (failure.message !== '') return failure.message;
+  return failure.code === 'unreachable' ? t('errBackgroundUnreachable') : fallback();
 }
 
 export function ErrorNotice({ error }: { error: string | undefined }) {

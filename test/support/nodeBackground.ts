@@ -21,6 +21,8 @@ import type { ShownDevice } from '../../src/trust/warnedDeviceLedger.ts';
 import type { SasParty } from './peer.ts';
 import { waitFor } from './waitFor.ts';
 import { sdkSessionOf } from './sdkSession';
+import { useMessageLookup } from '../../src/text/i18n.ts';
+import { lookupIn, readMessages } from '../unit/chromeI18n.ts';
 
 /** One browser profile's storage: every database of one extension install. */
 export interface BrowserProfile {
@@ -59,6 +61,8 @@ export interface NodeBackground {
  * Rust crypto opens its store through the global `indexedDB`, so one profile runs at a time.
  */
 export async function startNodeBackground(profile: BrowserProfile): Promise<NodeBackground> {
+  // Node has no browser.i18n: the background's texts come from the English messages.json.
+  useMessageLookup(lookupIn(readMessages()));
   globalThis.indexedDB = profile.indexedDB;
   const db = await openExtensionDatabase(profile.indexedDB);
   const ledger = new LedgerStore(db);
