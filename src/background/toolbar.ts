@@ -5,6 +5,7 @@ import { describeChecking } from '../text/checkingText';
 import { t } from '../text/i18n';
 import { formatTime } from '../text/timeText';
 import type { ToolbarPainter } from './tabRegistry';
+import { plural } from '../text/plural';
 
 const BADGE_COLOURS: Record<TabTrust, string> = {
   unknown: '#7a818c',
@@ -45,7 +46,10 @@ function reasonTitle(state: TabState): string {
     case 'clear':
       return t('toolbarClear');
     case 'warnings':
-      return state.newWarnings === 1 ? t('toolbarWarningsOne') : t('toolbarWarningsMany', String(state.newWarnings));
+      return plural(state.newWarnings, {
+        one: () => t('toolbarWarningsOne'),
+        other: () => t('toolbarWarningsMany', String(state.newWarnings)),
+      });
     case 'unchecked':
       return t('toolbarUnchecked', state.unchecked ? describeChecking(state.unchecked) : t('toolbarChecking'));
   }

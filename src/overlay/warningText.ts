@@ -1,8 +1,10 @@
 import type { BannerSummary, MemberBadge } from '../trust/pageWarnings';
 import { describeChecking } from '../text/checkingText';
 import { t } from '../text/i18n';
+import { listOf } from '../text/listText';
 import { describeDeviceClass } from '../text/deviceClassText';
 import { displayText, memberName } from '../validation/displayText';
+import { plural } from '../text/plural';
 
 /** A badge's words: what screen readers announce, what hover shows, what fits in the pill. */
 export interface BadgeText {
@@ -76,8 +78,7 @@ function badgeLabel(identity: MemberBadge['identity'], count: number): string {
     const parts: string[] = [];
     if (identity === 'verification-violation') parts.push(t('badgeVerificationViolation'));
     else if (identity === 'identity-changed') parts.push(t('badgeIdentityChanged'));
-    if (count === 1) parts.push(t('badgeDevicesOne'));
-    else if (count > 1) parts.push(t('badgeDevicesMany', String(count)));
+    if (count > 0) parts.push(plural(count, { one: () => t('badgeDevicesOne'), other: () => t('badgeDevicesMany', String(count)) }));
     label = t('badgeLabel', listOf(parts));
     labelOf.set(shape, label);
   }
@@ -87,7 +88,7 @@ function badgeLabel(identity: MemberBadge['identity'], count: number): string {
 export function bannerText(summary: BannerSummary): BannerText {
   const total = summary.newWarnings.warn + summary.newWarnings.critical;
   const room = roomText(summary.roomName);
-  const count = total === 1 ? t('bannerWarningsOne', room) : t('bannerWarningsMany', String(total), room);
+  const count = plural(total, { one: () => t('bannerWarningsOne', room), other: () => t('bannerWarningsMany', String(total), room) });
   const severity = summary.newWarnings.critical > 0 ? t('bannerSerious', String(summary.newWarnings.critical)) : '';
   const names = summary.members.slice(0, BANNER_NAMES_SHOWN).map((member) => memberName(member.userId, member.displayName));
   const more = summary.members.length - names.length;
@@ -103,11 +104,4 @@ const ROOM_NAME_MAX_CHARS = 40;
 function roomText(roomName: string | undefined): string {
   const name = roomName === undefined ? '' : displayText(roomName, ROOM_NAME_MAX_CHARS);
   return name === '' ? t('bannerThisRoom') : name;
-}
-
-let conjunction: Intl.ListFormat | undefined;
-
-function listOf(items: string[]): string {
-  conjunction ??= new Intl.ListFormat(undefined, { type: 'conjunction' });
-  return conjunction.format(items);
 }

@@ -2,7 +2,9 @@ import { type CheckingSummary, isFailing } from '../trust/checkingSummary';
 import type { CheckingReason } from '../trust/types';
 import { memberName } from '../validation/displayText';
 import { t } from './i18n';
+import { listOf } from './listText';
 import { formatTime } from './timeText';
+import { plural } from './plural';
 
 /**
  * The sentence every UI uses for members whose devices cannot be confirmed current: the toolbar
@@ -22,7 +24,7 @@ export function describeChecking(summary: CheckingSummary): string {
 function namesOf(summary: CheckingSummary): string {
   const names = summary.first.map(({ userId, displayName }) => memberName(userId, displayName));
   const more = summary.count - names.length;
-  if (more > 0) names.push(more === 1 ? t('checkingMoreOne') : t('checkingMoreMany', String(more)));
+  if (more > 0) names.push(plural(more, { one: () => t('checkingMoreOne'), other: () => t('checkingMoreMany', String(more)) }));
   return listOf(names);
 }
 
@@ -35,11 +37,4 @@ function failureWords(reason: CheckingReason): string {
     default:
       return t('checkingWhyQueryFailed');
   }
-}
-
-let conjunction: Intl.ListFormat | undefined;
-
-function listOf(items: string[]): string {
-  conjunction ??= new Intl.ListFormat(undefined, { type: 'conjunction' });
-  return conjunction.format(items);
 }

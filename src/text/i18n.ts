@@ -19,6 +19,7 @@ const log = createLogger('i18n');
 /** The browser's i18n API: in extension pages, content scripts and the background alike. */
 interface I18nApi {
   getMessage(key: string, substitutions?: string[]): string;
+  getUILanguage?(): string;
 }
 
 /**
@@ -35,6 +36,16 @@ const browserLookup: MessageLookup = (key, substitutions) =>
   platformI18n()?.getMessage(key, substitutions.length === 0 ? undefined : [...substitutions]) ?? '';
 
 let lookup: MessageLookup = browserLookup;
+let language: () => string = () => platformI18n()?.getUILanguage?.() ?? 'en';
+
+/**
+ * The language the extension's UI is shown in (the browser's UI language): dates, times and
+ * lists are formatted for it too, so a German sentence gets a German date, whatever the
+ * system's default locale.
+ */
+export function uiLanguage(): string {
+  return language();
+}
 const reportedMissing = new Set<string>();
 
 /**
@@ -62,12 +73,13 @@ export function t(key: MessageKey, ...substitutions: string[]): string {
  * `browser.i18n` does not exist: `test/unit/setup.ts` installs a lookup that reads the
  * English messages.json with the browser's substitution rules. Pages never call it.
  */
-export function useMessageLookup(next: MessageLookup): () => void {
-  const previous = lookup;
+export function useMessageLookup(next: MessageLookup, nextLanguage = 'en'): () => void {
+  const previous = { lookup, language };
   lookup = next;
+  language = () => nextLanguage;
   reportedMissing.clear();
   return () => {
-    lookup = previous;
+    ({ lookup, language } = previous);
     reportedMissing.clear();
   };
 }

@@ -1,20 +1,22 @@
-import { t } from './i18n';
+import { t, uiLanguage } from './i18n';
+import { plural } from './plural';
 
-/** Clock times and dates as every part of the extension shows them. */
+/** Clock times and dates as every part of the extension shows them, in the UI's language. */
 
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(epochMs).toLocaleTimeString(uiLanguage(), { hour: '2-digit', minute: '2-digit' });
 }
 
 export function formatTimeAgo(epochMs: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - epochMs) / 1000));
   if (seconds < 60) return t('timeJustNow');
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return minutes === 1 ? t('timeMinutesAgoOne', String(minutes)) : t('timeMinutesAgoMany', String(minutes));
+  if (minutes < 60)
+    return plural(minutes, { one: () => t('timeMinutesAgoOne', String(minutes)), other: () => t('timeMinutesAgoMany', String(minutes)) });
   // A clock time alone would mislead after a day away.
   return now - epochMs < 24 * 60 * 60 * 1000 ? t('timeAtClock', formatTime(epochMs)) : t('timeOnDate', formatDate(epochMs));
 }
 
 export function formatDate(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(epochMs).toLocaleString(uiLanguage(), { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
+import { plural } from '../text/plural';
 
 /** The warned-device history: download it as JSON, or merge a saved file back in. */
 export function LedgerSection() {
@@ -52,7 +53,10 @@ export function LedgerSection() {
       </div>
       {imported !== undefined && (
         <p class="notice" role="status">
-          {imported === 1 ? t('ledgerImportedOne', String(imported)) : t('ledgerImportedMany', String(imported))}
+          {plural(imported, {
+            one: () => t('ledgerImportedOne', String(imported)),
+            other: () => t('ledgerImportedMany', String(imported)),
+          })}
         </p>
       )}
       <ErrorNotice error={exporting.error ?? importing.error} />

@@ -5,6 +5,7 @@ import { RoomWarnings } from './RoomWarnings';
 import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
 import { describeQuietRooms, type Freshness } from './roomNewsView';
+import { plural } from '../text/plural';
 
 /** The account's rooms that have warnings, worst first; each opens to its members. */
 export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
@@ -50,9 +51,17 @@ function RoomPanel({ roomId, ownUserId }: { roomId: string; ownUserId: string })
 /** "2 new · 1 critical, 2 warnings": each count in its own message, singular or plural. */
 function describeCounts(fresh: number, critical: number, warn: number): string {
   const freshText =
-    fresh <= 0 ? t('roomCountsAcknowledged') : fresh === 1 ? t('roomCountsNewOne', String(fresh)) : t('roomCountsNewMany', String(fresh));
-  const criticalText = critical === 1 ? t('roomCountsCriticalOne', String(critical)) : t('roomCountsCriticalMany', String(critical));
-  const warnText = warn === 1 ? t('roomCountsWarningsOne', String(warn)) : t('roomCountsWarningsMany', String(warn));
+    fresh <= 0
+      ? t('roomCountsAcknowledged')
+      : plural(fresh, { one: () => t('roomCountsNewOne', String(fresh)), other: () => t('roomCountsNewMany', String(fresh)) });
+  const criticalText = plural(critical, {
+    one: () => t('roomCountsCriticalOne', String(critical)),
+    other: () => t('roomCountsCriticalMany', String(critical)),
+  });
+  const warnText = plural(warn, {
+    one: () => t('roomCountsWarningsOne', String(warn)),
+    other: () => t('roomCountsWarningsMany', String(warn)),
+  });
   return t('roomCounts', freshText, criticalText, warnText);
 }
 

@@ -4,6 +4,7 @@ import type { RoomTrustReport } from '../trust/types';
 import { describeChecking } from '../text/checkingText';
 import { t } from '../text/i18n';
 import { formatTime } from '../text/timeText';
+import { plural } from '../text/plural';
 
 /**
  * Whether what the extension shows is current. "No warnings" in the ok colour is only said
@@ -32,7 +33,7 @@ export function describeRoomNews(report: RoomTrustReport, freshness: Freshness):
   const { warn, critical } = report.newWarnings;
   const total = warn + critical;
   if (total > 0) {
-    const count = total === 1 ? t('currentTabNewOne') : t('currentTabNewMany', String(total));
+    const count = plural(total, { one: () => t('currentTabNewOne'), other: () => t('currentTabNewMany', String(total)) });
     return critical > 0 ? { text: t('currentTabNewWithSerious', count, String(critical)), tone: 'bad' } : { text: count, tone: 'warn' };
   }
   if (!freshness.current) return { text: noNewAsOf(freshness), tone: 'neutral' };
@@ -55,16 +56,22 @@ export function describeQuietRooms(rooms: readonly RoomSummary[], freshness: Fre
   const count = String(rooms.length);
   if (!freshness.current) {
     const asOf = freshness.asOf === undefined ? t('roomsNoWarningsNeverSynced') : formatTime(freshness.asOf);
-    return { text: rooms.length === 1 ? t('roomsNoWarningsAsOfOne', asOf) : t('roomsNoWarningsAsOfMany', count, asOf), tone: 'neutral' };
+    return {
+      text: plural(rooms.length, { one: () => t('roomsNoWarningsAsOfOne', asOf), other: () => t('roomsNoWarningsAsOfMany', count, asOf) }),
+      tone: 'neutral',
+    };
   }
   const unchecked = rooms.filter((room) => room.checking > 0).length;
   if (unchecked > 0) {
     return {
-      text: unchecked === 1 ? t('roomsNoWarningsCheckingOne', String(unchecked)) : t('roomsNoWarningsCheckingMany', String(unchecked)),
+      text: plural(unchecked, {
+        one: () => t('roomsNoWarningsCheckingOne', String(unchecked)),
+        other: () => t('roomsNoWarningsCheckingMany', String(unchecked)),
+      }),
       tone: 'neutral',
     };
   }
-  return { text: rooms.length === 1 ? t('roomsAllClearOne') : t('roomsAllClearMany', count), tone: 'ok' };
+  return { text: plural(rooms.length, { one: () => t('roomsAllClearOne'), other: () => t('roomsAllClearMany', count) }), tone: 'ok' };
 }
 
 function noNewAsOf(freshness: Freshness): string {

@@ -1,6 +1,7 @@
 import type { SecurityStatus } from '../messaging/protocol';
 import { t } from '../text/i18n';
 import type { StatusLine } from './statusView';
+import { plural } from '../text/plural';
 
 /** One item of the cross-signing breakdown: what it is, whether it is in place, and the fix. */
 export interface Check {
@@ -101,9 +102,7 @@ export function describeKeyBackup(status: SecurityStatus): StatusLine {
     detail:
       remaining === null || remaining === 0
         ? t('keyBackupAllSaved')
-        : remaining === 1
-          ? t('keyBackupRemainingOne')
-          : t('keyBackupRemainingMany', String(remaining)),
+        : plural(remaining, { one: () => t('keyBackupRemainingOne'), other: () => t('keyBackupRemainingMany', String(remaining)) }),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AccountStatus, CryptoEngineStatus, OwnDeviceSummary, SyncStatus } 
 import { t } from '../text/i18n';
 import { formatDate, formatTime, formatTimeAgo } from '../text/timeText';
 import { nameOr } from '../validation/displayText';
+import { plural } from '../text/plural';
 
 /** How a status line should look: every tone also has a word, never colour alone. */
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
@@ -101,9 +102,9 @@ export function describeOwnDevices(devices: readonly OwnDeviceSummary[] | undefi
   return {
     id: 'own-sessions',
     label: t('ownDevicesLabel'),
-    value: suspicious.length === 1 ? t('ownDevicesValueOne', count) : t('ownDevicesValueMany', count),
+    value: plural(suspicious.length, { one: () => t('ownDevicesValueOne', count), other: () => t('ownDevicesValueMany', count) }),
     tone: 'bad',
-    detail: suspicious.length === 1 ? t('ownDevicesDetailOne', names) : t('ownDevicesDetailMany', names),
+    detail: plural(suspicious.length, { one: () => t('ownDevicesDetailOne', names), other: () => t('ownDevicesDetailMany', names) }),
   };
 }
 
@@ -121,7 +122,7 @@ export function describeLedgerSetAside(count: number | undefined): StatusLine | 
   return {
     id: 'ledger',
     label: t('ledgerSetAsideLabel'),
-    value: count === 1 ? t('ledgerSetAsideOne') : t('ledgerSetAsideMany', String(count)),
+    value: plural(count, { one: () => t('ledgerSetAsideOne'), other: () => t('ledgerSetAsideMany', String(count)) }),
     tone: 'warn',
     detail: t('ledgerSetAsideDetail'),
   };
@@ -153,10 +154,10 @@ export function cryptoEngineFacts(engine: CryptoEngineStatus): Fact[] {
     {
       id: 'store-opened',
       label: t('factStoreOpened'),
-      value:
-        engine.storeOpenCount === 1
-          ? t('factStoreOpenedOne', String(engine.storeOpenCount))
-          : t('factStoreOpenedMany', String(engine.storeOpenCount)),
+      value: plural(engine.storeOpenCount, {
+        one: () => t('factStoreOpenedOne', String(engine.storeOpenCount)),
+        other: () => t('factStoreOpenedMany', String(engine.storeOpenCount)),
+      }),
     },
     { id: 'startup-ms', label: t('factStartupTime'), value: t('factStartupMs', String(engine.startupMs)) },
   ];
