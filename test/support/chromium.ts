@@ -16,6 +16,8 @@ export interface ChromiumOptions {
   /** Extra command-line switches, e.g. host resolver rules for fixture sites. */
   args?: string[];
   headless?: boolean;
+  /** The browser's UI language, e.g. "de" (on Linux Chromium takes it from LANGUAGE, not --lang). */
+  language?: string;
 }
 
 export interface ChromiumSession {
@@ -58,7 +60,12 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
     executablePath: CHROMIUM_PATH,
     headless: options.headless ?? true,
     ignoreHTTPSErrors: true,
+    ...(options.language !== undefined && {
+      locale: options.language,
+      env: { ...process.env, LANGUAGE: options.language, LC_ALL: '', LANG: `${options.language}.UTF-8` },
+    }),
     args: [
+      ...(options.language !== undefined ? [`--lang=${options.language}`] : []),
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
       '--no-sandbox',

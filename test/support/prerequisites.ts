@@ -25,6 +25,8 @@ const SYSTEM_PACKAGES: SystemPackage[] = [
   { binary: '/usr/bin/openssl', debianPackage: 'openssl' },
   // The emoji of a verification, in the screenshots the tests save (users' systems have them).
   { binary: '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf', debianPackage: 'fonts-noto-color-emoji' },
+  // Chromium's other UI languages (Debian ships only en-US with chromium): the German test needs de.
+  { binary: '/usr/lib/chromium/locales/de.pak', debianPackage: 'chromium-l10n' },
 ];
 
 async function exists(file: string): Promise<boolean> {
