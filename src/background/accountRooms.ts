@@ -2,7 +2,7 @@ import type { RoomRef } from '../clients/clientAdapter';
 import { UserFacingError } from '../errors';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';
-import { exportLedger, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
+import { exportLedger, type LedgerRefusal, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
 import { overviewOf, type TrustOverview } from '../trust/trustOverview';
 import type { Policy, RoomTrustReport } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
@@ -92,7 +92,7 @@ export class AccountRooms {
   /** Imports a ledger file, merged into the current ledger; never loses an entry. */
   async importLedger(json: string): Promise<number> {
     const parsed = parseLedgerDocument(json);
-    if (!parsed.ok) throw new UserFacingError(t('errLedgerImport', parsed.error));
+    if (!parsed.ok) throw new UserFacingError(t('errLedgerImport', describeRefusal(parsed.refusal)));
     let count = 0;
     const replace = async () => {
       const merged = mergeLedgers(await this.deps.ledger.allEntries(), parsed.entries);
@@ -121,5 +121,26 @@ async function requireShownIdentity(runtime: AccountRuntime, userId: string, mas
   if (current !== masterKey) {
     runtime.engine.refreshUsers([userId]);
     throw new UserFacingError(t('errIdentityChangedAgain'));
+  }
+}
+
+/** Why a history file was refused, in the user's words. */
+function describeRefusal(refusal: LedgerRefusal): string {
+  switch (refusal.code) {
+    case 'not-json':
+      return t('ledgerRefusedNotJson');
+    case 'not-an-export':
+      return t('ledgerRefusedNotAnExport');
+    case 'no-version':
+    case 'bad-document':
+      return t('ledgerRefusedDamaged');
+    case 'newer-version':
+      return t('ledgerRefusedNewer');
+    case 'too-many-entries':
+      return t('ledgerRefusedTooMany', String(refusal.max));
+    case 'bad-entry':
+      return t('ledgerRefusedBadEntry', String(refusal.entry));
+    case 'repeated-entry':
+      return t('ledgerRefusedRepeatedEntry', String(refusal.entry));
   }
 }

@@ -51,7 +51,15 @@ const FIELDS: Record<keyof LedgerEntry, { check: Check; optional?: true }> = {
 };
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof LedgerEntry)[];
 
-export type ParsedLedger = { ok: true; entries: LedgerEntry[] } | { ok: false; error: string };
+/** Why a file was refused, for the user's words (the background words it in their language). */
+export type LedgerRefusal =
+  | { code: 'not-json' | 'not-an-export' | 'no-version' | 'bad-document' }
+  | { code: 'newer-version'; version: number }
+  | { code: 'too-many-entries'; max: number }
+  | { code: 'bad-entry' | 'repeated-entry'; entry: number };
+
+/** `error` says exactly what is wrong, in English, for logs and tests; `refusal` is for the user. */
+export type ParsedLedger = { ok: true; entries: LedgerEntry[] } | { ok: false; error: string; refusal: LedgerRefusal };
 
 /** Entries sorted by key and fields in a fixed order, so the same ledger always gives the same file. */
 export function exportLedger(entries: readonly LedgerEntry[], now: number): string {
@@ -68,12 +76,12 @@ export function parseLedgerDocument(json: string): ParsedLedger {
   try {
     raw = JSON.parse(json);
   } catch {
-    return refused('the file is not JSON');
+    return refused('the file is not JSON', { code: 'not-json' });
   }
-  if (!isPlainObject(raw) || raw.format !== FORMAT) return refused('the file is not a Matrix Trust Guard ledger export');
+  if (!isPlainObject(raw) || raw.format !== FORMAT)
+    return refused('the file is not a Matrix Trust Guard ledger export', { code: 'not-an-export' });
   const current = migrateToCurrent(raw);
-  if (typeof current === 'string') return refused(current);
-  return parseCurrent(current);
+  return current.ok ? parseCurrent(current.document) : current;
 }
 
 /**
@@ -104,30 +112,37 @@ function mergeEntry(mine: LedgerEntry, theirs: LedgerEntry): LedgerEntry {
   });
 }
 
-function migrateToCurrent(document: RawDocument): RawDocument | string {
+function migrateToCurrent(document: RawDocument): { ok: true; document: RawDocument } | Extract<ParsedLedger, { ok: false }> {
   const { version } = document;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < FIRST_VERSION)
-    return 'the file has no valid format version';
+    return { ok: false, error: 'the file has no valid format version', refusal: { code: 'no-version' } };
   if (version > CURRENT_VERSION) {
-    return `the file was written by a newer Matrix Trust Guard (format version ${version}, this one reads up to ${CURRENT_VERSION}); update the extension to import it`;
+    return {
+      ok: false,
+      error: `the file was written by a newer Matrix Trust Guard (format version ${version}, this one reads up to ${CURRENT_VERSION}); update the extension to import it`,
+      refusal: { code: 'newer-version', version },
+    };
   }
-  return MIGRATIONS.slice(version - FIRST_VERSION).reduce((migrated, migrate) => migrate(migrated), document);
+  return { ok: true, document: MIGRATIONS.slice(version - FIRST_VERSION).reduce((migrated, migrate) => migrate(migrated), document) };
 }
 
 function parseCurrent(document: RawDocument): ParsedLedger {
-  if (!hasOnlyKeys(document, ['format', 'version', 'exportedAt', 'entries'])) return refused('the file has unexpected top-level fields');
-  if (!isNonNegativeInteger(document.exportedAt)) return refused('exportedAt is not a valid timestamp');
+  if (!hasOnlyKeys(document, ['format', 'version', 'exportedAt', 'entries']))
+    return refused('the file has unexpected top-level fields', { code: 'bad-document' });
+  if (!isNonNegativeInteger(document.exportedAt)) return refused('exportedAt is not a valid timestamp', { code: 'bad-document' });
   const { entries } = document;
-  if (!Array.isArray(entries)) return refused('entries is not a list');
-  if (entries.length > MAX_ENTRIES) return refused(`the file has more than ${MAX_ENTRIES} entries`);
+  if (!Array.isArray(entries)) return refused('entries is not a list', { code: 'bad-document' });
+  if (entries.length > MAX_ENTRIES)
+    return refused(`the file has more than ${MAX_ENTRIES} entries`, { code: 'too-many-entries', max: MAX_ENTRIES });
   const seen = new Set<string>();
   const parsed: LedgerEntry[] = [];
   for (const [index, value] of entries.entries()) {
     const problem = entryProblem(value);
-    if (problem !== undefined) return refused(`entry ${index + 1} ${problem}`);
+    if (problem !== undefined) return refused(`entry ${index + 1} ${problem}`, { code: 'bad-entry', entry: index + 1 });
     const entry = pickFields(value as LedgerEntry);
     const key = ledgerKeyOf(entry);
-    if (seen.has(key)) return refused(`entry ${index + 1} repeats the device of an earlier entry`);
+    if (seen.has(key))
+      return refused(`entry ${index + 1} repeats the device of an earlier entry`, { code: 'repeated-entry', entry: index + 1 });
     seen.add(key);
     parsed.push(entry);
   }
@@ -180,6 +195,6 @@ function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-function refused(error: string): ParsedLedger {
-  return { ok: false, error };
+function refused(error: string, refusal: LedgerRefusal): ParsedLedger {
+  return { ok: false, error, refusal };
 }

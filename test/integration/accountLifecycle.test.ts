@@ -209,7 +209,9 @@ describe('the warning history', () => {
       (r) => r.members.some((m) => m.devices.some((d) => d.deviceId === rogue.deviceId && d.isNew)),
       'the rogue device, new here',
     );
-    await expect(second.account.rooms.importLedger('{"format":"something else"}')).rejects.toThrow('This file cannot be imported:');
+    await expect(second.account.rooms.importLedger('{"format":"something else"}')).rejects.toThrow(
+      'This file cannot be imported: it is not a warning history exported by Matrix Trust Guard.',
+    );
     const count = await second.account.rooms.importLedger(exported);
     expect(count).toBe((await second.ledger.allEntries()).length);
     // The acknowledgement made in the first browser quiets the device in the second.

@@ -230,3 +230,18 @@ describe('mergeLedgers', () => {
     expect(current).toEqual(snapshot);
   });
 });
+
+describe('why a file is refused, for the user', () => {
+  function refusalOf(json: string) {
+    const parsed = parseLedgerDocument(json);
+    if (parsed.ok) throw new Error('expected the document to be refused');
+    return parsed.refusal;
+  }
+
+  it('names the kind of problem, and the entry, without quoting the file', () => {
+    expect(refusalOf('{not json')).toEqual({ code: 'not-json' });
+    expect(refusalOf('{"format":"something else"}')).toEqual({ code: 'not-an-export' });
+    expect(refusalOf(document([{ ...bobNew, deviceId: 7 }]))).toEqual({ code: 'bad-entry', entry: 1 });
+    expect(refusalOf(document([bobNew, bobNew]))).toEqual({ code: 'repeated-entry', entry: 2 });
+  });
+});
