@@ -26,11 +26,6 @@ export function isNonNegativeInteger(value: unknown): value is number {
 /** A check of one value that crossed a trust boundary. */
 export type Check = (value: unknown) => boolean;
 
-export const boundedText =
-  (maxLength: number): Check =>
-  (value) =>
-    isBoundedString(value, maxLength);
-
 export const nonEmptyText =
   (maxLength: number): Check =>
   (value) =>
