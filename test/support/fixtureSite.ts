@@ -34,30 +34,24 @@ export function chromiumArgsForSites(sites: readonly { hostname: string; port: n
  * `pages` maps paths to HTML; the page under `'*'`, if any, answers every other path (a
  * single-page app with a browser router, such as Cinny, is loaded at any of its addresses).
  */
+/** A key and certificate for `hostname`, made with openssl for one day; the files are removed once read. */
+export async function selfSignedCertificate(hostname: string): Promise<{ key: Buffer; cert: Buffer }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-cert-'));
+  try {
+    const keyPath = path.join(dir, 'key.pem');
+    const certPath = path.join(dir, 'cert.pem');
+    const subject = ['-subj', `/CN=${hostname}`, '-addext', `subjectAltName=DNS:${hostname}`];
+    const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+    await run('openssl', ['req', '-x509', ...curve, '-nodes', ...subject, '-days', '1', '-keyout', keyPath, '-out', certPath]);
+    return { key: await fs.readFile(keyPath), cert: await fs.readFile(certPath) };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startFixtureSite(hostname: string, pages: Record<string, string>): Promise<FixtureSite> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-site-'));
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    `/CN=${hostname}`,
-    '-addext',
-    `subjectAltName=DNS:${hostname}`,
-    '-days',
-    '1',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-  ]);
-  const server = https.createServer({ key: await fs.readFile(keyPath), cert: await fs.readFile(certPath) }, (request, response) => {
+  const { key, cert } = await selfSignedCertificate(hostname);
+  const server = https.createServer({ key, cert }, (request, response) => {
     const body = pages[new URL(request.url ?? '/', `https://${hostname}`).pathname] ?? pages['*'];
     response.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
     response.end(body ?? 'not found');
@@ -71,7 +65,6 @@ export async function startFixtureSite(hostname: string, pages: Record<string, s
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await fs.rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright';
+import { selfSignedCertificate } from './fixtureSite.ts';
 import { REPO_ROOT } from './paths.ts';
 
 const run = promisify(execFile);
@@ -75,30 +75,9 @@ async function inputsHash(): Promise<string> {
  */
 export async function startHydrogenApp(options: { homeserver: string }): Promise<HydrogenApp> {
   await buildHydrogenApp();
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-hydrogen-'));
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    `/CN=${HOSTNAME}`,
-    '-addext',
-    `subjectAltName=DNS:${HOSTNAME}`,
-    '-days',
-    '1',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-  ]);
+  const { key, cert } = await selfSignedCertificate(HOSTNAME);
   const config = JSON.stringify({ defaultHomeServer: options.homeserver });
-  const server = https.createServer({ key: await fs.readFile(keyPath), cert: await fs.readFile(certPath) }, (request, response) => {
+  const server = https.createServer({ key, cert }, (request, response) => {
     // The build's file names need no escaping, so the path is used as it comes.
     const { pathname } = new URL(request.url ?? '/', `https://${HOSTNAME}`);
     const send = (status: number, type: string, body: string | Buffer) => {
@@ -134,7 +113,6 @@ export async function startHydrogenApp(options: { homeserver: string }): Promise
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await fs.rm(dir, { recursive: true, force: true });
     },
   };
 }
