@@ -53,6 +53,8 @@ interface Subscriber {
   port: SubscriberPort;
   sender: ValidSender;
   topic?: string;
+  /** How many changes were published to it: a current value read before the last one is stale. */
+  published: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export function createSubscriptionHub(
       return;
     }
     const name = port.name as SubscriptionName;
-    const subscriber: Subscriber = { port, sender: check.sender };
+    const subscriber: Subscriber = { port, sender: check.sender, published: 0 };
     const set = subscribers.get(name) ?? new Set();
     subscribers.set(name, set);
     set.add(subscriber);
@@ -117,6 +119,7 @@ export function createSubscriptionHub(
   function publish<N extends SubscriptionName>(name: N, value: SubscriptionValue<N>, topic?: string): void {
     for (const subscriber of subscribers.get(name) ?? []) {
       if (RULES[name].topic !== undefined && (subscriber.topic !== topic || !allowed(name, subscriber))) continue;
+      subscriber.published += 1;
       post(subscriber.port, { name, topic, value });
     }
   }
@@ -127,14 +130,19 @@ export function createSubscriptionHub(
 
   async function sendCurrent(name: SubscriptionName, subscriber: Subscriber): Promise<void> {
     const topic = subscriber.topic;
+    const published = subscriber.published;
+    // The page may have moved on to another topic (or its tab to another room) meanwhile; and a
+    // change published while the current value was read is newer: posting this after it would
+    // leave the page on the older value until the next change (seen: a room review stuck on
+    // "checking" because reading the room waited for the recompute that published the answer).
+    const stillCurrent = () => subscriber.topic === topic && subscriber.published === published;
     try {
       const value = await (current[name] as (topic: string | undefined) => unknown)(topic);
-      // The page may have moved on to another topic (or its tab to another room) meanwhile.
-      if (subscriber.topic === topic && allowed(name, subscriber)) post(subscriber.port, { name, topic, value });
+      if (stillCurrent() && allowed(name, subscriber)) post(subscriber.port, { name, topic, value });
     } catch (error) {
       // Only messages written for users reach a page: "fetch failed" means nothing to them.
       const unavailable = error instanceof UserFacingError ? error.message : NO_REASON;
-      if (subscriber.topic === topic) post(subscriber.port, { name, topic, unavailable });
+      if (stillCurrent()) post(subscriber.port, { name, topic, unavailable });
     }
   }
 

@@ -129,6 +129,31 @@ describe('the subscription hub', () => {
     expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!a:example.org', value: report('!a:example.org', 3) });
   });
 
+  it('never follows a change published while the current value was read with that older value', async () => {
+    // The room's current value waits on its room queue, where a recompute with newer news runs
+    // and publishes first: the page must end on the published report, not the one read before.
+    let release: () => void = () => undefined;
+    const hub = createSubscriptionHub(
+      sources({
+        room: async (topic) => {
+          const read = report(topic ?? '', 1);
+          await new Promise<void>((resolve) => (release = resolve));
+          return read;
+        },
+      }),
+      policy,
+      vi.fn(),
+    );
+    const port = fakePort('room', popup);
+    hub.accept(port);
+    port.send({ topic: '!a:example.org' });
+    hub.publish('room', report('!a:example.org', 2), '!a:example.org');
+    release();
+    await settle();
+    expect(port.postMessage).toHaveBeenCalledTimes(1);
+    expect(port.postMessage).toHaveBeenLastCalledWith({ name: 'room', topic: '!a:example.org', value: report('!a:example.org', 2) });
+  });
+
   it('follows a page that switches rooms on the same port', async () => {
     const hub = createSubscriptionHub(sources(), policy, vi.fn());
     const port = fakePort('room', popup);
