@@ -28,6 +28,12 @@
  *   every row stays long enough to get its badge while the list moves
  *   (scroll_badges_placed_while_scrolling_slowly, checked to be at least 90 % of the members):
  *   what badging each row as it scrolls in costs this page.
+ * - disagreement_detect_ms: on the same 1,000-member page, every member warned and badged and
+ *   every row showing Element's red shield, one member's shield is swapped for a green one (a
+ *   new element, as React swaps Element's icons): the time from the swap to the end of the frame
+ *   in which the painter found the disagreement and refilled that member's badge (a task queued
+ *   from the frame's callback, so the frame's style, layout and paint are in). 20 rounds, each
+ *   swapped back and settled before the next.
  * - content_script_gzip_bytes: the built Chrome content script, gzip -9.
  *
  * Why this way: the painting code is the real one from src/ (BadgePainter, the Element Web
@@ -147,7 +153,7 @@ function memberRow(index: number): string {
       <div class="mx_MemberTileView_avatar">${avatar('span', who, 32)}<div class="mx_MemberTileView_presence"></div></div>
       <div class="mx_MemberTileView_name"><div class="mx_DisambiguatedProfile _disambiguatedProfile_1bq6w_8" data-event-density="default" data-event-layout="group" role="button" tabindex="0" title="${who.name} (${who.userId})"><span class="" dir="auto">${who.name}</span></div></div>
     </div>
-    <div aria-hidden="true" class="mx_MemberTileView_right"></div>
+    <div aria-hidden="true" class="mx_MemberTileView_right"><div class="mx_E2EIconView"><svg class="mx_E2EIconView_warning" height="16px" width="16px" viewBox="0 0 24 24"><path d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20"></path></svg></div></div>
   </div>
 </div></div>`;
 }
@@ -285,6 +291,14 @@ async function badgePasses(browser: Browser, page: Page, origin: string, script:
     badge_pass_1000_members_frames: passes.map(({ pass }) => pass.batches),
     badge_pass_1000_members_badges: expected,
   };
+}
+
+/** disagreement_detect_ms: see the top of this file. A member in the middle of the list, every member warned. */
+async function disagreementDetect(page: Page, origin: string, script: string): Promise<BenchResult> {
+  await openWithScript(page, `${origin}/element-1000.html`, script);
+  const samples = await page.evaluate(() => window.mtgBench.disagreementRounds('@member0005:example.org', 20));
+  console.log(`  shield turned green to the disagreement on screen, ms: ${samples.map((ms) => ms.toFixed(1)).join(', ')}`);
+  return { disagreement_detect_ms: samples };
 }
 
 interface ScrollRun extends ScrollResult {
@@ -425,9 +439,10 @@ export default async function overlayBench(): Promise<BenchResult> {
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const passes = await badgePasses(browser, page, site.origin, script);
+      const disagreement = await disagreementDetect(page, site.origin, script);
       await page.close();
       const scrolling = await scrollOverhead(browser, site.origin, script);
-      return { ...passes, ...scrolling, ...(await contentScriptGzipBytes()) };
+      return { ...passes, ...disagreement, ...scrolling, ...(await contentScriptGzipBytes()) };
     } finally {
       await browser.close();
     }

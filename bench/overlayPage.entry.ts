@@ -66,6 +66,12 @@ export interface OverlayBenchApi {
   startPainter(userIds: string[]): Promise<number>;
   /** Scrolls the member list from top to bottom over `frames` animation frames. */
   scrollThrough(frames: number): Promise<ScrollResult>;
+  /**
+   * With every member warned and badged, replaces one member's red shield with a green one (as
+   * React swaps Element's icons) and back, `rounds` times: for each, the ms from the swap to
+   * the end of the frame whose painter pass found the disagreement and refilled the badge.
+   */
+  disagreementRounds(userId: string, rounds: number): Promise<number[]>;
 }
 
 declare global {
@@ -208,6 +214,49 @@ window.mtgBench = {
     painter.show(warningsFor(userIds));
     while (timedFrames.batches === 0 || stats.pending > 0) await nextFrame();
     return painter.count;
+  },
+
+  async disagreementRounds(userId, rounds) {
+    running?.stop();
+    const users = elementWebAdapter.findUsers(document).map((found) => found.userId);
+    let waiting: { disagrees: boolean; resolve: (at: number) => void } | undefined;
+    const painter = new BadgePainter(document, elementWebAdapter, timedFrames, {
+      ...statsHook,
+      disagreements: (found) => {
+        if (!waiting || found.has(userId) !== waiting.disagrees) return;
+        const { resolve } = waiting;
+        waiting = undefined;
+        // Queued from the frame's callback: runs once that frame has been rendered.
+        setTimeout(() => resolve(performance.now()), 0);
+      },
+    });
+    running = painter;
+    stats.reset();
+    painter.start();
+    painter.show(warningsFor(users));
+    while (timedFrames.batches === 0 || stats.pending > 0) await nextFrame();
+    const row = document.querySelector(`.mx_MemberTileView:has([title="${userId}"])`);
+    const shield = (state: 'verified' | 'warning') => {
+      const icon = row?.querySelector('.mx_E2EIconView svg');
+      if (!icon) throw new Error(`no shield in the row of ${userId}`);
+      const swapped = icon.cloneNode(true) as Element;
+      swapped.setAttribute('class', `mx_E2EIconView_${state}`);
+      icon.replaceWith(swapped);
+    };
+    const samples: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      await frameRendered();
+      const found = new Promise<number>((resolve) => (waiting = { disagrees: true, resolve }));
+      const started = performance.now();
+      shield('verified');
+      samples.push((await found) - started);
+      const gone = new Promise<number>((resolve) => (waiting = { disagrees: false, resolve }));
+      shield('warning');
+      await gone;
+    }
+    painter.stop();
+    running = undefined;
+    return samples;
   },
 
   async scrollThrough(frames) {

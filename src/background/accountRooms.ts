@@ -10,6 +10,10 @@ import type { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
 import type { StatusStore } from './statusStore';
 import { UnknownRoomError } from './trustEngine';
+import { DisagreementLog } from './disagreementLog';
+import type { ShieldPlace } from '../model/pageShield';
+import { type DisagreementRecord } from '../trust/pageDisagreement';
+import { memberBadges } from '../trust/pageWarnings';
 import { t } from '../text/i18n';
 
 export interface AccountRoomsDeps {
@@ -28,7 +32,11 @@ export interface AccountRoomsDeps {
  * warnings shown and acknowledged, identities accepted, the policy, the ledger file.
  */
 export class AccountRooms {
-  constructor(private readonly deps: AccountRoomsDeps) {}
+  private readonly disagreementLog: DisagreementLog;
+
+  constructor(private readonly deps: AccountRoomsDeps) {
+    this.disagreementLog = new DisagreementLog(deps.records, deps.now);
+  }
 
   async overview(): Promise<TrustOverview> {
     return overviewOf(await this.requireRuntime().engine.allReports());
@@ -51,6 +59,31 @@ export class AccountRooms {
    */
   async markWarned(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
     await this.deps.runtime()?.engine.markWarned(roomId, userIds);
+  }
+
+  /**
+   * A page showed these members as trusted (its own shields) while it showed our warnings about
+   * them. Only members we do warn about in the room now are recorded: the page's word decides
+   * nothing, and it cannot fill the record with people we have nothing against.
+   */
+  async noteDisagreements(roomId: string, client: string, users: readonly { userId: string; places: ShieldPlace[] }[]): Promise<number> {
+    const badges = memberBadges(await this.report(roomId));
+    const warned = users.filter(({ userId }) => {
+      const severity = badges.get(userId)?.severity;
+      return severity === 'warn' || severity === 'critical';
+    });
+    if (warned.length > 0) await this.disagreementLog.note({ roomId, client, users: warned });
+    return warned.length;
+  }
+
+  /** What pages showed as trusted in this room while we warned, for the popup's room view. */
+  disagreements(roomId: string): Promise<DisagreementRecord[]> {
+    return this.disagreementLog.inRoom(roomId);
+  }
+
+  /** Forgets every recorded disagreement (the account signed out). */
+  forgetDisagreements(): Promise<void> {
+    return this.disagreementLog.clear();
   }
 
   /** The room a page shows, as a joined room id; undefined when the account is not in it. */

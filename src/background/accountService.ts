@@ -152,6 +152,7 @@ export class AccountService {
       const result = runtime ? await runtime.signOut() : { removedFromServer: true };
       if (!runtime) await this.accountVault.clear();
       await this.deps.ledger.clear();
+      await this.rooms.forgetDisagreements();
       await this.deps.deviceLists.clear();
       await this.deps.records.delete('security-status');
       await this.deps.records.delete('account-crypto-store');

@@ -1,5 +1,6 @@
 import type { StoreIdentityRecord } from '../matrix/storeIdentity';
 import type { SecurityStatus } from '../messaging/protocol';
+import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { Policy } from '../trust/types';
 
 /** The small records the background keeps (non-secret), by name. */
@@ -13,4 +14,6 @@ export interface BackgroundRecords {
   sites: { origins: string[] };
   /** The account's encryption setup as last read (public facts only), shown while it cannot be read. */
   'security-status': { status: SecurityStatus; checkedAt: number };
+  /** Pages that showed people as trusted whom we warned about (public facts only; cleared at sign-out). */
+  disagreements: { entries: DisagreementRecord[] };
 }

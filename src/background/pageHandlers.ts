@@ -5,10 +5,10 @@ import type { AccountRooms } from './accountRooms';
 import type { StatusStore } from './statusStore';
 import type { TabRegistry } from './tabRegistry';
 
-type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.shown' | 'page.review' | 'tab.state';
+type PageKinds = 'page.hello' | 'page.visible' | 'page.room' | 'page.shown' | 'page.disagrees' | 'page.review' | 'tab.state';
 
 /** What the page handlers ask of the account's rooms. */
-export type PageRooms = Pick<AccountRooms, 'joinedRoomFor' | 'report' | 'markWarned'>;
+export type PageRooms = Pick<AccountRooms, 'joinedRoomFor' | 'report' | 'markWarned' | 'noteDisagreements'>;
 
 /** Whether the tab is the one on screen in its window (a page cannot fake this answer). */
 export type TabOnScreen = (tabId: number) => Promise<boolean>;
@@ -63,6 +63,12 @@ export function createPageHandlers(deps: {
       if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return { counted: false };
       await (await rooms()).markWarned(roomId, banner ? undefined : new Set(userIds));
       return { counted: true };
+    },
+    'page.disagrees': async ({ roomId, users }, sender) => {
+      // Only about the room the tab is on, and named for the client the site is (or said it was).
+      if (tabs.roomOf(sender.tabId) !== roomId) return { recorded: 0 };
+      const client = findWatchedSite(sender.origin, BUILT_IN_SITES)?.client ?? tabs.state(sender.tabId)?.client ?? 'Matrix';
+      return { recorded: await (await rooms()).noteDisagreements(roomId, client, users) };
     },
     'page.review': async ({ roomId }) => {
       // The page only informs: acknowledging happens in the extension's own page.

@@ -242,6 +242,7 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'account.signOut': async () => (await account()).signOut(),
     'trust.overview': async () => (await account()).rooms.overview(),
     'room.report': async ({ roomId }) => (await account()).rooms.report(roomId),
+    'room.disagreements': async ({ roomId }) => (await account()).rooms.disagreements(roomId),
     'room.acknowledge': async ({ roomId, devices }) => (await account()).rooms.acknowledge(roomId, devices),
     'user.pinIdentity': async ({ userId, masterKey }) => {
       await (await account()).rooms.pinIdentity(userId, masterKey);

@@ -1,3 +1,4 @@
+import type { PageShield } from '../model/pageShield';
 import type { ClientFamily } from './builtInSites';
 
 /**
@@ -51,4 +52,11 @@ export interface ClientAdapter {
   itemSelector?: string;
   /** Where the in-page banner goes (it is inserted before this node), if the page has it. */
   bannerAnchor(doc: Document): Element | undefined;
+  /**
+   * The client's own trust indicator for the user an anchor stands for, where the client
+   * shows one next to it; clients that show none leave this out (docs/clients.md).
+   */
+  shieldOf?(found: UserAnchor): PageShield;
+  /** The client's indicator for the whole room (Element's composer shield), if it has one. */
+  roomShield?(doc: Document): PageShield;
 }

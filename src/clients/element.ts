@@ -1,3 +1,4 @@
+import type { PageShield, ShieldState } from '../model/pageShield';
 import type { ClientAdapter, RoomRef, UserAnchor } from './clientAdapter';
 import {
   anchorsWithin,
@@ -42,6 +43,13 @@ const SELECTORS = {
   userInfoName: '.mx_UserInfo_profile_name',
   roomComposer: '.mx_RoomView_body .mx_MessageComposer',
   anyComposer: '.mx_MessageComposer',
+  /** Element's own shields (E2EIcon.tsx, E2EIconView.tsx, UserInfo.tsx); see shieldOf. */
+  memberTileShield: '.mx_E2EIconView_verified, .mx_E2EIconView_warning',
+  legacyShield: '.mx_E2EIcon',
+  eventShield: '.mx_EventTile_e2eIcon',
+  userInfoVerified: '.mx_UserInfo_verified_badge',
+  userInfoVerifyButton: '.mx_UserInfo_verify_button',
+  composerShield: '.mx_MessageComposer_e2eIcon',
 } as const;
 
 function avatarUserId(container: Element | null | undefined): string | undefined {
@@ -108,6 +116,53 @@ function roomFromUrl(url: URL): RoomRef | undefined {
   return route === 'room' ? roomRefFrom(decodeSegment(room)) : undefined;
 }
 
+/** A shield's state from its class names (both generations): anything else is not understood. */
+function stateOfClasses(element: Element | null | undefined): PageShield {
+  if (!element) return { state: 'unknown' };
+  const classes = element.classList;
+  const state: ShieldState =
+    classes.contains('mx_E2EIconView_verified') || classes.contains('mx_E2EIcon_verified')
+      ? 'verified'
+      : classes.contains('mx_E2EIconView_warning') ||
+          classes.contains('mx_E2EIcon_warning') ||
+          classes.contains('mx_EventTile_e2eIcon_warning')
+        ? 'warning'
+        : classes.contains('mx_E2EIcon_normal') || classes.contains('mx_EventTile_e2eIcon_normal')
+          ? 'none'
+          : 'unknown';
+  return { state, element };
+}
+
+/**
+ * Element's own indicator next to a user, read as data. Member rows show a shield only for
+ * verified users (green) and verified users with an unsigned device (red): no shield is
+ * Element's "normal", which cannot be told from a removed one, so it reads `unknown`. The
+ * user info shows a "Verified" pill (1.12) or a shield in the name (older). A message's
+ * shield never says verified; 1.12.13 puts no state in its classes at all.
+ */
+function shieldOf(found: UserAnchor): PageShield {
+  const { anchor, place } = found;
+  if (place === 'member-list') {
+    const row = anchor.closest(`${SELECTORS.memberTile}, ${SELECTORS.entityTile}`);
+    if (!row) return { state: 'unknown' };
+    return stateOfClasses(row.querySelector(SELECTORS.memberTileShield) ?? row.querySelector(SELECTORS.legacyShield));
+  }
+  if (place === 'timeline') return stateOfClasses(anchor.closest(SELECTORS.event)?.querySelector(SELECTORS.eventShield));
+  const panel = anchor.closest(SELECTORS.userInfo);
+  const pill = panel?.querySelector(SELECTORS.userInfoVerified);
+  if (pill) return { state: 'verified', element: pill };
+  const legacy = panel?.querySelector(`h1 ${SELECTORS.legacyShield}, ${SELECTORS.userInfoName} ${SELECTORS.legacyShield}`);
+  if (legacy) return stateOfClasses(legacy);
+  const verify = panel?.querySelector(SELECTORS.userInfoVerifyButton);
+  return verify ? { state: 'none', element: verify } : { state: 'unknown' };
+}
+
+/** The composer's shield speaks for the whole room (verified: every member and device is). */
+function roomShield(doc: Document): PageShield {
+  const composer = doc.querySelector(SELECTORS.roomComposer) ?? doc.querySelector(SELECTORS.anyComposer);
+  return stateOfClasses(composer?.querySelector(SELECTORS.composerShield));
+}
+
 export const elementWebAdapter: ClientAdapter = {
   family: 'Element Web',
   // By the page alone: a URL that looks right on a page that is not (yet) Element is not understood.
@@ -122,6 +177,8 @@ export const elementWebAdapter: ClientAdapter = {
   itemSelector: [SELECTORS.memberTile, SELECTORS.entityTile, SELECTORS.event, SELECTORS.userInfo].join(', '),
   // The room's composer, not the one of a thread open in the right panel.
   bannerAnchor: (doc) => doc.querySelector(SELECTORS.roomComposer) ?? doc.querySelector(SELECTORS.anyComposer) ?? undefined,
+  shieldOf,
+  roomShield,
 };
 
 /*

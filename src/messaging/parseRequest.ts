@@ -15,6 +15,8 @@ import {
 } from '../validation/shape';
 
 const isBoolean: Check = (value) => typeof value === 'boolean';
+const SHIELD_PLACES = ['member-list', 'timeline', 'user-info', 'header', 'composer'] as const;
+const shieldPlace = oneOf(...SHIELD_PLACES);
 
 interface KindRule<K extends RequestKind> {
   from: readonly RequestTable[K]['from'][];
@@ -55,6 +57,13 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   },
   'page.review': { from: ['content-script'], params: exactly({ roomId }) },
   'page.shown': { from: ['content-script'], params: exactly({ roomId, banner: isBoolean, userIds: listOf(userId, MAX_SHOWN) }) },
+  'page.disagrees': {
+    from: ['content-script'],
+    params: exactly({
+      roomId,
+      users: nonEmptyListOf(exactly({ userId, places: nonEmptyListOf(shieldPlace, SHIELD_PLACES.length) }), MAX_SHOWN),
+    }),
+  },
   'tab.state': { from: PAGES, params: exactly({ tabId: isNonNegativeInteger }) },
   'page.visible': { from: ['content-script'], params: none },
   'account.loginOptions': { from: PAGES, params: exactly({ homeserver }) },
@@ -66,6 +75,7 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'account.signOut': { from: PAGES, params: none },
   'trust.overview': { from: PAGES, params: none },
   'room.report': { from: PAGES, params: exactly({ roomId }) },
+  'room.disagreements': { from: PAGES, params: exactly({ roomId }) },
   'room.acknowledge': {
     from: PAGES,
     // Each device with its user and its key: an id alone would cover whatever key it has now.

@@ -10,6 +10,8 @@ import type { OwnDeviceSummary, RoomSummary, TrustOverview } from '../trust/trus
 import type { Policy, RoomTrustReport } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import type { PageRoomView } from '../trust/pageWarnings';
+import type { DisagreementRecord } from '../trust/pageDisagreement';
+import type { ShieldPlace } from '../model/pageShield';
 import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
@@ -143,6 +145,15 @@ export interface RequestTable {
    * again later.
    */
   'page.shown': { params: { roomId: string; banner: boolean; userIds: string[] }; result: { counted: boolean }; from: 'content-script' };
+  /**
+   * The page's own shields show these members as trusted while it shows our warnings about
+   * them (the second opinion): recorded for the popup, for members we do warn about only.
+   */
+  'page.disagrees': {
+    params: { roomId: string; users: { userId: string; places: ShieldPlace[] }[] };
+    result: { recorded: number };
+    from: 'content-script';
+  };
   /** The user pressed the in-page banner's Review: open the extension's review of this room. */
   'page.review': { params: { roomId: string }; result: NoParams; from: 'content-script' };
   /** What the extension knows of a tab (the popup asks about the active one). */
@@ -155,6 +166,8 @@ export interface RequestTable {
   'account.signOut': { params: NoParams; result: { removedFromServer: boolean }; from: Pages };
   'trust.overview': { params: NoParams; result: TrustOverview; from: Pages };
   'room.report': { params: { roomId: string }; result: RoomTrustReport; from: Pages };
+  /** What pages showed as trusted in the room while we warned about them. */
+  'room.disagreements': { params: { roomId: string }; result: DisagreementRecord[]; from: Pages };
   /** Acknowledges the warnings about exactly these devices, with the keys the user was shown. */
   'room.acknowledge': { params: { roomId: string; devices: ShownDevice[] }; result: RoomTrustReport; from: Pages };
   /** Accepts the identity whose master key the user was shown (refused if it changed since). */

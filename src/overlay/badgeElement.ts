@@ -90,8 +90,8 @@ export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (s
 }
 
 /** Fills a badge with what it says now (text only: names are anyone's text). */
-export function fillBadge(pill: HTMLElement, text: BadgeText, severity: MemberBadge['severity']): void {
-  pill.className = `badge ${severity}`;
+export function fillBadge(pill: HTMLElement, text: BadgeText, severity: MemberBadge['severity'], disagrees = false): void {
+  pill.className = disagrees ? `badge ${severity} disagrees` : `badge ${severity}`;
   pill.setAttribute('aria-label', text.label);
   pill.title = text.details;
   pill.textContent = text.pill;

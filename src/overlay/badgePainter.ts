@@ -1,14 +1,14 @@
 // Over 300 lines on purpose: the observer, the frame batches and the badge map share state; the
 // parts that stand alone are badgePool, burstGate and badgeHostStyle.
 import type { ClientAdapter, UserAnchor } from '../clients/clientAdapter';
+import type { ShieldPlace, ShieldState } from '../model/pageShield';
+import { disagreementsIn, disagrees, type ShieldReading } from '../trust/pageDisagreement';
 import type { MemberBadge } from '../trust/pageWarnings';
 import { BADGE_HOST_ATTRIBUTE, fillBadge } from './badgeElement';
 import { BADGE_HOST_STYLE, inRowStyle, isReversedRow } from './badgeHostStyle';
 import { BadgePool } from './badgePool';
 import { BurstGate } from './burstGate';
-import { badgeText } from './warningText';
-
-type Placement = NonNullable<UserAnchor['placement']>;
+import { badgeText, disagreeingBadgeText } from './warningText';
 
 export { BADGE_HOST_ATTRIBUTE };
 
@@ -27,6 +27,9 @@ interface Badge {
   pill: HTMLElement;
   /** The host's style as we set it: a host whose style differs was restyled by the page. */
   style: string;
+  /** What the page's own indicator next to the anchor said when the badge was filled. */
+  shield: ShieldState;
+  place: UserAnchor['place'];
 }
 
 export interface Frames {
@@ -42,6 +45,8 @@ export interface PainterHooks {
   painted?(): void;
   /** After every batch: the time it took, the badges it placed, and the anchors and held-back items still waiting. */
   batch?(batch: { ms: number; placed: number; pending: number }): void;
+  /** After a frame that changed whom the page shows as trusted while we warn about them (see pageDisagreement). */
+  disagreements?(found: ReadonlyMap<string, ShieldPlace[]>): void;
 }
 
 /** The browser's animation frames: one batch of badge work per frame the page draws. */
@@ -84,6 +89,12 @@ export class BadgePainter {
   private watching = false;
   private frame: number | undefined;
   private readonly observer: MutationObserver;
+  /** Watches the page's own shields next to our badges: a shield turning green changes no child or watched attribute. */
+  private readonly shieldObserver: MutationObserver;
+  /** Something a disagreement depends on may have changed since the last frame. */
+  private shieldsChanged = false;
+  /** The disagreements last reported, as a key: the hook hears only of changes. */
+  private reportedDisagreements = '';
   private readonly now: () => number;
 
   constructor(
@@ -93,6 +104,11 @@ export class BadgePainter {
     private readonly hooks: PainterHooks = {},
   ) {
     this.observer = new MutationObserver((records) => this.noteChanges(records));
+    this.shieldObserver = new MutationObserver((records) => {
+      for (const record of records) if (record.target instanceof Element) this.dirty.add(record.target);
+      this.shieldsChanged = true;
+      this.schedule();
+    });
     this.now = frames.now?.bind(frames) ?? (() => performance.now());
     this.gate = new BurstGate(this.now);
     this.pool = new BadgePool(doc);
@@ -107,6 +123,7 @@ export class BadgePainter {
   /** The open room's members with new warnings, by user id (empty: no badges). */
   show(warnings: Map<string, MemberBadge>): void {
     this.warnings = warnings;
+    this.shieldsChanged = true;
     this.watchWhileWarned();
     this.scheduleWholeDocument();
   }
@@ -128,6 +145,7 @@ export class BadgePainter {
       });
     } else if (!needed && this.watching) {
       this.observer.disconnect();
+      this.shieldObserver.disconnect();
       this.dirty.clear();
       this.added.clear();
       this.gate.clear();
@@ -140,6 +158,7 @@ export class BadgePainter {
     this.started = false;
     this.watching = false;
     this.observer.disconnect();
+    this.shieldObserver.disconnect();
     if (this.frame !== undefined) this.frames.cancel(this.frame);
     this.frame = undefined;
     for (const host of [...this.badges.keys()]) this.remove(host);
@@ -225,6 +244,7 @@ export class BadgePainter {
     }
     const placed = this.placeQueued(started, budgetMs);
     if (placed > 0) this.hooks.painted?.();
+    if (this.shieldsChanged) this.reportDisagreements();
     // While items are held back, every frame looks for the ones that have stayed.
     if (this.queue.length > 0 || this.gate.size > 0) this.schedule();
     this.hooks.batch?.({ ms: this.now() - started, placed, pending: this.queue.length + this.gate.size });
@@ -261,6 +281,36 @@ export class BadgePainter {
       if (element.isConnected) roots.add(element.closest(this.itemSelector) ?? element.parentElement ?? element);
     }
     return [...roots].filter((root) => root.parentNode === null || !within(root.parentNode, roots));
+  }
+
+  /**
+   * Whom the page shows as trusted while we warn about them, from the shields next to the
+   * badges on the page and the room's shield (the composer), read now.
+   */
+  disagreements(): Map<string, ShieldPlace[]> {
+    const readings: ShieldReading[] = [];
+    for (const [host, badge] of this.badges)
+      if (host.isConnected) readings.push({ userId: badge.userId, place: badge.place, state: badge.shield });
+    const room = this.adapter.roomShield?.(this.doc);
+    if (room) {
+      readings.push({ place: 'composer', state: room.state });
+      if (room.element) this.watchShield(room.element);
+    }
+    return disagreementsIn(this.warnings, readings);
+  }
+
+  private reportDisagreements(): void {
+    this.shieldsChanged = false;
+    if (!this.hooks.disagreements) return;
+    const found = this.disagreements();
+    const key = JSON.stringify([...found].sort());
+    if (key === this.reportedDisagreements) return;
+    this.reportedDisagreements = key;
+    this.hooks.disagreements(found);
+  }
+
+  private watchShield(element: Element): void {
+    this.shieldObserver.observe(element, { attributes: true, attributeFilter: ['class'] });
   }
 
   private get itemSelector(): string {
@@ -311,47 +361,58 @@ export class BadgePainter {
     let index = 0;
     for (; index < this.queue.length; index++) {
       if (placed >= MIN_PER_BATCH && this.now() - started >= budgetMs) break;
-      const { anchor, placement = 'after', userId } = this.queue[index] as UserAnchor;
-      const warning = this.warnings.get(userId);
+      const found = this.queue[index] as UserAnchor;
+      const warning = this.warnings.get(found.userId);
       // Things may have moved on since it was queued: the page dropped the node, or the report changed.
-      if (!warning || !anchor.isConnected) continue;
-      this.place(anchor, placement, userId, warning);
+      if (!warning || !found.anchor.isConnected) continue;
+      this.place(found, warning);
       placed++;
     }
     this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
     return placed;
   }
 
-  private place(anchor: Element, placement: Placement, userId: string, warning: MemberBadge): HTMLElement {
-    const text = badgeText(warning);
+  private place(found: UserAnchor, warning: MemberBadge): HTMLElement {
+    const { anchor, placement = 'after', userId, place } = found;
+    // The page's own indicator, read as data: it changes what the badge says, never whether it is there.
+    const pageShield = this.adapter.shieldOf?.(found);
+    const shield = pageShield?.state ?? 'unknown';
+    if (pageShield?.element) this.watchShield(pageShield.element);
+    const disagreeing = disagrees(warning, shield);
+    const text = disagreeing ? disagreeingBadgeText(warning, this.adapter.family) : badgeText(warning);
     const shownKey = `${userId}\n${text.pill}\n${text.details}\n${warning.severity}`;
     const existing = this.badgeOf.get(anchor);
     const badge = existing && this.badges.get(existing);
     const inPlace = placement === 'inside' ? existing?.parentNode === anchor : anchor.nextSibling === existing;
     if (existing && badge && existing.isConnected && inPlace) {
       if (badge.shownKey !== shownKey) {
-        fillBadge(badge.pill, text, warning.severity);
+        fillBadge(badge.pill, text, warning.severity, disagreeing);
         badge.shownKey = shownKey;
         badge.userId = userId;
       }
+      if (badge.shield !== shield) this.shieldsChanged = true;
+      badge.shield = shield;
+      badge.place = place;
       return existing;
     }
     if (existing) this.remove(existing);
     const style = placement === 'in-row' ? inRowStyle(anchor) : BADGE_HOST_STYLE;
     const { host, pill, shown, style: spareStyle } = this.pool.take(style);
     if (spareStyle !== style) host.setAttribute('style', style);
-    if (shown !== shownKey) fillBadge(pill, text, warning.severity);
+    if (shown !== shownKey) fillBadge(pill, text, warning.severity, disagreeing);
     if (placement !== 'inside') anchor.after(host);
     else if (isReversedRow(anchor)) anchor.prepend(host);
     else anchor.append(host);
     this.badgeOf.set(anchor, host);
-    this.badges.set(host, { anchor, userId, shownKey, pill, style });
+    this.badges.set(host, { anchor, userId, shownKey, pill, style, shield, place });
+    if (shield === 'verified') this.shieldsChanged = true;
     return host;
   }
 
   private remove(host: HTMLElement): void {
     const badge = this.badges.get(host);
     this.badges.delete(host);
+    if (badge?.shield === 'verified') this.shieldsChanged = true;
     if (badge && this.badgeOf.get(badge.anchor) === host) this.badgeOf.delete(badge.anchor);
     host.remove();
     if (badge) this.pool.keep({ host, pill: badge.pill, shown: badge.shownKey, style: badge.style });

@@ -33,6 +33,9 @@ const background: PageBackground = {
     await request('page.review', { roomId });
   },
   shown: async (roomId, banner, userIds) => (await request('page.shown', { roomId, banner, userIds })).counted,
+  disagreed: async (roomId, users) => {
+    await request('page.disagrees', { roomId, users });
+  },
   followRoom: ({ onView, onUnavailable, onLost }) => subscribe('pageRoom', { onValue: onView, onUnavailable, onLost }),
 };
 

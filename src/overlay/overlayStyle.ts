@@ -24,6 +24,8 @@ export const BADGE_CSS = `${SHARED}
 .badge.critical { border-radius: 3px; box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3px var(--tone); }
 /* Checking is neutral and hollow: a question, not a warning, and never the ok colour. */
 .badge.checking { background: transparent; color: var(--tone); border: 1.5px dashed var(--tone); line-height: 13px; }
+/* The page shows this member as verified while we warn: a violet ring of its own, next to the ≠ in the pill. */
+.badge.disagrees { box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3.5px #6b3fd4; }
 .badge:focus-visible { outline: 2px solid #3b63c4; outline-offset: 2px; }
 /* The hover text, shown on click, tap or Enter: placed under the pill by the script. */
 .details {
@@ -48,6 +50,7 @@ export const BANNER_CSS = `${SHARED}
 }
 .floating { position: fixed; inset-inline-end: 16px; bottom: 16px; max-width: 420px; margin: 0; z-index: 2147483647; box-shadow: 0 4px 16px rgb(0 0 0 / 25%); }
 .message { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.disagreement { display: block; margin-top: 2px; font-weight: 600; }
 button {
   appearance: none; font: 600 13px/1.2 inherit; font-family: inherit; cursor: pointer; border-radius: 6px;
 }

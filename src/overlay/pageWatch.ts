@@ -1,9 +1,11 @@
 import type { ClientFamily } from '../clients/builtInSites';
 import type { ClientAdapter, RoomRef } from '../clients/clientAdapter';
+import type { ShieldPlace } from '../model/pageShield';
 import type { MemberBadge, PageRoomView } from '../trust/pageWarnings';
 import { ANIMATION_FRAMES, BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
 import { ShownReporter } from './shownReporter';
+import { disagreementLine } from './warningText';
 
 /** The background, as the page sees it (messages in the extension; a fake in unit tests). */
 export interface PageBackground {
@@ -17,6 +19,8 @@ export interface PageBackground {
    * page was visible. False: not counted (the tab was not the one on screen), to say again.
    */
   shown(roomId: string, banner: boolean, userIds: string[]): Promise<boolean>;
+  /** The page's own shields show these members as trusted while we warn about them (recorded for the popup). */
+  disagreed(roomId: string, users: { userId: string; places: ShieldPlace[] }[]): Promise<void>;
   /** Follows what the page shows of one room; `onLost` when the background went away (it restarted). */
   followRoom(handlers: { onView: (view: PageRoomView) => void; onUnavailable: () => void; onLost: () => void }): {
     follow(roomId: string): void;
@@ -78,7 +82,12 @@ class PageWatcher implements PageWatch {
     const onError = (this.onError = options.onError ?? (() => undefined));
     const frames = (this.frames = options.frames ?? ANIMATION_FRAMES);
     // A frame that placed badges may have put new warnings on screen: report them.
-    this.painter = adapter ? new BadgePainter(doc, adapter, frames, { painted: () => this.shown.report() }) : undefined;
+    this.painter = adapter
+      ? new BadgePainter(doc, adapter, frames, {
+          painted: () => this.shown.report(),
+          disagreements: (found) => this.onDisagreements(adapter.family, found),
+        })
+      : undefined;
     const banner = (this.banner = adapter
       ? new RoomBanner(
           doc,
@@ -147,6 +156,18 @@ class PageWatcher implements PageWatch {
     this.painter?.show(new Map<string, MemberBadge>(view.badges.map((badge) => [badge.userId, badge])));
     this.banner?.show(view.banner);
     this.shown.report();
+  }
+
+  /**
+   * The page's shields and our badges disagree about these members (none: they agree, or the
+   * page shows nothing): the banner says how many, and the background records who and where.
+   */
+  private onDisagreements(client: string, found: ReadonlyMap<string, ShieldPlace[]>): void {
+    this.banner?.showDisagreement(found.size > 0 ? disagreementLine(client, found.size) : undefined);
+    const roomId = this.roomId;
+    if (roomId === undefined || found.size === 0) return;
+    const users = [...found].map(([userId, places]) => ({ userId, places }));
+    void this.options.background.disagreed(roomId, users).catch(() => this.onError('disagreement'));
   }
 
   private async reportRoom(force: boolean): Promise<void> {

@@ -13,6 +13,8 @@ export const BANNER_HOST_ATTRIBUTE = 'data-mtg-banner';
 export class RoomBanner {
   private host: HTMLElement | undefined;
   private summary: BannerSummary | undefined;
+  /** The second opinion: "Element Web shows 2 people as trusted whom Matrix Trust Guard warns about." */
+  private disagreement: string | undefined;
   private hiddenFor: string | undefined;
 
   constructor(
@@ -26,9 +28,16 @@ export class RoomBanner {
     this.render();
   }
 
+  /** Adds (or takes away) the line saying the page's own shields disagree with the warnings. */
+  showDisagreement(line: string | undefined): void {
+    if (line === this.disagreement) return;
+    this.disagreement = line;
+    this.render();
+  }
+
   /** There is something to say (the banner may be hidden by the user or gone from the page). */
   get wanted(): boolean {
-    return this.summary !== undefined && this.hiddenFor !== keyOf(this.summary);
+    return this.summary !== undefined && this.hiddenFor !== keyOf(this.summary, this.disagreement);
   }
 
   /** Puts the banner back where it belongs if the page re-rendered around it or removed it. */
@@ -51,7 +60,8 @@ export class RoomBanner {
   private render(): void {
     this.remove();
     const summary = this.summary;
-    if (!summary || this.hiddenFor === keyOf(summary)) return;
+    const disagreement = this.disagreement;
+    if (!summary || this.hiddenFor === keyOf(summary, disagreement)) return;
     const anchor = this.findAnchor();
     const host = this.doc.createElement('div');
     host.setAttribute(BANNER_HOST_ATTRIBUTE, '');
@@ -66,9 +76,15 @@ export class RoomBanner {
     const message = this.doc.createElement('span');
     message.className = 'message';
     message.textContent = text.message;
+    if (disagreement !== undefined) {
+      const second = this.doc.createElement('span');
+      second.className = 'disagreement';
+      second.textContent = disagreement;
+      message.append(second);
+    }
     const review = this.button('review', text.review, text.reviewLabel, () => this.onReview(summary.roomId));
     const hide = this.button('hide', '×', text.hide, () => {
-      this.hiddenFor = keyOf(summary);
+      this.hiddenFor = keyOf(summary, disagreement);
       this.remove();
     });
     banner.append(message, review, hide);
@@ -93,7 +109,7 @@ export class RoomBanner {
   }
 }
 
-/** The banner comes back when anything it says changes: other members, other counts. */
-function keyOf(summary: BannerSummary): string {
-  return JSON.stringify([summary.roomId, summary.newWarnings, summary.members.map((member) => member.userId)]);
+/** The banner comes back when anything it says changes: other members, other counts, a page that now disagrees. */
+function keyOf(summary: BannerSummary, disagreement: string | undefined): string {
+  return JSON.stringify([summary.roomId, summary.newWarnings, summary.members.map((member) => member.userId), disagreement ?? '']);
 }

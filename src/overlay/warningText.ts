@@ -71,6 +71,48 @@ export function badgeText(badge: MemberBadge): BadgeText {
   return text;
 }
 
+/** The same badge where the page shows the member as verified: cached per client name. */
+const disagreeingTextOf = new WeakMap<MemberBadge, Map<string, BadgeText>>();
+
+/**
+ * A badge's words where the page's own indicator shows the member as verified while we warn
+ * about them: it says so first, in a sentence naming the client and why, and its pill carries
+ * a mark of its own (≠), so the two opinions side by side are never left unexplained.
+ */
+export function disagreeingBadgeText(badge: MemberBadge, client: string): BadgeText {
+  const byClient = disagreeingTextOf.get(badge) ?? new Map<string, BadgeText>();
+  disagreeingTextOf.set(badge, byClient);
+  const cached = byClient.get(client);
+  if (cached) return cached;
+  const plain = badgeText(badge);
+  const name = memberName(badge.userId, badge.displayName);
+  const sentence = t('badgeDisagrees', displayText(client), name, disagreementReason(badge, name));
+  const text: BadgeText = {
+    label: `${plain.label}. ${t('badgeDisagreesLabel', displayText(client))}`,
+    details: [sentence, plain.details].join('\n'),
+    pill: `≠ ${plain.pill}`,
+  };
+  byClient.set(client, text);
+  return text;
+}
+
+/** Why we warn, as the end of "Element shows Bob as verified, but …": the identity, or the worst new device. */
+function disagreementReason(badge: MemberBadge, name: string): string {
+  if (badge.identity === 'identity-changed') return t('disagreeIdentityChanged', name);
+  if (badge.identity === 'verification-violation') return t('disagreeVerificationViolation', name);
+  const [device, ...more] = badge.newDevices;
+  if (!device) return t('disagreeWarned', name);
+  const session = device.displayName === undefined ? t('unnamedSession') : displayText(device.displayName);
+  const id = displayText(device.deviceId);
+  const reason =
+    device.class === 'conflicting-key'
+      ? t('disagreeConflictingKey', name, session, id)
+      : device.class === 'owner-signed'
+        ? t('disagreeOwnerSigned', name, session, id)
+        : t('disagreeUnsigned', name, session, id);
+  return more.length === 0 ? reason : t('disagreeMoreSessions', reason, String(more.length));
+}
+
 function badgeLabel(identity: MemberBadge['identity'], count: number): string {
   const shape = `${identity}/${count}`;
   let label = labelOf.get(shape);
@@ -83,6 +125,12 @@ function badgeLabel(identity: MemberBadge['identity'], count: number): string {
     labelOf.set(shape, label);
   }
   return label;
+}
+
+/** The banner's second opinion: "Element Web shows 2 people as trusted whom Matrix Trust Guard warns about." */
+export function disagreementLine(client: string, count: number): string {
+  const who = displayText(client);
+  return plural(count, { one: () => t('bannerDisagreesOne', who), other: () => t('bannerDisagreesMany', who, String(count)) });
 }
 
 export function bannerText(summary: BannerSummary): BannerText {

@@ -1,4 +1,7 @@
+import { useEffect, useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
+import type { DisagreementRecord } from '../trust/pageDisagreement';
+import { describeDisagreement } from './disagreementView';
 import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
 import { describeRoomChecking } from './roomNewsView';
 import { type MemberActions, memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
@@ -18,6 +21,7 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
   // Exactly the devices drawn here, with their keys: what arrives later stays new.
   const shownNew = newDevicesInRoom(report);
   const checking = describeRoomChecking(report);
+  const disagreements = useDisagreements(report);
   return (
     <div class="room-warnings" data-room={report.roomId}>
       {!report.encrypted && <p class="notice">{t('roomNotEncrypted')}</p>}
@@ -29,7 +33,14 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
       {report.members.length === 0 && checking === undefined && <p class="notice">{t('roomNobody')}</p>}
       <ul class="members">
         {report.members.map((member) => (
-          <MemberWarning key={member.userId} member={member} own={member.userId === ownUserId} roomId={report.roomId} act={act} />
+          <MemberWarning
+            key={member.userId}
+            member={member}
+            own={member.userId === ownUserId}
+            roomId={report.roomId}
+            act={act}
+            disagreements={disagreements.filter((record) => record.userId === member.userId)}
+          />
         ))}
       </ul>
       <ErrorNotice error={action.error} />
@@ -46,8 +57,32 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
   );
 }
 
-function MemberWarning(props: { member: MemberReport; own: boolean; roomId: string; act: (work: () => Promise<unknown>) => void }) {
-  const { member, own, roomId, act } = props;
+/**
+ * What web pages showed as trusted in this room while we warned (the second opinion), asked
+ * again with every new report; a failure to ask leaves it empty (the warnings stand on their own).
+ */
+function useDisagreements(report: RoomTrustReport): DisagreementRecord[] {
+  const [records, setRecords] = useState<DisagreementRecord[]>([]);
+  useEffect(() => {
+    let current = true;
+    request('room.disagreements', { roomId: report.roomId })
+      .then((found) => current && setRecords(found))
+      .catch(() => current && setRecords([]));
+    return () => {
+      current = false;
+    };
+  }, [report]);
+  return records;
+}
+
+function MemberWarning(props: {
+  member: MemberReport;
+  own: boolean;
+  roomId: string;
+  act: (work: () => Promise<unknown>) => void;
+  disagreements: DisagreementRecord[];
+}) {
+  const { member, own, roomId, act, disagreements } = props;
   const actions = memberActions(member, own);
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
@@ -56,6 +91,11 @@ function MemberWarning(props: { member: MemberReport; own: boolean; roomId: stri
         <span class="mono member-id">{member.userId}</span>
       </div>
       <IdentityNotice member={member} actions={actions} act={act} />
+      {disagreements.map((record) => (
+        <p class="disagreement" key={record.client} data-client={record.client}>
+          {describeDisagreement(record)}
+        </p>
+      ))}
       {(actions.acknowledgeAll || actions.verify) && (
         <p class="member-actions">
           {actions.acknowledgeAll && (

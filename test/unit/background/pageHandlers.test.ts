@@ -13,12 +13,17 @@ const sender = { kind: 'content-script' as const, tabId: TAB, origin: 'https://a
 /** The page handlers over a tab on Plans, recording what the account was told was shown. */
 function setup(onScreen: boolean) {
   const noted: { roomId: string; userIds?: string[] }[] = [];
+  const disagreements: { roomId: string; client: string; userIds: string[] }[] = [];
   const rooms: PageRooms = {
     joinedRoomFor: () => Promise.reject(new Error('not asked here')),
     report: () => Promise.reject(new Error('not asked here')),
     markWarned: vi.fn((roomId: string, userIds?: ReadonlySet<string>) => {
       noted.push({ roomId, ...(userIds && { userIds: [...userIds] }) });
       return Promise.resolve();
+    }),
+    noteDisagreements: vi.fn((roomId: string, client: string, users: readonly { userId: string }[]) => {
+      disagreements.push({ roomId, client, userIds: users.map((u) => u.userId) });
+      return Promise.resolve(users.length);
     }),
   };
   const tabs = new TabRegistry({ paint: () => undefined });
@@ -31,7 +36,7 @@ function setup(onScreen: boolean) {
     extensionVersion: 'test',
   });
   const handlers = createPageHandlers({ status, tabs, rooms: () => Promise.resolve(rooms), onScreen: () => Promise.resolve(onScreen) });
-  return { shown: handlers['page.shown'], noted };
+  return { shown: handlers['page.shown'], disagrees: handlers['page.disagrees'], noted, disagreements };
 }
 
 describe('page.shown: what counts as shown to the user', () => {
@@ -58,6 +63,22 @@ describe('page.shown: what counts as shown to the user', () => {
     // Not counted: the page says it again once its tab is on screen.
     await expect(Promise.resolve(shown({ roomId: PLANS, banner: true, userIds: [] }, sender))).resolves.toEqual({ counted: false });
     expect(noted).toEqual([]);
+  });
+});
+
+describe('page.disagrees: what a page showed as trusted', () => {
+  it('passes it on for the room the tab is on, named for the client the site is', async () => {
+    const { disagrees, disagreements } = setup(true);
+    const users = [{ userId: '@bob:example.org', places: ['member-list' as const] }];
+    await expect(Promise.resolve(disagrees({ roomId: PLANS, users }, sender))).resolves.toEqual({ recorded: 1 });
+    expect(disagreements).toEqual([{ roomId: PLANS, client: 'Element Web', userIds: ['@bob:example.org'] }]);
+  });
+
+  it('records nothing about a room the tab is not on', async () => {
+    const { disagrees, disagreements } = setup(true);
+    const users = [{ userId: '@bob:example.org', places: ['member-list' as const] }];
+    await expect(Promise.resolve(disagrees({ roomId: SECRET, users }, sender))).resolves.toEqual({ recorded: 0 });
+    expect(disagreements).toEqual([]);
   });
 });
 
@@ -113,6 +134,7 @@ describe('page.room in a restarted worker', () => {
           joinedRoomFor: () => Promise.resolve(PLANS),
           report: () => Promise.resolve(report),
           markWarned: () => Promise.resolve(),
+          noteDisagreements: () => Promise.resolve(0),
         });
       };
     });
@@ -164,6 +186,7 @@ describe('page.room after the page has moved on', () => {
     const lookups = new Map<string, () => void>();
     const service: PageRooms = {
       markWarned: () => Promise.resolve(),
+      noteDisagreements: () => Promise.resolve(0),
       joinedRoomFor: (room) => {
         const roomId = room.kind === 'id' ? room.roomId : room.alias;
         return new Promise<string>((resolve) => lookups.set(roomId, () => resolve(roomId)));

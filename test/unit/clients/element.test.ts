@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
+import type { UserAnchor } from '../../../src/clients/clientAdapter';
 import { elementWebAdapter as element } from '../../../src/clients/element';
 import { blankPage, fixturePage, the, userIdsIn } from './fixturePage';
 
@@ -274,5 +275,71 @@ describe('Element Web: where the banner goes', () => {
 
   it('has no place on a page without a composer', () => {
     expect(element.bannerAnchor(blankPage())).toBeUndefined();
+  });
+});
+
+describe('Element Web: its own shields, read as data (the second opinion)', () => {
+  const shieldsIn = (doc: Document) =>
+    element.findUsers(doc).map((found) => `${found.place} ${found.userId} ${element.shieldOf?.(found).state ?? 'none given'}`);
+
+  it('1.12: reads the member rows’ green and red shields, and a row without one as unknown (Element’s "normal" cannot be told from a removed shield)', () => {
+    const shields = shieldsIn(fixturePage('element-web.html')).filter((line) => line.startsWith('member-list'));
+    expect(shields).toEqual([
+      'member-list @alice:example.org verified',
+      'member-list @bob:example.org warning',
+      'member-list @mallory:example.org unknown',
+      'member-list @eve:example.org unknown',
+      'member-list @frank:example.org unknown',
+    ]);
+  });
+
+  it('1.12: a shield that turns green is read as green, with the element that shows it, so its changes can be watched', () => {
+    const doc = fixturePage('element-web.html');
+    const bob = element.findUsers(the(doc, '.mx_MemberTileView[aria-label="Bob"]'))[0];
+    if (!bob) throw new Error('Bob’s row not found');
+    const icon = the(doc, '.mx_MemberTileView[aria-label="Bob"] svg');
+    icon.setAttribute('class', 'mx_E2EIconView_verified');
+    expect(element.shieldOf?.(bob)).toEqual({ state: 'verified', element: icon });
+  });
+
+  it('1.12: the user info says "verified" only with its Verified pill; a Verify button is Element’s "not verified"', () => {
+    const doc = fixturePage('element-web.html');
+    const info = () => element.findUsers(the(doc, '.mx_UserInfo'))[0] as UserAnchor;
+    expect(element.shieldOf?.(info()).state).toBe('none');
+    the(doc, '.mx_UserInfo_verification').innerHTML =
+      '<span class="mx_UserInfo_verified_badge"><span class="mx_UserInfo_verified_label">Verified</span></span>';
+    expect(element.shieldOf?.(info()).state).toBe('verified');
+  });
+
+  it('1.12.13: a message’s shield carries no state in its classes, so it is not understood (and never says verified)', () => {
+    const shields = shieldsIn(fixturePage('element-web.html')).filter((line) => line.startsWith('timeline'));
+    expect(shields.length).toBeGreaterThan(0);
+    for (const line of shields) expect(line.endsWith(' unknown')).toBe(true);
+  });
+
+  it('older builds: reads the member rows’ E2EIcon, the message shield’s _normal and _warning, and the composer’s shield for the room', () => {
+    const doc = fixturePage('element-web-legacy.html');
+    const shields = shieldsIn(doc);
+    expect(shields).toContain('member-list @alice:example.org verified');
+    expect(shields).toContain('member-list @bob:example.org warning');
+    // As 1.11.88 renders them (CLIENTS.md): the fixture's events have none of their own.
+    const li = the(doc, 'li[data-event-id="$old1"]');
+    li.insertAdjacentHTML('beforeend', '<div class="mx_EventTile_e2eIcon mx_EventTile_e2eIcon_normal"></div>');
+    const event = the(li, '.mx_EventTile_e2eIcon');
+    const composer = the(doc, '.mx_RoomView_body .mx_MessageComposer');
+    const sender = element.findUsers(li)[0] as UserAnchor;
+    expect(element.shieldOf?.(sender).state).toBe('none');
+    event.className = 'mx_EventTile_e2eIcon mx_EventTile_e2eIcon_warning';
+    expect(element.shieldOf?.(sender).state).toBe('warning');
+    expect(element.roomShield?.(doc).state).toBe('unknown');
+    composer.insertAdjacentHTML('afterbegin', '<div class="mx_E2EIcon mx_MessageComposer_e2eIcon mx_E2EIcon_verified"></div>');
+    expect(element.roomShield?.(doc).state).toBe('verified');
+  });
+
+  it('reads a page whose shields were removed as unknown everywhere: removing them never looks like agreement', () => {
+    const doc = fixturePage('element-web.html');
+    for (const shield of doc.querySelectorAll('.mx_E2EIconView, .mx_EventTile_e2eIcon, .mx_UserInfo_verification')) shield.remove();
+    for (const line of shieldsIn(doc)) expect(line.endsWith(' unknown')).toBe(true);
+    expect(element.roomShield?.(doc).state).toBe('unknown');
   });
 });

@@ -23,7 +23,14 @@ const policy: SenderPolicy = {
 };
 
 /** The request kinds a content script may send; every other kind is for the extension's pages. */
-const CONTENT_SCRIPT_KINDS = new Set<RequestKind>(['page.hello', 'page.room', 'page.shown', 'page.review', 'page.visible']);
+const CONTENT_SCRIPT_KINDS = new Set<RequestKind>([
+  'page.hello',
+  'page.room',
+  'page.shown',
+  'page.disagrees',
+  'page.review',
+  'page.visible',
+]);
 
 const ROOM = '!room:example.org';
 /** One well-formed request of every kind: the seeds mutations start from. */
@@ -32,7 +39,9 @@ const VALID: { [K in RequestKind]: unknown } = {
   'page.hello': { understood: true, client: 'Element Web' },
   'page.room': { room: { kind: 'id', roomId: ROOM } },
   'page.shown': { roomId: ROOM, banner: true, userIds: ['@bob:example.org'] },
+  'page.disagrees': { roomId: ROOM, users: [{ userId: '@bob:example.org', places: ['member-list'] }] },
   'page.review': { roomId: ROOM },
+  'room.disagreements': { roomId: ROOM },
   'tab.state': { tabId: 3 },
   'page.visible': {},
   'account.loginOptions': { homeserver: 'example.org' },

@@ -85,7 +85,9 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'page.visible': {},
   'page.room': { room: { kind: 'alias', alias: '#lobby:example.org' } },
   'page.shown': { roomId: '!abc:example.org', banner: true, userIds: ['@bob:example.org'] },
+  'page.disagrees': { roomId: '!abc:example.org', users: [{ userId: '@bob:example.org', places: ['member-list', 'composer'] }] },
   'page.review': { roomId: '!abc:example.org' },
+  'room.disagreements': { roomId: '!abc:example.org' },
   'tab.state': { tabId: 12 },
   'account.loginOptions': { homeserver: 'matrix.org' },
   'account.signIn': { homeserver: 'example.org', user: 'alice', password: 'correct horse battery staple' },
@@ -121,7 +123,14 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
 const KINDS = Object.keys(EXAMPLES) as RequestKind[];
 
 /** The only kinds a content script (running inside a web page) may send. */
-const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = ['page.hello', 'page.visible', 'page.room', 'page.shown', 'page.review'];
+const FROM_CONTENT_SCRIPTS: readonly RequestKind[] = [
+  'page.hello',
+  'page.visible',
+  'page.room',
+  'page.shown',
+  'page.disagrees',
+  'page.review',
+];
 /** The only kinds extension pages may not send. */
 const CONTENT_SCRIPTS_ONLY = FROM_CONTENT_SCRIPTS;
 
@@ -164,6 +173,7 @@ describe('parseRequest: who may send what', () => {
       'page.visible',
       'page.room',
       'page.shown',
+      'page.disagrees',
       'page.review',
     ]);
   });
@@ -174,6 +184,7 @@ describe('parseRequest: who may send what', () => {
       'page.visible',
       'page.room',
       'page.shown',
+      'page.disagrees',
       'page.review',
     ]);
   });

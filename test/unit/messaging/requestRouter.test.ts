@@ -32,6 +32,8 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'page.room': notInThisTest,
     'page.shown': notInThisTest,
     'page.review': notInThisTest,
+    'page.disagrees': notInThisTest,
+    'room.disagreements': notInThisTest,
     'tab.state': notInThisTest,
     'account.loginOptions': notInThisTest,
     'account.signIn': notInThisTest,

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RoomRef } from '../../../src/clients/clientAdapter';
+import type { ClientAdapter, RoomRef } from '../../../src/clients/clientAdapter';
+import type { ShieldPlace } from '../../../src/model/pageShield';
 import { watchPage, type PageBackground, type PageWatch } from '../../../src/overlay/pageWatch';
 import { pageRoomView } from '../../../src/trust/pageWarnings';
 import type { MemberReport, RoomTrustReport } from '../../../src/trust/types';
@@ -38,6 +39,12 @@ class FakeBackground implements PageBackground {
   shown(roomId: string, banner: boolean, userIds: string[]) {
     this.shownReports.push({ roomId, banner, userIds });
     return Promise.resolve(this.counting);
+  }
+  /** What the page said its own shields showed as trusted while it showed our warnings. */
+  disagreements: { roomId: string; users: { userId: string; places: ShieldPlace[] }[] }[] = [];
+  disagreed(roomId: string, users: { userId: string; places: ShieldPlace[] }[]) {
+    this.disagreements.push({ roomId, users });
+    return Promise.resolve();
   }
   followRoom(handlers: Parameters<PageBackground['followRoom']>[0]) {
     this.handlers = handlers;
@@ -293,5 +300,36 @@ describe('watchPage', () => {
     frames.run();
     watch.stop();
     expect(document.querySelector('[data-mtg-badge], [data-mtg-banner]')).toBeNull();
+  });
+});
+
+describe('watchPage: the second opinion', () => {
+  /** The list client, whose rows may show a green shield of its own (`<i class="shield verified">`). */
+  const shieldedAdapter: ClientAdapter = {
+    ...listAdapter,
+    shieldOf: ({ anchor }) =>
+      anchor.closest('li.member')?.querySelector('.shield.verified') ? { state: 'verified' } : { state: 'unknown' },
+  };
+
+  it('adds a line to the banner and tells the background whom the page shows as trusted while we warn', async () => {
+    document.querySelector('li[data-user-id="@bob:x.org"]')?.insertAdjacentHTML('beforeend', '<i class="shield verified"></i>');
+    await startWatch(shieldedAdapter);
+    background.publish(report(PLANS, ['@bob:x.org', '@carol:x.org']));
+    frames.run();
+    await settle();
+    expect(bannerText()).toBe(
+      'Matrix Trust Guard: 2 new warnings in this room: @bob:x.org and @carol:x.org.' +
+        'Element Web shows 1 person as trusted whom Matrix Trust Guard warns about.',
+    );
+    expect(background.disagreements).toEqual([{ roomId: PLANS, users: [{ userId: '@bob:x.org', places: ['member-list'] }] }]);
+  });
+
+  it('says nothing of the kind where the page shows no shields', async () => {
+    await startWatch(shieldedAdapter);
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    await settle();
+    expect(bannerText()).toBe('Matrix Trust Guard: 1 new warning in this room: @bob:x.org.');
+    expect(background.disagreements).toEqual([]);
   });
 });
