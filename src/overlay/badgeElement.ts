@@ -68,9 +68,7 @@ export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (s
     if (!usePopover) return;
     if (open) {
       details.showPopover();
-      const box = pill.getBoundingClientRect();
-      details.style.left = `${Math.max(0, box.left)}px`;
-      details.style.top = `${box.bottom + 4}px`;
+      placeDetails(details, pill);
     } else if (details.matches(':popover-open')) {
       details.hidePopover();
     }
@@ -87,6 +85,25 @@ export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (s
   pill.addEventListener('blur', () => show(false));
   shadow.append(pill, details);
   return { host, pill };
+}
+
+/**
+ * Under the pill, kept inside the window: a badge at the window's right edge (Element's member
+ * list) opens its details leftwards, and one near the bottom opens them above it.
+ */
+function placeDetails(details: HTMLElement, pill: HTMLElement): void {
+  const box = pill.getBoundingClientRect();
+  const view = pill.ownerDocument.documentElement;
+  const margin = 4;
+  // At the left edge first, so the details take their natural width before they are measured.
+  details.style.left = '0px';
+  details.style.top = '0px';
+  const { width, height } = details.getBoundingClientRect();
+  const left = Math.min(box.left, view.clientWidth - width - margin);
+  const below = box.bottom + margin;
+  const top = below + height > view.clientHeight && box.top - margin - height >= 0 ? box.top - margin - height : below;
+  details.style.left = `${Math.max(0, left)}px`;
+  details.style.top = `${top}px`;
 }
 
 /** Fills a badge with what it says now (text only: names are anyone's text). */

@@ -9,7 +9,8 @@ export interface FixtureRoom {
   /** The canonical alias, if any: Cinny and Element show it in the address instead of the id. */
   alias?: string;
   name: string;
-  members: { userId: string; name: string }[];
+  /** `shield`: the client's own trust indicator on the member's row, where the fixture can draw one (Element). */
+  members: { userId: string; name: string; shield?: 'verified' | 'warning' }[];
   /** One message per entry, each with its sender shown. */
   timeline: { sender: string; body: string }[];
 }

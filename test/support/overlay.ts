@@ -117,6 +117,25 @@ export async function clickBannerButton(page: Page, className: 'review' | 'hide'
   await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }
 
+/** Where the open details of the badges are on screen (left, top, right, bottom in CSS pixels), read past the closed shadow roots. */
+export async function openBadgeDetailsBoxes(page: Page): Promise<{ left: number; top: number; right: number; bottom: number }[]> {
+  const session = await cdp(page);
+  const { root }: { root: DomNode } = await session.send('DOM.getDocument', { depth: -1, pierce: true });
+  const open: DomNode[] = [];
+  walk(root, (node) => {
+    if (!('data-mtg-badge' in attributesOf(node)) || !node.shadowRoots?.[0]) return;
+    const details = find(node.shadowRoots[0], (n) => classesOf(n).includes('details') && !('hidden' in attributesOf(n)));
+    if (details) open.push(details);
+  });
+  const boxes = [];
+  for (const details of open) {
+    const { quads } = await session.send('DOM.getContentQuads', { nodeId: details.nodeId });
+    const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = quads[0] ?? [];
+    boxes.push({ left: x1, top: y1, right: x3, bottom: y3 });
+  }
+  return boxes;
+}
+
 function walk(node: DomNode, visit: (node: DomNode) => void): void {
   visit(node);
   for (const shadow of node.shadowRoots ?? []) walk(shadow, visit);
