@@ -51,10 +51,7 @@ const NO_BRIDGING: RoomBridging = { bridges: [], roleOf: () => undefined };
 export function roomBridging(room: Pick<RoomFacts, 'bridgeEvents' | 'members'>): RoomBridging {
   const events = room.bridgeEvents ?? [];
   if (events.length === 0) return NO_BRIDGING;
-  const parsed = events
-    .toSorted((a, b) => compare(`${a.type}\n${a.stateKey}`, `${b.type}\n${b.stateKey}`))
-    .slice(0, MAX_BRIDGE_EVENTS)
-    .flatMap((event) => parseBridgeEvent(event) ?? []);
+  const parsed = firstBridgeEvents(events).flatMap((event) => parseBridgeEvent(event) ?? []);
   if (parsed.length === 0) return NO_BRIDGING;
   const joined = new Set(room.members.filter((member) => member.membership === 'join').map((member) => member.userId));
   const active = dedupe(parsed.filter((bridge) => joined.has(bridge.botUserId)));
@@ -74,6 +71,11 @@ export function roomBridging(room: Pick<RoomFacts, 'bridgeEvents' | 'members'>):
       return isPuppet ? 'bridge-puppet' : undefined;
     },
   };
+}
+
+/** The bridge events looked at: the first MAX_BRIDGE_EVENTS by type and state key, whatever order they came in. */
+export function firstBridgeEvents(events: readonly BridgeStateEvent[]): BridgeStateEvent[] {
+  return events.toSorted((a, b) => compare(`${a.type}\n${a.stateKey}`, `${b.type}\n${b.stateKey}`)).slice(0, MAX_BRIDGE_EVENTS);
 }
 
 /** The bridge an event declares, or undefined when anything about it is not as MSC2346 says. */
