@@ -1,6 +1,7 @@
 import {
   ClientEvent,
   type Device,
+  EventTimeline,
   EventType,
   KnownMembership,
   type MatrixClient,
@@ -11,7 +12,8 @@ import {
 } from 'matrix-js-sdk';
 import { type CryptoApi, CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { isFailing } from '../trust/checkingSummary';
-import type { DeviceFacts, DeviceListCheck, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
+import { BRIDGE_EVENT_TYPES, firstBridgeEvents } from '../trust/roomBridges';
+import type { BridgeStateEvent, DeviceFacts, DeviceListCheck, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
 import type { DeviceListWatch } from './deviceListWatch';
 import { currentMasterKey } from './masterKey';
 import type { FactsChange, TrustFactSource } from '../background/ports/trustFacts';
@@ -98,7 +100,13 @@ export class SdkTrustFacts implements TrustFactSource {
   roomFacts(roomId: string): RoomFacts | undefined {
     const room = this.client.getRoom(roomId);
     if (!room || !isJoined(room)) return undefined;
-    return { roomId, name: room.name, encrypted: room.hasEncryptionStateEvent(), members: membersWhoCanRead(room) };
+    return {
+      roomId,
+      name: room.name,
+      encrypted: room.hasEncryptionStateEvent(),
+      members: membersWhoCanRead(room),
+      bridgeEvents: bridgeEventsOf(room),
+    };
   }
 
   roomIds(): string[] {
@@ -169,8 +177,25 @@ function conflictingKey(deviceId: string, offeredKey: string, heldKey: string, d
   };
 }
 
-/** State events that change who can read a room's messages (members are followed separately). */
-const TRUST_STATE_EVENTS: ReadonlySet<string> = new Set([EventType.RoomEncryption, EventType.RoomHistoryVisibility]);
+/**
+ * State events that change who can read a room's messages (members are followed separately), or
+ * how their devices are judged (a bridge's bot and puppets).
+ */
+const TRUST_STATE_EVENTS: ReadonlySet<string> = new Set([EventType.RoomEncryption, EventType.RoomHistoryVisibility, ...BRIDGE_EVENT_TYPES]);
+
+/** The room's bridge state events, as the room state holds them (src/trust validates them), no more than src/trust looks at. */
+function bridgeEventsOf(room: Room): BridgeStateEvent[] {
+  const state = room.getLiveTimeline().getState(EventTimeline.FORWARDS);
+  const events = BRIDGE_EVENT_TYPES.flatMap((type) => state?.getStateEvents(type) ?? []);
+  return firstBridgeEvents(
+    events.map((event) => ({
+      type: event.getType(),
+      stateKey: event.getStateKey() ?? '',
+      sender: event.getSender() ?? '',
+      content: event.getContent(),
+    })),
+  );
+}
 
 function isJoined(room: Room): boolean {
   return room.getMyMembership() === (KnownMembership.Join as string);

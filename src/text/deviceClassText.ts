@@ -5,6 +5,7 @@ import { t } from './i18n';
 const CLASS_WORDS: Record<DeviceClass, () => string> = {
   verified: () => t('deviceClassVerified'),
   'owner-signed': () => t('deviceClassOwnerSigned'),
+  bridged: () => t('deviceClassBridged'),
   unsigned: () => t('deviceClassUnsigned'),
   'unsigned-of-verified': () => t('deviceClassUnsignedOfVerified'),
   'conflicting-key': () => t('deviceClassConflictingKey'),
@@ -14,6 +15,8 @@ const CLASS_WORDS: Record<DeviceClass, () => string> = {
 const OWN_CLASS_WORDS: Record<DeviceClass, () => string> = {
   verified: () => t('ownDeviceClassVerified'),
   'owner-signed': () => t('ownDeviceClassOwnerSigned'),
+  // Never shown: our own account is never a bridge's (classifyDevice); said as what it would be.
+  bridged: () => t('ownDeviceClassUnsigned'),
   unsigned: () => t('ownDeviceClassUnsigned'),
   'unsigned-of-verified': () => t('ownDeviceClassUnsigned'),
   'conflicting-key': () => t('deviceClassConflictingKey'),

@@ -1,4 +1,4 @@
-import type { DeviceClass, DeviceFacts, IdentityState, Policy, Severity, UserFacts } from './types';
+import type { BridgeRole, DeviceClass, DeviceFacts, IdentityState, Policy, Severity, UserFacts } from './types';
 
 /**
  * The rules of docs/architecture.md, "Trust model": how far we trust a device or an identity, and how
@@ -9,14 +9,26 @@ import type { DeviceClass, DeviceFacts, IdentityState, Policy, Severity, UserFac
 const CLASS_RANK: Record<DeviceClass, number> = {
   verified: 0,
   'owner-signed': 1,
-  unsigned: 2,
-  'unsigned-of-verified': 3,
-  'conflicting-key': 4,
+  bridged: 2,
+  unsigned: 3,
+  'unsigned-of-verified': 4,
+  'conflicting-key': 5,
 };
 
-const SEVERITY_RANK: Record<Severity, number> = { none: 0, warn: 1, critical: 2 };
+const SEVERITY_RANK: Record<Severity, number> = { none: 0, neutral: 1, warn: 2, critical: 3 };
 
-export function classifyDevice(device: DeviceFacts, owner: UserFacts): DeviceClass {
+/**
+ * `bridgeRole`: what the room's bridge state says the owner is there (`roomBridges.ts`). It only
+ * ever turns `unsigned` into `bridged`, and only for an owner without any cross-signing identity:
+ * bridges do not cross-sign their puppets, while an unsigned device next to an identity is what a
+ * stolen password looks like. Everything worse (a verified owner, a changed key) stays as it is.
+ */
+export function classifyDevice(device: DeviceFacts, owner: UserFacts, bridgeRole?: BridgeRole): DeviceClass {
+  const cls = ownerClass(device, owner);
+  return cls === 'unsigned' && bridgeRole !== undefined && !owner.hasIdentity ? 'bridged' : cls;
+}
+
+function ownerClass(device: DeviceFacts, owner: UserFacts): DeviceClass {
   // Whatever else is said about it, a second key for a known device id is the server's doing.
   if (device.conflictsWithKey !== undefined) return 'conflicting-key';
   if (device.crossSigningVerified || device.locallyVerified) return 'verified';
@@ -38,6 +50,8 @@ export function deviceSeverity(cls: DeviceClass, policy: Policy): Severity {
       return 'none';
     case 'owner-signed':
       return policy === 'strict' ? 'warn' : 'none';
+    case 'bridged':
+      return policy === 'strict' ? 'warn' : 'neutral';
     case 'unsigned':
       return 'warn';
     case 'unsigned-of-verified':
@@ -54,6 +68,11 @@ export function identitySeverity(state: IdentityState): Severity {
 /** True when `a` is trusted less than `b`. */
 export function isWorse(a: DeviceClass, b: DeviceClass): boolean {
   return CLASS_RANK[a] > CLASS_RANK[b];
+}
+
+/** A severity the user is warned about (counted, badged, new until acknowledged); `neutral` is only shown. */
+export function isWarning(severity: Severity): boolean {
+  return severity === 'warn' || severity === 'critical';
 }
 
 export function severityRank(severity: Severity): number {

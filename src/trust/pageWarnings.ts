@@ -1,4 +1,5 @@
 import { type CheckingSummary, summarizeChecking } from './checkingSummary';
+import { isWarning } from './classifyDevice';
 import type { DeviceClass, DeviceListCheck, IdentityState, RoomTrustReport, WarningCounts } from './types';
 
 /** One device as a badge names it: no keys, no times (a page learns only what it shows). */
@@ -61,7 +62,8 @@ export function memberBadges(report: RoomTrustReport): Map<string, MemberBadge> 
   const checks = new Map(report.checking.map(({ userId, displayName, ...check }) => [userId, { userId, displayName, check }]));
   const room = report.name === undefined ? {} : { roomName: report.name };
   for (const member of report.members) {
-    const newDevices = member.devices.filter((device) => device.isNew && device.severity !== 'none');
+    // Only warnings: a neutral mention (a bridged device by default) is for the popup, never the page.
+    const newDevices = member.devices.filter((device) => device.isNew && isWarning(device.severity));
     const identityProblem = member.identity !== 'ok';
     if (!identityProblem && newDevices.length === 0) continue;
     const critical = identityProblem || newDevices.some((device) => device.severity === 'critical');

@@ -1,5 +1,7 @@
-import { classifyDevice, deviceSeverity, identitySeverity, identityState, severityRank, worstSeverity } from './classifyDevice';
+import { classifyDevice, deviceSeverity, identitySeverity, identityState, isWarning, severityRank, worstSeverity } from './classifyDevice';
+import { type RoomBridging, roomBridging } from './roomBridges';
 import type {
+  BridgeRole,
   CheckingMember,
   DeviceFacts,
   DeviceListCheck,
@@ -40,6 +42,8 @@ export function observationsFor(
   onlyUserIds?: ReadonlySet<string>,
 ): RoomObservation {
   const { room, users, checks, ownDeviceId } = inputs;
+  // The ledger keeps bridged devices with their class: a device that stops looking bridged gets worse.
+  const bridging = roomBridging(room);
   const devices: ObservedDevice[] = [];
   const pendingUserIds = new Set<string>();
   for (const { userId } of room.members) {
@@ -48,7 +52,8 @@ export function observationsFor(
     if (!owner || checks.has(userId)) pendingUserIds.add(userId);
     if (!owner) continue;
     for (const device of othersDevices(owner, ownDeviceId)) {
-      devices.push({ userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key, class: classifyDevice(device, owner) });
+      const cls = classifyDevice(device, owner, bridging.roleOf(userId));
+      devices.push({ userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key, class: cls });
     }
   }
   return { roomId: room.roomId, devices, pendingUserIds, ...(onlyUserIds === undefined ? {} : { onlyUserIds }) };
@@ -60,8 +65,8 @@ export function observationsFor(
  * listed, but no warnings are counted (the UI says so instead).
  */
 export function buildRoomTrustReport(inputs: ReportInputs): RoomTrustReport {
-  const summaries = summarizeMembers(inputs, inputs.room.members);
-  return assemble(inputs, summaries);
+  const bridging = roomBridging(inputs.room);
+  return assemble(inputs, bridging, summarizeMembers(inputs, bridging, inputs.room.members));
 }
 
 /**
@@ -77,8 +82,10 @@ export function refreshRoomTrustReport(
   const unchanged = (userId: string) => !changedUserIds.has(userId);
   const changedMembers = inputs.room.members.filter((member) => changedUserIds.has(member.userId));
   const changedLedger = inputs.ledger.filter((entry) => changedUserIds.has(entry.userId));
-  const fresh = summarizeMembers({ ...inputs, ledger: changedLedger }, changedMembers);
-  return assemble(inputs, {
+  // Bridge state changes come as a room change, which recomputes everyone: the rest's roles stand.
+  const bridging = roomBridging(inputs.room);
+  const fresh = summarizeMembers({ ...inputs, ledger: changedLedger }, bridging, changedMembers);
+  return assemble(inputs, bridging, {
     members: [...previous.members.filter((member) => unchanged(member.userId)), ...fresh.members],
     verifiedUserIds: [...previous.verifiedUserIds.filter(unchanged), ...fresh.verifiedUserIds],
     checking: [...previous.checking.filter((member) => unchanged(member.userId)), ...fresh.checking],
@@ -91,7 +98,7 @@ interface MemberSummaries {
   checking: CheckingMember[];
 }
 
-function summarizeMembers(inputs: ReportInputs, roomMembers: readonly RoomMemberFacts[]): MemberSummaries {
+function summarizeMembers(inputs: ReportInputs, bridging: RoomBridging, roomMembers: readonly RoomMemberFacts[]): MemberSummaries {
   const { room, users, checks, ledger, ownDeviceId, policy, now } = inputs;
   const entries = new Map(ledger.map((entry) => [ledgerKeyOf(entry), entry]));
   const summaries: MemberSummaries = { members: [], verifiedUserIds: [], checking: [] };
@@ -106,19 +113,24 @@ function summarizeMembers(inputs: ReportInputs, roomMembers: readonly RoomMember
         ...check,
       });
     if (!owner) continue;
+    const bridgeRole = bridging.roleOf(member.userId);
     const devices = othersDevices(owner, ownDeviceId).flatMap((device) => {
       const { deviceId, ed25519Key } = device;
       const entry = entries.get(ledgerKeyOf({ roomId: room.roomId, userId: member.userId, deviceId, ed25519Key }));
-      return deviceReport(device, classifyDevice(device, owner), entry, policy, now) ?? [];
+      return deviceReport(device, classifyDevice(device, owner, bridgeRole), entry, policy, now) ?? [];
     });
-    const report = memberReport(member, owner, devices);
+    const report = memberReport(member, owner, devices, bridgeRole);
     if (report.severity !== 'none') summaries.members.push(report);
     if (!check && isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
   }
   return summaries;
 }
 
-function assemble(inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>, summaries: MemberSummaries): RoomTrustReport {
+function assemble(
+  inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>,
+  bridging: RoomBridging,
+  summaries: MemberSummaries,
+): RoomTrustReport {
   const { room, policy, now } = inputs;
   const ordered = summaries.members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
   const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
@@ -130,6 +142,7 @@ function assemble(inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>, summari
     generatedAt: now,
     memberCount: room.members.length,
     members: ordered,
+    ...(bridging.bridges.length > 0 && { bridges: bridging.bridges }),
     // In a fixed order, so a refreshed report equals one built from scratch.
     verifiedUserIds: summaries.verifiedUserIds.toSorted(byCodeUnit),
     checking: summaries.checking.toSorted((a, b) => byCodeUnit(a.userId, b.userId)),
@@ -143,7 +156,10 @@ function othersDevices(user: UserFacts, ownDeviceId: string): DeviceFacts[] {
   return user.isOwnUser ? user.devices.filter((device) => device.deviceId !== ownDeviceId) : user.devices;
 }
 
-/** Undefined for a device that warrants no warning. A device the ledger has not seen yet is new. */
+/**
+ * Undefined for a device that warrants no warning or mention. A warning the ledger has not seen
+ * yet is new; a neutral mention never is.
+ */
 function deviceReport(
   device: DeviceFacts,
   cls: DeviceReport['class'],
@@ -159,14 +175,19 @@ function deviceReport(
     displayName: device.displayName,
     class: cls,
     severity,
-    isNew: entry ? isNewWarning(entry, policy) : true,
+    isNew: isWarning(severity) && (entry ? isNewWarning(entry, policy) : true),
     firstSeenAt: entry?.firstSeenAt ?? now,
     acknowledgedAt: entry?.acknowledgedAt,
     ...(device.conflictsWithKey === undefined ? {} : { conflictsWithKey: device.conflictsWithKey }),
   };
 }
 
-function memberReport(member: RoomMemberFacts, owner: UserFacts, devices: DeviceReport[]): MemberReport {
+function memberReport(
+  member: RoomMemberFacts,
+  owner: UserFacts,
+  devices: DeviceReport[],
+  bridgeRole: BridgeRole | undefined,
+): MemberReport {
   const identity = identityState(owner);
   return {
     userId: member.userId,
@@ -174,6 +195,7 @@ function memberReport(member: RoomMemberFacts, owner: UserFacts, devices: Device
     membership: member.membership,
     identity,
     ...(identity !== 'ok' && owner.masterKey !== undefined ? { masterKey: owner.masterKey } : {}),
+    ...(bridgeRole && { bridgeRole }),
     severity: worstSeverity([identitySeverity(identity), ...devices.map((device) => device.severity)]),
     devices: devices.toSorted((a, b) => compareConcern(deviceConcern(a), deviceConcern(b))),
   };
@@ -200,6 +222,7 @@ function warningsOf(member: MemberReport): Warning[] {
   return [...(identity === 'none' ? [] : [{ severity: identity, isNew: true }]), ...member.devices];
 }
 
+/** Only warnings count: a neutral mention (a bridged device by default) is shown, never counted. */
 function countBySeverity(warnings: readonly Warning[]): WarningCounts {
   return {
     warn: warnings.filter((warning) => warning.severity === 'warn').length,

@@ -9,6 +9,13 @@ export type DeviceClass =
   | 'verified'
   /** Signed by its owner, but we have not verified the owner. */
   | 'owner-signed'
+  /**
+   * Not signed by its owner, who is a bridge's bot or puppet in this room (see `roomBridges.ts`)
+   * without any cross-signing identity: bridges make such devices by construction. Messages to it
+   * leave Matrix's end-to-end encryption at the bridge. Ranked just below `owner-signed`, so a
+   * device that stops looking bridged (`unsigned`) is worse and warns again.
+   */
+  | 'bridged'
   /** Not signed by its owner's self-signing key (an "insecure device", MSC4153). */
   | 'unsigned'
   /** Not signed by its owner, whom we verified (or who is us): someone else holds the account. */
@@ -28,9 +35,16 @@ export type IdentityState =
   /** We had verified this user; the identity we see now is not the one we verified. */
   | 'verification-violation';
 
-export type Severity = 'none' | 'warn' | 'critical';
+/**
+ * `neutral`: shown in the popup's room view, never counted as a warning (the toolbar, banner,
+ * badges and overview ignore it), never new, never acknowledged.
+ */
+export type Severity = 'none' | 'neutral' | 'warn' | 'critical';
 
-/** default: warn on unsigned devices and worse; strict: also on devices of unverified users. */
+/**
+ * default: warn on unsigned devices and worse, bridged devices neutral; strict: also warn on
+ * devices of unverified users, bridged ones included.
+ */
 export type Policy = 'default' | 'strict';
 
 /** What the crypto layer says about one device: facts, no judgement. */
@@ -106,6 +120,17 @@ export interface RoomMemberFacts {
   membership: Membership;
 }
 
+/**
+ * A bridge state event in a room (MSC2346 `m.bridge`, or the older `uk.half-shot.bridge`) as
+ * the room state holds it: unchecked network data, validated by `roomBridges.ts`.
+ */
+export interface BridgeStateEvent {
+  type: string;
+  stateKey: string;
+  sender: string;
+  content: unknown;
+}
+
 export interface RoomFacts {
   roomId: string;
   name?: string;
@@ -115,7 +140,20 @@ export interface RoomFacts {
    * history visibility lets invitees read (the adapter decides).
    */
   members: RoomMemberFacts[];
+  /** The room's bridge state events; absent is the same as none. */
+  bridgeEvents?: readonly BridgeStateEvent[];
 }
+
+/** A bridge in a room (from a valid bridge state event whose bot is a joined member), as the popup labels it. */
+export interface RoomBridge {
+  /** The bridge's bot (`bridgebot`). */
+  botUserId: string;
+  protocol: { id: string; displayName?: string };
+  network?: { id: string; displayName?: string };
+}
+
+/** What the room's bridge state says a member is: the bridge's bot, or one of its puppets (a heuristic). */
+export type BridgeRole = 'bridge-bot' | 'bridge-puppet';
 
 /** Where one device stands in one room, according to the warned-device ledger. */
 export interface LedgerKey {
@@ -161,9 +199,11 @@ export interface MemberReport {
   identity: IdentityState;
   /** The public master key of the identity the `identity` state is about, if they have one. */
   masterKey?: string;
+  /** Set when the room's bridge state says they are a bridge's bot or puppet. */
+  bridgeRole?: BridgeRole;
   /** The worst of the identity state and the devices. */
   severity: Severity;
-  /** Devices that warrant a warning under the policy; trusted ones are left out. */
+  /** Devices that warrant a warning (or a neutral mention) under the policy; trusted ones are left out. */
   devices: DeviceReport[];
 }
 
@@ -179,8 +219,10 @@ export interface RoomTrustReport {
   policy: Policy;
   generatedAt: number;
   memberCount: number;
-  /** Members with any warning, worst first. */
+  /** Members with any warning or neutral mention, worst first. */
   members: MemberReport[];
+  /** The room's bridges, when it has any: the popup labels the room and their bots. */
+  bridges?: RoomBridge[];
   /** Members whose identity we verified and whose devices are all verified (for a quiet check mark). */
   verifiedUserIds: string[];
   /**

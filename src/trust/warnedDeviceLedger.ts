@@ -1,4 +1,4 @@
-import { deviceSeverity, isWorse } from './classifyDevice';
+import { deviceSeverity, isWarning, isWorse } from './classifyDevice';
 import type { DeviceClass, LedgerEntry, LedgerKey, Policy } from './types';
 
 /**
@@ -69,10 +69,12 @@ export function observeRoom(existing: readonly LedgerEntry[], observation: RoomO
 
 /**
  * A warning the user has not acknowledged yet, or one that got worse since: acknowledged
- * devices stay quiet until their class gets worse. A departed device is history, never new.
+ * devices stay quiet until their class gets worse. A departed device is history, never new; a
+ * device that is no warning under the policy (a `bridged` one by default) is never new either,
+ * so it is never stamped as warned nor acknowledged.
  */
 export function isNewWarning(entry: LedgerEntry, policy: Policy): boolean {
-  if (entry.departedAt !== undefined || deviceSeverity(entry.lastClass, policy) === 'none') return false;
+  if (entry.departedAt !== undefined || !isWarning(deviceSeverity(entry.lastClass, policy))) return false;
   return entry.acknowledgedClass === undefined || isWorse(entry.lastClass, entry.acknowledgedClass);
 }
 

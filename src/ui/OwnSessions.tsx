@@ -8,7 +8,15 @@ import { ErrorNotice, useAction } from './useAction';
 import { nameOr } from '../validation/displayText';
 import { Field } from './Field';
 
-const ORDER: Record<DeviceClass, number> = { 'conflicting-key': 0, 'unsigned-of-verified': 0, unsigned: 1, 'owner-signed': 2, verified: 3 };
+/** Own sessions are never `bridged` (only another user's can be); it sorts with `unsigned` for completeness. */
+const ORDER: Record<DeviceClass, number> = {
+  'conflicting-key': 0,
+  'unsigned-of-verified': 0,
+  unsigned: 1,
+  bridged: 1,
+  'owner-signed': 2,
+  verified: 3,
+};
 
 /**
  * The account's other sessions, suspicious ones first: an own session the identity never

@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { DisagreementRecord } from '../trust/pageDisagreement';
 import { describeDisagreement } from './disagreementView';
-import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
+import type { DeviceReport, MemberReport, RoomBridge, RoomTrustReport } from '../trust/types';
 import { describeRoomChecking } from './roomNewsView';
-import { type MemberActions, memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
+import { bridgeLabelParts, type MemberActions, memberActions, newDevicesInRoom, shortKey, shownDevice } from './roomView';
 import { ErrorNotice, useAction } from './useAction';
 import { t } from '../text/i18n';
 import { describeDeviceClass } from '../text/deviceClassText';
@@ -25,6 +25,9 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
   return (
     <div class="room-warnings" data-room={report.roomId}>
       {!report.encrypted && <p class="notice">{t('roomNotEncrypted')}</p>}
+      {report.bridges?.map((bridge) => (
+        <BridgeNotice key={`${bridge.botUserId}/${bridge.protocol.id}/${bridge.network?.id ?? ''}`} bridge={bridge} />
+      ))}
       {checking !== undefined && (
         <p class="notice checking" data-checking={report.checking.map((member) => member.userId).join(' ')}>
           {checking}
@@ -89,6 +92,8 @@ function MemberWarning(props: {
       <div class="member-head">
         <span class="member-name">{own ? t('memberYou') : memberName(member.userId, member.displayName)}</span>
         <span class="mono member-id">{member.userId}</span>
+        {member.bridgeRole === 'bridge-bot' && <span class="tag neutral">{t('memberBridgeBotTag')}</span>}
+        {member.bridgeRole === 'bridge-puppet' && <span class="tag neutral">{t('memberBridgePuppetTag')}</span>}
       </div>
       <IdentityNotice member={member} actions={actions} act={act} />
       {disagreements.map((record) => (
@@ -125,6 +130,16 @@ function MemberWarning(props: {
         ))}
       </ul>
     </li>
+  );
+}
+
+/** The room is bridged: to what, by which bot, and what that means for its encryption. */
+function BridgeNotice({ bridge }: { bridge: RoomBridge }) {
+  const { protocol, network, bot } = bridgeLabelParts(bridge);
+  return (
+    <p class="notice bridge" data-bridge-bot={bridge.botUserId}>
+      {network === undefined ? t('roomBridged', protocol, bot) : t('roomBridgedNetwork', protocol, network, bot)}
+    </p>
   );
 }
 

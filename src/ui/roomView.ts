@@ -1,5 +1,6 @@
-import type { DeviceReport, MemberReport, RoomTrustReport } from '../trust/types';
+import type { DeviceReport, MemberReport, RoomBridge, RoomTrustReport } from '../trust/types';
 import type { ShownDevice } from '../trust/warnedDeviceLedger';
+import { displayText, nameOr } from '../validation/displayText';
 
 /** What the popup offers for one member of a room: the decisions, not the drawing. */
 export interface MemberActions {
@@ -19,10 +20,13 @@ export function memberActions(member: MemberReport, own: boolean): MemberActions
   const newDevices = newDevicesOf(member);
   const { masterKey } = member;
   // Verifying helps with someone we have not verified; a verified member's unsigned device
-  // (or changed identity) is not fixed by verifying again.
+  // (or changed identity) is not fixed by verifying again, and a bridged device's owner has no
+  // identity to verify.
   const verifyHelps =
     member.identity === 'ok' &&
-    member.devices.every((device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key');
+    member.devices.every(
+      (device) => device.class !== 'unsigned-of-verified' && device.class !== 'conflicting-key' && device.class !== 'bridged',
+    );
   return {
     newDevices,
     ...(member.identity === 'identity-changed' && masterKey !== undefined && { acceptIdentity: { masterKey } }),
@@ -39,6 +43,19 @@ export function newDevicesInRoom(report: RoomTrustReport): ShownDevice[] {
 
 export function shownDevice(member: MemberReport, device: DeviceReport): ShownDevice {
   return { userId: member.userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key };
+}
+
+/**
+ * A bridge's label, its words from the network made safe to show: the protocol's display name
+ * (else its id), the network's (else its id) when the event names one, and the bot's id.
+ */
+export function bridgeLabelParts(bridge: RoomBridge): { protocol: string; network?: string; bot: string } {
+  const { protocol, network, botUserId } = bridge;
+  return {
+    protocol: nameOr(protocol.displayName, displayText(protocol.id)),
+    ...(network && { network: nameOr(network.displayName, displayText(network.id)) }),
+    bot: displayText(botUserId),
+  };
 }
 
 /** The start of a public key: enough to tell two apart at a glance. */
