@@ -18,6 +18,7 @@ import {
   type Toolbar,
 } from '../support/roomSwitch.ts';
 import { connectToSynapse } from '../support/synapse.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 declare const browser: Browser;
 
@@ -136,6 +137,42 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
       setFigures({ room_switch_stale_frames_firefox: staleFrames });
       expect(toBadges).toHaveLength(MEASURED_ROUND_TRIPS);
       expect(staleFrames).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("Element: a green shield that Element draws on Bob's row marks his badge and adds the banner's line (the second opinion)", async () => {
+    const element = SWITCH_CLIENTS.find((client) => client.name === 'Element') as SwitchClient;
+    const { page, driver } = await openClient(element);
+    try {
+      await driver.click(element.entry(world.plans));
+      const member = `member ${world.bob.userId}`;
+      await waitFor("Bob's member badge", async () =>
+        (await driver.overlay())?.badges.some((badge) => badge.context === member) ? true : undefined,
+      );
+      // What Element does for a verified user until its list is reopened (CLIENTS.md): a green shield on the row.
+      await page.evaluate((bob) => {
+        const row = [...document.querySelectorAll('.mx_MemberTileView')].find((tile) => tile.querySelector(`[title="${bob}"]`));
+        row
+          ?.querySelector('.mx_MemberTileView_right')
+          ?.insertAdjacentHTML(
+            'beforeend',
+            '<div class="mx_E2EIconView"><svg class="mx_E2EIconView_verified" width="16" height="16"></svg></div>',
+          );
+      }, world.bob.userId);
+      const seen = await waitFor("Bob's badge to disagree with Element's shield", async () => {
+        const overlay = await driver.overlay();
+        const badge = overlay?.badges.find((found) => found.context === member);
+        return badge?.text.startsWith('≠') && overlay?.banner?.message.includes('Element Web shows 1 person as trusted')
+          ? overlay
+          : undefined;
+      });
+      expect(seen.badges.find((badge) => badge.context === member)?.title.split('\n')[0]).toMatch(
+        /^Element Web shows Bob as verified, but /,
+      );
+      // His message has no green shield: that badge stays an ordinary warning.
+      expect(seen.badges.find((badge) => badge.context === `sender ${world.bob.userId}`)?.text).toBe('! 1');
     } finally {
       await page.close();
     }
