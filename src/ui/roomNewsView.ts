@@ -38,6 +38,9 @@ export function describeRoomNews(report: RoomTrustReport, freshness: Freshness):
   }
   if (!freshness.current) return { text: noNewAsOf(freshness), tone: 'neutral' };
   if (report.checking.length > 0) return { text: t('currentTabNoNewWarningsYet'), tone: 'neutral' };
+  // Nothing new, but messages to bridged people leave end-to-end encryption: not all clear.
+  if (report.members.some((member) => member.devices.some((device) => device.class === 'bridged' && device.severity === 'neutral')))
+    return { text: t('currentTabNoNewWarningsBridged'), tone: 'neutral' };
   return { text: t('currentTabNoNewWarnings'), tone: 'ok' };
 }
 

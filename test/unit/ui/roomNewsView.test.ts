@@ -45,6 +45,25 @@ describe("a room's news", () => {
     expect(describeRoomNews(report(), current)).toEqual({ text: 'No new warnings in this room.', tone: 'ok' });
   });
 
+  it('never says all clear in a room whose bridged people get messages outside end-to-end encryption', () => {
+    const bridged = report({
+      members: [
+        {
+          userId: '@telegram_1:example.org',
+          membership: 'join',
+          identity: 'ok',
+          bridgeRole: 'bridge-puppet',
+          severity: 'neutral',
+          devices: [{ deviceId: 'PUPPET', ed25519Key: 'k', class: 'bridged', severity: 'neutral', isNew: false, firstSeenAt: AT }],
+        },
+      ],
+    });
+    expect(describeRoomNews(bridged, current)).toEqual({
+      text: 'No new warnings in this room; messages to its bridged people leave end-to-end encryption at the bridge.',
+      tone: 'neutral',
+    });
+  });
+
   it('says "as of" the last good sync, neutrally, while offline', () => {
     expect(describeRoomNews(report(), offline)).toEqual({ text: `No new warnings as of ${formatTime(AT)}.`, tone: 'neutral' });
     expect(describeRoomNews(report(), { current: false }).tone).toBe('neutral');
