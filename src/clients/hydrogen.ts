@@ -1,3 +1,4 @@
+import type { PageShield } from '../model/pageShield';
 import type { ClientAdapter, RoomRef, UserAnchor } from './clientAdapter';
 import { anchorsWithin, childMatching, decodeSegment, hashSegments, roomRefFrom, userIdFrom, userIdInText } from './pageIds';
 
@@ -14,6 +15,8 @@ const SELECTORS = {
   sender: '.Timeline_messageSender[title]',
   memberDetails: '.MemberDetailsView',
   memberDetailsUserId: '.MemberDetailsView_id',
+  /** The member details' shield, shown when Hydrogen's cross-signing feature is on: `MemberDetailsView_shield_<green|black|red>`. */
+  memberDetailsShield: '.MemberDetailsView_shield_container > span',
   /** The room grid shows several rooms at once; the URL names the focused one. */
   gridTile: '.RoomGridView > .container',
   focusedGridComposer: '.RoomGridView > .container.focused .MessageComposer',
@@ -70,6 +73,22 @@ function memberDetails(panel: Element): UserAnchor | undefined {
   return shownId && userId ? { userId, anchor: shownId, place: 'user-info' } : undefined;
 }
 
+/**
+ * Hydrogen's own indicator, read as data: only the member details show one (and only with its
+ * cross-signing feature on), green for a trusted user, black for one not signed by us, red for
+ * anything wrong (MemberDetailsViewModel.trustShieldColor). Member rows and messages show none.
+ */
+function shieldOf(found: UserAnchor): PageShield {
+  if (found.place !== 'user-info') return { state: 'unknown' };
+  const shield = found.anchor.closest(SELECTORS.memberDetails)?.querySelector(SELECTORS.memberDetailsShield);
+  if (!shield) return { state: 'unknown' };
+  const color = [...shield.classList]
+    .find((name) => name.startsWith('MemberDetailsView_shield_'))
+    ?.slice('MemberDetailsView_shield_'.length);
+  const state = color === 'green' ? 'verified' : color === 'red' ? 'warning' : color === 'black' ? 'none' : 'unknown';
+  return { state, element: shield };
+}
+
 /** Members shown in a grid tile other than the focused one belong to another room. */
 function inFocus(anchor: UserAnchor): boolean {
   return anchor.anchor.closest(SELECTORS.gridTile)?.classList.contains('focused') ?? true;
@@ -87,6 +106,7 @@ export const hydrogenAdapter: ClientAdapter = {
     ].filter(inFocus),
   itemSelector: [SELECTORS.memberTile, SELECTORS.message, SELECTORS.memberDetails].join(', '),
   bannerAnchor: (doc) => doc.querySelector(SELECTORS.focusedGridComposer) ?? doc.querySelector(SELECTORS.composer) ?? undefined,
+  shieldOf,
 };
 
 /*

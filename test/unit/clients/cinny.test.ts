@@ -202,3 +202,10 @@ describe('Cinny: where the banner goes', () => {
     expect(cinny.bannerAnchor(body.ownerDocument)).toBeUndefined();
   });
 });
+
+describe('Cinny: its own trust indicators', () => {
+  it('has none to read: its members drawer and timeline show no per-user shield (docs/clients/shields.md)', () => {
+    expect(cinny.shieldOf).toBeUndefined();
+    expect(cinny.roomShield).toBeUndefined();
+  });
+});

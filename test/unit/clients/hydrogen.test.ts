@@ -179,3 +179,37 @@ describe('Hydrogen: where the banner goes', () => {
     expect(hydrogen.bannerAnchor(blankPage())).toBeUndefined();
   });
 });
+
+describe('Hydrogen: its own shield, read as data (the second opinion)', () => {
+  /** The member details' security section as Hydrogen renders it with its cross-signing feature on. */
+  function withShield(color: string): Document {
+    const doc = fixturePage('hydrogen.html');
+    doc
+      .querySelector('.MemberDetailsView_id')
+      ?.insertAdjacentHTML(
+        'afterend',
+        `<div class="MemberDetailsView_section"><div class="MemberDetailsView_value"><div class="MemberDetailsView_shield_container"><span class="MemberDetailsView_shield_${color}"></span><p class="MemberDetailsView_shield_description">…</p></div></div></div>`,
+      );
+    return doc;
+  }
+  const detailsShield = (doc: Document) => {
+    const found = hydrogen.findUsers(doc).find((anchor) => anchor.place === 'user-info');
+    return found && hydrogen.shieldOf?.(found).state;
+  };
+
+  it.each([
+    ['green', 'verified'],
+    ['red', 'warning'],
+    ['black', 'none'],
+    ['', 'unknown'],
+  ])('reads the member details’ %s shield as %s', (color, state) => {
+    expect(detailsShield(withShield(color))).toBe(state);
+  });
+
+  it('reads no shield (the feature off, as by default) as unknown, and member rows and messages as unknown: it shows none there', () => {
+    const doc = fixturePage('hydrogen.html');
+    expect(detailsShield(doc)).toBe('unknown');
+    for (const found of hydrogen.findUsers(doc).filter((anchor) => anchor.place !== 'user-info'))
+      expect(hydrogen.shieldOf?.(found).state).toBe('unknown');
+  });
+});
