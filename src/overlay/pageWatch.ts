@@ -6,6 +6,7 @@ import { ANIMATION_FRAMES, BadgePainter, type Frames } from './badgePainter';
 import { RoomBanner } from './roomBanner';
 import { ShownReporter } from './shownReporter';
 import { disagreementLine } from './warningText';
+import { LAST_SEEN_STEP_MS } from '../trust/pageDisagreement';
 
 /** The background, as the page sees it (messages in the extension; a fake in unit tests). */
 export interface PageBackground {
@@ -76,6 +77,8 @@ class PageWatcher implements PageWatch {
   private subscription: ReturnType<PageBackground['followRoom']> | undefined;
   private readonly keepBanner: MutationObserver | undefined;
   private bannerFrame: number | undefined;
+  /** What this page already told the background it showed as trusted, per room: said again only when it grows, or a step later. */
+  private readonly toldDisagreements = new Map<string, { places: Set<string>; at: number }>();
 
   constructor(private readonly options: PageWatchOptions) {
     const { doc, adapter, background } = options;
@@ -166,6 +169,13 @@ class PageWatcher implements PageWatch {
     this.banner?.showDisagreement(found.size > 0 ? disagreementLine(client, found.size) : undefined);
     const roomId = this.roomId;
     if (roomId === undefined || found.size === 0) return;
+    // A page whose shields flicker (or that flips them on purpose) costs the background one
+    // message per new member or place, and otherwise one a LAST_SEEN_STEP_MS, not one per frame.
+    const told = this.toldDisagreements.get(roomId) ?? { places: new Set<string>(), at: -Infinity };
+    const seen = [...found].flatMap(([userId, places]) => places.map((place) => `${userId}\n${place}`));
+    const now = Date.now();
+    if (seen.every((key) => told.places.has(key)) && now - told.at < LAST_SEEN_STEP_MS) return;
+    this.toldDisagreements.set(roomId, { places: new Set([...told.places, ...seen]), at: now });
     const users = [...found].map(([userId, places]) => ({ userId, places }));
     void this.options.background.disagreed(roomId, users).catch(() => this.onError('disagreement'));
   }

@@ -333,3 +333,28 @@ describe('watchPage: the second opinion', () => {
     expect(background.disagreements).toEqual([]);
   });
 });
+
+describe('watchPage: a page whose shields flicker', () => {
+  const shieldedAdapter: ClientAdapter = {
+    ...listAdapter,
+    shieldOf: ({ anchor }) => {
+      const shield = anchor.closest('li.member')?.querySelector('.shield') ?? null;
+      return shield?.classList.contains('verified') ? { state: 'verified', element: shield } : { state: 'unknown' };
+    },
+  };
+
+  it('tells the background once per member and place, not once per flip', async () => {
+    document.querySelector('li[data-user-id="@bob:x.org"]')?.insertAdjacentHTML('beforeend', '<i class="shield verified"></i>');
+    await startWatch(shieldedAdapter);
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    await settle();
+    const shield = document.querySelector('li[data-user-id="@bob:x.org"] .shield');
+    for (let flip = 0; flip < 10; flip++) {
+      shield?.classList.toggle('verified');
+      await settle();
+      frames.run();
+    }
+    expect(background.disagreements).toHaveLength(1);
+  });
+});
