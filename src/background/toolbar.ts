@@ -45,6 +45,8 @@ function reasonTitle(state: TabState): string {
       return t('toolbarUnencrypted');
     case 'clear':
       return t('toolbarClear');
+    case 'bridged':
+      return t('toolbarBridged');
     case 'warnings':
       return plural(state.newWarnings, {
         one: () => t('toolbarWarningsOne'),

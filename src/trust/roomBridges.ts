@@ -1,5 +1,5 @@
 import { isBoundedString, isPlainObject, userId as isUserId } from '../validation/shape';
-import type { BridgeRole, BridgeStateEvent, RoomBridge, RoomFacts } from './types';
+import type { BridgeRole, BridgeStateEvent, RoomBridge, RoomFacts, RoomTrustReport } from './types';
 
 /**
  * Which members of a room are a bridge's bot or its puppets, from the room's bridge state
@@ -19,6 +19,15 @@ import type { BridgeRole, BridgeStateEvent, RoomBridge, RoomFacts } from './type
  * Bridges that name puppets otherwise (Libera's `@nick:libera.chat`, Heisenbridge) get no
  * puppets: their devices stay warnings. The bot itself is the event's `bridgebot`.
  */
+
+/**
+ * Whether the room has bridged people whose sessions are shown, not warned about (the default
+ * policy): nothing there is new, but messages to them leave end-to-end encryption, so the
+ * room is never called all clear.
+ */
+export function hasBridgedPeople(report: Pick<RoomTrustReport, 'members'>): boolean {
+  return report.members.some((member) => member.devices.some((device) => device.class === 'bridged' && device.severity === 'neutral'));
+}
 
 export const BRIDGE_EVENT_TYPES: readonly string[] = ['m.bridge', 'uk.half-shot.bridge'];
 

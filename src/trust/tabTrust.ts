@@ -1,4 +1,5 @@
 import { type CheckingSummary, summarizeChecking } from './checkingSummary';
+import { hasBridgedPeople } from './roomBridges';
 import type { RoomTrustReport } from './types';
 
 /** What the toolbar icon says about one tab; every state has its own icon, not only a colour. */
@@ -9,7 +10,17 @@ export interface TabView {
   /** New warnings in the tab's room (the number on the badge); 0 when there are none. */
   newWarnings: number;
   /** Why, in a few words (the icon's tooltip picks its text from this). */
-  reason: 'signed-out' | 'not-understood' | 'no-room' | 'not-joined' | 'checking' | 'unencrypted' | 'clear' | 'warnings' | 'unchecked';
+  reason:
+    | 'signed-out'
+    | 'not-understood'
+    | 'no-room'
+    | 'not-joined'
+    | 'checking'
+    | 'unencrypted'
+    | 'clear'
+    | 'bridged'
+    | 'warnings'
+    | 'unchecked';
   /**
    * The room's report is from before the extension lost the server (the sync is offline or
    * overdue): the tooltip says since when. Only on views that show the report.
@@ -66,5 +77,7 @@ export function tabView(facts: TabFacts): TabView {
   if (critical > 0) return { trust: 'critical', newWarnings: warn + critical, reason: 'warnings', ...caveats };
   if (warn > 0) return { trust: 'warn', newWarnings: warn, reason: 'warnings', ...caveats };
   if (checking) return { trust: 'unknown', newWarnings: 0, reason: 'unchecked', ...caveats };
+  // Nothing new, but messages to its bridged people leave end-to-end encryption: not ok.
+  if (hasBridgedPeople(report)) return { trust: 'unknown', newWarnings: 0, reason: 'bridged', ...caveats };
   return { trust: facts.stale ? 'unknown' : 'ok', newWarnings: 0, reason: 'clear', ...caveats };
 }

@@ -1,4 +1,5 @@
 import { classifyDevice } from './classifyDevice';
+import { hasBridgedPeople } from './roomBridges';
 import type { DeviceClass, RoomTrustReport, UserFacts, WarningCounts } from './types';
 
 /** One of the account's other devices, and how far we trust it. */
@@ -18,6 +19,8 @@ export interface RoomSummary {
   newWarnings: WarningCounts;
   /** Members whose devices could not be confirmed current: the room is not clear while any are. */
   checking: number;
+  /** It has bridged people (see roomBridges.ts): not clear either, though nothing there is new. */
+  bridged: boolean;
 }
 
 /** Every joined room's warnings, for the popup and the toolbar badge. */
@@ -44,6 +47,7 @@ export function overviewOf(reports: readonly RoomTrustReport[]): TrustOverview {
     warnings: report.warnings,
     newWarnings: report.newWarnings,
     checking: report.checking.length,
+    bridged: hasBridgedPeople(report),
   }));
   return {
     rooms,

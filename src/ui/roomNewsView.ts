@@ -1,5 +1,6 @@
 import type { RoomSummary, SyncStatus } from '../messaging/protocol';
 import { summarizeChecking } from '../trust/checkingSummary';
+import { hasBridgedPeople } from '../trust/roomBridges';
 import type { RoomTrustReport } from '../trust/types';
 import { describeChecking } from '../text/checkingText';
 import { t } from '../text/i18n';
@@ -39,8 +40,7 @@ export function describeRoomNews(report: RoomTrustReport, freshness: Freshness):
   if (!freshness.current) return { text: noNewAsOf(freshness), tone: 'neutral' };
   if (report.checking.length > 0) return { text: t('currentTabNoNewWarningsYet'), tone: 'neutral' };
   // Nothing new, but messages to bridged people leave end-to-end encryption: not all clear.
-  if (report.members.some((member) => member.devices.some((device) => device.class === 'bridged' && device.severity === 'neutral')))
-    return { text: t('currentTabNoNewWarningsBridged'), tone: 'neutral' };
+  if (hasBridgedPeople(report)) return { text: t('currentTabNoNewWarningsBridged'), tone: 'neutral' };
   return { text: t('currentTabNoNewWarnings'), tone: 'ok' };
 }
 
@@ -71,6 +71,13 @@ export function describeQuietRooms(rooms: readonly RoomSummary[], freshness: Fre
         one: () => t('roomsNoWarningsCheckingOne', String(unchecked)),
         other: () => t('roomsNoWarningsCheckingMany', String(unchecked)),
       }),
+      tone: 'neutral',
+    };
+  }
+  const bridged = rooms.filter((room) => room.bridged).length;
+  if (bridged > 0) {
+    return {
+      text: plural(bridged, { one: () => t('roomsNoWarningsBridgedOne'), other: () => t('roomsNoWarningsBridgedMany', String(bridged)) }),
       tone: 'neutral',
     };
   }

@@ -138,13 +138,17 @@ describe('a room report with a bridge, by default', () => {
     expect(bannerSummary(report)?.members.map((m) => m.userId)).toEqual([dave.userId]);
   });
 
-  it('gives a room whose only concerns are bridged devices no banner, an ok toolbar and nothing in the overview', () => {
+  it('gives a room whose only concerns are bridged devices no banner and no warning counts, but never an ok toolbar or an all-clear room', () => {
     const quiet = reportOf(bridgedRoom([alice.userId, BOT, PUPPET]), [alice, bot, puppet]);
     expect(quiet.members).toHaveLength(2);
     expect(bannerSummary(quiet)).toBeUndefined();
-    expect(tabView({ signedIn: true, understood: true, roomId: ROOM, report: quiet })).toMatchObject({ trust: 'ok', newWarnings: 0 });
+    expect(tabView({ signedIn: true, understood: true, roomId: ROOM, report: quiet })).toMatchObject({
+      trust: 'unknown',
+      newWarnings: 0,
+      reason: 'bridged',
+    });
     expect(overviewOf([quiet]).newWarnings).toEqual({ warn: 0, critical: 0 });
-    expect(overviewOf([quiet]).rooms[0]?.warnings).toEqual({ warn: 0, critical: 0 });
+    expect(overviewOf([quiet]).rooms[0]).toMatchObject({ warnings: { warn: 0, critical: 0 }, bridged: true });
   });
 
   it('keeps the bridged devices in the ledger with their class, never stamped warned nor acknowledged', () => {

@@ -52,6 +52,30 @@ describe('tabView', () => {
     });
   });
 
+  it('is not ok in a room whose bridged people get messages outside end-to-end encryption, nothing new there or not', () => {
+    const puppet = {
+      userId: '@telegram_1:example.org',
+      membership: 'join' as const,
+      identity: 'ok' as const,
+      bridgeRole: 'bridge-puppet' as const,
+      severity: 'neutral' as const,
+      devices: [
+        { deviceId: 'PUPPET', ed25519Key: 'k', class: 'bridged' as const, severity: 'neutral' as const, isNew: false, firstSeenAt: 1 },
+      ],
+    };
+    expect(tabView({ ...ready, report: report({ members: [puppet] }) })).toEqual({ trust: 'unknown', newWarnings: 0, reason: 'bridged' });
+    // Under the strict policy they are warnings, and counted as such.
+    const strict = {
+      ...puppet,
+      severity: 'warn' as const,
+      devices: puppet.devices.map((device) => ({ ...device, severity: 'warn' as const, isNew: true })),
+    };
+    expect(tabView({ ...ready, report: report({ members: [strict], newWarnings: { warn: 1, critical: 0 } }) })).toMatchObject({
+      trust: 'warn',
+      reason: 'warnings',
+    });
+  });
+
   it('warns with the count of new warnings', () => {
     expect(tabView({ ...ready, report: report({ newWarnings: { warn: 2, critical: 0 } }) })).toEqual({
       trust: 'warn',

@@ -28,7 +28,7 @@ function report(overrides: Partial<RoomTrustReport> = {}): RoomTrustReport {
 
 function room(overrides: Partial<RoomSummary> = {}): RoomSummary {
   const none = { warn: 0, critical: 0 };
-  return { roomId: '!r', encrypted: true, memberCount: 2, warnings: none, newWarnings: none, checking: 0, ...overrides };
+  return { roomId: '!r', encrypted: true, memberCount: 2, warnings: none, newWarnings: none, checking: 0, bridged: false, ...overrides };
 }
 
 describe('freshnessOf', () => {
@@ -90,6 +90,11 @@ describe("a room's news", () => {
 describe('the rooms section with no warnings', () => {
   it('says all clear in the ok tone only when current and every room fully checked', () => {
     expect(describeQuietRooms([room(), room()], current)).toEqual({ text: 'No warnings in your 2 rooms.', tone: 'ok' });
+    // A bridged room is not all clear, though nothing there is new.
+    expect(describeQuietRooms([room(), room({ bridged: true })], current)).toEqual({
+      text: 'No warnings in your rooms; 1 of them is bridged, and messages there leave end-to-end encryption at the bridge.',
+      tone: 'neutral',
+    });
   });
 
   it('says "as of" the last good sync, neutrally, while offline', () => {
