@@ -1,7 +1,11 @@
 import { classifyDevice, deviceSeverity, identitySeverity, identityState, severityRank, worstSeverity } from './classifyDevice';
+import { identityCause } from './identityCause';
+import type { IdentityMemory } from './identityMemory';
 import type {
   CheckingMember,
   DeviceFacts,
+  IdentityCause,
+  OwnReset,
   DeviceListCheck,
   DeviceReport,
   LedgerEntry,
@@ -28,6 +32,8 @@ export interface ReportInputs {
   ownDeviceId: string;
   policy: Policy;
   now: number;
+  /** What is remembered of identities, to say why one changed; without it no cause is given. */
+  identities?: IdentityMemory;
 }
 
 /**
@@ -111,7 +117,7 @@ function summarizeMembers(inputs: ReportInputs, roomMembers: readonly RoomMember
       const entry = entries.get(ledgerKeyOf({ roomId: room.roomId, userId: member.userId, deviceId, ed25519Key }));
       return deviceReport(device, classifyDevice(device, owner), entry, policy, now) ?? [];
     });
-    const report = memberReport(member, owner, devices);
+    const report = memberReport(member, owner, devices, identityCause(owner, inputs.identities));
     if (report.severity !== 'none') summaries.members.push(report);
     if (!check && isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
   }
@@ -122,6 +128,7 @@ function assemble(inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>, summari
   const { room, policy, now } = inputs;
   const ordered = summaries.members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
   const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
+  const ownReset = ownResetIn(ordered);
   return {
     roomId: room.roomId,
     name: room.name,
@@ -135,7 +142,21 @@ function assemble(inputs: Pick<ReportInputs, 'room' | 'policy' | 'now'>, summari
     checking: summaries.checking.toSorted((a, b) => byCodeUnit(a.userId, b.userId)),
     warnings: countBySeverity(warnings),
     newWarnings: countBySeverity(warnings.filter((warning) => warning.isNew)),
+    ...(ownReset && { ownReset }),
   };
+}
+
+/** Our own reset, with the other members it left needing verification again (all share the one newest reset). */
+function ownResetIn(members: readonly MemberReport[]): (OwnReset & { userIds: string[] }) | undefined {
+  let reset: OwnReset | undefined;
+  const userIds: string[] = [];
+  for (const member of members) {
+    const own = member.cause?.ownReset;
+    if (own === undefined || member.isOwnUser === true) continue;
+    reset ??= own;
+    userIds.push(member.userId);
+  }
+  return reset && { ...reset, userIds: userIds.toSorted(byCodeUnit) };
 }
 
 /** Every device of `user` except the one this extension runs as. */
@@ -166,14 +187,16 @@ function deviceReport(
   };
 }
 
-function memberReport(member: RoomMemberFacts, owner: UserFacts, devices: DeviceReport[]): MemberReport {
+function memberReport(member: RoomMemberFacts, owner: UserFacts, devices: DeviceReport[], cause: IdentityCause | undefined): MemberReport {
   const identity = identityState(owner);
   return {
     userId: member.userId,
+    ...(owner.isOwnUser && { isOwnUser: true as const }),
     displayName: member.displayName,
     membership: member.membership,
     identity,
     ...(identity !== 'ok' && owner.masterKey !== undefined ? { masterKey: owner.masterKey } : {}),
+    ...(cause && { cause }),
     severity: worstSeverity([identitySeverity(identity), ...devices.map((device) => device.severity)]),
     devices: devices.toSorted((a, b) => compareConcern(deviceConcern(a), deviceConcern(b))),
   };
