@@ -1,5 +1,6 @@
 import type { StoreIdentityRecord } from '../matrix/storeIdentity';
 import type { SecurityStatus } from '../messaging/protocol';
+import type { IdentityMemory } from '../trust/identityMemory';
 import type { Policy } from '../trust/types';
 
 /** The small records the background keeps (non-secret), by name. */
@@ -13,4 +14,6 @@ export interface BackgroundRecords {
   sites: { origins: string[] };
   /** The account's encryption setup as last read (public facts only), shown while it cannot be read. */
   'security-status': { status: SecurityStatus; checkedAt: number };
+  /** Cross-signing identities as last seen (public keys, times), for the account signed in as `userId`. */
+  'identity-memory': { userId: string; memory: IdentityMemory };
 }
