@@ -10,7 +10,7 @@ function base64(bytes: ArrayBuffer): string {
 }
 
 async function deviceKeys(): Promise<{ publicKey: string; sign: (text: string) => Promise<string> }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']));
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
   const publicKey = base64(await crypto.subtle.exportKey('raw', pair.publicKey));
   return {
     publicKey,
