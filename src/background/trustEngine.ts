@@ -76,11 +76,6 @@ export class TrustEngine {
     );
   }
 
-  /** What is remembered of identities now (for the overview and tests). */
-  get identityMemory(): IdentityMemory {
-    return this.identities;
-  }
-
   /** The report for a joined room, from cache when nothing changed since. */
   report(roomId: string): Promise<RoomTrustReport> {
     const cached = this.reports.get(roomId);
