@@ -4,6 +4,7 @@ import { t } from '../text/i18n';
 import { memberName } from '../validation/displayText';
 import { ownResetSentence } from './identityCauseView';
 import { ErrorNotice, useAction } from './useAction';
+import { useLive } from './useLive';
 
 /**
  * "You reset your digital identity…": our own reset said as ours, with everyone it left needing
@@ -11,9 +12,14 @@ import { ErrorNotice, useAction } from './useAction';
  */
 export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts: readonly { userId: string; displayName?: string }[] }) {
   const { busy, error, run } = useAction();
+  // This extension signs contacts with the identity's keys: until it is verified with the new
+  // identity (a reset from another device), verifying them from here cannot vouch for them.
+  const security = useLive('security');
+  const extensionUnverified = security.phase === 'live' && security.value.status?.thisDeviceVerified === false;
   return (
     <div class="notice own-reset severity-critical" data-own-reset={contacts.map((contact) => contact.userId).join(' ')}>
       <p>{ownResetSentence(reset)}</p>
+      {extensionUnverified && <p class="own-reset-first">{t('ownResetVerifyExtensionFirst')}</p>}
       <ul class="own-reset-contacts">
         {contacts.map((contact) => (
           <li key={contact.userId} data-user={contact.userId}>
