@@ -2,7 +2,7 @@ import { request } from '../messaging/backgroundClient';
 import type { OwnReset } from '../trust/types';
 import { t } from '../text/i18n';
 import { memberName } from '../validation/displayText';
-import { ownResetSentence } from './identityCauseView';
+import { extensionNeedsVerifyingFirst, ownResetSentence } from './identityCauseView';
 import { ErrorNotice, useAction } from './useAction';
 import { useLive } from './useLive';
 
@@ -12,10 +12,7 @@ import { useLive } from './useLive';
  */
 export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts: readonly { userId: string; displayName?: string }[] }) {
   const { busy, error, run } = useAction();
-  // This extension signs contacts with the identity's keys: until it is verified with the new
-  // identity (a reset from another device), verifying them from here cannot vouch for them.
-  const security = useLive('security');
-  const extensionUnverified = security.phase === 'live' && security.value.status?.thisDeviceVerified === false;
+  const extensionUnverified = extensionNeedsVerifyingFirst(useLive('security'));
   return (
     <div class="notice own-reset severity-critical" data-own-reset={contacts.map((contact) => contact.userId).join(' ')}>
       <p>{ownResetSentence(reset)}</p>

@@ -1,6 +1,8 @@
 import { t } from '../text/i18n';
 import { formatDate } from '../text/timeText';
+import type { SecurityReport } from '../messaging/protocol';
 import type { MemberReport, OwnReset } from '../trust/types';
+import type { LiveState } from './useLive';
 
 /**
  * The words for why an identity is not trusted as it was (src/trust/identityCause.ts): our own
@@ -46,4 +48,13 @@ export function identityLines(member: MemberReport): string[] {
   if (lines.length > 0) return lines;
   // Cause unknown: what the crypto says, without naming who changed.
   return [member.identity === 'identity-changed' ? t('memberIdentityReset') : t('memberVerificationViolation')];
+}
+
+/**
+ * Whether the own-reset notice must say to verify this extension first: it vouches for contacts
+ * with the identity's keys, which a reset made on another device leaves it without until it is
+ * verified itself. Only a reading that says so counts (no reading, no hint).
+ */
+export function extensionNeedsVerifyingFirst(security: LiveState<SecurityReport>): boolean {
+  return security.phase === 'live' && security.value.status?.thisDeviceVerified === false;
 }

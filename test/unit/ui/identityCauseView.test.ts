@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberReport } from '../../../src/trust/types';
 import { formatDate } from '../../../src/text/timeText';
-import { identityLines, ownResetSentence } from '../../../src/ui/identityCauseView';
+import { extensionNeedsVerifyingFirst, identityLines, ownResetSentence } from '../../../src/ui/identityCauseView';
+import type { SecurityStatus } from '../../../src/messaging/protocol';
 import { memberActions } from '../../../src/ui/roomView';
 
 /** What the popup says about a changed identity: our reset as ours, never as theirs. */
@@ -77,5 +78,19 @@ describe('Verify after our reset', () => {
   it('is offered for a contact our reset left unverified (and still not for an unexplained violation)', () => {
     expect(memberActions(member({ masterKey: 'MK', cause: { ownReset: { at: AT } } }), false).verify).toBe(true);
     expect(memberActions(member({ masterKey: 'MK' }), false).verify).toBe(false);
+  });
+});
+
+describe('verify this extension first', () => {
+  const status = (thisDeviceVerified: boolean) => ({ thisDeviceVerified }) as SecurityStatus;
+
+  it('is said while the extension reads itself as unverified (a reset made elsewhere), not once it is verified', () => {
+    expect(extensionNeedsVerifyingFirst({ phase: 'live', value: { status: status(false), checkedAt: 1 } })).toBe(true);
+    expect(extensionNeedsVerifyingFirst({ phase: 'live', value: { status: status(true), checkedAt: 1 } })).toBe(false);
+  });
+
+  it('is not said without a reading', () => {
+    expect(extensionNeedsVerifyingFirst({ phase: 'loading' })).toBe(false);
+    expect(extensionNeedsVerifyingFirst({ phase: 'live', value: { problem: 'checking' } })).toBe(false);
   });
 });
