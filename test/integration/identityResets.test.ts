@@ -124,23 +124,35 @@ describe('whose identity changed', () => {
     expect(memberIn(again, bob.userId)?.cause).toEqual(memberIn(report, bob.userId)?.cause);
   });
 
-  it('Bob resets: his warning says when and that Alice had verified the old identity, never that Alice reset', async () => {
+  it('Bob and Dave reset: each warning says when and whether Alice had verified (Bob) or only accepted (Dave) the old identity, never that Alice reset', async () => {
     const setup = await aliceWithExtension();
-    const bob = await contact('Bob');
-    const roomId = await roomWithVerified(setup, bob);
+    const [bob, dave] = await Promise.all([contact('Bob'), contact('Dave')]);
+    // Bob verified; Dave only accepted as first seen (pinned).
+    const roomId = await setup.phone.shareRoomWith(bob, dave);
+    await verifyBySas(setup.extension.device(), bob);
+    await setup.extension.reportWhere(
+      roomId,
+      (report) => report.verifiedUserIds.includes(bob.userId) && report.memberCount === 3 && report.checking.length === 0,
+      'the extension to know Dave and show Bob as verified',
+    );
     const before = Date.now();
 
-    await bob.resetIdentity();
+    await Promise.all([bob.resetIdentity(), dave.resetIdentity()]);
 
     const report = await setup.extension.reportWhere(
       roomId,
-      (candidate) => memberIn(candidate, bob.userId)?.cause?.theirChange !== undefined,
-      "Bob's warning to say that he changed",
+      (candidate) =>
+        memberIn(candidate, bob.userId)?.cause?.theirChange !== undefined &&
+        memberIn(candidate, dave.userId)?.cause?.theirChange !== undefined,
+      'the warnings to say that Bob and Dave changed',
     );
     const bobReport = memberIn(report, bob.userId);
     expect(bobReport).toMatchObject({ identity: 'verification-violation', severity: 'critical' });
     expect(bobReport?.cause).toEqual({ theirChange: { at: expect.any(Number) as number, hadVerified: true, hadPinned: true } });
     expect(bobReport?.cause?.theirChange?.at).toBeGreaterThanOrEqual(before);
+    const daveReport = memberIn(report, dave.userId);
+    expect(daveReport).toMatchObject({ identity: 'identity-changed', severity: 'critical' });
+    expect(daveReport?.cause).toEqual({ theirChange: { at: expect.any(Number) as number, hadVerified: false, hadPinned: true } });
     expect(report.ownReset).toBeUndefined();
   });
 
