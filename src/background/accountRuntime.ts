@@ -5,11 +5,13 @@ import { MatrixDevice } from '../matrix/matrixDevice';
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { Policy } from '../trust/types';
 import type { AccountDevice } from './ports/accountDevice';
-import { type LedgerPersistence, TrustEngine } from './trustEngine';
+import { type IdentityMemoryPersistence, type LedgerPersistence, TrustEngine } from './trustEngine';
 
 export interface AccountDeps {
   vault: AccountVault;
   ledger: LedgerPersistence;
+  /** Where identities are remembered, for the account of this user id. */
+  identities?: (userId: string) => IdentityMemoryPersistence;
   /** Whose device lists are current, kept across worker starts; cleared with the device. */
   deviceLists: DeviceListStore & { clear(): Promise<void> };
   /** Where the sync and crypto stores live. */
@@ -54,6 +56,7 @@ export class AccountRuntime {
     const engine = new TrustEngine({
       facts: device.facts,
       ledger: deps.ledger,
+      ...(deps.identities && { identities: deps.identities(device.userId) }),
       policy: deps.policy,
       now: deps.now,
     });

@@ -20,6 +20,7 @@ import { AccountRuntime } from './accountRuntime';
 import type { AccountDevice } from './ports/accountDevice';
 import type { BackgroundRecords } from './backgroundRecords';
 import { SecurityService, type SecurityListeners } from './securityService';
+import type { IdentityMemoryPersistence } from './trustEngine';
 import { OverviewPublisher } from './overviewPublisher';
 import { SignedInStatus } from './signedInStatus';
 import type { StatusStore } from './statusStore';
@@ -157,6 +158,7 @@ export class AccountService {
       await this.deps.records.delete('security-status');
       await this.deps.records.delete('account-crypto-store');
       await this.deps.records.delete('account-ended');
+      await this.deps.records.delete('identity-memory');
       this.deps.status.setAccount({ state: 'signed-out' });
       this.deps.onOverview(emptyOverview());
       return result;
@@ -203,6 +205,7 @@ export class AccountService {
     const deps = {
       vault: this.accountVault,
       ledger: this.deps.ledger,
+      identities: (userId: string) => identityMemoryRecord(this.deps.records, userId),
       deviceLists: this.deps.deviceLists,
       indexedDB: this.deps.indexedDB,
       fetchFn: this.deps.fetchFn,
@@ -304,4 +307,19 @@ async function asUserFacing<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw userFacing(error);
   }
+}
+
+/**
+ * The identity memory kept as a background record, for one account: a record left by another
+ * account is not read (and is replaced at the first write).
+ */
+function identityMemoryRecord(records: RecordStore<BackgroundRecords>, userId: string): IdentityMemoryPersistence {
+  return {
+    load: async () => {
+      const record = await records.get('identity-memory');
+      // Our own record, but read like anything stored: a damaged one is forgotten, not trusted.
+      return record?.userId === userId && isPlainObject(record.memory) && isPlainObject(record.memory.contacts) ? record.memory : undefined;
+    },
+    save: (memory) => records.put('identity-memory', { userId, memory }),
+  };
 }

@@ -1,6 +1,7 @@
 import type { StoreIdentityRecord } from '../matrix/storeIdentity';
 import type { SecurityStatus } from '../messaging/protocol';
 import type { DisagreementRecord } from '../trust/pageDisagreement';
+import type { IdentityMemory } from '../trust/identityMemory';
 import type { Policy } from '../trust/types';
 
 /** The small records the background keeps (non-secret), by name. */
@@ -16,4 +17,6 @@ export interface BackgroundRecords {
   'security-status': { status: SecurityStatus; checkedAt: number };
   /** Pages that showed people as trusted whom we warned about (public facts only; cleared at sign-out). */
   disagreements: { entries: DisagreementRecord[] };
+  /** Cross-signing identities as last seen (public keys, times), for the account signed in as `userId`. */
+  'identity-memory': { userId: string; memory: IdentityMemory };
 }

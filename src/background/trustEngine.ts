@@ -4,6 +4,10 @@ import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '.
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
 import { t } from '../text/i18n';
+import { emptyIdentityMemory, type IdentityMemory, observeIdentities } from '../trust/identityMemory';
+import { createLogger, errorSummary } from '../log';
+
+const log = createLogger('trust');
 
 /** Which members a recompute looks at: the ones named, or everyone. */
 type Scope = ReadonlySet<string> | 'all';
@@ -15,9 +19,17 @@ export interface LedgerPersistence {
   write(changed: LedgerEntry[]): Promise<void>;
 }
 
+/** Where the identity memory lives (a background record in the extension); public keys and times only. */
+export interface IdentityMemoryPersistence {
+  load(): Promise<IdentityMemory | undefined>;
+  save(memory: IdentityMemory): Promise<void>;
+}
+
 export interface TrustEngineOptions {
   facts: TrustFactSource;
   ledger: LedgerPersistence;
+  /** Without it, identities are remembered only while the engine runs. */
+  identities?: IdentityMemoryPersistence;
   policy: () => Policy;
   now: () => number;
 }
@@ -49,9 +61,19 @@ export class TrustEngine {
   private dirty: { users: Set<string>; checks: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
   /** Room work waits for a ledger replacement (an import) to finish. */
   private ledgerReplaced: Promise<unknown> = Promise.resolve();
+  /** What is remembered of identities (identityMemory.ts), loaded before the first report, and its writes in order. */
+  private identities: IdentityMemory = emptyIdentityMemory();
+  private readonly identitiesLoaded: Promise<void>;
+  private identitiesSaved: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TrustEngineOptions) {
     this.stopListening = options.facts.onChange((change) => this.noteChange(change));
+    this.identitiesLoaded = (options.identities?.load() ?? Promise.resolve(undefined)).then(
+      (loaded) => {
+        if (loaded) this.identities = loaded;
+      },
+      (error: unknown) => log.warn('identity memory not read', { error: errorSummary(error) }),
+    );
   }
 
   /** The report for a joined room, from cache when nothing changed since. */
@@ -191,7 +213,7 @@ export class TrustEngine {
     const entries = await this.ledgerFor(roomId);
     const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
     await this.persist(roomId, observed);
-    const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now };
+    const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now, identities: this.identities };
     const report =
       only === undefined || previous === undefined ? buildRoomTrustReport(inputs) : refreshRoomTrustReport(previous, only, inputs);
     this.reports.set(roomId, report);
@@ -208,12 +230,16 @@ export class TrustEngine {
     const toAsk = unknown.filter((userId) => !this.askingUsers.has(userId));
     if (toAsk.length > 0) {
       const startedAt = this.invalidations;
-      const asking = this.options.facts.usersFacts(toAsk).then((facts) => {
+      const asking = Promise.all([this.options.facts.usersFacts(toAsk), this.identitiesLoaded]).then(([facts]) => {
         // Facts asked for before a user was invalidated may be stale: keep only the others.
+        const kept: UserFacts[] = [];
         for (const [userId, userFacts] of facts) {
-          if ((this.invalidatedAt.get(userId) ?? -1) <= startedAt && this.everyoneInvalidatedAt <= startedAt)
+          if ((this.invalidatedAt.get(userId) ?? -1) <= startedAt && this.everyoneInvalidatedAt <= startedAt) {
             this.users.set(userId, userFacts);
+            kept.push(userFacts);
+          }
         }
+        this.remember(kept);
       });
       const settled = asking.finally(() => {
         for (const userId of toAsk) this.askingUsers.delete(userId);
@@ -221,6 +247,18 @@ export class TrustEngine {
       for (const userId of toAsk) this.askingUsers.set(userId, settled);
     }
     await Promise.all(new Set(unknown.map((userId) => this.askingUsers.get(userId)).filter((p) => p !== undefined)));
+  }
+
+  /** Notes the identities just learnt; a failed write is logged, and the memory in use stays. */
+  private remember(users: readonly UserFacts[]): void {
+    const { memory, changed } = observeIdentities(this.identities, users, this.options.now());
+    if (!changed) return;
+    this.identities = memory;
+    const store = this.options.identities;
+    if (store === undefined) return;
+    this.identitiesSaved = this.identitiesSaved
+      .then(() => store.save(this.identities))
+      .catch((error: unknown) => log.warn('identity memory not kept', { error: errorSummary(error) }));
   }
 
   private async ledgerFor(roomId: string): Promise<LedgerEntry[]> {

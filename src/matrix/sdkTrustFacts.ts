@@ -15,7 +15,8 @@ import { isFailing } from '../trust/checkingSummary';
 import { BRIDGE_EVENT_TYPES, firstBridgeEvents } from '../trust/roomBridges';
 import type { BridgeStateEvent, DeviceFacts, DeviceListCheck, RoomFacts, RoomMemberFacts, UserFacts } from '../trust/types';
 import type { DeviceListWatch } from './deviceListWatch';
-import { currentMasterKey } from './masterKey';
+import { publicKeyOf } from './masterKey';
+import { masterKeySigners } from './masterKeySigners';
 import type { FactsChange, TrustFactSource } from '../background/ports/trustFacts';
 
 export class SdkTrustFacts implements TrustFactSource {
@@ -77,18 +78,29 @@ export class SdkTrustFacts implements TrustFactSource {
       if (offeredKey !== undefined && offeredKey !== ed25519Key)
         devices.push(conflictingKey(device.deviceId, offeredKey, ed25519Key, device.displayName));
     }
-    const identityProblem = status.needsUserApproval || (status.wasCrossSigningVerified() && !status.isCrossSigningVerified());
-    // Only an identity problem is acted on by key (pin, withdraw); the others skip the lookup.
-    const masterKey = identityProblem ? await currentMasterKey(this.crypto, userId) : undefined;
+    // Every identity's key is read: the identity memory tells "they changed" from "we did" by it.
+    const crossSigningKeys = status.known ? await this.crypto.getUserCrossSigningKeys(userId) : null;
+    const masterKeyText = publicKeyOf(crossSigningKeys?.master_key);
+    const isOwnUser = userId === this.ownUserId;
+    const signers =
+      isOwnUser && crossSigningKeys?.master_key !== undefined
+        ? await masterKeySigners(
+            crossSigningKeys.master_key,
+            userId,
+            // Only keys the crypto holds: a key the server offered in a device's name vouches for nothing.
+            devices.filter((device) => device.conflictsWithKey === undefined),
+          )
+        : undefined;
     return {
       userId,
-      isOwnUser: userId === this.ownUserId,
+      isOwnUser,
       // `known`: the crypto holds a cross-signing identity for the user.
       hasIdentity: status.known,
       verified: status.isCrossSigningVerified(),
       wasVerified: status.wasCrossSigningVerified(),
       needsApproval: status.needsUserApproval,
-      ...(masterKey === undefined ? {} : { masterKey }),
+      ...(masterKeyText === undefined ? {} : { masterKey: masterKeyText }),
+      ...(signers === undefined ? {} : { masterKeySigners: signers }),
       devices,
     };
   }

@@ -1,9 +1,13 @@
 import { classifyDevice, deviceSeverity, identitySeverity, identityState, isWarning, severityRank, worstSeverity } from './classifyDevice';
 import { type RoomBridging, roomBridging } from './roomBridges';
+import { identityCause } from './identityCause';
+import type { IdentityMemory } from './identityMemory';
 import type {
   BridgeRole,
   CheckingMember,
   DeviceFacts,
+  IdentityCause,
+  OwnReset,
   DeviceListCheck,
   DeviceReport,
   LedgerEntry,
@@ -30,6 +34,8 @@ export interface ReportInputs {
   ownDeviceId: string;
   policy: Policy;
   now: number;
+  /** What is remembered of identities, to say why one changed; without it no cause is given. */
+  identities?: IdentityMemory;
 }
 
 /**
@@ -119,7 +125,7 @@ function summarizeMembers(inputs: ReportInputs, bridging: RoomBridging, roomMemb
       const entry = entries.get(ledgerKeyOf({ roomId: room.roomId, userId: member.userId, deviceId, ed25519Key }));
       return deviceReport(device, classifyDevice(device, owner, bridgeRole), entry, policy, now) ?? [];
     });
-    const report = memberReport(member, owner, devices, bridgeRole);
+    const report = memberReport(member, owner, devices, bridgeRole, identityCause(owner, inputs.identities));
     if (report.severity !== 'none') summaries.members.push(report);
     if (!check && isQuietlyVerified(owner, ownDeviceId)) summaries.verifiedUserIds.push(member.userId);
   }
@@ -134,6 +140,7 @@ function assemble(
   const { room, policy, now } = inputs;
   const ordered = summaries.members.toSorted((a, b) => compareConcern(memberConcern(a), memberConcern(b)));
   const warnings = room.encrypted ? ordered.flatMap(warningsOf) : [];
+  const ownReset = ownResetIn(ordered);
   return {
     roomId: room.roomId,
     name: room.name,
@@ -148,7 +155,21 @@ function assemble(
     checking: summaries.checking.toSorted((a, b) => byCodeUnit(a.userId, b.userId)),
     warnings: countBySeverity(warnings),
     newWarnings: countBySeverity(warnings.filter((warning) => warning.isNew)),
+    ...(ownReset && { ownReset }),
   };
+}
+
+/** Our own reset, with the other members it left needing verification again (all share the one newest reset). */
+function ownResetIn(members: readonly MemberReport[]): (OwnReset & { userIds: string[] }) | undefined {
+  let reset: OwnReset | undefined;
+  const userIds: string[] = [];
+  for (const member of members) {
+    const own = member.cause?.ownReset;
+    if (own === undefined || member.isOwnUser === true) continue;
+    reset ??= own;
+    userIds.push(member.userId);
+  }
+  return reset && { ...reset, userIds: userIds.toSorted(byCodeUnit) };
 }
 
 /** Every device of `user` except the one this extension runs as. */
@@ -187,15 +208,18 @@ function memberReport(
   owner: UserFacts,
   devices: DeviceReport[],
   bridgeRole: BridgeRole | undefined,
+  cause: IdentityCause | undefined,
 ): MemberReport {
   const identity = identityState(owner);
   return {
     userId: member.userId,
+    ...(owner.isOwnUser && { isOwnUser: true as const }),
     displayName: member.displayName,
     membership: member.membership,
     identity,
     ...(identity !== 'ok' && owner.masterKey !== undefined ? { masterKey: owner.masterKey } : {}),
     ...(bridgeRole && { bridgeRole }),
+    ...(cause && { cause }),
     severity: worstSeverity([identitySeverity(identity), ...devices.map((device) => device.severity)]),
     devices: devices.toSorted((a, b) => compareConcern(deviceConcern(a), deviceConcern(b))),
   };

@@ -1,6 +1,6 @@
 import { classifyDevice } from './classifyDevice';
 import { hasBridgedPeople } from './roomBridges';
-import type { DeviceClass, RoomTrustReport, UserFacts, WarningCounts } from './types';
+import type { DeviceClass, OwnReset, RoomTrustReport, UserFacts, WarningCounts } from './types';
 
 /** One of the account's other devices, and how far we trust it. */
 export interface OwnDeviceSummary {
@@ -27,6 +27,12 @@ export interface RoomSummary {
 export interface TrustOverview {
   rooms: RoomSummary[];
   newWarnings: WarningCounts;
+  /** Our own identity was replaced: the contacts, across rooms, who were verified before and need verifying again. */
+  ownReset?: OwnResetSummary;
+}
+
+export interface OwnResetSummary extends OwnReset {
+  contacts: { userId: string; displayName?: string }[];
 }
 
 /** The sessions of the account other than this extension's, as the popup lists them. */
@@ -49,13 +55,35 @@ export function overviewOf(reports: readonly RoomTrustReport[]): TrustOverview {
     checking: report.checking.length,
     bridged: hasBridgedPeople(report),
   }));
+  const ownReset = ownResetAcross(reports);
   return {
     rooms,
     newWarnings: {
       warn: rooms.reduce((sum, room) => sum + room.newWarnings.warn, 0),
       critical: rooms.reduce((sum, room) => sum + room.newWarnings.critical, 0),
     },
+    ...(ownReset && { ownReset }),
   };
+}
+
+/** Every contact our own reset left needing verification, once each, by user id. */
+function ownResetAcross(reports: readonly RoomTrustReport[]): OwnResetSummary | undefined {
+  let reset: OwnReset | undefined;
+  const contacts = new Map<string, { userId: string; displayName?: string }>();
+  for (const report of reports) {
+    if (report.ownReset === undefined) continue;
+    const { userIds: _userIds, ...when } = report.ownReset;
+    reset ??= when;
+    for (const member of report.members) {
+      if (member.cause?.ownReset === undefined || member.isOwnUser === true || contacts.has(member.userId)) continue;
+      contacts.set(member.userId, {
+        userId: member.userId,
+        ...(member.displayName === undefined ? {} : { displayName: member.displayName }),
+      });
+    }
+  }
+  if (reset === undefined) return undefined;
+  return { ...reset, contacts: [...contacts.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)) };
 }
 
 /** Signed out: no rooms, nothing new. */

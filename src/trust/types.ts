@@ -79,9 +79,41 @@ export interface UserFacts {
   wasVerified: boolean;
   /** The identity changed since first seen and was not approved yet. */
   needsApproval: boolean;
-  /** The public master key of the identity we see now, if any: what a pin or withdrawal is about. */
+  /**
+   * The public master key of the identity we see now, if any: what a pin or withdrawal is about,
+   * and what the identity memory (identityMemory.ts) remembers.
+   */
   masterKey?: string;
+  /**
+   * Our own user only: the ids of our devices whose signature on `masterKey` checks out against
+   * their device key (the device that makes an identity signs it).
+   */
+  masterKeySigners?: string[];
   devices: DeviceFacts[];
+}
+
+/**
+ * Why a user's identity is not trusted as it was, when remembered facts say (identityCause.ts).
+ * Both parts can be present at once, and both are then true.
+ */
+export interface IdentityCause {
+  /** Our own identity was replaced after we had verified them: our new one has not vouched for them. */
+  ownReset?: OwnReset;
+  /** Their master key is not the one we saw before. */
+  theirChange?: {
+    /** When the extension first saw their new key. */
+    at: number;
+    /** We had verified the key it replaced. */
+    hadVerified: boolean;
+    /** We had accepted (pinned) the key it replaced. */
+    hadPinned: boolean;
+  };
+}
+
+/** Our own identity was replaced: when this extension first saw the new one, and which of our devices made it, if known. */
+export interface OwnReset {
+  at: number;
+  byDevice?: { deviceId: string; displayName?: string };
 }
 
 /**
@@ -194,6 +226,8 @@ export interface DeviceReport {
 
 export interface MemberReport {
   userId: string;
+  /** Set on the account's own user (its other devices are reported like anyone's). */
+  isOwnUser?: true;
   displayName?: string;
   membership: Membership;
   identity: IdentityState;
@@ -201,6 +235,8 @@ export interface MemberReport {
   masterKey?: string;
   /** Set when the room's bridge state says they are a bridge's bot or puppet. */
   bridgeRole?: BridgeRole;
+  /** Why the identity is not trusted as it was, when remembered facts tell; absent when `identity` is ok or the cause is unknown. */
+  cause?: IdentityCause;
   /** The worst of the identity state and the devices. */
   severity: Severity;
   /** Devices that warrant a warning (or a neutral mention) under the policy; trusted ones are left out. */
@@ -235,4 +271,9 @@ export interface RoomTrustReport {
   /** Warnings (devices and identities) by severity, all of them and the new ones. */
   warnings: WarningCounts;
   newWarnings: WarningCounts;
+  /**
+   * Our own identity was replaced and these members, verified before, need verifying again
+   * (their `cause.ownReset`); absent when no member is affected.
+   */
+  ownReset?: OwnReset & { userIds: string[] };
 }

@@ -10,6 +10,8 @@ import { t } from '../text/i18n';
 import { describeDeviceClass } from '../text/deviceClassText';
 import { formatDate } from '../text/timeText';
 import { memberName, nameOr } from '../validation/displayText';
+import { identityLines } from './identityCauseView';
+import { OwnResetNotice } from './OwnResetNotice';
 
 /**
  * Who in a room the user should know about, with the actions that settle each warning.
@@ -34,6 +36,9 @@ export function RoomWarnings({ report, ownUserId }: { report: RoomTrustReport; o
         </p>
       )}
       {report.members.length === 0 && checking === undefined && <p class="notice">{t('roomNobody')}</p>}
+      {report.ownReset !== undefined && (
+        <OwnResetNotice reset={report.ownReset} contacts={ownResetContacts(report, report.ownReset.userIds)} />
+      )}
       <ul class="members">
         {report.members.map((member) => (
           <MemberWarning
@@ -144,43 +149,52 @@ function BridgeNotice({ bridge }: { bridge: RoomBridge }) {
 }
 
 /** A changed identity, or a verified one that no longer is, with the action that settles it. */
+/**
+ * A changed identity, or a verified one that no longer is: why, when known (our own reset is said
+ * as ours), with the action that settles it.
+ */
 function IdentityNotice(props: { member: MemberReport; actions: MemberActions; act: (work: () => Promise<unknown>) => void }) {
   const { member, actions, act } = props;
   const { acceptIdentity, withdrawVerification } = actions;
+  const lines = identityLines(member);
+  if (lines.length === 0) return null;
   return (
-    <>
-      {member.identity === 'identity-changed' && (
-        <p class="identity">
-          {t('memberIdentityReset')}{' '}
-          {acceptIdentity && (
-            <button
-              class="link small"
-              type="button"
-              onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey: acceptIdentity.masterKey }))}
-            >
-              {t('memberAcceptIdentity')}
-            </button>
-          )}
-        </p>
+    <p class="identity" data-identity={member.identity}>
+      {lines.map((line, index) => (
+        <span key={index} class="identity-line">
+          {line}{' '}
+        </span>
+      ))}
+      {acceptIdentity && (
+        <button
+          class="link small"
+          type="button"
+          onClick={() => act(() => request('user.pinIdentity', { userId: member.userId, masterKey: acceptIdentity.masterKey }))}
+        >
+          {t('memberAcceptIdentity')}
+        </button>
       )}
-      {member.identity === 'verification-violation' && (
-        <p class="identity">
-          {t('memberVerificationViolation')}{' '}
-          {withdrawVerification && (
-            <button
-              class="link small"
-              type="button"
-              onClick={() =>
-                act(() => request('user.withdrawVerification', { userId: member.userId, masterKey: withdrawVerification.masterKey }))
-              }
-            >
-              {t('memberWithdrawVerification')}
-            </button>
-          )}
-        </p>
+      {withdrawVerification && (
+        <button
+          class="link small"
+          type="button"
+          onClick={() =>
+            act(() => request('user.withdrawVerification', { userId: member.userId, masterKey: withdrawVerification.masterKey }))
+          }
+        >
+          {t('memberWithdrawVerification')}
+        </button>
       )}
-    </>
+    </p>
   );
+}
+
+/** The members named in the room's own-reset notice, with their names as the room knows them. */
+function ownResetContacts(report: RoomTrustReport, userIds: readonly string[]): { userId: string; displayName?: string }[] {
+  return userIds.map((userId) => {
+    const displayName = report.members.find((member) => member.userId === userId)?.displayName;
+    return displayName === undefined ? { userId } : { userId, displayName };
+  });
 }
 
 function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own: boolean; onAcknowledge: () => void }) {

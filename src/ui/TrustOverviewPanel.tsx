@@ -6,6 +6,7 @@ import { useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
 import { describeQuietRooms, type Freshness } from './roomNewsView';
 import { plural } from '../text/plural';
+import { OwnResetNotice } from './OwnResetNotice';
 
 /** The account's rooms that have warnings, worst first; each opens to its members. */
 export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
@@ -13,16 +14,27 @@ export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string
   if (overview.phase === 'loading') return <p class="notice">{t('roomsChecking')}</p>;
   if (overview.phase !== 'live') return <p class="notice">{overview.phase === 'lost' ? overview.message : overview.reason}</p>;
   const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
+  const { ownReset } = overview.value;
+  // Our own reset is said whatever the rooms show: the people it concerns are not verified any more.
+  const resetNotice = ownReset !== undefined && <OwnResetNotice reset={ownReset} contacts={ownReset.contacts} />;
   if (rooms.length === 0) {
     const quiet = describeQuietRooms(overview.value.rooms, freshness);
-    return <p class={`notice tone-${quiet.tone}`}>{quiet.text}</p>;
+    return (
+      <>
+        {resetNotice}
+        <p class={`notice tone-${quiet.tone}`}>{quiet.text}</p>
+      </>
+    );
   }
   return (
-    <ul class="rooms">
-      {rooms.map((room) => (
-        <RoomEntry key={room.roomId} room={room} ownUserId={ownUserId} />
-      ))}
-    </ul>
+    <>
+      {resetNotice}
+      <ul class="rooms">
+        {rooms.map((room) => (
+          <RoomEntry key={room.roomId} room={room} ownUserId={ownUserId} />
+        ))}
+      </ul>
+    </>
   );
 }
 

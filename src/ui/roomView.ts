@@ -32,7 +32,8 @@ export function memberActions(member: MemberReport, own: boolean): MemberActions
     ...(member.identity === 'identity-changed' && masterKey !== undefined && { acceptIdentity: { masterKey } }),
     ...(member.identity === 'verification-violation' && masterKey !== undefined && { withdrawVerification: { masterKey } }),
     acknowledgeAll: !own && newDevices.length > 1,
-    verify: !own && verifyHelps,
+    // After our own reset, verifying again is what settles it (our new identity vouches for them).
+    verify: !own && (verifyHelps || member.cause?.ownReset !== undefined),
   };
 }
 

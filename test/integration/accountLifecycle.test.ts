@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { BackgroundRecords } from '../../src/background/backgroundRecords';
 import { CRYPTO_DATABASE_PREFIX, SYNC_DATABASE } from '../../src/matrix/matrixSession';
+import { openExtensionDatabase } from '../../src/storage/extensionDatabase';
+import { RecordStore } from '../../src/storage/recordStore';
 import type { RoomTrustReport } from '../../src/trust/types';
 import { type NodeBackground, newBrowserProfile, shownIn, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
@@ -174,10 +177,14 @@ describe('being signed out', () => {
     const { deviceId } = extension.signedIn();
     const { roomId } = await roomWithUnsignedDevice(user);
     await extension.reportWhere(roomId, (r) => r.memberCount === 2, 'the room');
+    // What the account remembered of identities (keys it saw) goes with it.
+    const records = new RecordStore<BackgroundRecords>(await openExtensionDatabase(extension.profile.indexedDB));
+    await records.put('identity-memory', { userId: user.userId, memory: { contacts: {} } });
 
     await expect(extension.account.signOut()).resolves.toEqual({ removedFromServer: true });
     expect((await serverDevices(user)).map((d) => d.device_id)).not.toContain(deviceId);
     expect(await extension.ledger.allEntries()).toEqual([]);
+    expect(await records.get('identity-memory')).toBeUndefined();
     const databases = (await extension.profile.indexedDB.databases()).map((d) => d.name);
     // matrix-js-sdk's IndexedDBStore names its database "matrix-js-sdk:" + the name it is given.
     expect(databases.filter((name) => name === `matrix-js-sdk:${SYNC_DATABASE}` || name?.startsWith(CRYPTO_DATABASE_PREFIX))).toEqual([]);

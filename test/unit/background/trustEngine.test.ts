@@ -3,6 +3,7 @@ import { type LedgerPersistence, TrustEngine, UnknownRoomError } from '../../../
 import type { FactsChange, TrustFactSource } from '../../../src/background/ports/trustFacts';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
 import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
+import type { IdentityMemory } from '../../../src/trust/identityMemory';
 import { alice, bob, carol, dave, device, keyOf, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
 
 /** Facts as the SDK would give them, counting how often each user is asked about. */
@@ -254,5 +255,74 @@ describe('the trust engine', () => {
     });
     const after = await engine.report(ROOM);
     expect(devicesOf(after, dave.userId)[0]?.isNew).toBe(false);
+  });
+});
+
+describe('the identity memory', () => {
+  const me = (key: string) => ({ ...alice, masterKey: key, masterKeySigners: ['ALICEPHONE'] });
+  const verifiedBob = { ...bob, masterKey: 'B1', devices: [device('BOBPHONE', 'verified')] };
+  const bobAfterOurReset = { ...verifiedBob, verified: false, wasVerified: true, devices: [device('BOBPHONE', 'owner-signed')] };
+
+  function withMemory(loaded: IdentityMemory | undefined) {
+    const saved: IdentityMemory[] = [];
+    const facts = new FakeFacts(
+      new Map<string, UserFacts>([
+        [alice.userId, me('A1')],
+        [bob.userId, verifiedBob],
+      ]),
+    );
+    facts.rooms.set(ROOM, room([alice.userId, bob.userId]));
+    let clock = 1_000;
+    const engine = new TrustEngine({
+      facts,
+      ledger: new MemoryLedger(),
+      identities: {
+        // A slow read, as from IndexedDB at a worker's start.
+        load: () => new Promise((resolve) => setTimeout(() => resolve(loaded), 20)),
+        save: (memory) => {
+          saved.push(memory);
+          return Promise.resolve();
+        },
+      },
+      policy: () => 'default',
+      now: () => clock,
+    });
+    engines.push(engine);
+    return { engine, facts, saved, tick: (ms: number) => (clock += ms) };
+  }
+
+  it('remembers what it sees, writes only when something changed, and says "you reset" once our key is replaced', async () => {
+    const { engine, facts, saved, tick } = withMemory(undefined);
+    await engine.report(ROOM);
+    await vi.waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]?.contacts[bob.userId]).toMatchObject({ masterKey: 'B1', verifiedUnderOwnKey: 'A1' });
+
+    facts.emit({ kind: 'users', userIds: [bob.userId] });
+    await vi.waitFor(() => expect(facts.asked.get(bob.userId)).toBe(2));
+    expect(saved).toHaveLength(1);
+
+    tick(5_000);
+    facts.users.set(alice.userId, me('A2'));
+    facts.users.set(bob.userId, bobAfterOurReset);
+    facts.emit({ kind: 'everyone' });
+    const report = await vi.waitFor(async () => {
+      const current = await engine.report(ROOM);
+      if (current.ownReset === undefined) throw new Error('not yet');
+      return current;
+    });
+    expect(report.ownReset).toEqual({ at: 6_000, byDevice: { deviceId: 'ALICEPHONE' }, userIds: [bob.userId] });
+    expect(report.members.find((m) => m.userId === bob.userId)).toMatchObject({ severity: 'critical', cause: { ownReset: { at: 6_000 } } });
+  });
+
+  it('reads what was remembered before the first report (a restarted worker still knows the old keys)', async () => {
+    const remembered: IdentityMemory = {
+      own: { masterKey: 'A0', seenAt: 1, replaced: { previousKey: 'Aold', at: 500 } },
+      contacts: { [bob.userId]: { masterKey: 'B1', seenAt: 1, verifiedUnderOwnKey: 'Aold', pinned: true } },
+    };
+    const { engine, facts } = withMemory(remembered);
+    facts.users.set(alice.userId, me('A0'));
+    facts.users.set(bob.userId, bobAfterOurReset);
+    const report = await engine.report(ROOM);
+    expect(report.members.find((m) => m.userId === bob.userId)?.cause).toEqual({ ownReset: { at: 500 } });
   });
 });

@@ -25,6 +25,7 @@ function fakeCrypto(stale: ReadonlySet<string>): CryptoApi {
       return { known: true, needsUserApproval: false, isCrossSigningVerified: () => false, wasCrossSigningVerified: () => false };
     },
     getDeviceVerificationStatus: () => Promise.resolve({ signedByOwner: true, crossSigningVerified: false, localVerified: false }),
+    getUserCrossSigningKeys: () => Promise.resolve(null),
   } as unknown as CryptoApi;
 }
 

@@ -71,7 +71,7 @@ describe('BadgePainter', () => {
     expect(badgeOf('@frank:x.org')).toMatchObject({
       text: '!!',
       severity: 'critical',
-      label: 'Matrix Trust Guard: identity changed since you verified them',
+      label: 'Matrix Trust Guard: verified before, not verified now',
     });
   });
 
