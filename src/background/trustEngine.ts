@@ -65,6 +65,7 @@ export class TrustEngine {
   private identities: IdentityMemory = emptyIdentityMemory();
   private readonly identitiesLoaded: Promise<void>;
   private identitiesSaved: Promise<void> = Promise.resolve();
+  private identitiesSaveWaiting = false;
 
   constructor(private readonly options: TrustEngineOptions) {
     this.stopListening = options.facts.onChange((change) => this.noteChange(change));
@@ -255,9 +256,15 @@ export class TrustEngine {
     if (!changed) return;
     this.identities = memory;
     const store = this.options.identities;
-    if (store === undefined) return;
+    // One write running and one waiting at most: the waiting one writes whatever is newest when
+    // it starts (a big room's first facts come in many batches; the record grows with contacts).
+    if (store === undefined || this.identitiesSaveWaiting) return;
+    this.identitiesSaveWaiting = true;
     this.identitiesSaved = this.identitiesSaved
-      .then(() => store.save(this.identities))
+      .then(() => {
+        this.identitiesSaveWaiting = false;
+        return store.save(this.identities);
+      })
       .catch((error: unknown) => log.warn('identity memory not kept', { error: errorSummary(error) }));
   }
 

@@ -314,6 +314,47 @@ describe('the identity memory', () => {
     expect(report.members.find((m) => m.userId === bob.userId)).toMatchObject({ severity: 'critical', cause: { ownReset: { at: 6_000 } } });
   });
 
+  it('while a write runs, waits with at most one more, which writes the newest memory', async () => {
+    const saved: IdentityMemory[] = [];
+    let release: () => void = () => undefined;
+    const facts = new FakeFacts(
+      new Map<string, UserFacts>([
+        [alice.userId, me('A1')],
+        [bob.userId, verifiedBob],
+      ]),
+    );
+    facts.rooms.set(ROOM, room([alice.userId, bob.userId]));
+    const engine = new TrustEngine({
+      facts,
+      ledger: new MemoryLedger(),
+      identities: {
+        load: () => Promise.resolve(undefined),
+        save: (memory) => {
+          saved.push(memory);
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+      policy: () => 'default',
+      now: () => 1_000,
+    });
+    engines.push(engine);
+    await engine.report(ROOM);
+    await vi.waitFor(() => expect(saved).toHaveLength(1));
+    // Bob's key changes three times while the first write is still running.
+    for (const [index, key] of ['B2', 'B3', 'B4'].entries()) {
+      facts.users.set(bob.userId, { ...verifiedBob, masterKey: key });
+      facts.emit({ kind: 'users', userIds: [bob.userId] });
+      await vi.waitFor(() => expect(facts.asked.get(bob.userId)).toBe(index + 2));
+    }
+    release();
+    await vi.waitFor(() => expect(saved).toHaveLength(2));
+    expect(saved[1]?.contacts[bob.userId]?.masterKey).toBe('B4');
+    // Nothing more was waiting: once this write ends (its promise chain settled), no third one starts.
+    release();
+    for (let turn = 0; turn < 20; turn++) await Promise.resolve();
+    expect(saved).toHaveLength(2);
+  });
+
   it('reads what was remembered before the first report (a restarted worker still knows the old keys)', async () => {
     const remembered: IdentityMemory = {
       own: { masterKey: 'A0', seenAt: 1, replaced: { previousKey: 'Aold', at: 500 } },
