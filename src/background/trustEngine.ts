@@ -4,10 +4,7 @@ import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '.
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
 import { t } from '../text/i18n';
-import { emptyIdentityMemory, type IdentityMemory, observeIdentities } from '../trust/identityMemory';
-import { createLogger, errorSummary } from '../log';
-
-const log = createLogger('trust');
+import { IdentityKeeper, type IdentityMemoryPersistence } from './identityKeeper';
 
 /** Which members a recompute looks at: the ones named, or everyone. */
 type Scope = ReadonlySet<string> | 'all';
@@ -19,11 +16,7 @@ export interface LedgerPersistence {
   write(changed: LedgerEntry[]): Promise<void>;
 }
 
-/** Where the identity memory lives (a background record in the extension); public keys and times only. */
-export interface IdentityMemoryPersistence {
-  load(): Promise<IdentityMemory | undefined>;
-  save(memory: IdentityMemory): Promise<void>;
-}
+export type { IdentityMemoryPersistence } from './identityKeeper';
 
 export interface TrustEngineOptions {
   facts: TrustFactSource;
@@ -61,20 +54,12 @@ export class TrustEngine {
   private dirty: { users: Set<string>; checks: Set<string>; rooms: Set<string>; everyone: boolean } | undefined;
   /** Room work waits for a ledger replacement (an import) to finish. */
   private ledgerReplaced: Promise<unknown> = Promise.resolve();
-  /** What is remembered of identities (identityMemory.ts), loaded before the first report, and its writes in order. */
-  private identities: IdentityMemory = emptyIdentityMemory();
-  private readonly identitiesLoaded: Promise<void>;
-  private identitiesSaved: Promise<void> = Promise.resolve();
-  private identitiesSaveWaiting = false;
+  /** What is remembered of identities, to tell "you reset" from "they reset" (identityKeeper.ts). */
+  private readonly identities: IdentityKeeper;
 
   constructor(private readonly options: TrustEngineOptions) {
     this.stopListening = options.facts.onChange((change) => this.noteChange(change));
-    this.identitiesLoaded = (options.identities?.load() ?? Promise.resolve(undefined)).then(
-      (loaded) => {
-        if (loaded) this.identities = loaded;
-      },
-      (error: unknown) => log.warn('identity memory not read', { error: errorSummary(error) }),
-    );
+    this.identities = new IdentityKeeper(options.identities, options.now);
   }
 
   /** The report for a joined room, from cache when nothing changed since. */
@@ -214,7 +199,7 @@ export class TrustEngine {
     const entries = await this.ledgerFor(roomId);
     const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
     await this.persist(roomId, observed);
-    const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now, identities: this.identities };
+    const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now, identities: this.identities.current };
     const report =
       only === undefined || previous === undefined ? buildRoomTrustReport(inputs) : refreshRoomTrustReport(previous, only, inputs);
     this.reports.set(roomId, report);
@@ -231,7 +216,7 @@ export class TrustEngine {
     const toAsk = unknown.filter((userId) => !this.askingUsers.has(userId));
     if (toAsk.length > 0) {
       const startedAt = this.invalidations;
-      const asking = Promise.all([this.options.facts.usersFacts(toAsk), this.identitiesLoaded]).then(([facts]) => {
+      const asking = Promise.all([this.options.facts.usersFacts(toAsk), this.identities.loaded]).then(([facts]) => {
         // Facts asked for before a user was invalidated may be stale: keep only the others.
         const kept: UserFacts[] = [];
         for (const [userId, userFacts] of facts) {
@@ -240,7 +225,7 @@ export class TrustEngine {
             kept.push(userFacts);
           }
         }
-        this.remember(kept);
+        this.identities.remember(kept);
       });
       const settled = asking.finally(() => {
         for (const userId of toAsk) this.askingUsers.delete(userId);
@@ -248,24 +233,6 @@ export class TrustEngine {
       for (const userId of toAsk) this.askingUsers.set(userId, settled);
     }
     await Promise.all(new Set(unknown.map((userId) => this.askingUsers.get(userId)).filter((p) => p !== undefined)));
-  }
-
-  /** Notes the identities just learnt; a failed write is logged, and the memory in use stays. */
-  private remember(users: readonly UserFacts[]): void {
-    const { memory, changed } = observeIdentities(this.identities, users, this.options.now());
-    if (!changed) return;
-    this.identities = memory;
-    const store = this.options.identities;
-    // One write running and one waiting at most: the waiting one writes whatever is newest when
-    // it starts (a big room's first facts come in many batches; the record grows with contacts).
-    if (store === undefined || this.identitiesSaveWaiting) return;
-    this.identitiesSaveWaiting = true;
-    this.identitiesSaved = this.identitiesSaved
-      .then(() => {
-        this.identitiesSaveWaiting = false;
-        return store.save(this.identities);
-      })
-      .catch((error: unknown) => log.warn('identity memory not kept', { error: errorSummary(error) }));
   }
 
   private async ledgerFor(roomId: string): Promise<LedgerEntry[]> {

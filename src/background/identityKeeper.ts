@@ -1,0 +1,59 @@
+import { createLogger, errorSummary } from '../log';
+import { emptyIdentityMemory, type IdentityMemory, observeIdentities } from '../trust/identityMemory';
+import type { UserFacts } from '../trust/types';
+
+const log = createLogger('trust');
+
+/** Where the identity memory lives (a background record in the extension); public keys and times only. */
+export interface IdentityMemoryPersistence {
+  load(): Promise<IdentityMemory | undefined>;
+  save(memory: IdentityMemory): Promise<void>;
+}
+
+/**
+ * The trust engine's identity memory (src/trust/identityMemory.ts): loaded once, before the
+ * first facts are looked at, and written back when it changes. A failed read starts from
+ * nothing and a failed write keeps the memory in use; both are logged.
+ */
+export class IdentityKeeper {
+  private memory: IdentityMemory = emptyIdentityMemory();
+  /** Resolves once what was kept has been read (or could not be). */
+  readonly loaded: Promise<void>;
+  private saved: Promise<void> = Promise.resolve();
+  private saveWaiting = false;
+
+  /** Without `store`, identities are remembered only while the engine runs. */
+  constructor(
+    private readonly store: IdentityMemoryPersistence | undefined,
+    private readonly now: () => number,
+  ) {
+    this.loaded = (store?.load() ?? Promise.resolve(undefined)).then(
+      (loaded) => {
+        if (loaded) this.memory = loaded;
+      },
+      (error: unknown) => log.warn('identity memory not read', { error: errorSummary(error) }),
+    );
+  }
+
+  get current(): IdentityMemory {
+    return this.memory;
+  }
+
+  /** Notes the identities just learnt, and writes the memory back if that changed it. */
+  remember(users: readonly UserFacts[]): void {
+    const { memory, changed } = observeIdentities(this.memory, users, this.now());
+    if (!changed) return;
+    this.memory = memory;
+    const store = this.store;
+    // One write running and one waiting at most: the waiting one writes whatever is newest when
+    // it starts (a big room's first facts come in many batches; the record grows with contacts).
+    if (store === undefined || this.saveWaiting) return;
+    this.saveWaiting = true;
+    this.saved = this.saved
+      .then(() => {
+        this.saveWaiting = false;
+        return store.save(this.memory);
+      })
+      .catch((error: unknown) => log.warn('identity memory not kept', { error: errorSummary(error) }));
+  }
+}
