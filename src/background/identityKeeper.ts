@@ -39,15 +39,23 @@ export class IdentityKeeper {
     return this.memory;
   }
 
-  /** Notes the identities just learnt, and writes the memory back if that changed it. */
-  remember(users: readonly UserFacts[]): void {
+  /**
+   * Notes the identities just learnt, and writes the memory back if that changed it. True when
+   * our own identity was replaced: every member's cause may depend on that.
+   */
+  remember(users: readonly UserFacts[]): boolean {
     const { memory, changed } = observeIdentities(this.memory, users, this.now());
-    if (!changed) return;
+    if (!changed) return false;
+    const ownReplaced = memory.own?.replaced !== this.memory.own?.replaced;
     this.memory = memory;
     const store = this.store;
     // One write running and one waiting at most: the waiting one writes whatever is newest when
     // it starts (a big room's first facts come in many batches; the record grows with contacts).
-    if (store === undefined || this.saveWaiting) return;
+    if (store !== undefined && !this.saveWaiting) this.save(store);
+    return ownReplaced;
+  }
+
+  private save(store: IdentityMemoryPersistence): void {
     this.saveWaiting = true;
     this.saved = this.saved
       .then(() => {

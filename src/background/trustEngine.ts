@@ -225,7 +225,8 @@ export class TrustEngine {
             kept.push(userFacts);
           }
         }
-        this.identities.remember(kept);
+        // Our own identity replaced: whom we had verified is now explained by it, in every room.
+        if (this.identities.remember(kept)) this.noteChange({ kind: 'rooms', roomIds: [...this.reports.keys()] });
       });
       const settled = asking.finally(() => {
         for (const userId of toAsk) this.askingUsers.delete(userId);

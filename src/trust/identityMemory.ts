@@ -48,6 +48,13 @@ export interface ContactReplacement {
   previousPinned: boolean;
 }
 
+/**
+ * "Verified under our own key, which we have not read yet": a contact can be seen verified
+ * before our own identity's facts come in (right after sign-in). Verified means signed by the
+ * own key in force, so the first own key seen afterwards is put in its place.
+ */
+const OWN_KEY_NOT_YET_SEEN = '';
+
 export function emptyIdentityMemory(): IdentityMemory {
   return { contacts: {} };
 }
@@ -65,17 +72,18 @@ export function observeIdentities(
   let changed = false;
   let own = memory.own;
   const ownFacts = users.find((user) => user.isOwnUser);
+  let contacts = memory.contacts;
   if (ownFacts?.masterKey !== undefined && ownFacts.masterKey !== own?.masterKey) {
+    if (own === undefined) contacts = withOwnKeyFilledIn(contacts, ownFacts.masterKey);
     own = nextOwnRecord(own, ownFacts, now);
     changed = true;
   }
-  let contacts = memory.contacts;
   for (const user of users) {
     if (user.isOwnUser || user.masterKey === undefined) continue;
     const before = Object.hasOwn(contacts, user.userId) ? contacts[user.userId] : undefined;
     const after = nextContactRecord(before, user, user.masterKey, own?.masterKey, now);
     if (after === before) continue;
-    if (contacts === memory.contacts) contacts = { ...memory.contacts };
+    if (contacts === memory.contacts) contacts = { ...contacts };
     contacts[user.userId] = after;
     changed = true;
   }
@@ -94,6 +102,23 @@ function nextOwnRecord(before: OwnIdentityRecord | undefined, facts: UserFacts, 
   return { masterKey, seenAt: now, replaced: { previousKey: before.masterKey, at: now, ...(byDevice && { byDevice }) } };
 }
 
+/** The contacts seen verified before our own key was known, tied to the first own key seen. */
+function withOwnKeyFilledIn(contacts: Record<string, ContactIdentityRecord>, ownKey: string): Record<string, ContactIdentityRecord> {
+  const filled = { ...contacts };
+  for (const [userId, record] of Object.entries(contacts)) {
+    const { verifiedUnderOwnKey, replaced } = record;
+    if (verifiedUnderOwnKey !== OWN_KEY_NOT_YET_SEEN && replaced?.previousVerifiedUnderOwnKey !== OWN_KEY_NOT_YET_SEEN) continue;
+    filled[userId] = {
+      ...record,
+      ...(verifiedUnderOwnKey === OWN_KEY_NOT_YET_SEEN && { verifiedUnderOwnKey: ownKey }),
+      ...(replaced?.previousVerifiedUnderOwnKey === OWN_KEY_NOT_YET_SEEN && {
+        replaced: { ...replaced, previousVerifiedUnderOwnKey: ownKey },
+      }),
+    };
+  }
+  return filled;
+}
+
 /** The same object when nothing changed. */
 function nextContactRecord(
   before: ContactIdentityRecord | undefined,
@@ -102,7 +127,7 @@ function nextContactRecord(
   ownKey: string | undefined,
   now: number,
 ): ContactIdentityRecord {
-  const verifiedUnderOwnKey = user.verified && ownKey !== undefined ? ownKey : undefined;
+  const verifiedUnderOwnKey = user.verified ? (ownKey ?? OWN_KEY_NOT_YET_SEEN) : undefined;
   const pinned = !user.needsApproval;
   if (before === undefined || before.masterKey !== masterKey) {
     const replaced: ContactReplacement | undefined = before && {

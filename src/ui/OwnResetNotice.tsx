@@ -8,7 +8,8 @@ import { useLive } from './useLive';
 
 /**
  * "You reset your digital identity…": our own reset said as ours, with everyone it left needing
- * verification again and a Verify (emoji) for each. Critical in tone: they are not verified.
+ * verification again and a Verify (emoji) for each, once this extension is verified with the new
+ * identity (before that, it says to verify the extension first). Critical in tone: they are not verified.
  */
 export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts: readonly { userId: string; displayName?: string }[] }) {
   const { busy, error, run } = useAction();
@@ -21,14 +22,17 @@ export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts:
         {contacts.map((contact) => (
           <li key={contact.userId} data-user={contact.userId}>
             <span class="member-name">{memberName(contact.userId, contact.displayName)}</span>{' '}
-            <button
-              class="link small"
-              type="button"
-              disabled={busy}
-              onClick={() => void run(() => request('verification.start', { userId: contact.userId }))}
-            >
-              {t('memberVerify', memberName(contact.userId, contact.displayName))}
-            </button>
+            {/* Until this extension is verified with the new identity it holds no key to sign them with: no dead button. */}
+            {!extensionUnverified && (
+              <button
+                class="link small"
+                type="button"
+                disabled={busy}
+                onClick={() => void run(() => request('verification.start', { userId: contact.userId }))}
+              >
+                {t('memberVerify', memberName(contact.userId, contact.displayName))}
+              </button>
+            )}
           </li>
         ))}
       </ul>

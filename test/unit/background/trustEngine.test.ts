@@ -355,6 +355,41 @@ describe('the identity memory', () => {
     expect(saved).toHaveLength(2);
   });
 
+  it('ties a contact seen verified to our own key even when our own keys came after our first facts', async () => {
+    const { engine, facts } = withMemory(undefined);
+    // Right after sign-in the crypto may not know our own identity yet.
+    facts.users.set(alice.userId, { ...alice, masterKey: undefined });
+    facts.users.set(bob.userId, { ...verifiedBob, verified: false, devices: [device('BOBPHONE', 'owner-signed')] });
+    await engine.report(ROOM);
+    // Bob is seen verified before our own key is: only Bob's facts are said to have changed.
+    facts.users.set(alice.userId, me('A1'));
+    facts.users.set(bob.userId, verifiedBob);
+    facts.emit({ kind: 'users', userIds: [bob.userId] });
+    await vi.waitFor(async () => expect((await engine.report(ROOM)).verifiedUserIds).toContain(bob.userId));
+    // Our own facts are read again later (our keys changed), with the key Bob was verified under.
+    facts.emit({ kind: 'users', userIds: [alice.userId] });
+    await vi.waitFor(() => expect(facts.asked.get(alice.userId)).toBe(2));
+    // Then our identity is reset elsewhere.
+    facts.users.set(alice.userId, me('A2'));
+    facts.users.set(bob.userId, bobAfterOurReset);
+    facts.emit({ kind: 'everyone' });
+    await vi.waitFor(async () => expect((await engine.report(ROOM)).ownReset?.userIds).toEqual([bob.userId]));
+  });
+
+  it("says 'you reset' for a contact whose new facts came before our own new key did", async () => {
+    const { engine, facts } = withMemory(undefined);
+    await engine.report(ROOM);
+    // The crypto tells about Bob first (no longer verified), then about our own new identity.
+    facts.users.set(bob.userId, bobAfterOurReset);
+    facts.emit({ kind: 'users', userIds: [bob.userId] });
+    await vi.waitFor(async () => expect((await engine.report(ROOM)).verifiedUserIds).not.toContain(bob.userId));
+    facts.users.set(alice.userId, me('A2'));
+    facts.emit({ kind: 'users', userIds: [alice.userId] });
+    await vi.waitFor(async () =>
+      expect((await engine.report(ROOM)).members.find((m) => m.userId === bob.userId)?.cause).toMatchObject({ ownReset: {} }),
+    );
+  });
+
   it('reads what was remembered before the first report (a restarted worker still knows the old keys)', async () => {
     const remembered: IdentityMemory = {
       own: { masterKey: 'A0', seenAt: 1, replaced: { previousKey: 'Aold', at: 500 } },

@@ -202,6 +202,18 @@ describe('why an identity is not trusted as it was', () => {
 });
 
 describe('remembering identities', () => {
+  it('ties a contact seen verified before our own key to the first own key seen after (verified means under the key in force)', () => {
+    const memory = remember([[bob('B1', 'verified')], [me('A1')]]);
+    expect(memory.contacts[BOB]?.verifiedUnderOwnKey).toBe('A1');
+    // And so a reset after that is ours, said as ours.
+    const afterReset = observeIdentities(
+      memory,
+      [me('A2', { verified: false, signers: ['ALICEPHONE'] }), bob('B1', 'violation')],
+      3,
+    ).memory;
+    expect(identityCause(bob('B1', 'violation'), afterReset)).toEqual({ ownReset: { at: 3, byDevice: PHONE } });
+  });
+
   it('changes nothing (the same object) when nothing new is seen, so nothing is written', () => {
     const memory = remember([[me('A1'), bob('B1', 'verified')]]);
     const again = observeIdentities(memory, [me('A1'), bob('B1', 'verified')], 9);
