@@ -75,7 +75,8 @@ describe('encryption setup in the popup, in Chromium', () => {
     await popup.getByRole('button', { name: 'Confirm and set up' }).click();
     await popup.getByText('Recovery is set up, and this extension is verified.').waitFor({ timeout: 60_000 });
     await popup.getByRole('button', { name: 'OK' }).click();
-    await line(popup, 'this-device').locator('text=Verified').waitFor();
+    // Its ok tone: a text locator for "Verified" would also match "Not verified".
+    await popup.locator('[data-status="this-device"].tone-ok').waitFor();
     expect(await line(popup, 'cross-signing').innerText()).toContain('Ready');
     expect(await line(popup, 'recovery').innerText()).toContain('Set up');
     await line(popup, 'key-backup').locator('text=/Active \\(version \\d+\\)/').waitFor();
@@ -92,7 +93,7 @@ describe('encryption setup in the popup, in Chromium', () => {
     expect(await line(second, 'this-device').innerText()).toContain('Not verified');
     await second.getByLabel('Recovery key').fill(key);
     await second.getByRole('button', { name: 'Verify this extension' }).click();
-    await line(second, 'this-device').locator('text=Verified').waitFor({ timeout: 60_000 });
+    await second.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
   });
 
   it('survives the popup closing in the middle of setup: the same key waits, nothing is uploaded until it is typed back', async () => {
@@ -153,7 +154,7 @@ describe('encryption setup in the popup, in Chromium', () => {
     await done;
     await popup.getByText('Verified.').waitFor({ timeout: 60_000 });
     await popup.getByRole('button', { name: 'OK' }).click();
-    await line(popup, 'this-device').locator('text=Verified').waitFor({ timeout: 60_000 });
+    await popup.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
   });
 
   it('sets up recovery from a passphrase, and a reset of the identity asks for the password and shows to others', async () => {
