@@ -1,8 +1,8 @@
-import { VerificationPhase } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import type { Page } from 'playwright';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { verifyWithOwnDevice } from '../support/extensionPages.ts';
 import { Peer } from '../support/peer.ts';
 import { saveScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse } from '../support/synapse.ts';
@@ -27,7 +27,6 @@ describe('after resetting your identity from another device, in Chromium', () =>
   let popup: Page;
   let bob: Peer;
   let phone: Peer;
-  let aliceId: string;
   let roomId: string;
 
   /** The room's report, asked from the popup as its own pages ask the background. */
@@ -38,35 +37,8 @@ describe('after resetting your identity from another device, in Chromium', () =>
   const report = () =>
     popup.evaluate<ReportAnswer, string>((room) => chrome.runtime.sendMessage({ kind: 'room.report', params: { roomId: room } }), roomId);
 
-  /** Verifies this extension with emoji against Alice's phone, from the popup, as Alice would. */
-  async function verifyWithPhone(): Promise<void> {
-    await popup.getByRole('button', { name: 'Verify with another device' }).click();
-    const request = await waitFor(
-      'the phone to receive the request',
-      // The new request, not the one this test finished before (it may still be listed).
-      () =>
-        phone.crypto
-          .getVerificationRequestsToDeviceInProgress(aliceId)
-          .find((candidate) => candidate.phase === VerificationPhase.Requested),
-      60_000,
-    );
-    await request.accept();
-    const verifier = await waitFor('the phone to have a verifier', () => request.verifier);
-    const done = verifier.verify();
-    const phoneSas = await waitFor('the phone to show emoji', () => verifier.getShowSasCallbacks() ?? undefined);
-    await popup.locator('ol.emoji li').first().waitFor();
-    expect(await popup.locator('ol.emoji .emoji-name').allInnerTexts()).toEqual(phoneSas.sas.emoji?.map(([, name]) => name));
-    await phoneSas.confirm();
-    await popup.getByRole('button', { name: 'They match' }).click();
-    await done;
-    await popup.getByText('Verified.').waitFor({ timeout: 60_000 });
-    await popup.getByRole('button', { name: 'OK' }).click();
-    await popup.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
-  }
-
   beforeAll(async () => {
     const alice = await synapse.registerUser({ displayName: 'Alice' });
-    aliceId = alice.userId;
     phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
     bob = await Peer.login(server, await synapse.registerUser({ displayName: 'Bob' }));
     peers.push(phone, bob);
@@ -83,7 +55,7 @@ describe('after resetting your identity from another device, in Chromium', () =>
     await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
     await popup.locator('[data-status="sync"].tone-ok').waitFor({ timeout: 60_000 });
     // This extension verified with emoji against the phone: it trusts Alice's identity, and through it Bob.
-    await verifyWithPhone();
+    await verifyWithOwnDevice(popup, phone);
     await waitFor(
       'the extension to see Bob as verified',
       async () => ((await report()).result?.verifiedUserIds.includes(bob.userId) ? true : undefined),

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
+import { verifyWithOwnDevice } from '../support/extensionPages.ts';
 import { Peer } from '../support/peer.ts';
 import { saveScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
@@ -134,27 +135,7 @@ describe('encryption setup in the popup, in Chromium', () => {
     await signInFromPopup(popup, alice);
     await line(popup, 'this-device').locator('text=Not verified').waitFor();
     // The extension must know the phone before its request means anything to it.
-    await popup.getByRole('button', { name: 'Verify with another device' }).click();
-    const request = await waitFor(
-      'the phone to receive the request',
-      () => phone.crypto.getVerificationRequestsToDeviceInProgress(alice.userId)[0],
-      60_000,
-    );
-    await request.accept();
-    const verifier = await waitFor('the phone to have a verifier', () => request.verifier);
-    const done = verifier.verify();
-    const phoneSas = await waitFor('the phone to show emoji', () => verifier.getShowSasCallbacks() ?? undefined);
-    await popup.locator('ol.emoji li').first().waitFor();
-    const shown = await popup.locator('ol.emoji .emoji-name').allInnerTexts();
-    await saveScreenshot(popup, 'verification-emoji');
-    // The phone's owner confirms only if the popup shows the same emoji.
-    expect(shown).toEqual(phoneSas.sas.emoji?.map(([, name]) => name));
-    await phoneSas.confirm();
-    await popup.getByRole('button', { name: 'They match' }).click();
-    await done;
-    await popup.getByText('Verified.').waitFor({ timeout: 60_000 });
-    await popup.getByRole('button', { name: 'OK' }).click();
-    await popup.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
+    await verifyWithOwnDevice(popup, phone, () => saveScreenshot(popup, 'verification-emoji'));
   });
 
   it('sets up recovery from a passphrase, and a reset of the identity asks for the password and shows to others', async () => {

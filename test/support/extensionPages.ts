@@ -1,6 +1,9 @@
 import type { Page } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
+import { VerificationPhase } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { ChromiumSession } from './chromium.ts';
+import type { Peer } from './peer.ts';
+import { waitFor } from './waitFor.ts';
 
 /** What the options page shows about the encryption engine and the background. */
 export interface EngineFacts {
@@ -86,4 +89,40 @@ export async function acknowledgeAllInReview(chromium: ChromiumSession, roomId: 
   await review.getByRole('button', { name: 'Acknowledge all' }).click({ timeout: 60_000 });
   await review.locator(`.room-review[data-room="${roomId}"] .room-summary.tone-ok`).waitFor({ timeout: 30_000 });
   await review.close();
+}
+
+/**
+ * Verifies the extension from its popup with emoji against `phone`, another device of the same
+ * account, as its owner would: the phone accepts, both show the same emoji (checked), both
+ * confirm, and the popup ends with this extension verified. `beforeConfirming` sees the emoji
+ * on screen (for a screenshot).
+ */
+export async function verifyWithOwnDevice(popup: Page, phone: Peer, beforeConfirming?: () => Promise<void>): Promise<void> {
+  await popup.getByRole('button', { name: 'Verify with another device' }).click();
+  const request = await waitFor(
+    'the phone to receive the request',
+    // The new request, not one finished before (it may still be listed).
+    () =>
+      phone.crypto
+        .getVerificationRequestsToDeviceInProgress(phone.userId)
+        .find((candidate) => candidate.phase === VerificationPhase.Requested),
+    60_000,
+  );
+  await request.accept();
+  const verifier = await waitFor('the phone to have a verifier', () => request.verifier);
+  const done = verifier.verify();
+  const phoneSas = await waitFor('the phone to show emoji', () => verifier.getShowSasCallbacks() ?? undefined);
+  await popup.locator('ol.emoji li').first().waitFor();
+  const shown = await popup.locator('ol.emoji .emoji-name').allInnerTexts();
+  await beforeConfirming?.();
+  // The phone's owner confirms only if the popup shows the same emoji.
+  if (shown.join() !== (phoneSas.sas.emoji ?? []).map(([, name]) => name).join())
+    throw new Error(`the popup shows ${shown.join(' ')}, the phone something else`);
+  await phoneSas.confirm();
+  await popup.getByRole('button', { name: 'They match' }).click();
+  await done;
+  await popup.getByText('Verified.').waitFor({ timeout: 60_000 });
+  await popup.getByRole('button', { name: 'OK' }).click();
+  // Its ok tone: a text locator for "Verified" would also match "Not verified".
+  await popup.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
 }
