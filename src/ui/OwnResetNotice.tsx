@@ -13,7 +13,10 @@ import { useLive } from './useLive';
  */
 export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts: readonly { userId: string; displayName?: string }[] }) {
   const { busy, error, run } = useAction();
-  const extensionUnverified = extensionNeedsVerifyingFirst(useLive('security'));
+  const security = useLive('security');
+  const extensionUnverified = extensionNeedsVerifyingFirst(security);
+  // Verify only once this extension is known to be verified: it signs with the identity's keys.
+  const canVerify = security.phase === 'live' && security.value.status?.thisDeviceVerified === true;
   return (
     <div class="notice own-reset severity-critical" data-own-reset={contacts.map((contact) => contact.userId).join(' ')}>
       <p>{ownResetSentence(reset)}</p>
@@ -23,7 +26,7 @@ export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts:
           <li key={contact.userId} data-user={contact.userId}>
             <span class="member-name">{memberName(contact.userId, contact.displayName)}</span>{' '}
             {/* Until this extension is verified with the new identity it holds no key to sign them with: no dead button. */}
-            {!extensionUnverified && (
+            {canVerify && (
               <button
                 class="link small"
                 type="button"
