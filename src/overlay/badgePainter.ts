@@ -220,7 +220,11 @@ export class BadgePainter {
       }
       if (element) this.dirty.add(element);
     }
-    if (this.dirty.size > 0 || this.added.size > 0) this.schedule();
+    if (this.dirty.size > 0 || this.added.size > 0) {
+      // The room's shield (the composer's) sits outside every item and may be redrawn with it.
+      this.shieldsChanged = true;
+      this.schedule();
+    }
   }
 
   private paint(budgetMs: number): void {

@@ -132,6 +132,13 @@ describe('the badge where the page shows the member as verified', () => {
     expect(reported.at(-1)?.size).toBe(0);
   });
 
+  it('notices a composer shield the page draws later, outside every member row', async () => {
+    start({}, [warning('@bob:x.org')]);
+    document.getElementById('composer')?.insertAdjacentHTML('afterbegin', '<i class="shield verified"></i>');
+    await nextFrame();
+    expect(reported.at(-1)).toEqual(new Map([['@bob:x.org', ['composer']]]));
+  });
+
   it('reads a verified room on the composer as vouching for every warned member, without marking their badges', async () => {
     start({}, [warning('@bob:x.org'), warning('@carol:x.org', { severity: 'checking', newDevices: [] })]);
     document.getElementById('composer')?.insertAdjacentHTML('afterbegin', '<i class="shield verified"></i>');
