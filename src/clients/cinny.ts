@@ -1,5 +1,5 @@
 import type { ClientAdapter, RoomRef, UserAnchor } from './clientAdapter';
-import { anchorsWithin, decodeSegment, hashSegments, pathSegments, roomRefFrom, userIdFrom } from './pageIds';
+import { anchorsWithin, decodeSegment, hashSegments, pageChildren, pathSegments, roomRefFrom, userIdFrom } from './pageIds';
 
 /**
  * Cinny (cinnyapp/cinny). Its class names are generated and hashed per build, so none is read
@@ -62,10 +62,17 @@ function messageSender(message: Element): UserAnchor | undefined {
  * `<div>` (a flex box), so it sits right after the name and the row keeps its layout.
  */
 function nameIn(row: Element): Element | undefined {
-  let name = Array.from(row.children)
+  // Our own badge, once placed after the name, is no part of the row's markup: looking at the
+  // row again must find the same name, or the badge would move out of the name's box.
+  let name = pageChildren(row)
     .filter((child) => child.textContent.trim() !== '')
     .at(-1);
-  while (name?.childElementCount === 1 && name.firstElementChild?.textContent === name.textContent) name = name.firstElementChild;
+  while (name) {
+    const inner = pageChildren(name);
+    const only = inner.length === 1 ? inner[0] : undefined;
+    if (only?.textContent !== name.textContent) break;
+    name = only;
+  }
   return name ?? undefined;
 }
 

@@ -78,3 +78,14 @@ export function anchorsWithin(root: ParentNode, selector: string, read: (item: E
 export function childMatching(parent: Element | null | undefined, selector: string): Element | undefined {
   return parent ? Array.from(parent.children).find((child) => child.matches(selector)) : undefined;
 }
+
+/**
+ * What the extension itself puts in pages (the badges' hosts, the banner), by the attributes
+ * src/overlay gives them: never the page's own markup, so adapters look past it.
+ */
+export const OVERLAY_HOST_ATTRIBUTES = ['data-mtg-badge', 'data-mtg-banner'] as const;
+
+/** The element children of `parent` that are the page's own, not ours. */
+export function pageChildren(parent: Element): Element[] {
+  return Array.from(parent.children).filter((child) => !OVERLAY_HOST_ATTRIBUTES.some((name) => child.hasAttribute(name)));
+}

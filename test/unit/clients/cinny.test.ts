@@ -1,6 +1,9 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { cinnyAdapter as cinny } from '../../../src/clients/cinny';
+import { OVERLAY_HOST_ATTRIBUTES } from '../../../src/clients/pageIds';
+import { BADGE_HOST_ATTRIBUTE } from '../../../src/overlay/badgeElement';
+import { BANNER_HOST_ATTRIBUTE } from '../../../src/overlay/roomBanner';
 import { blankPage, fixturePage, the, userIdsIn } from './fixturePage';
 
 const url = (address: string) => new URL(address);
@@ -207,5 +210,23 @@ describe('Cinny: its own trust indicators', () => {
   it('has none to read: its members drawer and timeline show no per-user shield (docs/clients/shields.md)', () => {
     expect('shieldOf' in cinny).toBe(false);
     expect('roomShield' in cinny).toBe(false);
+  });
+});
+
+describe('Cinny: looking at a badged row again', () => {
+  it('finds the same name once our badge sits after it: the badge never moves out of the name’s box', () => {
+    const doc = fixturePage('cinny.html');
+    const bobInList = () => cinny.findUsers(doc).find((found) => found.place === 'member-list' && found.userId === '@bob:example.org');
+    const before = bobInList();
+    if (!before) throw new Error('Bob’s member row yields no anchor');
+    // What the painter leaves there: an empty host (its content is in a closed shadow root).
+    const host = doc.createElement('span');
+    host.setAttribute(BADGE_HOST_ATTRIBUTE, '');
+    before.anchor.after(host);
+    expect(bobInList()?.anchor).toBe(before.anchor);
+  });
+
+  it('knows the overlay’s own attributes', () => {
+    expect([...OVERLAY_HOST_ATTRIBUTES].sort()).toEqual([BADGE_HOST_ATTRIBUTE, BANNER_HOST_ATTRIBUTE].sort());
   });
 });
