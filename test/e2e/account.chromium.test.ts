@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { signInThroughOptions } from '../support/extensionPages.ts';
+import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { saveScreenshot } from '../support/screenshots.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
@@ -40,9 +40,7 @@ describe('the extension signed in, in Chromium', () => {
   beforeAll(async () => {
     alice = await synapse.registerUser({ displayName: 'Alice' });
     chromium = await launchChromium();
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
 
   afterAll(async () => {

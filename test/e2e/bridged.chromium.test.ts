@@ -1,7 +1,7 @@
 import { Method } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { signInThroughOptions } from '../support/extensionPages.ts';
+import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { Peer } from '../support/peer.ts';
 import { joinRoom } from '../support/population.ts';
 import { saveScreenshot } from '../support/screenshots.ts';
@@ -44,9 +44,7 @@ describe('a bridged room in the popup, in Chromium', () => {
       channel: { id: '4242', displayname: 'Tom' },
     });
     chromium = await launchChromium();
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { signInThroughOptions } from '../support/extensionPages.ts';
+import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { type FixtureRoom, withFixtureRooms } from '../support/fixtureRooms.ts';
 import { chromiumArgsForSites, type FixtureSite, startFixtureSite } from '../support/fixtureSite.ts';
 import { openBadgeDetailsBoxes, readOverlay, type SeenBadge, type SeenOverlay } from '../support/overlay.ts';
@@ -77,9 +77,7 @@ describe('the second opinion: Element shows Bob as verified, Matrix Trust Guard 
       }),
     );
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { acknowledgeAllInReview, signInThroughOptions, toolbarOf } from '../support/extensionPages.ts';
+import { acknowledgeAllInReview, signInInOptionsPage, toolbarOf } from '../support/extensionPages.ts';
 import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '../support/hydrogenApp.ts';
 import { clickBannerButton, readOverlay, type SeenOverlay } from '../support/overlay.ts';
 import { Peer } from '../support/peer.ts';
@@ -93,9 +93,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
     await joinRoom(server.baseUrl, alice.accessToken, otherRoom);
 
     chromium = await launchChromium({ args: app.chromiumArgs });
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
 
     page = await chromium.context.newPage();
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { signInThroughOptions } from '../support/extensionPages.ts';
+import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { chromiumArgsForSites, type FixtureSite, startFixtureSite } from '../support/fixtureSite.ts';
 import { readOverlay, type SeenOverlay } from '../support/overlay.ts';
 import { REPO_ROOT } from '../support/paths.ts';
@@ -199,9 +199,7 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
     sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
 
   afterAll(async () => {

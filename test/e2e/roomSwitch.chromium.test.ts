@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
-import { acknowledgeAllInReview, signInThroughOptions, toolbarOf } from '../support/extensionPages.ts';
+import { acknowledgeAllInReview, signInInOptionsPage, toolbarOf } from '../support/extensionPages.ts';
 import { setFigures, setSamples } from '../support/figures.ts';
 import { chromiumArgsForSites, type FixtureSite } from '../support/fixtureSite.ts';
 import { readOverlay } from '../support/overlay.ts';
@@ -69,9 +69,7 @@ describe('room switches inside the web clients, in Chromium', () => {
     world = await createSwitchWorld(synapse, server);
     sites = await startSwitchSites(world);
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
-    const options = await chromium.openExtensionPage('options.html');
-    await signInThroughOptions(options, { homeserver: server.baseUrl, userId: world.alice.userId, password: world.alice.password });
-    await options.close();
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: world.alice.userId, password: world.alice.password });
     // Bob's new device is a warning in both rooms until acknowledged; it is, in Side room.
     await acknowledgeAllInReview(chromium, world.side.id);
   });

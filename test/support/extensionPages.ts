@@ -66,6 +66,16 @@ export async function signInThroughOptions(
   await options.locator('[data-status="sync"].tone-ok').waitFor({ timeout: 60_000 });
 }
 
+/** Signs the extension in from an options page of its own, closed once the account syncs. */
+export async function signInInOptionsPage(
+  chromium: ChromiumSession,
+  account: { homeserver: string; userId: string; password: string },
+): Promise<void> {
+  const options = await chromium.openExtensionPage('options.html');
+  await signInThroughOptions(options, account);
+  await options.close();
+}
+
 declare const chrome: Browser;
 
 /**
