@@ -16,10 +16,16 @@ export const STORES = {
   ledgerSetAside: 'ledger-set-aside',
   /** Whose device lists are current (src/trust/deviceListFreshness.ts), one record per user. */
   deviceLists: 'device-lists',
+  /** The trust history (src/trust/trustHistory.ts), one record per event, by its id. */
+  history: 'history',
+  /** History records found damaged, set aside as they were found (see HistoryStore). */
+  historySetAside: 'history-set-aside',
 } as const;
 
 /** The ledger's index by room id: every look at a room reads that room's entries only. */
 export const LEDGER_BY_ROOM = 'byRoom';
+/** The history's index by time: compaction and paging go oldest or newest first. */
+export const HISTORY_BY_TIME = 'byTime';
 
 const MIGRATIONS: readonly Migration[] = [
   (db) => {
@@ -37,6 +43,10 @@ const MIGRATIONS: readonly Migration[] = [
   },
   (db) => {
     db.createObjectStore(STORES.deviceLists, { keyPath: 'userId' });
+  },
+  (db) => {
+    db.createObjectStore(STORES.history, { keyPath: 'id' }).createIndex(HISTORY_BY_TIME, 'at');
+    db.createObjectStore(STORES.historySetAside, { autoIncrement: true });
   },
 ];
 

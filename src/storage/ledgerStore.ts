@@ -2,17 +2,16 @@ import { isStoredLedgerEntry } from '../trust/ledgerDocument';
 import type { LedgerEntry } from '../trust/types';
 import { LEDGER_BY_ROOM, STORES } from './extensionDatabase';
 import { requestResult, transactionDone } from './indexedDb';
+import { countIn, keepValid, type SetAsideRecord } from './setAside';
+import type { HistoryEvent } from '../trust/trustHistory';
 
-/** A damaged ledger record, kept as it was found, with when and under which key. */
-export interface SetAsideRecord {
-  setAsideAt: number;
-  key: IDBValidKey;
-  record: unknown;
-}
+export type { SetAsideRecord } from './setAside';
 
 export interface LedgerStoreOptions {
   /** Told the number of records set aside so far, each time reading sets more aside. */
   onSetAside?: (count: number) => void;
+  /** Told after a write that carried history events (the history store compacts now and then). */
+  onHistoryWritten?: () => void;
   now?: () => number;
 }
 
@@ -27,6 +26,7 @@ export interface LedgerStoreOptions {
  */
 export class LedgerStore {
   private readonly onSetAside: (count: number) => void;
+  private readonly onHistoryWritten: () => void;
   private readonly now: () => number;
 
   constructor(
@@ -34,6 +34,7 @@ export class LedgerStore {
     options: LedgerStoreOptions = {},
   ) {
     this.onSetAside = options.onSetAside ?? (() => undefined);
+    this.onHistoryWritten = options.onHistoryWritten ?? (() => undefined);
     this.now = options.now ?? Date.now;
   }
 
@@ -50,9 +51,21 @@ export class LedgerStore {
     return this.checked(records, keys);
   }
 
-  /** Stores the entries `observeRoom`, `acknowledge` or `markWarned` reported as changed. */
-  write(changed: readonly LedgerEntry[]): Promise<void> {
-    return this.readWrite((store) => changed.forEach((entry) => store.put(entry)));
+  /**
+   * Stores the entries `observeRoom`, `acknowledge` or `markWarned` reported as changed, and the
+   * history events that change stands for (historyOfLedgerChange), in the same transaction: the
+   * history never tells of a change the ledger does not hold, nor misses one it does.
+   */
+  async write(changed: readonly LedgerEntry[], events: readonly HistoryEvent[] = []): Promise<void> {
+    if (events.length === 0) return this.readWrite((store) => changed.forEach((entry) => store.put(entry)));
+    await this.readWrite(
+      (ledger, history) => {
+        changed.forEach((entry) => ledger.put(entry));
+        events.forEach((event) => history?.put(event));
+      },
+      [STORES.ledger, STORES.history],
+    );
+    this.onHistoryWritten();
   }
 
   /** For an import: the ledger becomes exactly `entries`, or stays as it was. */
@@ -82,45 +95,25 @@ export class LedgerStore {
     return (await requestResult(store.getAll())) as SetAsideRecord[];
   }
 
-  async setAsideCount(): Promise<number> {
-    const store = this.db.transaction(STORES.ledgerSetAside, 'readonly').objectStore(STORES.ledgerSetAside);
-    return requestResult(store.count());
+  setAsideCount(): Promise<number> {
+    return countIn(this.db, STORES.ledgerSetAside);
   }
 
   private async checked(records: unknown[], keys: IDBValidKey[]): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    const damaged: SetAsideRecord[] = [];
-    const setAsideAt = this.now();
-    records.forEach((record, i) => {
-      if (isStoredLedgerEntry(record)) entries.push(record);
-      else damaged.push({ setAsideAt, key: keys[i] as IDBValidKey, record });
-    });
-    if (damaged.length > 0) await this.moveAside(damaged);
-    return entries;
+    const stores = { store: STORES.ledger, asideStore: STORES.ledgerSetAside };
+    const { valid, setAside } = await keepValid(this.db, stores, { records, keys }, isStoredLedgerEntry, this.now());
+    if (setAside) this.onSetAside(await this.setAsideCount());
+    return valid;
   }
 
-  private async moveAside(damaged: SetAsideRecord[]): Promise<void> {
-    const transaction = this.db.transaction([STORES.ledger, STORES.ledgerSetAside], 'readwrite');
-    const done = transactionDone(transaction);
-    const ledger = transaction.objectStore(STORES.ledger);
-    const aside = transaction.objectStore(STORES.ledgerSetAside);
-    for (const item of damaged) {
-      // Only if it is still there: two reads that found the same record set it aside once.
-      ledger.getKey(item.key).onsuccess = (event) => {
-        if ((event.target as IDBRequest<IDBValidKey | undefined>).result === undefined) return;
-        aside.add(item);
-        ledger.delete(item.key);
-      };
-    }
-    await done;
-    this.onSetAside(await this.setAsideCount());
-  }
-
-  private async readWrite(fill: (store: IDBObjectStore) => void): Promise<void> {
-    const transaction = this.db.transaction(STORES.ledger, 'readwrite');
+  private async readWrite(
+    fill: (ledger: IDBObjectStore, history?: IDBObjectStore) => void,
+    stores: string[] = [STORES.ledger],
+  ): Promise<void> {
+    const transaction = this.db.transaction(stores, 'readwrite');
     const done = transactionDone(transaction);
     try {
-      fill(transaction.objectStore(STORES.ledger));
+      fill(transaction.objectStore(STORES.ledger), stores.includes(STORES.history) ? transaction.objectStore(STORES.history) : undefined);
     } catch (error) {
       // A request that throws as it is made (e.g. an entry without a key field) does not abort
       // the transaction by itself: the requests made before it would still commit.

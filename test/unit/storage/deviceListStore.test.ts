@@ -81,7 +81,7 @@ describe('the device-list store', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(4);
+    expect(db.version).toBe(5);
     expect(await new LedgerStore(db).allEntries()).toEqual([entry]);
     expect(await new LedgerStore(db).setAsideCount()).toBe(1);
     expect(await new IndexedDbDeviceListStore(db).load()).toEqual([]);

@@ -111,9 +111,11 @@ describe('the database migration to the ledger', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(4);
+    expect(db.version).toBe(5);
     expect([...db.objectStoreNames].sort()).toEqual([
       'device-lists',
+      'history',
+      'history-set-aside',
       'ledger',
       'ledger-set-aside',
       'records',
@@ -145,7 +147,7 @@ describe('the database migration to the ledger', () => {
     shipped.close();
 
     const db = await openExtensionDatabase(factory);
-    expect(db.version).toBe(4);
+    expect(db.version).toBe(5);
     const store = new LedgerStore(db);
     expect(byDevice(await store.allEntries())).toEqual([entry(PLANS, 'A'), entry(GAMES, 'B')]);
     expect(await store.setAsideCount()).toBe(0);

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
 import { LedgerStore } from '../../../src/storage/ledgerStore';
 import type { LedgerEntry } from '../../../src/trust/types';
+import { killingDatabase } from '../../support/killingDatabase';
 
 /**
  * Issue 6: "a write interrupted by a kill leaves the previous or the new state, never a mix".
@@ -32,40 +33,6 @@ const sorted = (entries: LedgerEntry[]) => entries.toSorted((a, b) => a.deviceId
 const previous = ['A', 'B', 'C', 'D'].map((id) => entry(id));
 /** Every entry acknowledged, and one new device: the next state of the ledger. */
 const next = [...previous.map((e) => ({ ...e, acknowledgedAt: T0 + 1, acknowledgedClass: e.lastClass })), entry('E')];
-
-/**
- * The database, with every readwrite transaction killed (aborted, never committed) once
- * `killAfter` requests of it were made; a negative `killAfter` kills none.
- */
-function killingDatabase(db: IDBDatabase, killAfter: () => number): IDBDatabase {
-  return new Proxy(db, {
-    get(target, property) {
-      if (property !== 'transaction') return Reflect.get(target, property, target) as unknown;
-      return (stores: string | string[], mode?: IDBTransactionMode) => {
-        const transaction = target.transaction(stores, mode);
-        const limit = killAfter();
-        if (mode !== 'readwrite' || limit < 0) return transaction;
-        let made = 0;
-        const objectStore = transaction.objectStore.bind(transaction);
-        transaction.objectStore = (name: string) => {
-          const store = objectStore(name);
-          const put = store.put.bind(store);
-          store.put = (value: unknown, key?: IDBValidKey) => {
-            if (made === limit) transaction.abort();
-            made += 1;
-            if (made > limit) {
-              // After the kill nothing more reaches the database, as in a stopped worker.
-              return { readyState: 'done' } as IDBRequest<IDBValidKey>;
-            }
-            return put(value, key);
-          };
-          return store;
-        };
-        return transaction;
-      };
-    },
-  });
-}
 
 describe('a ledger write interrupted by a kill', () => {
   let factory: IDBFactory;
