@@ -1,5 +1,6 @@
 import type { RoomRef } from '../clients/clientAdapter';
 import { UserFacingError } from '../errors';
+import type { HistoryStore } from '../storage/historyStore';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';
 import { exportLedger, type LedgerRefusal, mergeLedgers, parseLedgerDocument } from '../trust/ledgerDocument';
@@ -9,7 +10,8 @@ import type { ShownDevice } from '../trust/warnedDeviceLedger';
 import type { AccountRuntime } from './accountRuntime';
 import type { BackgroundRecords } from './backgroundRecords';
 import type { StatusStore } from './statusStore';
-import { UnknownRoomError } from './trustEngine';
+import { UnknownRoomError, type WarnedPlace } from './trustEngine';
+import { historyEvent } from '../trust/trustHistory';
 import { DisagreementLog } from './disagreementLog';
 import type { ShieldPlace } from '../model/pageShield';
 import { type DisagreementRecord } from '../trust/pageDisagreement';
@@ -20,6 +22,8 @@ export interface AccountRoomsDeps {
   /** The signed-in account, if any (it changes with every sign-in and sign-out). */
   runtime: () => AccountRuntime | undefined;
   ledger: LedgerStore;
+  /** The trust history: pins, withdrawals and disagreements are appended to it. */
+  history: HistoryStore;
   records: RecordStore<BackgroundRecords>;
   status: StatusStore;
   now: () => number;
@@ -35,7 +39,7 @@ export class AccountRooms {
   private readonly disagreementLog: DisagreementLog;
 
   constructor(private readonly deps: AccountRoomsDeps) {
-    this.disagreementLog = new DisagreementLog(deps.records, deps.now);
+    this.disagreementLog = new DisagreementLog(deps.records, deps.now, (events) => deps.history.append(events));
   }
 
   async overview(): Promise<TrustOverview> {
@@ -55,10 +59,10 @@ export class AccountRooms {
   /**
    * The room's new warnings were put in front of the user (an extension page showed the room,
    * or a visible tab placed its banner or badges): stamp them as shown. With `userIds`, only
-   * the warnings about those members were.
+   * the warnings about those members were; `place` says where, for the trust history.
    */
-  async markWarned(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
-    await this.deps.runtime()?.engine.markWarned(roomId, userIds);
+  async markWarned(roomId: string, userIds?: ReadonlySet<string>, place?: WarnedPlace): Promise<void> {
+    await this.deps.runtime()?.engine.markWarned(roomId, userIds, place);
   }
 
   /**
@@ -105,6 +109,7 @@ export class AccountRooms {
     await requireShownIdentity(runtime, userId, masterKey);
     await runtime.device.identities.pin(userId);
     runtime.engine.refreshUsers([userId]);
+    await this.deps.history.append([historyEvent({ kind: 'identity-pinned', at: this.deps.now(), userId, masterKey })]);
   }
 
   /** Stops requiring the identity we once verified, for the new identity the user was shown. */
@@ -113,6 +118,7 @@ export class AccountRooms {
     await requireShownIdentity(runtime, userId, masterKey);
     await runtime.device.identities.withdrawVerification(userId);
     runtime.engine.refreshUsers([userId]);
+    await this.deps.history.append([historyEvent({ kind: 'verification-withdrawn', at: this.deps.now(), userId, masterKey })]);
   }
 
   async setPolicy(policy: Policy): Promise<void> {

@@ -5,13 +5,15 @@ import { MatrixDevice } from '../matrix/matrixDevice';
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { Policy } from '../trust/types';
 import type { AccountDevice } from './ports/accountDevice';
-import { type IdentityMemoryPersistence, type LedgerPersistence, TrustEngine } from './trustEngine';
+import { type HistoryAppender, type IdentityMemoryPersistence, type LedgerPersistence, TrustEngine } from './trustEngine';
 
 export interface AccountDeps {
   vault: AccountVault;
   ledger: LedgerPersistence;
   /** Where identities are remembered, for the account of this user id. */
   identities?: (userId: string) => IdentityMemoryPersistence;
+  /** Where identity changes are written in the trust history. */
+  history?: HistoryAppender;
   /** Whose device lists are current, kept across worker starts; cleared with the device. */
   deviceLists: DeviceListStore & { clear(): Promise<void> };
   /** Where the sync and crypto stores live. */
@@ -57,6 +59,7 @@ export class AccountRuntime {
       facts: device.facts,
       ledger: deps.ledger,
       ...(deps.identities && { identities: deps.identities(device.userId) }),
+      ...(deps.history && { history: deps.history }),
       policy: deps.policy,
       now: deps.now,
     });

@@ -10,11 +10,13 @@ import type { AccountStatus, LoginOptionsResult, SecurityStatus } from '../messa
 import { isNonNegativeInteger, isPlainObject } from '../validation/shape';
 import { UserFacingError } from '../errors';
 import type { IndexedDbDeviceListStore } from '../storage/deviceListStore';
+import type { HistoryStore } from '../storage/historyStore';
 import type { LedgerStore } from '../storage/ledgerStore';
 import type { RecordStore } from '../storage/recordStore';
 import type { SecretVault } from '../storage/secretVault';
 import { emptyOverview, type TrustOverview } from '../trust/trustOverview';
 import type { RoomTrustReport } from '../trust/types';
+import { AccountHistory } from './accountHistory';
 import { AccountRooms } from './accountRooms';
 import { AccountRuntime } from './accountRuntime';
 import type { AccountDevice } from './ports/accountDevice';
@@ -41,6 +43,8 @@ export interface AccountServiceDeps {
   vault: SecretVault;
   records: RecordStore<BackgroundRecords>;
   ledger: LedgerStore;
+  /** The trust history; cleared with the ledger at sign-out. */
+  history: HistoryStore;
   deviceLists: IndexedDbDeviceListStore;
   status: StatusStore;
   platform: Platform;
@@ -61,6 +65,8 @@ export interface AccountServiceDeps {
  */
 export class AccountService {
   readonly rooms: AccountRooms;
+  /** The trust history (local data: there signed in or out). */
+  readonly history: AccountHistory;
   private runtime: AccountRuntime | undefined;
   private securityService: SecurityService | undefined;
   private busy: Promise<unknown> | undefined;
@@ -80,9 +86,11 @@ export class AccountService {
         if (this.runtime) this.signedIn.ownSessions(this.runtime.device, sessions);
       },
     });
+    this.history = new AccountHistory(deps.history, deps.records, deps.now);
     this.rooms = new AccountRooms({
       runtime,
       ledger: deps.ledger,
+      history: deps.history,
       records: deps.records,
       status: deps.status,
       now: deps.now,
@@ -153,6 +161,8 @@ export class AccountService {
       const result = runtime ? await runtime.signOut() : { removedFromServer: true };
       if (!runtime) await this.accountVault.clear();
       await this.deps.ledger.clear();
+      await this.deps.history.clear();
+      await this.deps.records.delete('history-settings');
       await this.rooms.forgetDisagreements();
       await this.deps.deviceLists.clear();
       await this.deps.records.delete('security-status');
@@ -205,6 +215,7 @@ export class AccountService {
     const deps = {
       vault: this.accountVault,
       ledger: this.deps.ledger,
+      history: this.deps.history,
       identities: (userId: string) => identityMemoryRecord(this.deps.records, userId),
       deviceLists: this.deps.deviceLists,
       indexedDB: this.deps.indexedDB,

@@ -1,5 +1,6 @@
 import { createLogger, errorSummary } from '../log';
 import { emptyIdentityMemory, type IdentityMemory, observeIdentities } from '../trust/identityMemory';
+import { type HistoryEvent, historyOfIdentityChange } from '../trust/trustHistory';
 import type { UserFacts } from '../trust/types';
 
 const log = createLogger('trust');
@@ -26,6 +27,8 @@ export class IdentityKeeper {
   constructor(
     private readonly store: IdentityMemoryPersistence | undefined,
     private readonly now: () => number,
+    /** Told of identity changes (ours reset, a contact's changed), for the trust history. */
+    private readonly onHistory: (events: HistoryEvent[]) => Promise<void> | undefined = () => undefined,
   ) {
     this.loaded = (store?.load() ?? Promise.resolve(undefined)).then(
       (loaded) => {
@@ -47,12 +50,20 @@ export class IdentityKeeper {
     const { memory, changed } = observeIdentities(this.memory, users, this.now());
     if (!changed) return false;
     const ownReplaced = memory.own?.replaced !== this.memory.own?.replaced;
+    this.tellHistory(historyOfIdentityChange(this.memory, memory));
     this.memory = memory;
     const store = this.store;
     // One write running and one waiting at most: the waiting one writes whatever is newest when
     // it starts (a big room's first facts come in many batches; the record grows with contacts).
     if (store !== undefined && !this.saveWaiting) this.save(store);
     return ownReplaced;
+  }
+
+  private tellHistory(events: HistoryEvent[]): void {
+    if (events.length === 0) return;
+    void Promise.resolve(this.onHistory(events)).catch((error: unknown) =>
+      log.warn('identity change not written to the history', { error: errorSummary(error) }),
+    );
   }
 
   private save(store: IdentityMemoryPersistence): void {

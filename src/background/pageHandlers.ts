@@ -61,7 +61,10 @@ export function createPageHandlers(deps: {
     'page.shown': async ({ roomId, banner, userIds }, sender) => {
       // Only what a tab on screen showed of the room it is on counts as the user having seen it.
       if (tabs.roomOf(sender.tabId) !== roomId || !(await onScreen(sender.tabId))) return { counted: false };
-      await (await rooms()).markWarned(roomId, banner ? undefined : new Set(userIds));
+      // Named for the client the site is (or the page said it was), as the history tells it.
+      const client = findWatchedSite(sender.origin, BUILT_IN_SITES)?.client ?? tabs.state(sender.tabId)?.client;
+      const place = { where: banner ? ('banner' as const) : ('badge' as const), ...(client !== undefined && { client }) };
+      await (await rooms()).markWarned(roomId, banner ? undefined : new Set(userIds), place);
       return { counted: true };
     },
     'page.disagrees': async ({ roomId, users }, sender) => {

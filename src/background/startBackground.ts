@@ -10,6 +10,7 @@ import { createSubscriptionHub, type SubscriptionHub } from '../messaging/subscr
 import type { SenderPolicy } from '../messaging/validateSender';
 import { openExtensionDatabase } from '../storage/extensionDatabase';
 import { IndexedDbDeviceListStore } from '../storage/deviceListStore';
+import { HistoryStore } from '../storage/historyStore';
 import { LedgerStore } from '../storage/ledgerStore';
 import { pageRoomView } from '../trust/pageWarnings';
 import { RecordStore } from '../storage/recordStore';
@@ -26,6 +27,7 @@ import { createSiteHandlers } from './siteHandlers';
 import { TabRegistry } from './tabRegistry';
 import { browserToolbar } from './toolbar';
 import { t } from '../text/i18n';
+import { DEFAULT_RETENTION_DAYS } from '../trust/trustHistory';
 
 const log = createLogger('background');
 
@@ -93,7 +95,7 @@ export function startBackground(): void {
         // An extension page opened on the room: its warnings are in front of the user.
         const { account } = await ready();
         const report = await account.rooms.report(roomId ?? '');
-        await account.rooms.markWarned(report.roomId);
+        await account.rooms.markWarned(report.roomId, undefined, { where: 'popup' });
         return report;
       },
       pageRoom: async (roomId) => pageRoomView(await (await ready()).account.rooms.report(roomId ?? '')),
@@ -147,7 +149,15 @@ async function startServices(
   const db = await database;
   const vault = await SecretVault.open(db);
   const records = new RecordStore<BackgroundRecords>(db);
-  const ledger = new LedgerStore(db, { onSetAside: (count) => status.setLedgerSetAside(count) });
+  const history = new HistoryStore(db, {
+    retentionDays: async () => (await records.get('history-settings'))?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+  });
+  // Compacted at start-up, then at most hourly as events are written.
+  history.compactSoon();
+  const ledger = new LedgerStore(db, {
+    onSetAside: (count) => status.setLedgerSetAside(count),
+    onHistoryWritten: () => history.compactSoon(),
+  });
   const deviceLists = new IndexedDbDeviceListStore(db);
   const setAside = await ledger.setAsideCount();
   if (setAside > 0) status.setLedgerSetAside(setAside);
@@ -155,6 +165,7 @@ async function startServices(
     vault,
     records,
     ledger,
+    history,
     deviceLists,
     status,
     platform: browserPlatform(),
@@ -172,7 +183,7 @@ async function startServices(
       if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
       // Only extension pages follow 'room': one open on this room shows its warnings.
-      if (hasSubscribers('room', report.roomId)) void account.rooms.markWarned(report.roomId);
+      if (hasSubscribers('room', report.roomId)) void account.rooms.markWarned(report.roomId, undefined, { where: 'popup' });
     },
   });
   try {
@@ -259,5 +270,9 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     },
     'ledger.export': async () => ({ json: await (await account()).rooms.exportLedger() }),
     'ledger.import': async ({ json }) => ({ entries: await (await account()).rooms.importLedger(json) }),
+    'history.query': async (query) => (await account()).history.query(query),
+    'history.export': async ({ format }) => (await account()).history.export(format),
+    'history.import': async ({ json }) => (await account()).history.import(json),
+    'history.setRetention': async ({ retentionDays }) => (await account()).history.setRetention(retentionDays),
   };
 }

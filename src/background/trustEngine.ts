@@ -4,6 +4,7 @@ import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '.
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
 import { t } from '../text/i18n';
+import { type HistoryEvent, type HistoryNames, historyOfLedgerChange, type WarnedWhere } from '../trust/trustHistory';
 import { IdentityKeeper, type IdentityMemoryPersistence } from './identityKeeper';
 
 /** Which members a recompute looks at: the ones named, or everyone. */
@@ -12,8 +13,20 @@ type Scope = ReadonlySet<string> | 'all';
 /** Where the ledger lives (IndexedDB in the extension, anything in tests). */
 export interface LedgerPersistence {
   entriesForRoom(roomId: string): Promise<LedgerEntry[]>;
-  /** Writes the entries atomically: all of them or none. */
-  write(changed: LedgerEntry[]): Promise<void>;
+  /** Writes the entries and the history events they stand for atomically: all of them or none. */
+  write(changed: LedgerEntry[], events: HistoryEvent[]): Promise<void>;
+}
+
+/** Where history events that come from no ledger change go (identity changes). */
+export interface HistoryAppender {
+  append(events: readonly HistoryEvent[]): Promise<void>;
+}
+
+/** Where warnings were shown (markWarned): carried to the history's warned event. */
+export interface WarnedPlace {
+  where: WarnedWhere;
+  /** The web client that showed them ("Element"), for a banner or badges. */
+  client?: string;
 }
 
 export type { IdentityMemoryPersistence } from './identityKeeper';
@@ -23,6 +36,8 @@ export interface TrustEngineOptions {
   ledger: LedgerPersistence;
   /** Without it, identities are remembered only while the engine runs. */
   identities?: IdentityMemoryPersistence;
+  /** Without it, identity changes are not written to the trust history. */
+  history?: HistoryAppender;
   policy: () => Policy;
   now: () => number;
 }
@@ -59,7 +74,7 @@ export class TrustEngine {
 
   constructor(private readonly options: TrustEngineOptions) {
     this.stopListening = options.facts.onChange((change) => this.noteChange(change));
-    this.identities = new IdentityKeeper(options.identities, options.now);
+    this.identities = new IdentityKeeper(options.identities, options.now, (events) => options.history?.append(events));
   }
 
   /** The report for a joined room, from cache when nothing changed since. */
@@ -121,14 +136,15 @@ export class TrustEngine {
   /**
    * The room's new warnings were put in front of the user (in an extension page, or in a
    * visible tab as the banner or badges): stamp when they were first shown, as the ledger's
-   * `warnedAt`. With `userIds`, only the warnings about those members were shown.
+   * `warnedAt`. With `userIds`, only the warnings about those members were shown; `place` says
+   * where, for the trust history.
    */
-  async markWarned(roomId: string, userIds?: ReadonlySet<string>): Promise<void> {
+  async markWarned(roomId: string, userIds?: ReadonlySet<string>, place?: WarnedPlace): Promise<void> {
     await this.inRoomQueue(roomId, async () => {
       const entries = await this.ledgerFor(roomId);
       const policy = this.options.policy();
       const shown = (entry: LedgerEntry) => isNewWarning(entry, policy) && (userIds === undefined || userIds.has(entry.userId));
-      await this.persist(roomId, markWarned(entries, shown, this.options.now()));
+      await this.persist(roomId, markWarned(entries, shown, this.options.now()), place);
     });
   }
 
@@ -244,10 +260,27 @@ export class TrustEngine {
     return loaded;
   }
 
-  /** Writes the changes first, then updates the cache: a failed write leaves both as they were. */
-  private async persist(roomId: string, change: LedgerChange): Promise<void> {
-    if (change.changed.length > 0) await this.options.ledger.write(change.changed);
+  /**
+   * Writes the changes, with the history events they stand for, first, then updates the cache:
+   * a failed write leaves both as they were.
+   */
+  private async persist(roomId: string, change: LedgerChange, place?: WarnedPlace): Promise<void> {
+    if (change.changed.length > 0) {
+      const before = this.ledgers.get(roomId) ?? [];
+      const context = { now: this.options.now(), ...place, names: this.namesIn(roomId) };
+      await this.options.ledger.write(change.changed, historyOfLedgerChange(before, change, context));
+    }
     this.ledgers.set(roomId, change.entries);
+  }
+
+  /** The names the network gives now, for the history's events (labels only, checked when shown). */
+  private namesIn(roomId: string): HistoryNames {
+    const room = this.options.facts.roomFacts(roomId);
+    return {
+      roomName: room?.name,
+      userName: (userId) => room?.members.find((member) => member.userId === userId)?.displayName,
+      deviceName: (userId, deviceId) => this.users.get(userId)?.devices.find((device) => device.deviceId === deviceId)?.displayName,
+    };
   }
 
   private inRoomQueue<T>(roomId: string, work: () => Promise<T>): Promise<T> {

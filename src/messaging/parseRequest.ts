@@ -1,4 +1,5 @@
 import { CLIENT_FAMILIES } from '../clients/builtInSites';
+import { HISTORY_KINDS, isRetentionDays } from '../trust/trustHistory';
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
 import {
   type Check,
@@ -30,6 +31,7 @@ const PAGES = ['extension-page'] as const;
 const homeserver = nonEmptyText(255);
 /** An unpadded base64 public key (ed25519 keys are 43 characters). */
 const publicKey: Check = (value) => typeof value === 'string' && /^[A-Za-z0-9+/]{1,128}$/.test(value);
+const historyLimit: Check = (value) => isNonNegativeInteger(value) && value >= 1 && value <= 100_000;
 /** The most members or devices one message names (a room's list as the user saw it). */
 const MAX_SHOWN = 20_000;
 
@@ -104,6 +106,14 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'sites.add': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
   'sites.remove': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
   'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
+  'history.query': {
+    from: PAGES,
+    params: (params) => params === undefined || exactly({}, { roomId, userId, kind: oneOf(...HISTORY_KINDS), limit: historyLimit })(params),
+  },
+  'history.export': { from: PAGES, params: exactly({ format: oneOf('json', 'csv') }) },
+  // A full history at its bound is well under 64 MiB of JSON.
+  'history.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
+  'history.setRetention': { from: PAGES, params: exactly({ retentionDays: isRetentionDays }) },
 };
 
 export function isRequestKind(value: unknown): value is RequestKind {

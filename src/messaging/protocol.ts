@@ -15,6 +15,7 @@ import type { ShieldPlace } from '../model/pageShield';
 import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
+import type { HistoryEvent, HistoryFilter, HistoryKind, RetentionDays } from '../trust/trustHistory';
 
 export type { CryptoEngineStatus, OwnDeviceSummary, RoomSummary, SecurityStatus, SyncStatus, TrustOverview };
 
@@ -124,6 +125,25 @@ export interface LoginOptionsResult {
   sso: boolean;
 }
 
+/** The History view's filters, and how many events it wants at most (newest first). */
+export interface HistoryQuery extends HistoryFilter {
+  limit?: number;
+}
+
+/** A page of the trust history, newest first, with what its filters can choose from. */
+export interface HistoryPage {
+  events: HistoryEvent[];
+  /** How many events match the filters (more than `events` holds when paged). */
+  total: number;
+  /** Every room and person in the whole history, with the newest name seen for them. */
+  rooms: { id: string; name?: string }[];
+  users: { id: string; name?: string }[];
+  kinds: HistoryKind[];
+  retentionDays: RetentionDays;
+  /** Damaged history records set aside. */
+  setAside: number;
+}
+
 type NoParams = Record<string, never>;
 type Pages = 'extension-page';
 
@@ -195,6 +215,13 @@ export interface RequestTable {
   'settings.setPolicy': { params: { policy: Policy }; result: ExtensionStatus; from: Pages };
   'ledger.export': { params: NoParams; result: { json: string }; from: Pages };
   'ledger.import': { params: { json: string }; result: { entries: number }; from: Pages };
+  /** The trust history, filtered; extension pages only (it names rooms, people and devices). */
+  'history.query': { params: HistoryQuery; result: HistoryPage; from: Pages };
+  /** The whole history as a file's text, when the user asks for it. */
+  'history.export': { params: { format: 'json' | 'csv' }; result: { text: string }; from: Pages };
+  /** Merges an exported history file in; answers how many events were new. */
+  'history.import': { params: { json: string }; result: { added: number }; from: Pages };
+  'history.setRetention': { params: { retentionDays: RetentionDays }; result: { retentionDays: RetentionDays }; from: Pages };
   'sites.list': { params: NoParams; result: SiteList; from: Pages };
   /** Watch a self-hosted client: the page asked the browser for the host permission first. */
   'sites.add': { params: { origin: string }; result: SiteList; from: Pages };

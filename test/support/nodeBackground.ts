@@ -14,6 +14,7 @@ import type {
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
 import { IndexedDbDeviceListStore } from '../../src/storage/deviceListStore.ts';
 import { LedgerStore } from '../../src/storage/ledgerStore.ts';
+import { HistoryStore } from '../../src/storage/historyStore.ts';
 import { RecordStore } from '../../src/storage/recordStore.ts';
 import { SecretVault } from '../../src/storage/secretVault.ts';
 import type { RoomTrustReport } from '../../src/trust/types.ts';
@@ -37,6 +38,7 @@ export interface NodeBackground {
   account: AccountService;
   status: StatusStore;
   ledger: LedgerStore;
+  history: HistoryStore;
   /** Every report pushed to subscribers, in order. */
   reports: RoomTrustReport[];
   /** When each of `reports` was pushed (Date.now()), at the same index. */
@@ -66,6 +68,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
   globalThis.indexedDB = profile.indexedDB;
   const db = await openExtensionDatabase(profile.indexedDB);
   const ledger = new LedgerStore(db);
+  const history = new HistoryStore(db);
   const status = createStatusStore({
     account: { state: 'resuming' },
     cryptoEngine: { state: 'starting' },
@@ -83,6 +86,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     vault: await SecretVault.open(db),
     records: new RecordStore<BackgroundRecords>(db),
     ledger,
+    history,
     deviceLists: new IndexedDbDeviceListStore(db),
     status,
     platform: {
@@ -120,6 +124,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     account,
     status,
     ledger,
+    history,
     reports,
     reportedAt,
     overviews,

@@ -7,6 +7,7 @@ import type { BackgroundRecords } from '../../../src/background/backgroundRecord
 import { createStatusStore } from '../../../src/background/statusStore';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
 import { LedgerStore } from '../../../src/storage/ledgerStore';
+import { HistoryStore } from '../../../src/storage/historyStore';
 import { RecordStore } from '../../../src/storage/recordStore';
 import type { MemberReport, RoomTrustReport } from '../../../src/trust/types';
 
@@ -46,6 +47,7 @@ async function rooms(db?: IDBDatabase): Promise<{ rooms: AccountRooms; db: IDBDa
   const accountRooms = new AccountRooms({
     runtime: () => runtime,
     ledger: new LedgerStore(database),
+    history: new HistoryStore(database),
     records: new RecordStore<BackgroundRecords>(database),
     status: createStatusStore({
       account: { state: 'signed-out' },
@@ -86,5 +88,15 @@ describe('AccountRooms: what pages showed as trusted while we warned', () => {
     ]);
     await restarted.rooms.forgetDisagreements();
     expect(await restarted.rooms.disagreements(PLANS)).toEqual([]);
+  });
+
+  it('writes the first disagreement about someone in a room and client to the trust history, not each repetition', async () => {
+    const first = await rooms();
+    await first.rooms.noteDisagreements(PLANS, 'Element Web', [{ userId: '@bob:example.org', places: ['user-info'] }]);
+    first.now.at = T0 + 120_000;
+    await first.rooms.noteDisagreements(PLANS, 'Element Web', [{ userId: '@bob:example.org', places: ['member-list'] }]);
+    expect(await new HistoryStore(first.db).all()).toEqual([
+      expect.objectContaining({ kind: 'page-disagreed', at: T0, roomId: PLANS, userId: '@bob:example.org', client: 'Element Web' }),
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { createStatusStore } from '../../../src/background/statusStore';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
 import { IndexedDbDeviceListStore } from '../../../src/storage/deviceListStore';
 import { LedgerStore } from '../../../src/storage/ledgerStore';
+import { HistoryStore } from '../../../src/storage/historyStore';
 import { RecordStore } from '../../../src/storage/recordStore';
 import { SecretVault } from '../../../src/storage/secretVault';
 
@@ -49,6 +50,7 @@ async function service(fetchFn: typeof fetch, platform: Partial<Platform> = {}) 
     vault: await SecretVault.open(db),
     records: new RecordStore<BackgroundRecords>(db),
     ledger: new LedgerStore(db),
+    history: new HistoryStore(db),
     deviceLists: new IndexedDbDeviceListStore(db),
     status,
     platform: {

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createPageHandlers, type PageRooms } from '../../../src/background/pageHandlers';
 import { createStatusStore } from '../../../src/background/statusStore';
 import { TabRegistry } from '../../../src/background/tabRegistry';
+import type { WarnedPlace } from '../../../src/background/trustEngine';
 import type { AccountStatus, TabState } from '../../../src/messaging/protocol';
 import type { RoomTrustReport } from '../../../src/trust/types';
 
@@ -12,13 +13,13 @@ const sender = { kind: 'content-script' as const, tabId: TAB, origin: 'https://a
 
 /** The page handlers over a tab on Plans, recording what the account was told was shown. */
 function setup(onScreen: boolean) {
-  const noted: { roomId: string; userIds?: string[] }[] = [];
+  const noted: { roomId: string; userIds?: string[]; place?: WarnedPlace }[] = [];
   const disagreements: { roomId: string; client: string; userIds: string[] }[] = [];
   const rooms: PageRooms = {
     joinedRoomFor: () => Promise.reject(new Error('not asked here')),
     report: () => Promise.reject(new Error('not asked here')),
-    markWarned: vi.fn((roomId: string, userIds?: ReadonlySet<string>) => {
-      noted.push({ roomId, ...(userIds && { userIds: [...userIds] }) });
+    markWarned: vi.fn((roomId: string, userIds?: ReadonlySet<string>, place?: WarnedPlace) => {
+      noted.push({ roomId, ...(userIds && { userIds: [...userIds] }), ...(place && { place }) });
       return Promise.resolve();
     }),
     noteDisagreements: vi.fn((roomId: string, client: string, users: readonly { userId: string }[]) => {
@@ -43,13 +44,13 @@ describe('page.shown: what counts as shown to the user', () => {
   it("stamps the room's warnings when a tab on screen placed the banner", async () => {
     const { shown, noted } = setup(true);
     await expect(Promise.resolve(shown({ roomId: PLANS, banner: true, userIds: [] }, sender))).resolves.toEqual({ counted: true });
-    expect(noted).toEqual([{ roomId: PLANS }]);
+    expect(noted).toEqual([{ roomId: PLANS, place: { where: 'banner', client: 'Element Web' } }]);
   });
 
   it('stamps only the badged members when there was no banner', async () => {
     const { shown, noted } = setup(true);
     await shown({ roomId: PLANS, banner: false, userIds: ['@bob:example.org'] }, sender);
-    expect(noted).toEqual([{ roomId: PLANS, userIds: ['@bob:example.org'] }]);
+    expect(noted).toEqual([{ roomId: PLANS, userIds: ['@bob:example.org'], place: { where: 'badge', client: 'Element Web' } }]);
   });
 
   it('stamps nothing for a room the tab is not on, whatever the page claims', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type LedgerPersistence, TrustEngine, UnknownRoomError } from '../../../src/background/trustEngine';
 import type { FactsChange, TrustFactSource } from '../../../src/background/ports/trustFacts';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, UserFacts } from '../../../src/trust/types';
+import type { HistoryEvent } from '../../../src/trust/trustHistory';
 import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
 import type { IdentityMemory } from '../../../src/trust/identityMemory';
 import { alice, bob, carol, dave, device, keyOf, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
@@ -56,6 +57,8 @@ class FakeFacts implements TrustFactSource {
 
 class MemoryLedger implements LedgerPersistence {
   readonly entries = new Map<string, LedgerEntry>();
+  /** The history events each write carried, in order. */
+  readonly history: HistoryEvent[] = [];
   writes = 0;
   failNextWrite = false;
 
@@ -63,12 +66,13 @@ class MemoryLedger implements LedgerPersistence {
     return Promise.resolve([...this.entries.values()].filter((entry) => entry.roomId === roomId));
   }
 
-  write(changed: LedgerEntry[]): Promise<void> {
+  write(changed: LedgerEntry[], events: HistoryEvent[] = []): Promise<void> {
     if (this.failNextWrite) {
       this.failNextWrite = false;
       return Promise.reject(new Error('disk full'));
     }
     this.writes += 1;
+    this.history.push(...events);
     for (const entry of changed) this.entries.set(ledgerKeyOf(entry), entry);
     return Promise.resolve();
   }
@@ -195,6 +199,40 @@ describe('the trust engine', () => {
     await engine.markWarned(ROOM);
     expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')?.warnedAt).toBe(1_000);
     expect([...ledger.entries.values()].find((e) => e.deviceId === 'CAROLLAPTOP')?.warnedAt).toBeUndefined();
+  });
+
+  it("writes a device's history with the ledger changes it comes from: appeared, warned (where, which client), acknowledged", async () => {
+    const { engine, facts, ledger, tick } = setup();
+    facts.rooms.set(
+      ROOM,
+      room(
+        [alice, bob, carol, dave].map((u) => u.userId),
+        { name: 'Plans' },
+      ),
+    );
+    await engine.report(ROOM);
+    expect(ledger.history).toEqual([]);
+    facts.users.set(dave.userId, user(dave.userId, [...dave.devices, device('DAVENEW', 'unsigned', { displayName: 'new laptop' })]));
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    await vi.waitFor(() => expect(ledger.history).toHaveLength(1));
+    tick(1_000);
+    await engine.markWarned(ROOM, undefined, { where: 'banner', client: 'Element Web' });
+    tick(1_000);
+    await engine.acknowledge(ROOM, [{ userId: dave.userId, deviceId: 'DAVENEW', ed25519Key: keyOf('DAVENEW') }]);
+    const davenew = ledger.history.filter((event) => event.deviceId === 'DAVENEW');
+    expect(davenew.map(({ kind, at }) => [kind, at])).toEqual([
+      ['device-appeared', 1_000],
+      ['warned', 2_000],
+      ['acknowledged', 3_000],
+    ]);
+    expect(davenew[0]).toMatchObject({
+      roomId: ROOM,
+      roomName: 'Plans',
+      userId: dave.userId,
+      deviceName: 'new laptop',
+      ed25519Key: keyOf('DAVENEW'),
+    });
+    expect(davenew[1]).toMatchObject({ where: 'banner', client: 'Element Web' });
   });
 
   it('keeps its ledger as it was when a write fails, and the next attempt succeeds', async () => {

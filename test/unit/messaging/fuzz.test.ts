@@ -76,6 +76,10 @@ const VALID: { [K in RequestKind]: unknown } = {
   'sites.add': { origin: 'https://chat.example.org' },
   'sites.remove': { origin: 'https://chat.example.org' },
   'ledger.import': { json: '{}' },
+  'history.query': { roomId: ROOM, userId: '@bob:example.org', kind: 'warned', limit: 200 },
+  'history.export': { format: 'csv' },
+  'history.import': { json: '{}' },
+  'history.setRetention': { retentionDays: 90 },
 };
 const KINDS = Object.keys(VALID) as RequestKind[];
 
@@ -174,8 +178,8 @@ function mutate(kind: RequestKind, next: () => number): { message: unknown; how:
     const key = keys[Math.floor(next() * keys.length)] as string;
     // Wrong for every field there is: ids, free text, booleans, numbers, the room reference.
     const wrongs: unknown[] = [['x'], { nested: true }, '', -1.5, Number.NaN, undefined];
-    // Longer than any free-text field allows, except a ledger import's JSON (64 MiB).
-    if (kind !== 'ledger.import') wrongs.push('x'.repeat(70_000));
+    // Longer than any free-text field allows, except an imported file's JSON (64 MiB).
+    if (kind !== 'ledger.import' && kind !== 'history.import') wrongs.push('x'.repeat(70_000));
     const wrong = wrongs[Math.floor(next() * wrongs.length)];
     return { message: { kind, params: { ...params, [key]: wrong } }, how: `"${key}" replaced by ${typeof wrong}` };
   }

@@ -115,6 +115,10 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'settings.setPolicy': { policy: 'strict' },
   'ledger.export': {},
   'ledger.import': { json: '{"version":1,"entries":[]}' },
+  'history.query': { roomId: '!plans:example.org', kind: 'acknowledged', limit: 100 },
+  'history.export': { format: 'json' },
+  'history.import': { json: '{"version":1,"events":[]}' },
+  'history.setRetention': { retentionDays: null },
   'sites.list': {},
   'sites.add': { origin: 'https://chat.example.org' },
   'sites.remove': { origin: 'https://chat.example.org' },
@@ -472,6 +476,37 @@ describe('parseRequest: parameters', () => {
       ['an extra field', { json: '{}', merge: true }],
     ])('refuses %s', (_label, params) => {
       expectMalformed('ledger.import', params);
+    });
+  });
+
+  describe('history requests', () => {
+    it('takes a query without filters, or with a room, a person, a kind and a limit', () => {
+      expectAccepted('history.query', {});
+      expectAccepted('history.query', { roomId: '!plans:example.org', userId: '@bob:example.org', kind: 'departed', limit: 1 });
+    });
+
+    it.each([
+      ['an unknown kind', { kind: 'deleted' }],
+      ['a user id that is no user id', { userId: 'bob' }],
+      ['a limit of zero', { limit: 0 }],
+      ['a fractional limit', { limit: 2.5 }],
+      ['an extra filter', { deviceId: 'ZMF' }],
+    ])('refuses a query with %s', (_label, params) => {
+      expectMalformed('history.query', params);
+    });
+
+    it('exports as JSON or CSV only', () => {
+      expectAccepted('history.export', { format: 'csv' });
+      expectMalformed('history.export', { format: 'xlsx' });
+      expectMalformed('history.export', {});
+    });
+
+    it.each([[30], [365], [3650], [null]])('takes a retention of %s days', (retentionDays) => {
+      expectAccepted('history.setRetention', { retentionDays });
+    });
+
+    it.each([[0], [-1], [3651], [1.5], ['365']])('refuses a retention of %s', (retentionDays) => {
+      expectMalformed('history.setRetention', { retentionDays });
     });
   });
 });
