@@ -3,6 +3,7 @@ import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { AccountSection } from '../../src/ui/AccountSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
 import { t } from '../../src/text/i18n';
+import { HistorySection } from '../../src/ui/HistorySection';
 import { LedgerSection } from '../../src/ui/LedgerSection';
 import { PolicySection } from '../../src/ui/PolicySection';
 import { SecuritySection } from '../../src/ui/SecuritySection';
@@ -37,6 +38,7 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
       <PolicySection policy={status.policy} />
       {setAside && <StatusLineView line={setAside} />}
       <LedgerSection />
+      <HistorySection />
       <section aria-labelledby="engine-heading">
         <h2 id="engine-heading">{t('engineHeading')}</h2>
         <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />

@@ -3,6 +3,7 @@ import { request } from '../messaging/backgroundClient';
 import { t } from '../text/i18n';
 import { ErrorNotice, useAction } from './useAction';
 import { plural } from '../text/plural';
+import { downloadText, fileDate } from './download';
 
 /** The warned-device history: download it as JSON, or merge a saved file back in. */
 export function LedgerSection() {
@@ -15,12 +16,7 @@ export function LedgerSection() {
     importing.clearError();
     await exporting.run(async () => {
       const { json } = await request('ledger.export', {});
-      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `matrix-trust-guard-history-${new Date().toISOString().slice(0, 10)}.json`;
-      link.click();
-      URL.revokeObjectURL(url);
+      downloadText(json, 'application/json', `matrix-trust-guard-history-${fileDate()}.json`);
     });
   }
 
