@@ -5,6 +5,7 @@ import type { BackgroundRecords } from '../../src/background/backgroundRecords';
 import { CRYPTO_DATABASE_PREFIX, SYNC_DATABASE } from '../../src/matrix/matrixSession';
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase';
 import { RecordStore } from '../../src/storage/recordStore';
+import { historyEvent } from '../../src/trust/trustHistory';
 import type { RoomTrustReport } from '../../src/trust/types';
 import { type NodeBackground, newBrowserProfile, shownIn, startNodeBackground } from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
@@ -180,11 +181,16 @@ describe('being signed out', () => {
     // What the account remembered of identities (keys it saw) goes with it.
     const records = new RecordStore<BackgroundRecords>(await openExtensionDatabase(extension.profile.indexedDB));
     await records.put('identity-memory', { userId: user.userId, memory: { contacts: {} } });
+    // The trust history and its retention setting go with the ledger.
+    await extension.history.append([historyEvent({ kind: 'identity-pinned', at: Date.now(), userId: user.userId })]);
+    await records.put('history-settings', { retentionDays: 30 });
 
     await expect(extension.account.signOut()).resolves.toEqual({ removedFromServer: true });
     expect((await serverDevices(user)).map((d) => d.device_id)).not.toContain(deviceId);
     expect(await extension.ledger.allEntries()).toEqual([]);
     expect(await records.get('identity-memory')).toBeUndefined();
+    expect(await extension.history.all()).toEqual([]);
+    expect(await records.get('history-settings')).toBeUndefined();
     const databases = (await extension.profile.indexedDB.databases()).map((d) => d.name);
     // matrix-js-sdk's IndexedDBStore names its database "matrix-js-sdk:" + the name it is given.
     expect(databases.filter((name) => name === `matrix-js-sdk:${SYNC_DATABASE}` || name?.startsWith(CRYPTO_DATABASE_PREFIX))).toEqual([]);
