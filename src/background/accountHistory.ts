@@ -4,7 +4,7 @@ import type { HistoryStore } from '../storage/historyStore';
 import type { RecordStore } from '../storage/recordStore';
 import { t } from '../text/i18n';
 import { exportHistoryCsv, exportHistoryJson, type HistoryRefusal, parseHistoryDocument } from '../trust/historyDocument';
-import { DEFAULT_RETENTION_DAYS, type HistoryEvent, matchesFilter, type RetentionDays } from '../trust/trustHistory';
+import { DEFAULT_RETENTION_DAYS, type HistoryEvent, matchesFilter, type RetentionDays, withKnownNames } from '../trust/trustHistory';
 import type { BackgroundRecords } from './backgroundRecords';
 
 /** A page shows at most this many events at once; "Show more" asks for the next ones. */
@@ -38,7 +38,7 @@ export class AccountHistory {
     const all = await this.store.all();
     const events = all.filter((event) => matchesFilter(event, filter));
     return {
-      events: events.slice(0, Math.min(limit ?? MAX_HISTORY_PAGE, MAX_HISTORY_PAGE)),
+      events: withKnownNames(events.slice(0, Math.min(limit ?? MAX_HISTORY_PAGE, MAX_HISTORY_PAGE)), all),
       total: events.length,
       rooms: choices(all, (event) => (event.roomId === undefined ? undefined : [event.roomId, event.roomName])),
       users: choices(all, (event) => (event.userId === undefined ? undefined : [event.userId, event.userName])),

@@ -295,6 +295,31 @@ export function mergeHistories(current: readonly HistoryEvent[], imported: reado
   return newestFirst([...merged.values()]);
 }
 
+/**
+ * `events` with the names they lack filled in from other events of `all` about the same room,
+ * person or device (the newest name known): a device that departed is no longer in the facts
+ * that named it, and a filtered page may not hold the events that did. Names stay labels only.
+ */
+export function withKnownNames(events: readonly HistoryEvent[], all: readonly HistoryEvent[]): HistoryEvent[] {
+  const rooms = new Map<string, string>();
+  const users = new Map<string, string>();
+  const devices = new Map<string, string>();
+  const deviceOf = (event: HistoryEvent) => (event.deviceId === undefined ? undefined : `${event.userId ?? ''} ${event.deviceId}`);
+  for (const event of newestFirst([...all])) {
+    if (event.roomId !== undefined && event.roomName !== undefined && !rooms.has(event.roomId)) rooms.set(event.roomId, event.roomName);
+    if (event.userId !== undefined && event.userName !== undefined && !users.has(event.userId)) users.set(event.userId, event.userName);
+    const device = deviceOf(event);
+    if (device !== undefined && event.deviceName !== undefined && !devices.has(device)) devices.set(device, event.deviceName);
+  }
+  return events.map((event) => {
+    const device = deviceOf(event);
+    const roomName = event.roomName ?? (event.roomId === undefined ? undefined : rooms.get(event.roomId));
+    const userName = event.userName ?? (event.userId === undefined ? undefined : users.get(event.userId));
+    const deviceName = event.deviceName ?? (device === undefined ? undefined : devices.get(device));
+    return pickFields({ ...event, roomName, userName, deviceName });
+  });
+}
+
 /** What the History view can filter by. */
 export interface HistoryFilter {
   roomId?: string;

@@ -37,13 +37,14 @@ describe('the trust history as the options page asks for it', () => {
   it('filters by room, person and kind, newest first, with the rooms and people to choose from', async () => {
     const { history } = await setup();
     const all = await history.query({});
-    expect(all.events).toEqual([carolPinned, bobWarned, bobAppeared]);
+    expect(all.events).toEqual([carolPinned, { ...bobWarned, roomName: 'Plans', userName: 'Bob' }, bobAppeared]);
     expect(all.rooms).toEqual([{ id: PLANS, name: 'Plans' }]);
     expect(all.users).toEqual([{ id: '@carol:example.org' }, { id: '@bob:example.org', name: 'Bob' }]);
     expect(all.retentionDays).toBe(365);
     expect((await history.query({ roomId: PLANS })).total).toBe(2);
     expect((await history.query({ userId: '@carol:example.org' })).events).toEqual([carolPinned]);
-    expect((await history.query({ kind: 'warned', roomId: PLANS })).events).toEqual([bobWarned]);
+    // The warned event names the room and Bob as the events that named them did.
+    expect((await history.query({ kind: 'warned', roomId: PLANS })).events).toEqual([{ ...bobWarned, roomName: 'Plans', userName: 'Bob' }]);
   });
 
   it('pages: a limit gives the newest events and the total', async () => {

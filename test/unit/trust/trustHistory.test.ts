@@ -9,6 +9,7 @@ import {
   isHistoryEvent,
   MAX_NAME_LENGTH,
   mergeHistories,
+  withKnownNames,
 } from '../../../src/trust/trustHistory';
 import type { LedgerEntry } from '../../../src/trust/types';
 import { acknowledge, markWarned, observeRoom, type ObservedDevice } from '../../../src/trust/warnedDeviceLedger';
@@ -222,5 +223,30 @@ describe('merging histories', () => {
     const theirs = historyEvent({ kind: 'device-appeared', at: T0, roomId: ROOM, roomName: 'Renamed' });
     expect(theirs.id).toBe(mine.id);
     expect(mergeHistories([mine], [theirs])).toEqual([mine]);
+  });
+});
+
+describe('names for a page of events', () => {
+  it("fills a departed device's names from the events that named it, without touching its id", () => {
+    const appeared = historyEvent({
+      kind: 'device-appeared',
+      at: T0,
+      roomId: ROOM,
+      roomName: 'Plans',
+      userId: BOB,
+      userName: 'Bob',
+      deviceId: 'ZMF',
+      deviceName: 'new laptop',
+    });
+    const departed = historyEvent({ kind: 'departed', at: T0 + 1, roomId: ROOM, userId: BOB, deviceId: 'ZMF' });
+    const [named] = withKnownNames([departed], [departed, appeared]);
+    expect(named).toEqual({ ...departed, roomName: 'Plans', userName: 'Bob', deviceName: 'new laptop' });
+    expect(isHistoryEvent(named)).toBe(true);
+  });
+
+  it("does not lend one person's device name to another's device of the same id", () => {
+    const bobs = historyEvent({ kind: 'device-appeared', at: T0, userId: BOB, deviceId: 'ZMF', deviceName: 'new laptop' });
+    const carols = historyEvent({ kind: 'departed', at: T0 + 1, userId: '@carol:example.org', deviceId: 'ZMF' });
+    expect(withKnownNames([carols], [bobs, carols])).toEqual([carols]);
   });
 });
