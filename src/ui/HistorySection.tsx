@@ -175,10 +175,13 @@ function FilterSelect(props: {
   options: { value: string; label: string }[];
   onChoose: (value: string | undefined) => void;
 }) {
+  // A label apart from its select (for/id): a label around it would name it with its options too.
+  const id = `history-filter-${props.name}`;
   return (
-    <label>
-      {props.label}
+    <div class="history-field">
+      <label for={id}>{props.label}</label>
       <select
+        id={id}
         name={props.name}
         value={props.value ?? ''}
         onChange={(event) => props.onChoose(event.currentTarget.value === '' ? undefined : event.currentTarget.value)}
@@ -190,7 +193,7 @@ function FilterSelect(props: {
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
@@ -198,9 +201,10 @@ function RetentionSelect(props: { value: RetentionDays; disabled: boolean; onCho
   // A period set some other way (an older version, a future one) is shown as it is.
   const choices = RETENTION_CHOICES.includes(props.value) ? RETENTION_CHOICES : [...RETENTION_CHOICES, props.value];
   return (
-    <label class="history-retention">
-      {t('historyRetentionLabel')}
+    <div class="history-field history-retention">
+      <label for="history-retention">{t('historyRetentionLabel')}</label>
       <select
+        id="history-retention"
         name="retention"
         value={String(props.value)}
         disabled={props.disabled}
@@ -212,7 +216,7 @@ function RetentionSelect(props: { value: RetentionDays; disabled: boolean; onCho
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
 
