@@ -56,7 +56,8 @@ export interface Results {
 const UNITS: [RegExp, string][] = [
   [/_ms(_|$)/, 'ms'],
   [/_seconds$/, 's'],
-  [/_bytes$/, 'bytes'],
+  // A size may be qualified by what it is of (`history_bytes_10k_events`).
+  [/_bytes(_|$)/, 'bytes'],
   [/_pct$/, '%'],
   [/_ratio$/, 'ratio'],
   [/_per_min(_|$)/, 'per minute'],

@@ -61,8 +61,11 @@ export interface HistoryEvent {
   deviceName?: string;
 }
 
-/** Names from the network are cut to this many UTF-16 units before they are stored. */
-export const MAX_NAME_LENGTH = 255;
+/**
+ * Names from the network are cut to this many UTF-16 units before they are stored: twice what
+ * any sentence shows (DISPLAY_TEXT_MAX_CHARS), so the bound costs nothing readable.
+ */
+export const MAX_NAME_LENGTH = 128;
 /** A client's name ("Element Web"); ours come from src/clients, a page may say more. */
 const MAX_CLIENT_LENGTH = 64;
 /** An ed25519 or master key is 43 characters of unpadded base64; this leaves room, not much more. */
@@ -256,12 +259,14 @@ export type RetentionDays = number | null;
 export const DEFAULT_RETENTION_DAYS = 365;
 export const MAX_RETENTION_DAYS = 3650;
 /**
- * The size bound: at most this many events are kept, the oldest dropped first. With every
- * string field at its bound an event is under 1.5 KB, so the history stays under about 30 MB
- * even when hostile names fill it; realistic events are a few hundred bytes (the
- * history_bytes_10k_events benchmark measures them).
+ * The size bound: at most this many events are kept, the oldest dropped first. Every field is
+ * bounded, so an event takes at most about 2 KB at rest (every string at its bound, names in
+ * two-byte characters), and the history at most HISTORY_BYTES_BOUND whatever the network sends;
+ * realistic events take a few hundred bytes (bench/history.bench.ts measures both).
  */
 export const MAX_HISTORY_EVENTS = 20_000;
+/** Under the 64 MiB a message can carry, so even the largest history exports and imports. */
+export const HISTORY_BYTES_BOUND = 48 * 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function isRetentionDays(value: unknown): value is RetentionDays {

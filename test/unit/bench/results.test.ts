@@ -33,6 +33,7 @@ describe('a figure', () => {
     expect(unitOf('room_switch_to_badges_ms_firefox')).toBe('ms');
     expect(unitOf('room_switch_stale_frames_firefox')).toBe('count');
     expect(unitOf('build_seconds')).toBe('s');
+    expect(unitOf('history_bytes_10k_events')).toBe('bytes');
     expect(unitOf('background_heap_mb_50_rooms')).toBe('MiB');
     expect(unitOf('scroll_frame_overhead_pct')).toBe('%');
     expect(unitOf('room_report_cold_vs_raw_ratio')).toBe('ratio');
