@@ -303,6 +303,7 @@ describe('the identity memory', () => {
 
   function withMemory(loaded: IdentityMemory | undefined) {
     const saved: IdentityMemory[] = [];
+    const history: HistoryEvent[] = [];
     const facts = new FakeFacts(
       new Map<string, UserFacts>([
         [alice.userId, me('A1')],
@@ -322,12 +323,32 @@ describe('the identity memory', () => {
           return Promise.resolve();
         },
       },
+      history: {
+        append: (events) => {
+          history.push(...events);
+          return Promise.resolve();
+        },
+      },
       policy: () => 'default',
       now: () => clock,
     });
     engines.push(engine);
-    return { engine, facts, saved, tick: (ms: number) => (clock += ms) };
+    return { engine, facts, saved, history, tick: (ms: number) => (clock += ms) };
   }
+
+  it("writes our own reset and a contact's changed identity to the trust history, not identities seen for the first time", async () => {
+    const { engine, facts, history, tick } = withMemory(undefined);
+    await engine.report(ROOM);
+    tick(5_000);
+    facts.users.set(alice.userId, me('A2'));
+    facts.users.set(bob.userId, { ...bobAfterOurReset, masterKey: 'B2' });
+    facts.emit({ kind: 'everyone' });
+    await vi.waitFor(() => expect(history).toHaveLength(2));
+    expect(history).toEqual([
+      expect.objectContaining({ kind: 'own-identity-reset', at: 6_000, masterKey: 'A2', previousMasterKey: 'A1' }),
+      expect.objectContaining({ kind: 'identity-changed', at: 6_000, userId: bob.userId, masterKey: 'B2', previousMasterKey: 'B1' }),
+    ]);
+  });
 
   it('remembers what it sees, writes only when something changed, and says "you reset" once our key is replaced', async () => {
     const { engine, facts, saved, tick } = withMemory(undefined);
