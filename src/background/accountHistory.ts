@@ -7,8 +7,6 @@ import { exportHistoryCsv, exportHistoryJson, type HistoryRefusal, parseHistoryD
 import { DEFAULT_RETENTION_DAYS, type HistoryEvent, matchesFilter, type RetentionDays, withKnownNames } from '../trust/trustHistory';
 import type { BackgroundRecords } from './backgroundRecords';
 
-/** A page shows at most this many events at once; "Show more" asks for the next ones. */
-export const MAX_HISTORY_PAGE = 2_000;
 
 /**
  * The trust history as the options page asks for it: a filtered page of events with what the
@@ -38,7 +36,8 @@ export class AccountHistory {
     const all = await this.store.all();
     const events = all.filter((event) => matchesFilter(event, filter));
     return {
-      events: withKnownNames(events.slice(0, Math.min(limit ?? MAX_HISTORY_PAGE, MAX_HISTORY_PAGE)), all),
+      // The newest `limit` (the page asks for more with each "Show more"), or all of them.
+      events: withKnownNames(events.slice(0, limit), all),
       total: events.length,
       rooms: choices(all, (event) => (event.roomId === undefined ? undefined : [event.roomId, event.roomName])),
       users: choices(all, (event) => (event.userId === undefined ? undefined : [event.userId, event.userName])),
