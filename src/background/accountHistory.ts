@@ -7,7 +7,6 @@ import { exportHistoryCsv, exportHistoryJson, type HistoryRefusal, parseHistoryD
 import { DEFAULT_RETENTION_DAYS, type HistoryEvent, matchesFilter, type RetentionDays, withKnownNames } from '../trust/trustHistory';
 import type { BackgroundRecords } from './backgroundRecords';
 
-
 /**
  * The trust history as the options page asks for it: a filtered page of events with what the
  * filters can choose from, export (JSON or CSV, only when the user asks), import (merged,

@@ -49,14 +49,23 @@ export class HistoryStore {
   }
 
   /**
-   * Adds the imported events this history does not hold yet (by id), in one transaction; an
-   * event already here stays as it is. Answers how many were added.
+   * Adds the imported events this history does not hold yet (by id), in one transaction that
+   * looks before it adds: an event already here (or appended meanwhile) stays as it is. Answers
+   * how many were added.
    */
   async importEvents(events: readonly HistoryEvent[]): Promise<number> {
-    const held = new Set(await requestResult(this.objectStore('readonly').getAllKeys()));
-    const added = events.filter((event) => !held.has(event.id));
-    await this.readWrite((store) => added.forEach((event) => store.add(event)));
-    return added.length;
+    let added = 0;
+    await this.readWrite((store) => {
+      // Each id once: two lookups of one id would both find nothing, and the second add fail.
+      for (const event of new Map(events.map((e) => [e.id, e])).values()) {
+        store.getKey(event.id).onsuccess = (found) => {
+          if ((found.target as IDBRequest<IDBValidKey | undefined>).result !== undefined) return;
+          store.add(event);
+          added += 1;
+        };
+      }
+    });
+    return added;
   }
 
   /** Every valid event, newest first; damaged records are set aside on the way. */

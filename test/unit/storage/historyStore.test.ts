@@ -55,7 +55,8 @@ describe('the history store', () => {
     const store = new HistoryStore(await openExtensionDatabase(factory));
     const held = event('warned', T0);
     await store.append([held]);
-    expect(await store.importEvents([held, event('departed', T0 + 1)])).toBe(1);
+    const departed = event('departed', T0 + 1);
+    expect(await store.importEvents([held, departed, departed])).toBe(1);
     expect(await store.all()).toHaveLength(2);
   });
 
