@@ -50,6 +50,15 @@ export function HistorySection() {
     // Asked again when the filters, the page size or the history (import, retention) change.
   }, [filter, limit, reloads]);
 
+  useEffect(() => {
+    // Back on the page (from the popup, a web client): read again, as more may have happened.
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') setReloads((n) => n + 1);
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, []);
+
   function choose(change: HistoryFilter): void {
     setFilter((current) => withoutEmpty({ ...current, ...change }));
     setLimit(HISTORY_PAGE_SIZE);
