@@ -3,6 +3,7 @@ import type { SecurityStatus } from '../messaging/protocol';
 import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { IdentityMemory } from '../trust/identityMemory';
 import type { Policy } from '../trust/types';
+import type { AlertKinds } from '../trust/alertPolicy';
 
 /** The small records the background keeps (non-secret), by name. */
 export interface BackgroundRecords {
@@ -19,4 +20,10 @@ export interface BackgroundRecords {
   disagreements: { entries: DisagreementRecord[] };
   /** Cross-signing identities as last seen (public keys, times), for the account signed in as `userId`. */
   'identity-memory': { userId: string; memory: IdentityMemory };
+  /** Which warnings become browser notifications (a kind missing takes its default). */
+  'alert-settings': { kinds: Partial<AlertKinds> };
+  /** Rooms whose new warnings notify (room ids; cleared at sign-out). */
+  'watched-rooms': { roomIds: string[] };
+  /** Facts already notified (keys from alertPolicy.ts, bounded; cleared at sign-out): never notified twice. */
+  'alerted-facts': { keys: string[] };
 }

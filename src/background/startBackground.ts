@@ -26,6 +26,10 @@ import { createSiteHandlers } from './siteHandlers';
 import { TabRegistry } from './tabRegistry';
 import { browserToolbar } from './toolbar';
 import { t } from '../text/i18n';
+import { AlertSettingsStore } from './alertSettings';
+import { browserNotifications } from './browserNotifications';
+import { Notifier } from './notifier';
+import { openRoomReview } from './roomReview';
 
 const log = createLogger('background');
 
@@ -34,6 +38,8 @@ const SYNC_ALARM = 'resume-sync';
 
 interface Services {
   account: AccountService;
+  alerts: AlertSettingsStore;
+  notifier: Notifier;
 }
 
 /**
@@ -100,6 +106,7 @@ export function startBackground(): void {
       security: async () => (await ready()).account.security().status(),
       recovery: async () => (await ready()).account.security().recovery.current,
       verification: async () => (await ready()).account.security().verification.current,
+      alerts: async () => (await ready()).alerts.get(),
     },
     policy,
     (reason) => log.warn('subscription refused', { reason }),
@@ -130,6 +137,8 @@ export function startBackground(): void {
     if (sitesLoaded || port.sender?.url?.startsWith(policy.extensionOrigin)) hub.accept(port);
     else void sites.ready.then(() => hub.accept(port));
   });
+  // A click on a notification may be what woke the worker: listened to in the first turn too.
+  browser.notifications.onClicked.addListener((id) => void ready().then(({ notifier }) => notifier.clicked(id)));
   // Nothing to do on the alarm itself: the background starting up is what resumes sync.
   browser.alarms.onAlarm.addListener(() => undefined);
 
@@ -149,6 +158,19 @@ async function startServices(
   const records = new RecordStore<BackgroundRecords>(db);
   const ledger = new LedgerStore(db, { onSetAside: (count) => status.setLedgerSetAside(count) });
   const deviceLists = new IndexedDbDeviceListStore(db);
+  const alerts = new AlertSettingsStore(records, (value) => publish('alerts', value));
+  const notifier = new Notifier({
+    notifications: browserNotifications,
+    openReview: openRoomReview,
+    settings: () => alerts.get(),
+    alerted: {
+      load: async () => (await records.get('alerted-facts'))?.keys.filter((key) => typeof key === 'string') ?? [],
+      save: (keys) => records.put('alerted-facts', { keys }),
+      clear: () => records.delete('alerted-facts'),
+    },
+    now: Date.now,
+  });
+  forgetAlertsAtSignOut(status, notifier, alerts);
   const setAside = await ledger.setAsideCount();
   if (setAside > 0) status.setLedgerSetAside(setAside);
   const account = new AccountService({
@@ -171,6 +193,7 @@ async function startServices(
       publish('room', report, report.roomId);
       if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
+      void notifier.report(report);
       // Only extension pages follow 'room': one open on this room shows its warnings.
       if (hasSubscribers('room', report.roomId)) void account.rooms.markWarned(report.roomId);
     },
@@ -180,13 +203,26 @@ async function startServices(
   } catch (error) {
     status.setCryptoEngine({ state: 'failed', reason: describeEngineFailure(error) });
     status.setAccount({ state: 'failed', reason: t('errEngineCannotRun') });
-    return { account };
+    return { account, alerts, notifier };
   }
   const signedIn = await account.resume();
   await (signedIn ? browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 }) : browser.alarms.clear(SYNC_ALARM));
   if (!signedIn) await runEngineCheck(status, vault, records);
   status.onChange((value) => void keepAlarmFor(value.account.state));
-  return { account };
+  return { account, alerts, notifier };
+}
+
+/** Signing out (or the server ending the session) takes every notification away and forgets what was alerted. */
+function forgetAlertsAtSignOut(status: StatusStore, notifier: Notifier, alerts: AlertSettingsStore): void {
+  let was = status.get().account.state;
+  status.onChange((value) => {
+    const now = value.account.state;
+    if (now === 'signed-out' && was !== 'signed-out') {
+      void notifier.signedOut();
+      void alerts.forgetRooms().catch((error: unknown) => log.error('watched rooms not cleared', { error: errorSummary(error) }));
+    }
+    was = now;
+  });
 }
 
 /** Signed out there is no account store to prove the engine works; an offline check device does. */
@@ -243,7 +279,12 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'trust.overview': async () => (await account()).rooms.overview(),
     'room.report': async ({ roomId }) => (await account()).rooms.report(roomId),
     'room.disagreements': async ({ roomId }) => (await account()).rooms.disagreements(roomId),
-    'room.acknowledge': async ({ roomId, devices }) => (await account()).rooms.acknowledge(roomId, devices),
+    'room.acknowledge': async ({ roomId, devices }) => {
+      const report = await (await account()).rooms.acknowledge(roomId, devices);
+      // Settled in the review: the room's notification has done its job.
+      await (await ready()).notifier.acknowledged(roomId);
+      return report;
+    },
     'user.pinIdentity': async ({ userId, masterKey }) => {
       await (await account()).rooms.pinIdentity(userId, masterKey);
       return {};
@@ -259,5 +300,8 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     },
     'ledger.export': async () => ({ json: await (await account()).rooms.exportLedger() }),
     'ledger.import': async ({ json }) => ({ entries: await (await account()).rooms.importLedger(json) }),
+    'alerts.get': async () => (await ready()).alerts.get(),
+    'alerts.setKind': async ({ kind, enabled }) => (await ready()).alerts.setKind(kind, enabled),
+    'alerts.watchRoom': async ({ roomId, watched }) => (await ready()).alerts.watchRoom(roomId, watched),
   };
 }

@@ -1,4 +1,5 @@
 import { CLIENT_FAMILIES } from '../clients/builtInSites';
+import { ALERT_KINDS } from '../trust/alertPolicy';
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
 import {
   type Check,
@@ -104,6 +105,9 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'sites.add': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
   'sites.remove': { from: PAGES, params: exactly({ origin: nonEmptyText(255) }) },
   'ledger.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
+  'alerts.get': { from: PAGES, params: none },
+  'alerts.setKind': { from: PAGES, params: exactly({ kind: oneOf(...ALERT_KINDS), enabled: isBoolean }) },
+  'alerts.watchRoom': { from: PAGES, params: exactly({ roomId, watched: isBoolean }) },
 };
 
 export function isRequestKind(value: unknown): value is RequestKind {

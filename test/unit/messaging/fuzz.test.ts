@@ -76,6 +76,9 @@ const VALID: { [K in RequestKind]: unknown } = {
   'sites.add': { origin: 'https://chat.example.org' },
   'sites.remove': { origin: 'https://chat.example.org' },
   'ledger.import': { json: '{}' },
+  'alerts.get': {},
+  'alerts.setKind': { kind: 'watched-room', enabled: true },
+  'alerts.watchRoom': { roomId: ROOM, watched: true },
 };
 const KINDS = Object.keys(VALID) as RequestKind[];
 

@@ -1,0 +1,61 @@
+import type { AlertSettings } from '../messaging/protocol';
+import type { RecordStore } from '../storage/recordStore';
+import { ALERT_KINDS, type AlertKind, type AlertKinds, DEFAULT_ALERT_KINDS, MAX_WATCHED_ROOMS } from '../trust/alertPolicy';
+import { roomId as isRoomId } from '../validation/shape';
+import { UserFacingError } from '../errors';
+import { t } from '../text/i18n';
+import type { BackgroundRecords } from './backgroundRecords';
+
+/**
+ * Which warnings become notifications, and the rooms the user watches, in their own records
+ * ('alert-settings', 'watched-rooms'). Every change is published so open pages stay live.
+ */
+export class AlertSettingsStore {
+  constructor(
+    private readonly records: RecordStore<BackgroundRecords>,
+    private readonly onChange: (settings: AlertSettings) => void,
+  ) {}
+
+  async get(): Promise<AlertSettings> {
+    const [stored, watched] = await Promise.all([this.records.get('alert-settings'), this.records.get('watched-rooms')]);
+    return { kinds: kindsFrom(stored?.kinds), watchedRoomIds: (watched?.roomIds ?? []).filter((id) => isRoomId(id)) };
+  }
+
+  async setKind(kind: AlertKind, enabled: boolean): Promise<AlertSettings> {
+    const { kinds } = await this.get();
+    await this.records.put('alert-settings', { kinds: { ...kinds, [kind]: enabled } });
+    return this.changed();
+  }
+
+  async watchRoom(roomId: string, watched: boolean): Promise<AlertSettings> {
+    const ids = (await this.get()).watchedRoomIds.filter((id) => id !== roomId);
+    if (watched) {
+      if (ids.length >= MAX_WATCHED_ROOMS) throw new UserFacingError(t('errTooManyWatchedRooms', String(MAX_WATCHED_ROOMS)));
+      ids.push(roomId);
+    }
+    await this.records.put('watched-rooms', { roomIds: ids });
+    return this.changed();
+  }
+
+  /** The watched rooms belong to the account: forgotten at sign-out (the kinds stay, like the policy). */
+  async forgetRooms(): Promise<void> {
+    await this.records.delete('watched-rooms');
+    await this.changed();
+  }
+
+  private async changed(): Promise<AlertSettings> {
+    const settings = await this.get();
+    this.onChange(settings);
+    return settings;
+  }
+}
+
+/** Stored kinds read like anything stored: only booleans count, a missing kind takes its default. */
+function kindsFrom(stored: Partial<Record<string, unknown>> | undefined): AlertKinds {
+  const kinds = { ...DEFAULT_ALERT_KINDS };
+  for (const kind of ALERT_KINDS) {
+    const value = stored?.[kind];
+    if (typeof value === 'boolean') kinds[kind] = value;
+  }
+  return kinds;
+}
