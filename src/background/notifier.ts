@@ -96,7 +96,9 @@ export class Notifier {
   /** The user acknowledged the room's warnings in the review: its notification has done its job. */
   acknowledged(roomId: string): Promise<void> {
     return this.serially(async () => {
-      this.coalescer.dropRoom(roomId);
+      // What was held for the room was in the review the user just settled: told, in effect.
+      const held = this.coalescer.settled(roomId);
+      if (held.length > 0) await this.remember(held.map((alert) => alert.key));
       // Cleared even when this worker did not show it: a stopped worker's notification stays on screen.
       await this.take(roomNoticeId(roomId));
       if (this.summaryRooms.delete(roomId) && this.summaryRooms.size === 0) await this.take(SUMMARY_ID);
@@ -132,10 +134,8 @@ export class Notifier {
     const id = notice.kind === 'room' ? roomNoticeId(notice.roomId) : SUMMARY_ID;
     await this.deps.notifications.create(id, noticeText(notice));
     if (notice.kind === 'room') {
-      const keys = notice.alerts.map((alert) => alert.key);
       // Remembered once shown, not before: news held in a window survives a re-sync after a restart.
-      this.remembered = Promise.resolve(rememberAlerted(await this.rememberedKeys(), keys));
-      await this.deps.alerted.save(await this.remembered);
+      await this.remember(notice.alerts.map((alert) => alert.key));
       this.deps.onNotified?.(notice.roomId, [...new Set(notice.alerts.map((alert) => alert.userId))]);
     } else {
       for (const room of notice.rooms) this.summaryRooms.add(room.roomId);
@@ -161,6 +161,12 @@ export class Notifier {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerAt = undefined;
+  }
+
+  private async remember(keys: readonly string[]): Promise<void> {
+    const all = rememberAlerted(await this.rememberedKeys(), keys);
+    this.remembered = Promise.resolve(all);
+    await this.deps.alerted.save(all);
   }
 
   private rememberedKeys(): Promise<string[]> {

@@ -59,9 +59,15 @@ export class AlertCoalescer {
     return { notices, ...this.next() };
   }
 
-  /** The user settled the room's warnings: news still held for it is moot. */
-  dropRoom(roomId: string): void {
+  /**
+   * The user settled the room's warnings: news still held for it is moot, and the room's window
+   * ends (the user has seen all of it; what comes next is told at once). Returns the news dropped.
+   */
+  settled(roomId: string): Alert[] {
+    const dropped = this.pending.get(roomId) ?? [];
     this.pending.delete(roomId);
+    this.lastShownAt.delete(roomId);
+    return dropped;
   }
 
   clear(): void {

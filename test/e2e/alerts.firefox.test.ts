@@ -60,7 +60,7 @@ describe('alerts as notifications, in Firefox ESR', () => {
     const shown = await waitFor(
       'the notification about the unknown session',
       async () => {
-        const all = await looking.evaluate(() => browser.notifications.getAll() as Promise<Record<string, Record<string, unknown>>>);
+        const all = await looking.evaluate(() => browser.notifications.getAll());
         return all[id];
       },
       SLOW,

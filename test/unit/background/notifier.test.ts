@@ -214,6 +214,14 @@ describe('Notifier', () => {
     expect(notifications.shown.size).toBe(0);
     await clock.advance(RATE_WINDOW_MS * 2);
     expect(notifications.created).toHaveLength(1);
+    // Bob's change, held, was in the review the user settled: not notified afterwards either.
+    await notifier.report(reportWith([bobReset]));
+    await clock.advance(BURST_MS);
+    expect(notifications.created).toHaveLength(1);
+    // The room's window ended with the acknowledgement: the next news is told at once.
+    await notifier.report(reportWith([{ ...bobReset, masterKey: 'MK3' }]));
+    await clock.advance(BURST_MS);
+    expect(notifications.created).toHaveLength(2);
   });
 
   it('many rooms at once make one summary, whose click opens the overview', async () => {

@@ -76,12 +76,16 @@ describe('alert coalescer (test clock)', () => {
     expect(coalescer.take(T0 + BURST_MS).notices).toHaveLength(1);
   });
 
-  it('drops news held for a room the user settled', () => {
+  it('drops news held for a room the user settled, and ends its window: the next news is told at once', () => {
     const coalescer = new AlertCoalescer();
     coalescer.add([alert('!a:x', 'k1')], T0);
     coalescer.take(T0 + BURST_MS);
     coalescer.add([alert('!a:x', 'k2')], T0 + 1_000);
-    coalescer.dropRoom('!a:x');
-    expect(coalescer.take(T0 + RATE_WINDOW_MS * 2)).toEqual({ notices: [] });
+    coalescer.settled('!a:x');
+    expect(coalescer.take(T0 + 2_000)).toEqual({ notices: [] });
+    coalescer.add([alert('!a:x', 'k3')], T0 + 3_000);
+    expect(coalescer.take(T0 + 3_000 + BURST_MS).notices).toEqual([
+      { kind: 'room', roomId: '!a:x', roomName: 'Room !a:x', alerts: [alert('!a:x', 'k3')] },
+    ]);
   });
 });
