@@ -6,6 +6,7 @@ import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse } from '../support/synapse.ts';
+import { saveElementScreenshot } from '../support/screenshots.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 declare const chrome: Browser;
@@ -127,6 +128,33 @@ describe('alerts as notifications, in Chromium', () => {
     await waitFor('acknowledging to take the notification away', async () => !(await notificationIds(worker)).includes(id) || undefined);
     // Told once: the same session is never notified again.
     expect((await createdNotifications(worker)).filter((notice) => notice.message.includes('Unknown laptop'))).toHaveLength(1);
+
+    // The user watches the room from its review, and turns watched rooms on in the settings; the
+    // review's hint follows the setting live.
+    const watch = review.getByLabel('Watch this room: notify me of new warnings');
+    await watch.check();
+    const offHint = review.getByText('Notifications for watched rooms are off in the settings.');
+    await offHint.waitFor();
+    const options = await chromium.openExtensionPage('options.html');
+    const kind = (name: string) => options.getByRole('checkbox', { name });
+    await kind('A session of my account that my identity never signed').waitFor({ timeout: SLOW });
+    expect(await kind('A session of my account that my identity never signed').isChecked()).toBe(true);
+    expect(await kind('A contact I verified whose identity changed').isChecked()).toBe(true);
+    expect(await kind('Any new critical warning, in any room').isChecked()).toBe(false);
+    await kind('New warnings in rooms I watch').check();
+    await offHint.waitFor({ state: 'detached' });
+    await saveElementScreenshot(options.locator('section.alerts'), 'notification');
+    await options.close();
+
+    // Dave signs in somewhere new without signing it: a plain warning, told because the room is watched.
+    const kiosk = await dave.addUnsignedDevice({ deviceName: 'Kiosk' });
+    peers.push(kiosk);
+    const watched = await waitFor(
+      'the watched room to notify Dave’s new session',
+      async () => (await createdNotifications(worker)).find((notice) => notice.message.includes('Kiosk')),
+      SLOW,
+    );
+    expect(watched).toMatchObject({ id, message: `New warning about Dave (${dave.userId}): session Kiosk. Room: Dave.` });
 
     // Chrome stops an idle worker: with no page at all, its alarm wakes it, and the next session
     // added meanwhile is notified by the woken worker.
