@@ -2,11 +2,13 @@ import type { Worker } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { roomNoticeId } from '../../src/background/notifier';
+import type { RoomTrustReport } from '../../src/trust/types';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { signInInOptionsPage } from '../support/extensionPages.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 import { saveElementScreenshot } from '../support/screenshots.ts';
+import { setSamples } from '../support/figures.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 declare const chrome: Browser;
@@ -29,6 +31,8 @@ const SLOW = 60_000;
 const ALARM_PERIOD_MS = 60_000;
 
 interface Created {
+  /** When the worker asked for it (Date.now() there: the same clock as this process). */
+  at: number;
   id: string;
   title: string;
   message: string;
@@ -46,7 +50,7 @@ async function recordNotifications(worker: Worker): Promise<void> {
     const notifications = chrome.notifications as unknown as { create: (...args: unknown[]) => unknown };
     const original = notifications.create.bind(notifications);
     notifications.create = (...args: unknown[]) => {
-      created.push({ id: args[0], ...(args[1] as object) });
+      created.push({ at: Date.now(), id: args[0], ...(args[1] as object) });
       return original(...args);
     };
   });
@@ -99,6 +103,7 @@ describe('alerts as notifications, in Chromium', () => {
     );
     const [created] = (await createdNotifications(worker)).filter((notice) => notice.id === id);
     expect(created).toEqual({
+      at: expect.any(Number) as number,
       id,
       type: 'basic',
       iconUrl: `chrome-extension://${chromium.extensionId}/icon/128.png`,
@@ -169,3 +174,91 @@ describe('alerts as notifications, in Chromium', () => {
     );
   }, 300_000);
 });
+
+/**
+ * Figure new_device_to_notification_ms (bench/alerts.bench.ts): from the moment a new session's
+ * device keys are on the server (the response to its first /keys/upload, timed in this process)
+ * to the worker asking the browser for the notification (timed in the worker, same clock), with
+ * no tab open. Each round is a new unsigned session of Alice's; between rounds the room is
+ * acknowledged from an extension page (closed again), which also ends the room's rate window.
+ */
+describe('how fast a new session becomes a notification, in Chromium', () => {
+  const ROUNDS = 10;
+  let chromium: ChromiumSession;
+  const peers: Peer[] = [];
+
+  beforeAll(async () => {
+    chromium = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const peer of peers) peer.stop();
+    await (chromium as ChromiumSession | undefined)?.close();
+  });
+
+  it('measures new_device_to_notification_ms', async () => {
+    const alice = await synapse.registerUser({ displayName: 'Alice' });
+    const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
+    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
+    peers.push(phone, dave);
+    await Promise.all([phone.bootstrapCrossSigning(), dave.bootstrapCrossSigning()]);
+    const roomId = await phone.shareRoomWith(dave);
+    await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
+    const samples: number[] = [];
+    // The response is seen by this busy process (its peers' crypto, the browser's driver) a little
+    // late; counted from sending the upload, the figure is an upper bound instead.
+    const fromRequest: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const worker = await chromium.serviceWorker();
+      await recordNotifications(worker);
+      expect(chromium.context.pages().map((page) => page.url())).toEqual(['about:blank']);
+      let keysOnServerAt: number | undefined;
+      let uploadSentAt: number | undefined;
+      const timedFetch: typeof fetch = async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        const sentAt = Date.now();
+        const response = await fetch(input, init);
+        if (url.includes('/keys/upload') && response.ok && keysOnServerAt === undefined) {
+          keysOnServerAt = Date.now();
+          uploadSentAt = sentAt;
+        }
+        return response;
+      };
+      const name = `Unknown laptop ${round}`;
+      peers.push(await Peer.login(server, alice, { deviceName: name, fetchFn: timedFetch }));
+      const created = await waitFor(
+        `the notification about ${name}`,
+        async () => (await createdNotifications(worker)).find((notice) => notice.message.includes(`${name}.`)),
+        SLOW,
+      );
+      if (keysOnServerAt === undefined || uploadSentAt === undefined) throw new Error('the new session never uploaded its keys');
+      samples.push(created.at - keysOnServerAt);
+      fromRequest.push(created.at - uploadSentAt);
+      await acknowledgeRoomFromPage(chromium, roomId);
+    }
+    console.log(`new_device_to_notification_ms: ${samples.join(', ')}; from the upload's request: ${fromRequest.join(', ')}`);
+    setSamples({ new_device_to_notification_ms: samples, new_device_to_notification_from_upload_request_ms: fromRequest });
+    expect(samples).toHaveLength(ROUNDS);
+  }, 600_000);
+});
+
+/** Acknowledges the room's new warnings as the review would (the devices it shows, with their keys), from a page closed after. */
+async function acknowledgeRoomFromPage(chromium: ChromiumSession, roomId: string): Promise<void> {
+  const page = await chromium.openExtensionPage('options.html');
+  try {
+    await page.evaluate(async (room) => {
+      const answer = await chrome.runtime.sendMessage<unknown, { result: RoomTrustReport }>({
+        kind: 'room.report',
+        params: { roomId: room },
+      });
+      const devices = answer.result.members.flatMap((member) =>
+        member.devices
+          .filter((device) => device.isNew)
+          .map((device) => ({ userId: member.userId, deviceId: device.deviceId, ed25519Key: device.ed25519Key })),
+      );
+      if (devices.length > 0) await chrome.runtime.sendMessage({ kind: 'room.acknowledge', params: { roomId: room, devices } });
+    }, roomId);
+  } finally {
+    await page.close();
+  }
+}
