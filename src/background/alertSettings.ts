@@ -11,12 +11,22 @@ import type { BackgroundRecords } from './backgroundRecords';
  * ('alert-settings', 'watched-rooms'). Every change is published so open pages stay live.
  */
 export class AlertSettingsStore {
+  /** Read once and kept: every room report asks for the settings. */
+  private cached: Promise<AlertSettings> | undefined;
+
   constructor(
     private readonly records: RecordStore<BackgroundRecords>,
     private readonly onChange: (settings: AlertSettings) => void,
   ) {}
 
-  async get(): Promise<AlertSettings> {
+  get(): Promise<AlertSettings> {
+    this.cached ??= this.read();
+    // A failed read is not kept: the next report reads again.
+    this.cached.catch(() => (this.cached = undefined));
+    return this.cached;
+  }
+
+  private async read(): Promise<AlertSettings> {
     const [stored, watched] = await Promise.all([this.records.get('alert-settings'), this.records.get('watched-rooms')]);
     return { kinds: kindsFrom(stored?.kinds), watchedRoomIds: (watched?.roomIds ?? []).filter((id) => isRoomId(id)) };
   }
@@ -44,6 +54,7 @@ export class AlertSettingsStore {
   }
 
   private async changed(): Promise<AlertSettings> {
+    this.cached = undefined;
     const settings = await this.get();
     this.onChange(settings);
     return settings;
