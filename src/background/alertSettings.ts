@@ -1,10 +1,11 @@
 import type { AlertSettings } from '../messaging/protocol';
 import type { RecordStore } from '../storage/recordStore';
 import { ALERT_KINDS, type AlertKind, type AlertKinds, DEFAULT_ALERT_KINDS, MAX_WATCHED_ROOMS } from '../trust/alertPolicy';
-import { roomId as isRoomId } from '../validation/shape';
+import { isNonNegativeInteger, isPlainObject, roomId as isRoomId } from '../validation/shape';
 import { UserFacingError } from '../errors';
 import { t } from '../text/i18n';
 import type { BackgroundRecords } from './backgroundRecords';
+import type { AlertMemory, NotifierDeps } from './notifier';
 
 /**
  * Which warnings become notifications, and the rooms the user watches, in their own records
@@ -69,4 +70,20 @@ function kindsFrom(stored: Partial<Record<string, unknown>> | undefined): AlertK
     if (typeof value === 'boolean') kinds[kind] = value;
   }
   return kinds;
+}
+
+/** What was notified, kept in the 'alerted-facts' record; read like anything stored (a damaged part is dropped). */
+export function alertMemoryIn(records: RecordStore<BackgroundRecords>): NotifierDeps['alerted'] {
+  return {
+    load: async () => {
+      const stored = (await records.get('alerted-facts')) as Partial<AlertMemory> | undefined;
+      const keys = Array.isArray(stored?.keys) ? stored.keys.filter((key) => typeof key === 'string') : [];
+      const shownAt = Object.entries(isPlainObject(stored?.shownAt) ? stored.shownAt : {}).filter(
+        (entry): entry is [string, number] => isRoomId(entry[0]) && isNonNegativeInteger(entry[1]),
+      );
+      return { keys, shownAt: Object.fromEntries(shownAt) };
+    },
+    save: (memory) => records.put('alerted-facts', memory),
+    clear: () => records.delete('alerted-facts'),
+  };
 }

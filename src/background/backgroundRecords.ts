@@ -4,6 +4,7 @@ import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { IdentityMemory } from '../trust/identityMemory';
 import type { Policy } from '../trust/types';
 import type { AlertKinds } from '../trust/alertPolicy';
+import type { AlertMemory } from './notifier';
 
 /** The small records the background keeps (non-secret), by name. */
 export interface BackgroundRecords {
@@ -24,6 +25,6 @@ export interface BackgroundRecords {
   'alert-settings': { kinds: Partial<AlertKinds> };
   /** Rooms whose new warnings notify (room ids; cleared at sign-out). */
   'watched-rooms': { roomIds: string[] };
-  /** Facts already notified (keys from alertPolicy.ts, bounded; cleared at sign-out): never notified twice. */
-  'alerted-facts': { keys: string[] };
+  /** Facts already notified (keys from alertPolicy.ts, bounded) and the rooms' rate windows; cleared at sign-out. */
+  'alerted-facts': AlertMemory;
 }

@@ -21,13 +21,21 @@ export interface NotifierDeps {
   /** Opens the extension's review of a room (`popup.html#room=<id>`), or its overview without one. */
   openReview: (roomId: string | undefined) => Promise<void>;
   settings: () => Promise<AlertSettings>;
-  /** The facts already alerted (bounded), kept across worker restarts. */
-  alerted: { load(): Promise<string[]>; save(keys: string[]): Promise<void>; clear(): Promise<void> };
+  /** The facts already alerted (bounded) and the rooms' rate windows, kept across worker restarts. */
+  alerted: { load(): Promise<AlertMemory>; save(memory: AlertMemory): Promise<void>; clear(): Promise<void> };
   now: () => number;
   /** Runs `work` after `ms`; returns a cancel function. Tests drive it on their clock. */
   later?: (work: () => void, ms: number) => () => void;
   /** A notification about these members of the room was created (for the trust history). */
   onNotified?: (roomId: string, userIds: string[]) => void;
+}
+
+/** What the notifier keeps across worker restarts. */
+export interface AlertMemory {
+  /** The keys of the facts notified (alertPolicy.ts), oldest first. */
+  keys: string[];
+  /** When each room was last notified, by room id (only rooms still in their window). */
+  shownAt: Record<string, number>;
 }
 
 const PREFIX = 'mtg-alert:';
@@ -62,7 +70,8 @@ export class Notifier {
   private readonly coalescer = new AlertCoalescer();
   /** The rooms the summary on screen stands for (this worker's; a restart forgets it). */
   private summaryRooms = new Set<string>();
-  private remembered: Promise<string[]> | undefined;
+  private remembered: string[] = [];
+  private loaded: Promise<void> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private cancelTimer: (() => void) | undefined;
   private timerAt: number | undefined;
@@ -73,7 +82,8 @@ export class Notifier {
   report(report: RoomTrustReport): Promise<void> {
     return this.serially(async () => {
       const settings = await this.deps.settings();
-      const remembered = new Set(await this.rememberedKeys());
+      await this.load();
+      const remembered = new Set(this.remembered);
       const choice = { kinds: settings.kinds, watched: settings.watchedRoomIds.includes(report.roomId) };
       const alerts = newAlerts(report, choice, (key) => remembered.has(key) || this.coalescer.isPending(key));
       if (alerts.length === 0) return;
@@ -97,8 +107,9 @@ export class Notifier {
   acknowledged(roomId: string): Promise<void> {
     return this.serially(async () => {
       // What was held for the room was in the review the user just settled: told, in effect.
+      await this.load();
       const held = this.coalescer.settled(roomId);
-      if (held.length > 0) await this.remember(held.map((alert) => alert.key));
+      await this.remember(held.map((alert) => alert.key));
       // Cleared even when this worker did not show it: a stopped worker's notification stays on screen.
       await this.take(roomNoticeId(roomId));
       if (this.summaryRooms.delete(roomId) && this.summaryRooms.size === 0) await this.take(SUMMARY_ID);
@@ -113,7 +124,8 @@ export class Notifier {
       const ids = (await this.deps.notifications.getAll()).filter((id) => parseNoticeId(id) !== undefined);
       this.summaryRooms.clear();
       await Promise.all(ids.map((id) => this.take(id)));
-      this.remembered = Promise.resolve([]);
+      this.remembered = [];
+      this.loaded = Promise.resolve();
       await this.deps.alerted.clear();
     });
   }
@@ -127,6 +139,9 @@ export class Notifier {
     const now = this.deps.now();
     const { notices, nextAt } = this.coalescer.take(now);
     for (const notice of notices) await this.show(notice);
+    // Remembered once shown, not before: news held in a window survives a re-sync after a restart.
+    if (notices.length > 0)
+      await this.remember(notices.flatMap((notice) => (notice.kind === 'room' ? notice.alerts.map((alert) => alert.key) : [])));
     if (nextAt !== undefined) this.wakeAt(nextAt, now);
   }
 
@@ -134,8 +149,6 @@ export class Notifier {
     const id = notice.kind === 'room' ? roomNoticeId(notice.roomId) : SUMMARY_ID;
     await this.deps.notifications.create(id, noticeText(notice));
     if (notice.kind === 'room') {
-      // Remembered once shown, not before: news held in a window survives a re-sync after a restart.
-      await this.remember(notice.alerts.map((alert) => alert.key));
       this.deps.onNotified?.(notice.roomId, [...new Set(notice.alerts.map((alert) => alert.userId))]);
     } else {
       for (const room of notice.rooms) this.summaryRooms.add(room.roomId);
@@ -163,14 +176,17 @@ export class Notifier {
     this.timerAt = undefined;
   }
 
+  /** Adds the keys to what was notified and saves it with the rooms' windows. */
   private async remember(keys: readonly string[]): Promise<void> {
-    const all = rememberAlerted(await this.rememberedKeys(), keys);
-    this.remembered = Promise.resolve(all);
-    await this.deps.alerted.save(all);
+    this.remembered = rememberAlerted(this.remembered, keys);
+    await this.deps.alerted.save({ keys: this.remembered, shownAt: this.coalescer.windows() });
   }
 
-  private rememberedKeys(): Promise<string[]> {
-    return (this.remembered ??= this.deps.alerted.load());
+  private load(): Promise<void> {
+    return (this.loaded ??= this.deps.alerted.load().then((memory) => {
+      this.remembered = memory.keys;
+      this.coalescer.restoreWindows(memory.shownAt);
+    }));
   }
 
   private async take(id: string): Promise<void> {

@@ -26,7 +26,7 @@ import { createSiteHandlers } from './siteHandlers';
 import { TabRegistry } from './tabRegistry';
 import { browserToolbar } from './toolbar';
 import { t } from '../text/i18n';
-import { AlertSettingsStore } from './alertSettings';
+import { alertMemoryIn, AlertSettingsStore } from './alertSettings';
 import { browserNotifications } from './browserNotifications';
 import { Notifier } from './notifier';
 import { openRoomReview } from './roomReview';
@@ -163,11 +163,7 @@ async function startServices(
     notifications: browserNotifications,
     openReview: openRoomReview,
     settings: () => alerts.get(),
-    alerted: {
-      load: async () => (await records.get('alerted-facts'))?.keys.filter((key) => typeof key === 'string') ?? [],
-      save: (keys) => records.put('alerted-facts', { keys }),
-      clear: () => records.delete('alerted-facts'),
-    },
+    alerted: alertMemoryIn(records),
     now: Date.now,
   });
   forgetAlertsAtSignOut(status, notifier, alerts);

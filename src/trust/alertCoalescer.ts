@@ -39,6 +39,18 @@ export class AlertCoalescer {
     }
   }
 
+  /**
+   * When each room was last shown, for a worker that restarts (Chrome stops an idle one every
+   * few minutes while no tab is open): kept, the rate limit outlives it.
+   */
+  windows(): Record<string, number> {
+    return Object.fromEntries(this.lastShownAt);
+  }
+
+  restoreWindows(shownAt: Readonly<Record<string, number>>): void {
+    for (const [roomId, at] of Object.entries(shownAt)) if (Number.isFinite(at)) this.lastShownAt.set(roomId, at);
+  }
+
   /** An alert with this key waits to be shown (in any room). */
   isPending(key: string): boolean {
     for (const alerts of this.pending.values()) if (alerts.some((alert) => alert.key === key)) return true;

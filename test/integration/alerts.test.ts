@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { Notifier, type NotificationsPort, roomNoticeId } from '../../src/background/notifier';
+import { type AlertMemory, Notifier, type NotificationsPort, roomNoticeId } from '../../src/background/notifier';
 import type { AlertSettings } from '../../src/messaging/protocol';
 import type { NoticeText } from '../../src/text/alertText';
 import { RATE_WINDOW_MS } from '../../src/trust/alertCoalescer';
@@ -79,16 +79,16 @@ describe('alerts from a real homeserver', () => {
     // The rate limit is per room and 5 minutes: each step moves this clock past it.
     let skew = 0;
     const notifications = new RecordedNotifications();
-    const alerted: string[][] = [[]];
+    let memory: AlertMemory = { keys: [], shownAt: {} };
     const settings: AlertSettings = { kinds: { ...DEFAULT_ALERT_KINDS, 'watched-room': true }, watchedRoomIds: [watchedRoom] };
     const notifier = new Notifier({
       notifications,
       openReview: () => Promise.resolve(),
       settings: () => Promise.resolve(settings),
       alerted: {
-        load: () => Promise.resolve(alerted[0] ?? []),
-        save: (keys) => Promise.resolve(void (alerted[0] = keys)),
-        clear: () => Promise.resolve(void (alerted[0] = [])),
+        load: () => Promise.resolve(memory),
+        save: (kept) => Promise.resolve(void (memory = kept)),
+        clear: () => Promise.resolve(void (memory = { keys: [], shownAt: {} })),
       },
       now: () => Date.now() + skew,
     });

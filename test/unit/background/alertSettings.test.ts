@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { AlertSettingsStore } from '../../../src/background/alertSettings';
+import { alertMemoryIn, AlertSettingsStore } from '../../../src/background/alertSettings';
 import type { BackgroundRecords } from '../../../src/background/backgroundRecords';
 import type { AlertSettings } from '../../../src/messaging/protocol';
 import { openExtensionDatabase } from '../../../src/storage/extensionDatabase';
@@ -51,5 +51,18 @@ describe('alert settings', () => {
     await expect(store.watchRoom('!one-more:example.org', true)).rejects.toThrow(`at most ${MAX_WATCHED_ROOMS} rooms`);
     await store.forgetRooms();
     expect((await store.get()).watchedRoomIds).toEqual([]);
+  });
+
+  it('keeps what was notified, and reads a damaged record as far as it makes sense', async () => {
+    const { records } = await setup();
+    const memory = alertMemoryIn(records);
+    await memory.save({ keys: ['a', 'b'], shownAt: { '!a:example.org': 1_000 } });
+    expect(await memory.load()).toEqual({ keys: ['a', 'b'], shownAt: { '!a:example.org': 1_000 } });
+    await records.put('alerted-facts', { keys: ['a', 7], shownAt: { '!a:example.org': -1, '!b:example.org': 5, nonsense: 3 } } as never);
+    expect(await memory.load()).toEqual({ keys: ['a'], shownAt: { '!b:example.org': 5 } });
+    await records.put('alerted-facts', 'garbage' as never);
+    expect(await memory.load()).toEqual({ keys: [], shownAt: {} });
+    await memory.clear();
+    expect(await records.get('alerted-facts')).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertSettings } from '../../../src/messaging/protocol';
-import { Notifier, type NotificationsPort, parseNoticeId, roomNoticeId } from '../../../src/background/notifier';
+import { type AlertMemory, Notifier, type NotificationsPort, parseNoticeId, roomNoticeId } from '../../../src/background/notifier';
 import { BURST_MS, RATE_WINDOW_MS } from '../../../src/trust/alertCoalescer';
 import { DEFAULT_ALERT_KINDS } from '../../../src/trust/alertPolicy';
 import type { NoticeText } from '../../../src/text/alertText';
@@ -45,12 +45,13 @@ class TestClock {
   }
 }
 
-function setup(options: { settings?: AlertSettings; alerted?: string[] } = {}) {
+function setup(options: { settings?: AlertSettings; memory?: AlertMemory; now?: number } = {}) {
   const notifications = new FakeNotifications();
   const clock = new TestClock();
   const opened: (string | undefined)[] = [];
   const notified: [string, string[]][] = [];
-  const store = { keys: options.alerted ?? [] };
+  if (options.now !== undefined) clock.now = options.now;
+  let store: AlertMemory = options.memory ?? { keys: [], shownAt: {} };
   const deps = {
     notifications,
     openReview: (roomId: string | undefined) => {
@@ -59,13 +60,13 @@ function setup(options: { settings?: AlertSettings; alerted?: string[] } = {}) {
     },
     settings: () => Promise.resolve(options.settings ?? { kinds: DEFAULT_ALERT_KINDS, watchedRoomIds: [] }),
     alerted: {
-      load: () => Promise.resolve([...store.keys]),
-      save: (keys: string[]) => {
-        store.keys = keys;
+      load: () => Promise.resolve(store),
+      save: (memory: AlertMemory) => {
+        store = memory;
         return Promise.resolve();
       },
       clear: () => {
-        store.keys = [];
+        store = { keys: [], shownAt: {} };
         return Promise.resolve();
       },
     },
@@ -73,7 +74,7 @@ function setup(options: { settings?: AlertSettings; alerted?: string[] } = {}) {
     later: clock.later,
     onNotified: (roomId: string, userIds: string[]) => void notified.push([roomId, userIds]),
   };
-  return { notifier: new Notifier(deps), notifications, clock, opened, notified, store, deps };
+  return { notifier: new Notifier(deps), notifications, clock, opened, notified, memory: () => store };
 }
 
 function reportWith(members: MemberReport[], roomId = ROOM): RoomTrustReport {
@@ -156,10 +157,24 @@ describe('Notifier', () => {
     await first.clock.advance(RATE_WINDOW_MS * 2);
     expect(first.notifications.created).toHaveLength(1);
 
-    const restarted = setup({ alerted: first.store.keys });
+    const restarted = setup({ memory: first.memory() });
     await restarted.notifier.report(reportWith([strangerSession]));
     await restarted.clock.advance(RATE_WINDOW_MS * 2);
     expect(restarted.notifications.created).toEqual([]);
+  });
+
+  it('a restarted worker keeps the room’s rate window: news in it waits until the window ends', async () => {
+    const first = setup();
+    await first.notifier.report(reportWith([strangerSession]));
+    await first.clock.advance(BURST_MS);
+    expect(first.memory().shownAt).toEqual({ [ROOM]: T0 + BURST_MS });
+
+    const restarted = setup({ memory: first.memory(), now: T0 + 60_000 });
+    await restarted.notifier.report(reportWith([bobReset]));
+    await restarted.clock.advance(BURST_MS);
+    expect(restarted.notifications.created).toEqual([]);
+    await restarted.clock.advance(RATE_WINDOW_MS);
+    expect(restarted.notifications.created).toEqual([roomNoticeId(ROOM)]);
   });
 
   it('news in the rate window comes when it ends, in the same notification', async () => {
@@ -239,13 +254,13 @@ describe('Notifier', () => {
   });
 
   it('signing out takes every notification away and forgets what was alerted', async () => {
-    const { notifier, notifications, clock, store } = setup();
+    const { notifier, notifications, clock, memory } = setup();
     await notifier.report(reportWith([strangerSession]));
     await clock.advance(BURST_MS);
     await notifications.create('not-ours', { title: 't', message: 'm' });
     await notifier.signedOut();
     expect([...notifications.shown.keys()]).toEqual(['not-ours']);
-    expect(store.keys).toEqual([]);
+    expect(memory()).toEqual({ keys: [], shownAt: {} });
     await notifier.report(reportWith([strangerSession]));
     await clock.advance(BURST_MS);
     expect(notifications.shown.has(roomNoticeId(ROOM))).toBe(true);
