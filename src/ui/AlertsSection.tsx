@@ -3,7 +3,8 @@ import type { AlertSettings } from '../messaging/protocol';
 import { noticeText } from '../text/alertText';
 import { t } from '../text/i18n';
 import type { AlertKind } from '../trust/alertPolicy';
-import { ErrorNotice, useAction } from './useAction';
+import { ErrorNotice } from './useAction';
+import { useBackedToggle } from './useBackedToggle';
 import { useLive } from './useLive';
 
 /** A function, so the messages are looked up when shown, not when this module loads. */
@@ -31,32 +32,34 @@ export function AlertsSection() {
 }
 
 function AlertKindToggles({ settings }: { settings: AlertSettings }) {
-  const action = useAction();
   return (
-    <>
-      <fieldset class="choices">
-        <legend class="visually-hidden">{t('alertsLegend')}</legend>
-        {kinds().map((choice) => (
-          <label key={choice.kind} class="choice">
-            <input
-              type="checkbox"
-              name={`alert-${choice.kind}`}
-              checked={settings.kinds[choice.kind]}
-              disabled={action.busy}
-              onChange={(event) =>
-                void action.run(() => request('alerts.setKind', { kind: choice.kind, enabled: event.currentTarget.checked }))
-              }
-            />
-            <span>
-              <strong>{choice.title}</strong>
-              <br />
-              <span class="subtitle">{choice.detail}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
-      <ErrorNotice error={action.error} />
-    </>
+    <fieldset class="choices">
+      <legend class="visually-hidden">{t('alertsLegend')}</legend>
+      {kinds().map((choice) => (
+        <AlertKindToggle key={choice.kind} {...choice} enabled={settings.kinds[choice.kind]} />
+      ))}
+    </fieldset>
+  );
+}
+
+function AlertKindToggle(props: { kind: AlertKind; title: string; detail: string; enabled: boolean }) {
+  const { kind, title, detail, enabled } = props;
+  const toggle = useBackedToggle(enabled, (value) => request('alerts.setKind', { kind, enabled: value }));
+  return (
+    <label class="choice">
+      <input
+        type="checkbox"
+        name={`alert-${kind}`}
+        checked={toggle.checked}
+        onChange={(event) => toggle.set(event.currentTarget.checked)}
+      />
+      <span>
+        <strong>{title}</strong>
+        <br />
+        <span class="subtitle">{detail}</span>
+        <ErrorNotice error={toggle.error} />
+      </span>
+    </label>
   );
 }
 

@@ -160,6 +160,9 @@ describe('alerts as notifications, in Chromium', () => {
       SLOW,
     );
     expect(watched).toMatchObject({ id, message: `New warning about Dave (${dave.userId}): session Kiosk. Room: Dave.` });
+    // Settled in the review: gone, and the room's 5 minutes end with it (kept across restarts otherwise).
+    await review.getByRole('button', { name: 'Acknowledge all' }).click({ timeout: SLOW });
+    await waitFor('acknowledging Dave’s session to take it away', async () => !(await notificationIds(worker)).includes(id) || undefined);
 
     // Chrome stops an idle worker: with no page at all, its alarm wakes it, and the next session
     // added meanwhile is notified by the woken worker.
