@@ -77,7 +77,7 @@ describe('alerts as notifications, in Chromium', () => {
     await (chromium as ChromiumSession | undefined)?.close();
   });
 
-  it('an unsigned session of the own account, added with no tab open, is notified; clicking opens the review, acknowledging clears it', async () => {
+  it('an unsigned session of the own account, added with no tab open, is notified; clicking opens the review, acknowledging clears it, and so does signing out', async () => {
     const alice = await synapse.registerUser({ displayName: 'Alice' });
     const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
     const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
@@ -175,6 +175,17 @@ describe('alerts as notifications, in Chromium', () => {
       async () => (await notificationIds(await chromium.serviceWorker())).includes(id) || undefined,
       ALARM_PERIOD_MS + SLOW,
     );
+
+    // Signing out takes it away.
+    const signOut = await chromium.openExtensionPage('options.html');
+    await signOut.getByRole('button', { name: 'Sign out…' }).click({ timeout: SLOW });
+    await signOut.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await waitFor(
+      'signing out to take the notification away',
+      async () => !(await notificationIds(await chromium.serviceWorker())).includes(id) || undefined,
+      SLOW,
+    );
+    await signOut.close();
   }, 300_000);
 });
 
