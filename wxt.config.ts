@@ -105,7 +105,9 @@ export default defineConfig({
     // scripting: runs the in-page script on those sites (registerContentScripts), and, with
     // activeTab, checks whether the tab the user opened the popup over looks like a Matrix client.
     // activeTab: that check, only on the user's click, only in that tab.
-    permissions: ['unlimitedStorage', 'alarms', 'identity', 'scripting', 'activeTab'],
+    // notifications: alerts about new untrusted sessions and changed identities (issue 14), also
+    // with no Matrix tab open; they name the room and the person, never a message or a secret.
+    permissions: ['unlimitedStorage', 'alarms', 'identity', 'scripting', 'activeTab', 'notifications'],
     // Self-hosted web clients: asked for one origin at a time, when the user adds it.
     optional_host_permissions: ['https://*/*'],
     content_security_policy: {

@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import type { ExtensionStatus } from '../../src/messaging/protocol';
 import { AccountSection } from '../../src/ui/AccountSection';
+import { AlertsSection } from '../../src/ui/AlertsSection';
 import { BrandHeader } from '../../src/ui/BrandHeader';
 import { t } from '../../src/text/i18n';
 import { HistorySection } from '../../src/ui/HistorySection';
@@ -36,6 +37,7 @@ function StatusSections({ status }: { status: ExtensionStatus }) {
       <AccountSection account={status.account} />
       {status.account.state === 'signed-in' && <SecuritySection ownUserId={status.account.userId} showResets />}
       <PolicySection policy={status.policy} />
+      {status.account.state === 'signed-in' && <AlertsSection />}
       {setAside && <StatusLineView line={setAside} />}
       <LedgerSection />
       <HistorySection />

@@ -66,6 +66,15 @@ export class AccountRooms {
   }
 
   /**
+   * A browser notification named these members of the room: their warnings were put in front
+   * of the user there, as the history's "warned by a notification". (Whether the system showed
+   * it is the system's business; the ledger's warnedAt only dates the first telling.)
+   */
+  noteNotified(roomId: string, userIds: readonly string[]): Promise<void> {
+    return this.markWarned(roomId, new Set(userIds), { where: 'notification' });
+  }
+
+  /**
    * A page showed these members as trusted (its own shields) while it showed our warnings about
    * them. Only members we do warn about in the room now are recorded: the page's word decides
    * nothing, and it cannot fill the record with people we have nothing against.

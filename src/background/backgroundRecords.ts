@@ -4,6 +4,8 @@ import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { IdentityMemory } from '../trust/identityMemory';
 import type { RetentionDays } from '../trust/trustHistory';
 import type { Policy } from '../trust/types';
+import type { AlertKinds } from '../trust/alertPolicy';
+import type { AlertMemory } from './notifier';
 
 /** The small records the background keeps (non-secret), by name. */
 export interface BackgroundRecords {
@@ -22,4 +24,10 @@ export interface BackgroundRecords {
   'identity-memory': { userId: string; memory: IdentityMemory };
   /** How long the trust history keeps events (days; null: as long as its size bound allows). */
   'history-settings': { retentionDays: RetentionDays };
+  /** Which warnings become browser notifications (a kind missing takes its default). */
+  'alert-settings': { kinds: Partial<AlertKinds> };
+  /** Rooms whose new warnings notify (room ids; cleared at sign-out). */
+  'watched-rooms': { roomIds: string[] };
+  /** Facts already notified (keys from alertPolicy.ts, bounded) and the rooms' rate windows; cleared at sign-out. */
+  'alerted-facts': AlertMemory;
 }

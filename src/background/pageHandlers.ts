@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { BUILT_IN_SITES, findWatchedSite } from '../clients/builtInSites';
 import type { RequestHandlers } from '../messaging/requestRouter';
 import type { AccountRooms } from './accountRooms';
+import { openRoomReview } from './roomReview';
 import type { StatusStore } from './statusStore';
 import type { TabRegistry } from './tabRegistry';
 
@@ -75,7 +76,7 @@ export function createPageHandlers(deps: {
     },
     'page.review': async ({ roomId }) => {
       // The page only informs: acknowledging happens in the extension's own page.
-      await browser.tabs.create({ url: `${browser.runtime.getURL('/popup.html')}#room=${encodeURIComponent(roomId)}` });
+      await openRoomReview(roomId);
       return {};
     },
     'tab.state': ({ tabId }) => tabs.state(tabId) ?? null,

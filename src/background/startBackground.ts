@@ -28,6 +28,10 @@ import { TabRegistry } from './tabRegistry';
 import { browserToolbar } from './toolbar';
 import { t } from '../text/i18n';
 import { DEFAULT_RETENTION_DAYS } from '../trust/trustHistory';
+import { alertMemoryIn, AlertSettingsStore } from './alertSettings';
+import { browserNotifications } from './browserNotifications';
+import { Notifier } from './notifier';
+import { openRoomReview } from './roomReview';
 
 const log = createLogger('background');
 
@@ -36,6 +40,8 @@ const SYNC_ALARM = 'resume-sync';
 
 interface Services {
   account: AccountService;
+  alerts: AlertSettingsStore;
+  notifier: Notifier;
 }
 
 /**
@@ -102,6 +108,7 @@ export function startBackground(): void {
       security: async () => (await ready()).account.security().status(),
       recovery: async () => (await ready()).account.security().recovery.current,
       verification: async () => (await ready()).account.security().verification.current,
+      alerts: async () => (await ready()).alerts.get(),
     },
     policy,
     (reason) => log.warn('subscription refused', { reason }),
@@ -132,6 +139,8 @@ export function startBackground(): void {
     if (sitesLoaded || port.sender?.url?.startsWith(policy.extensionOrigin)) hub.accept(port);
     else void sites.ready.then(() => hub.accept(port));
   });
+  // A click on a notification may be what woke the worker: listened to in the first turn too.
+  browser.notifications.onClicked.addListener((id) => void ready().then(({ notifier }) => notifier.clicked(id)));
   // Nothing to do on the alarm itself: the background starting up is what resumes sync.
   browser.alarms.onAlarm.addListener(() => undefined);
 
@@ -159,6 +168,17 @@ async function startServices(
     onHistoryWritten: () => history.compactSoon(),
   });
   const deviceLists = new IndexedDbDeviceListStore(db);
+  const alerts = new AlertSettingsStore(records, (value) => publish('alerts', value));
+  const notifier = new Notifier({
+    notifications: browserNotifications,
+    openReview: openRoomReview,
+    settings: () => alerts.get(),
+    alerted: alertMemoryIn(records),
+    now: Date.now,
+    // Reports (and so notifications) come only once the account below exists.
+    onNotified: (roomId, userIds) => void account.rooms.noteNotified(roomId, userIds).catch(() => undefined),
+  });
+  forgetAlertsAtSignOut(status, notifier, alerts);
   const setAside = await ledger.setAsideCount();
   if (setAside > 0) status.setLedgerSetAside(setAside);
   const account = new AccountService({
@@ -182,6 +202,7 @@ async function startServices(
       publish('room', report, report.roomId);
       if (hasSubscribers('pageRoom', report.roomId)) publish('pageRoom', pageRoomView(report), report.roomId);
       tabs.report(report);
+      void notifier.report(report);
       // Only extension pages follow 'room': one open on this room shows its warnings.
       if (hasSubscribers('room', report.roomId)) void account.rooms.markWarned(report.roomId, undefined, { where: 'popup' });
     },
@@ -191,13 +212,26 @@ async function startServices(
   } catch (error) {
     status.setCryptoEngine({ state: 'failed', reason: describeEngineFailure(error) });
     status.setAccount({ state: 'failed', reason: t('errEngineCannotRun') });
-    return { account };
+    return { account, alerts, notifier };
   }
   const signedIn = await account.resume();
   await (signedIn ? browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 }) : browser.alarms.clear(SYNC_ALARM));
   if (!signedIn) await runEngineCheck(status, vault, records);
   status.onChange((value) => void keepAlarmFor(value.account.state));
-  return { account };
+  return { account, alerts, notifier };
+}
+
+/** Signing out (or the server ending the session) takes every notification away and forgets what was alerted. */
+function forgetAlertsAtSignOut(status: StatusStore, notifier: Notifier, alerts: AlertSettingsStore): void {
+  let was = status.get().account.state;
+  status.onChange((value) => {
+    const now = value.account.state;
+    if (now === 'signed-out' && was !== 'signed-out') {
+      void notifier.signedOut();
+      void alerts.forgetRooms().catch((error: unknown) => log.error('watched rooms not cleared', { error: errorSummary(error) }));
+    }
+    was = now;
+  });
 }
 
 /** Signed out there is no account store to prove the engine works; an offline check device does. */
@@ -254,7 +288,12 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'trust.overview': async () => (await account()).rooms.overview(),
     'room.report': async ({ roomId }) => (await account()).rooms.report(roomId),
     'room.disagreements': async ({ roomId }) => (await account()).rooms.disagreements(roomId),
-    'room.acknowledge': async ({ roomId, devices }) => (await account()).rooms.acknowledge(roomId, devices),
+    'room.acknowledge': async ({ roomId, devices }) => {
+      const report = await (await account()).rooms.acknowledge(roomId, devices);
+      // Settled in the review: the room's notification has done its job.
+      await (await ready()).notifier.acknowledged(roomId);
+      return report;
+    },
     'user.pinIdentity': async ({ userId, masterKey }) => {
       await (await account()).rooms.pinIdentity(userId, masterKey);
       return {};
@@ -274,5 +313,8 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'history.export': async ({ format }) => (await account()).history.export(format),
     'history.import': async ({ json }) => (await account()).history.import(json),
     'history.setRetention': async ({ retentionDays }) => (await account()).history.setRetention(retentionDays),
+    'alerts.get': async () => (await ready()).alerts.get(),
+    'alerts.setKind': async ({ kind, enabled }) => (await ready()).alerts.setKind(kind, enabled),
+    'alerts.watchRoom': async ({ roomId, watched }) => (await ready()).alerts.watchRoom(roomId, watched),
   };
 }

@@ -1,5 +1,6 @@
 import { CLIENT_FAMILIES } from '../clients/builtInSites';
 import { HISTORY_KINDS, isRetentionDays } from '../trust/trustHistory';
+import { ALERT_KINDS } from '../trust/alertPolicy';
 import type { ProtocolError, RequestKind, RequestMessage, RequestTable, SenderKind } from './protocol';
 import {
   type Check,
@@ -114,6 +115,9 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   // A full history at its bound is well under 64 MiB of JSON.
   'history.import': { from: PAGES, params: exactly({ json: nonEmptyText(64 * 1024 * 1024) }) },
   'history.setRetention': { from: PAGES, params: exactly({ retentionDays: isRetentionDays }) },
+  'alerts.get': { from: PAGES, params: none },
+  'alerts.setKind': { from: PAGES, params: exactly({ kind: oneOf(...ALERT_KINDS), enabled: isBoolean }) },
+  'alerts.watchRoom': { from: PAGES, params: exactly({ roomId, watched: isBoolean }) },
 };
 
 export function isRequestKind(value: unknown): value is RequestKind {

@@ -16,6 +16,7 @@ import type { TabView } from '../trust/tabTrust';
 import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
 import type { HistoryEvent, HistoryFilter, HistoryKind, RetentionDays } from '../trust/trustHistory';
+import type { AlertKind, AlertKinds } from '../trust/alertPolicy';
 
 export type { CryptoEngineStatus, OwnDeviceSummary, RoomSummary, SecurityStatus, SyncStatus, TrustOverview };
 
@@ -227,6 +228,17 @@ export interface RequestTable {
   'sites.add': { params: { origin: string }; result: SiteList; from: Pages };
   /** Stop watching it; the background releases the permission. */
   'sites.remove': { params: { origin: string }; result: SiteList; from: Pages };
+  /** Which warnings become browser notifications, and the watched rooms. */
+  'alerts.get': { params: NoParams; result: AlertSettings; from: Pages };
+  'alerts.setKind': { params: { kind: AlertKind; enabled: boolean }; result: AlertSettings; from: Pages };
+  /** Marks a room as watched (its new warnings notify, when that kind is on), or not. */
+  'alerts.watchRoom': { params: { roomId: string; watched: boolean }; result: AlertSettings; from: Pages };
+}
+
+/** The notification settings, as the options page and the room review show them. */
+export interface AlertSettings {
+  kinds: AlertKinds;
+  watchedRoomIds: string[];
 }
 
 export type RequestKind = keyof RequestTable;
@@ -269,6 +281,7 @@ export interface SubscriptionTable {
   security: { value: SecurityReport; from: Pages; topic: never };
   recovery: { value: RecoveryFlowView; from: Pages; topic: never };
   verification: { value: VerificationView; from: Pages; topic: never };
+  alerts: { value: AlertSettings; from: Pages; topic: never };
 }
 
 export type SubscriptionName = keyof SubscriptionTable;

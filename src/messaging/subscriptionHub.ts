@@ -38,6 +38,7 @@ const RULES: { [N in SubscriptionName]: SubscriptionRule & { from: readonly Subs
   security: { from: ['extension-page'] },
   recovery: { from: ['extension-page'] },
   verification: { from: ['extension-page'] },
+  alerts: { from: ['extension-page'] },
 };
 
 function isSubscriptionName(name: string): name is SubscriptionName {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { WatchRoomToggle } from './WatchRoomToggle';
 import browser from 'webextension-polyfill';
 import { request } from '../messaging/backgroundClient';
 import { looksLikeMatrixClient } from '../clients/looksLikeMatrixClient';
@@ -97,6 +98,7 @@ export function RoomReview(props: { roomId: string; ownUserId: string; client?: 
       </p>
       {report.value.encrypted && <p class={`room-summary tone-${news.tone}`}>{news.text}</p>}
       <RoomWarnings report={report.value} ownUserId={ownUserId} />
+      <WatchRoomToggle roomId={roomId} />
     </div>
   );
 }

@@ -54,6 +54,8 @@ export interface NodeBackground {
   device(): SasParty;
   /** The newest pushed report for `roomId` that satisfies `check`. */
   reportWhere(roomId: string, check: (report: RoomTrustReport) => boolean, what: string): Promise<RoomTrustReport>;
+  /** Also hands every report to `listener`, as the service worker hands them to its notifier. */
+  onReport(listener: (report: RoomTrustReport) => void): void;
   stop(): void;
 }
 
@@ -78,6 +80,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
   });
   const reports: RoomTrustReport[] = [];
   const reportedAt: number[] = [];
+  const reportListeners: ((report: RoomTrustReport) => void)[] = [];
   const overviews: TrustOverview[] = [];
   const requests: string[] = [];
   const recoveryViews: RecoveryFlowView[] = [];
@@ -105,6 +108,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
     onReport: (report) => {
       reports.push(report);
       reportedAt.push(Date.now());
+      for (const listener of reportListeners) listener(report);
     },
     security: {
       onStatus: () => undefined,
@@ -137,6 +141,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
       const session = sdkSessionOf(account.device);
       return { crypto: session.crypto, userId, deviceId, label: `extension ${userId}/${deviceId}` };
     },
+    onReport: (listener) => void reportListeners.push(listener),
     reportWhere: (roomId, check, what) => waitFor(what, () => reports.findLast((report) => report.roomId === roomId && check(report))),
     stop: () => account.stop(),
   };

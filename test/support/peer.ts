@@ -21,6 +21,8 @@ export interface DeviceOptions {
   deviceName?: string;
   /** Log in as this device id (after it was deleted: the same id with new keys). */
   deviceId?: string;
+  /** The device's fetch, for timing its requests (e.g. when its keys reached the server). */
+  fetchFn?: typeof fetch;
 }
 
 /** Any device that can take part in a SAS verification: a peer, or the extension's own session. */
@@ -77,6 +79,7 @@ export class Peer {
       deviceId: session.device_id,
       accessToken: session.access_token,
       logger,
+      ...(opts.fetchFn && { fetchFn: opts.fetchFn }),
     });
     try {
       await client.initRustCrypto({ useIndexedDB: false });

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import { REPO_ROOT } from './paths.ts';
 
 /** Where e2e runs save what each state looks like; the README shows them. */
@@ -16,4 +16,10 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
 export async function saveWindowScreenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Saves one element (a settings section) as docs/screenshots/<name>.png. */
+export async function saveElementScreenshot(element: Locator, name: string): Promise<void> {
+  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  await element.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }

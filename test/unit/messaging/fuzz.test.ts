@@ -80,6 +80,9 @@ const VALID: { [K in RequestKind]: unknown } = {
   'history.export': { format: 'csv' },
   'history.import': { json: '{}' },
   'history.setRetention': { retentionDays: 90 },
+  'alerts.get': {},
+  'alerts.setKind': { kind: 'watched-room', enabled: true },
+  'alerts.watchRoom': { roomId: ROOM, watched: true },
 };
 const KINDS = Object.keys(VALID) as RequestKind[];
 

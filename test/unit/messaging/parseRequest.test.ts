@@ -122,6 +122,9 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'sites.list': {},
   'sites.add': { origin: 'https://chat.example.org' },
   'sites.remove': { origin: 'https://chat.example.org' },
+  'alerts.get': {},
+  'alerts.setKind': { kind: 'critical-any-room', enabled: false },
+  'alerts.watchRoom': { roomId: '!room:example.org', watched: true },
 };
 
 const KINDS = Object.keys(EXAMPLES) as RequestKind[];
@@ -507,6 +510,22 @@ describe('parseRequest: parameters', () => {
 
     it.each([[0], [-1], [3651], [1.5], ['365']])('refuses a retention of %s', (retentionDays) => {
       expectMalformed('history.setRetention', { retentionDays });
+    });
+  });
+
+  describe('alerts', () => {
+    it('takes one of the four kinds with a boolean, and a room id to watch', () => {
+      expectAccepted('alerts.setKind', { kind: 'own-unsigned-session', enabled: false });
+      expectAccepted('alerts.watchRoom', { roomId: '!room:example.org', watched: false });
+    });
+
+    it.each([
+      ['alerts.setKind', 'an unknown kind', { kind: 'everything', enabled: true }],
+      ['alerts.setKind', 'a non-boolean', { kind: 'watched-room', enabled: 'yes' }],
+      ['alerts.watchRoom', 'a room alias', { roomId: '#room:example.org', watched: true }],
+      ['alerts.watchRoom', 'a missing flag', { roomId: '!room:example.org' }],
+    ] as const)('%s refuses %s', (kind, _label, params) => {
+      expectMalformed(kind, params);
     });
   });
 });

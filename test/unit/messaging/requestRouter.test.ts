@@ -68,6 +68,9 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'sites.list': notInThisTest,
     'sites.add': notInThisTest,
     'sites.remove': notInThisTest,
+    'alerts.get': notInThisTest,
+    'alerts.setKind': notInThisTest,
+    'alerts.watchRoom': notInThisTest,
     ...overrides,
   };
   const log = { refused: vi.fn(), failed: vi.fn() };

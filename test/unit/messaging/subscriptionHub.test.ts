@@ -9,6 +9,7 @@ import {
   type TopicGate,
 } from '../../../src/messaging/subscriptionHub';
 import { pageRoomView } from '../../../src/trust/pageWarnings';
+import { DEFAULT_ALERT_KINDS } from '../../../src/trust/alertPolicy';
 import type { RawSender, SenderPolicy } from '../../../src/messaging/validateSender';
 import type { RoomTrustReport } from '../../../src/trust/types';
 
@@ -59,6 +60,7 @@ function sources(overrides: Partial<CurrentValues> = {}): CurrentValues {
     security: () => Promise.reject(new Error('Not signed in.')),
     recovery: () => ({ step: 'idle' }),
     verification: () => ({ phase: 'none' }),
+    alerts: () => ({ kinds: DEFAULT_ALERT_KINDS, watchedRoomIds: [] }),
     ...overrides,
   };
 }
