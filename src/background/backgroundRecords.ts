@@ -2,6 +2,7 @@ import type { StoreIdentityRecord } from '../matrix/storeIdentity';
 import type { SecurityStatus } from '../messaging/protocol';
 import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { IdentityMemory } from '../trust/identityMemory';
+import type { SyncedPin } from '../trust/syncedAcknowledgements';
 import type { Policy } from '../trust/types';
 
 /** The small records the background keeps (non-secret), by name. */
@@ -19,4 +20,6 @@ export interface BackgroundRecords {
   disagreements: { entries: DisagreementRecord[] };
   /** Cross-signing identities as last seen (public keys, times), for the account signed in as `userId`. */
   'identity-memory': { userId: string; memory: IdentityMemory };
+  /** Identities the user accepted in this browser, shared with their other browsers (public keys, times). */
+  'synced-pins': { userId: string; pins: SyncedPin[] };
 }

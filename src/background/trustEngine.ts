@@ -3,6 +3,7 @@ import type { FactsChange, TrustFactSource } from './ports/trustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
 import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
+import { type AcknowledgedElsewhere, applyToLedger } from '../trust/syncedAcknowledgements';
 import { t } from '../text/i18n';
 import { IdentityKeeper, type IdentityMemoryPersistence } from './identityKeeper';
 
@@ -25,6 +26,12 @@ export interface TrustEngineOptions {
   identities?: IdentityMemoryPersistence;
   policy: () => Policy;
   now: () => number;
+  /**
+   * What the user acknowledged in their other browsers (acknowledgementSync.ts), applied on every
+   * computation, inside the room's queue: a device first seen after the acknowledgement arrived
+   * is covered the moment it appears, and no ledger write interleaves.
+   */
+  acknowledgedElsewhere?: () => AcknowledgedElsewhere;
 }
 
 /**
@@ -197,7 +204,10 @@ export class TrustEngine {
     const now = this.options.now();
     const policy = this.options.policy();
     const entries = await this.ledgerFor(roomId);
-    const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
+    const observed = this.withAcknowledgedElsewhere(
+      observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now),
+      policy,
+    );
     await this.persist(roomId, observed);
     const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now, identities: this.identities.current };
     const report =
@@ -242,6 +252,14 @@ export class TrustEngine {
     const loaded = await this.options.ledger.entriesForRoom(roomId);
     this.ledgers.set(roomId, loaded);
     return loaded;
+  }
+
+  /** Acknowledgements from the user's other browsers on top of an observation; a later put of the same entry wins. */
+  private withAcknowledgedElsewhere(observed: LedgerChange, policy: Policy): LedgerChange {
+    const elsewhere = this.options.acknowledgedElsewhere?.();
+    if (elsewhere === undefined || elsewhere.size === 0) return observed;
+    const applied = applyToLedger(observed.entries, elsewhere, policy);
+    return { entries: applied.entries, changed: [...observed.changed, ...applied.changed] };
   }
 
   /** Writes the changes first, then updates the cache: a failed write leaves both as they were. */

@@ -95,6 +95,20 @@ export function mergeSynced(a: SyncedAcknowledgements, b: SyncedAcknowledgements
   return { version: SYNCED_VERSION, acknowledgements: [...acknowledgements.values()], pins: [...pins.values()] };
 }
 
+/** Whether `doc` already holds every decision of `all` as `all` has it: nothing to write back. */
+export function holdsAll(doc: SyncedAcknowledgements, all: SyncedAcknowledgements): boolean {
+  const merged = mergeSynced(doc, all);
+  if (merged.acknowledgements.length !== doc.acknowledgements.length || merged.pins.length !== doc.pins.length) return false;
+  const acks = indexAcknowledgements(doc);
+  const pinned = new Set(doc.pins.map((pin) => `${pin.userId}\n${pin.masterKey}\n${pin.pinnedAt}`));
+  return (
+    merged.acknowledgements.every((ack) => {
+      const held = acks.get(ledgerKeyOf(ack));
+      return held?.acknowledgedAt === ack.acknowledgedAt && held.acknowledgedClass === ack.acknowledgedClass;
+    }) && merged.pins.every((pin) => pinned.has(`${pin.userId}\n${pin.masterKey}\n${pin.pinnedAt}`))
+  );
+}
+
 /**
  * Within the bounds for writing: beyond them the oldest decisions are left out (they are still
  * in every ledger that made them). Reading refuses an oversized document, so it must never be written.

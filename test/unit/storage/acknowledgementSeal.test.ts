@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  fromBase64,
-  newSyncKey,
-  openAcknowledgements,
-  sealAcknowledgements,
-  toBase64,
-} from '../../../src/storage/acknowledgementSeal';
+import { fromBase64, newSyncKey, openAcknowledgements, sealAcknowledgements, toBase64 } from '../../../src/storage/acknowledgementSeal';
 import type { SyncedAcknowledgements } from '../../../src/trust/syncedAcknowledgements';
 
 const context = { eventType: 'org.matrixtrustguard.acknowledgements', userId: '@alice:example.org' };

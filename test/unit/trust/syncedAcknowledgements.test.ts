@@ -4,6 +4,7 @@ import {
   applyToLedger,
   boundedForWrite,
   emptySynced,
+  holdsAll,
   indexAcknowledgements,
   MAX_SYNCED_ACKNOWLEDGEMENTS,
   mergeSynced,
@@ -69,7 +70,12 @@ describe('parsing a synced document', () => {
 });
 
 describe('merging synced documents', () => {
-  const carolAck: SyncedAcknowledgement = { ...daveAck, userId: '@carol:example.org', deviceId: 'CAROLPHONE', ed25519Key: keyOf('CAROLPHONE') };
+  const carolAck: SyncedAcknowledgement = {
+    ...daveAck,
+    userId: '@carol:example.org',
+    deviceId: 'CAROLPHONE',
+    ed25519Key: keyOf('CAROLPHONE'),
+  };
 
   it('never loses an acknowledgement or a pin of either side', () => {
     const otherPin = { ...davePin, masterKey: keyOf('DAVENEWMASTER') };
@@ -149,5 +155,21 @@ describe('what a ledger shares', () => {
   it('shares acknowledged entries only, with the acknowledgement fields only', () => {
     const acknowledged = daveEntry({ warnedAt: T0, acknowledgedAt: T1, acknowledgedClass: 'unsigned' });
     expect(acknowledgementsOf([acknowledged, daveEntry({ deviceId: 'OTHER' })])).toEqual([{ ...daveAck, acknowledgedAt: T1 }]);
+  });
+});
+
+describe('whether a document needs writing back', () => {
+  it('holds all when it already has every decision as merged', () => {
+    expect(holdsAll(synced(), synced())).toBe(true);
+    expect(holdsAll(synced(), emptySynced())).toBe(true);
+  });
+
+  it('does not hold all when a replayed older document lacks a decision', () => {
+    expect(holdsAll(synced([]), synced())).toBe(false);
+    expect(holdsAll(synced([daveAck], []), synced())).toBe(false);
+  });
+
+  it('does not hold all when the other side acknowledged the same device at a worse class', () => {
+    expect(holdsAll(synced(), synced([{ ...daveAck, acknowledgedClass: 'unsigned-of-verified' }]))).toBe(false);
   });
 });
