@@ -8,6 +8,7 @@ import {
   canSetUpRecovery,
   canUseRecoveryKey,
   crossSigningBreakdown,
+  describeAcknowledgementSync,
   describeCrossSigning,
   describeKeyBackup,
   describeRecovery,
@@ -18,6 +19,7 @@ import { formatTime } from '../text/timeText';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
 import { Field } from './Field';
+import { useExtensionStatus } from './useExtensionStatus';
 
 /**
  * "Is my encryption set up right, and is this extension trusted?": the status of this session,
@@ -79,6 +81,8 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
   const { busy, error, run } = useAction();
   const canSetUp = idle && canSetUpRecovery(status);
   const checks = crossSigningBreakdown(status);
+  const extension = useExtensionStatus();
+  const sync = extension.phase === 'live' ? extension.value.acknowledgementSync : undefined;
   return (
     <>
       <StatusLineView line={describeThisDevice(status)} />
@@ -94,7 +98,7 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
           </button>
         </div>
       )}
-      {unlocking && !status.thisDeviceVerified && (
+      {unlocking && (!status.thisDeviceVerified || sync?.state === 'off') && (
         <UnlockForm passphrase={status.secretStorage.passphraseBased} onDone={() => setUnlocking(false)} />
       )}
       <StatusLineView line={describeCrossSigning(status)} />
@@ -109,6 +113,12 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
       )}
       <StatusLineView line={describeRecovery(status)} />
       <StatusLineView line={describeKeyBackup(status)} />
+      {sync !== undefined && <StatusLineView line={describeAcknowledgementSync(sync)} />}
+      {sync?.state === 'off' && status.thisDeviceVerified && canUseRecoveryKey(status) && idle && !unlocking && (
+        <button class="link" type="button" onClick={() => setUnlocking(true)}>
+          {t('ackSyncUnlockButton')}
+        </button>
+      )}
       {canSetUp && settingUp === undefined && (
         <button class="primary" type="button" onClick={() => setSettingUp('new')}>
           {t('recoverySetUpButton')}

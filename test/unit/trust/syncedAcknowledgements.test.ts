@@ -116,7 +116,7 @@ describe('applying synced acknowledgements to this browser', () => {
     const { entries, changed } = apply([daveEntry()]);
     expect(changed).toHaveLength(1);
     expect(entries[0]).toMatchObject({ acknowledgedAt: T0, acknowledgedClass: 'unsigned' });
-    expect(isNewWarning(entries[0]!, 'default')).toBe(false);
+    expect(entries.map((entry) => isNewWarning(entry, 'default'))).toEqual([false]);
   });
 
   it('never covers the same device id with a changed key', () => {
@@ -132,7 +132,7 @@ describe('applying synced acknowledgements to this browser', () => {
   it('covers a class better than the one acknowledged', () => {
     const worse = { ...daveAck, acknowledgedClass: 'unsigned-of-verified' as const };
     const { entries } = apply([daveEntry()], synced([worse]));
-    expect(isNewWarning(entries[0]!, 'default')).toBe(false);
+    expect(entries.map((entry) => isNewWarning(entry, 'default'))).toEqual([false]);
   });
 
   it('never lowers an acknowledgement made here', () => {
