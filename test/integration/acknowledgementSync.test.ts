@@ -2,7 +2,14 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ACKNOWLEDGEMENTS_EVENT_TYPE } from '../../src/background/ports/acknowledgementChannel.ts';
 import type { AcknowledgementSyncStatus } from '../../src/messaging/protocol.ts';
 import type { RoomTrustReport } from '../../src/trust/types.ts';
-import { freshSecurityStatus, type NodeBackground, newBrowserProfile, shownIn, startNodeBackground } from '../support/nodeBackground.ts';
+import {
+  freshSecurityStatus,
+  type NodeBackground,
+  newBrowserProfile,
+  shownIn,
+  shownMasterKey,
+  startNodeBackground,
+} from '../support/nodeBackground.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -65,7 +72,7 @@ async function twoBrowsersAndARogue() {
   const roomId = await phone.shareRoomWith(bob);
   const rogue = await bob.addUnsignedDevice({ deviceName: 'Rogue' });
   cleanups.push(() => rogue.stop());
-  return { alice, first, second, roomId, bob, rogue };
+  return { alice, first, second, roomId, bob, rogue, phone };
 }
 
 function rogueIn(report: RoomTrustReport, deviceId: string, key?: string) {
@@ -161,5 +168,33 @@ describe('acknowledgements across browsers', () => {
       const report = await extension.reportWhere(roomId, (r) => rogueIn(r, rogue.deviceId, newKey) !== undefined, 'the reborn device');
       expect(rogueIn(report, rogue.deviceId, newKey)).toMatchObject({ isNew: true });
     }
+  });
+
+  it('an identity accepted in one browser is accepted in the other, and only that identity', async () => {
+    const { first, second, phone } = await twoBrowsersAndARogue();
+    const erin = await peer(await synapse.registerUser({ displayName: 'Erin' }));
+    await erin.bootstrapCrossSigning();
+    const roomId = await phone.shareRoomWith(erin);
+    const known = (r: RoomTrustReport) => r.memberCount === 2 && r.checking.length === 0;
+    await first.reportWhere(roomId, known, 'the first browser to know Erin');
+    await second.reportWhere(roomId, known, 'the second browser to know Erin');
+
+    await erin.resetIdentity();
+    const changed = (r: RoomTrustReport) => r.members.find((m) => m.userId === erin.userId)?.identity === 'identity-changed';
+    const drawn = await first.reportWhere(roomId, changed, 'the first browser to see Erin reset');
+    await second.reportWhere(roomId, changed, 'the second browser to see Erin reset');
+
+    await first.account.rooms.pinIdentity(erin.userId, shownMasterKey(drawn, erin.userId));
+    // Quiet in the latest report of the room (Erin is then no member with a warning at all).
+    await waitFor('the second browser to accept Erin’s new identity', () => {
+      const latest = second.reports.findLast((r) => r.roomId === roomId);
+      return latest !== undefined && !changed(latest) ? latest : undefined;
+    });
+
+    // Erin resets again: the identity accepted before does not cover this one, in either browser.
+    await erin.resetIdentity();
+    const changedAgain = (r: RoomTrustReport) => changed(r) && shownMasterKey(r, erin.userId) !== shownMasterKey(drawn, erin.userId);
+    await first.reportWhere(roomId, changedAgain, 'the first browser to see Erin reset again');
+    await second.reportWhere(roomId, changedAgain, 'the second browser to see Erin reset again');
   });
 });
