@@ -71,6 +71,7 @@ export class AcknowledgementSync {
   private readonly context: SealContext;
   /** Pins from elsewhere already tried here (once each: a refused one is not tried in a loop). */
   private readonly pinsTried = new Set<string>();
+  private status: AcknowledgementSyncStatus | undefined;
 
   constructor(private readonly deps: AcknowledgementSyncDeps) {
     this.context = { eventType: ACKNOWLEDGEMENTS_EVENT_TYPE, userId: deps.userId };
@@ -180,7 +181,8 @@ export class AcknowledgementSync {
       return;
     }
     const all = await this.absorb(mergeSynced(read ?? emptySynced(), local));
-    if (read === undefined || !holdsAll(read, all)) await this.write(key, all);
+    // Compared as it would be written: what the bounds leave out is never written back again.
+    if (read === undefined || !holdsAll(read, boundedForWrite(all))) await this.write(key, all);
     else this.publishSynced();
   }
 
@@ -200,7 +202,8 @@ export class AcknowledgementSync {
 
   /** The account's copy: undefined when there is none; 'rejected' and 'failed' are published. */
   private async readValid(key: Uint8Array<ArrayBuffer>): Promise<SyncedAcknowledgements | undefined | 'rejected' | 'failed'> {
-    this.publish({ state: 'syncing' });
+    // The first read says so; later ones (every echo of a write) keep the last outcome on screen.
+    if (this.status === undefined || this.status.state === 'off') this.publish({ state: 'syncing' });
     let content: unknown;
     try {
       content = await this.deps.channel.read();
@@ -265,6 +268,8 @@ export class AcknowledgementSync {
   }
 
   private publish(status: AcknowledgementSyncStatus): void {
-    if (!this.stopped) this.deps.onStatus(status);
+    if (this.stopped) return;
+    this.status = status;
+    this.deps.onStatus(status);
   }
 }

@@ -111,15 +111,22 @@ export function holdsAll(doc: SyncedAcknowledgements, all: SyncedAcknowledgement
 
 /**
  * Within the bounds for writing: beyond them the oldest decisions are left out (they are still
- * in every ledger that made them). Reading refuses an oversized document, so it must never be written.
+ * in every ledger that made them). Reading refuses an oversized document, so it must never be
+ * written. Ties are broken by key, so every browser trims the same union the same way and none
+ * keeps writing back what another left out.
  */
 export function boundedForWrite(synced: SyncedAcknowledgements): SyncedAcknowledgements {
-  const newest = <T>(items: T[], at: (item: T) => number, max: number) =>
-    items.length <= max ? items : [...items].sort((x, y) => at(y) - at(x)).slice(0, max);
+  const newest = <T>(items: T[], at: (item: T) => number, key: (item: T) => string, max: number) =>
+    items.length <= max ? items : [...items].sort((x, y) => at(y) - at(x) || (key(x) < key(y) ? -1 : 1)).slice(0, max);
   return {
     version: SYNCED_VERSION,
-    acknowledgements: newest(synced.acknowledgements, (ack) => ack.acknowledgedAt, MAX_SYNCED_ACKNOWLEDGEMENTS),
-    pins: newest(synced.pins, (pin) => pin.pinnedAt, MAX_SYNCED_PINS),
+    acknowledgements: newest(synced.acknowledgements, (ack) => ack.acknowledgedAt, ledgerKeyOf, MAX_SYNCED_ACKNOWLEDGEMENTS),
+    pins: newest(
+      synced.pins,
+      (pin) => pin.pinnedAt,
+      (pin) => `${pin.userId}\n${pin.masterKey}`,
+      MAX_SYNCED_PINS,
+    ),
   };
 }
 

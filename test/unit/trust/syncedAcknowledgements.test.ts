@@ -173,3 +173,13 @@ describe('whether a document needs writing back', () => {
     expect(holdsAll(synced(), synced([{ ...daveAck, acknowledgedClass: 'unsigned-of-verified' }]))).toBe(false);
   });
 });
+
+describe('the bounds, between browsers', () => {
+  it('trim the same union the same way whatever its order, so a trimmed copy needs no writing back', () => {
+    const same = Array.from({ length: MAX_SYNCED_ACKNOWLEDGEMENTS + 3 }, (_, i) => ({ ...daveAck, deviceId: `D${i}`, acknowledgedAt: T0 }));
+    const one = boundedForWrite(synced(same));
+    const other = boundedForWrite(synced([...same].reverse()));
+    expect(new Set(one.acknowledgements.map((a) => a.deviceId))).toEqual(new Set(other.acknowledgements.map((a) => a.deviceId)));
+    expect(holdsAll(one, boundedForWrite(mergeSynced(one, synced(same))))).toBe(true);
+  });
+});
