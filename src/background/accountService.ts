@@ -97,11 +97,6 @@ export class AccountService {
     });
   }
 
-  /** The sharing of acknowledgements with the user's other browsers, while signed in. */
-  get acknowledgements(): AcknowledgementSync | undefined {
-    return this.acknowledgementSync;
-  }
-
   /** This extension's running Matrix device, if signed in. */
   get device(): AccountDevice | undefined {
     return this.runtime?.device;
