@@ -5,6 +5,7 @@ import {
   newSyncKey,
   openAcknowledgements,
   sealAcknowledgements,
+  sealedUnderAnotherKey,
   type SealContext,
   toBase64,
 } from '../storage/acknowledgementSeal';
@@ -176,7 +177,7 @@ export class AcknowledgementSync {
     const read = await this.readValid(key);
     if (read === 'failed') return;
     const local = await this.localDecisions();
-    if (read === 'rejected') {
+    if (read === 'rejected' || read === 'other-key') {
       await this.absorb(local);
       return;
     }
@@ -194,14 +195,16 @@ export class AcknowledgementSync {
     const key = this.key;
     if (key === undefined) return;
     const read = await this.readValid(key);
-    if (read === 'failed') return;
+    // Under another key, the copy is most likely a newer one (recovery set up anew elsewhere):
+    // this browser's old key must not write over it; unlocking again brings the new key.
+    if (read === 'failed' || read === 'other-key') return;
     const remote = read === 'rejected' || read === undefined ? emptySynced() : read;
     const all = await this.absorb(mergeSynced(remote, await this.localDecisions()));
     await this.write(key, all);
   }
 
-  /** The account's copy: undefined when there is none; 'rejected' and 'failed' are published. */
-  private async readValid(key: Uint8Array<ArrayBuffer>): Promise<SyncedAcknowledgements | undefined | 'rejected' | 'failed'> {
+  /** The account's copy: undefined when there is none; 'rejected', 'other-key' and 'failed' are published. */
+  private async readValid(key: Uint8Array<ArrayBuffer>): Promise<SyncedAcknowledgements | undefined | 'rejected' | 'other-key' | 'failed'> {
     // The first read says so; later ones (every echo of a write) keep the last outcome on screen.
     if (this.status === undefined || this.status.state === 'off') this.publish({ state: 'syncing' });
     let content: unknown;
@@ -215,6 +218,11 @@ export class AcknowledgementSync {
     if (content === null || content === undefined) return undefined;
     const opened = await openAcknowledgements(content, key, this.context);
     if (opened !== undefined) return opened;
+    if (await sealedUnderAnotherKey(content, key)) {
+      log.warn('synced acknowledgements sealed under another sync key');
+      this.publish({ state: 'other-key', at: this.deps.now() });
+      return 'other-key';
+    }
     log.warn('synced acknowledgements refused: they do not decrypt or validate');
     this.publish({ state: 'rejected', at: this.deps.now() });
     return 'rejected';

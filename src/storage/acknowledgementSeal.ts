@@ -2,9 +2,9 @@ import { isPlainObject } from '../validation/shape';
 import { parseSynced, type SyncedAcknowledgements } from '../trust/syncedAcknowledgements';
 
 /**
- * The synced acknowledgements as the server stores them: `{ v, iv, ciphertext }`, AES-GCM under
+ * The synced acknowledgements as the server stores them: `{ v, kid, iv, ciphertext }`, AES-GCM under
  * a key derived (HKDF) from the account's sync key, which lives in the account's secret storage.
- * The server sees only ciphertext and its length, padded to a multiple of PAD_TO bytes; no user
+ * The server sees only ciphertext, a key id (`kid`), and the length, padded to a multiple of PAD_TO bytes; no user
  * id, device id, key or room id. GCM authenticates: a flipped byte fails. The additional data
  * binds the event type and the user id, so a ciphertext moved from another type or account fails.
  *
@@ -20,6 +20,12 @@ const MAX_CIPHERTEXT_CHARS = 4_000_000;
 
 export interface SealedAcknowledgements {
   v: number;
+  /**
+   * Which sync key sealed it (derived from the key, reveals nothing of it): a browser holding an
+   * older key (recovery was set up anew elsewhere) tells "not mine" from "damaged", and does not
+   * write over its newer copy.
+   */
+  kid: string;
   iv: string;
   ciphertext: string;
 }
@@ -50,7 +56,12 @@ export async function sealAcknowledgements(
     key,
     new TextEncoder().encode(padded),
   );
-  return { v: SEAL_VERSION, iv: toBase64(iv), ciphertext: toBase64(new Uint8Array(ciphertext)) };
+  return { v: SEAL_VERSION, kid: await keyIdOf(syncKey), iv: toBase64(iv), ciphertext: toBase64(new Uint8Array(ciphertext)) };
+}
+
+/** Whether `content` says it was sealed under another sync key than this one (unauthenticated: a hint, never trust). */
+export async function sealedUnderAnotherKey(content: unknown, syncKey: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  return isPlainObject(content) && typeof content.kid === 'string' && content.kid !== (await keyIdOf(syncKey));
 }
 
 /**
@@ -62,8 +73,9 @@ export async function openAcknowledgements(
   syncKey: Uint8Array<ArrayBuffer>,
   context: SealContext,
 ): Promise<SyncedAcknowledgements | undefined> {
-  if (!isPlainObject(content) || content.v !== SEAL_VERSION || Object.keys(content).length !== 3) return undefined;
-  const { iv, ciphertext } = content;
+  if (!isPlainObject(content) || content.v !== SEAL_VERSION || Object.keys(content).length !== 4) return undefined;
+  const { kid, iv, ciphertext } = content;
+  if (kid !== (await keyIdOf(syncKey))) return undefined;
   if (typeof iv !== 'string' || typeof ciphertext !== 'string' || ciphertext.length > MAX_CIPHERTEXT_CHARS) return undefined;
   try {
     const ivBytes = fromBase64(iv);
@@ -82,13 +94,17 @@ export async function openAcknowledgements(
 /** A key for this one purpose: the sync key could serve others later without sharing keys. */
 async function deriveKey(syncKey: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey('raw', syncKey, 'HKDF', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: new TextEncoder().encode(HKDF_INFO) },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+  return crypto.subtle.deriveKey(hkdf(HKDF_INFO), material, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+/** 96 bits derived apart from the encryption key: names the sync key without revealing it. */
+async function keyIdOf(syncKey: Uint8Array<ArrayBuffer>): Promise<string> {
+  const material = await crypto.subtle.importKey('raw', syncKey, 'HKDF', false, ['deriveBits']);
+  return toBase64(new Uint8Array(await crypto.subtle.deriveBits(hkdf(`${HKDF_INFO}/key-id`), material, 96)));
+}
+
+function hkdf(info: string): HkdfParams {
+  return { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: new TextEncoder().encode(info) };
 }
 
 function additionalData({ eventType, userId }: SealContext): Uint8Array<ArrayBuffer> {

@@ -13,6 +13,7 @@ import {
   describeKeyBackup,
   describeRecovery,
   describeThisDevice,
+  needsSyncKey,
 } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 import { formatTime } from '../text/timeText';
@@ -98,7 +99,7 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
           </button>
         </div>
       )}
-      {unlocking && (!status.thisDeviceVerified || sync?.state === 'off') && (
+      {unlocking && (!status.thisDeviceVerified || needsSyncKey(sync)) && (
         <UnlockForm passphrase={status.secretStorage.passphraseBased} onDone={() => setUnlocking(false)} />
       )}
       <StatusLineView line={describeCrossSigning(status)} />
@@ -114,7 +115,7 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
       <StatusLineView line={describeRecovery(status)} />
       <StatusLineView line={describeKeyBackup(status)} />
       {sync !== undefined && <StatusLineView line={describeAcknowledgementSync(sync)} />}
-      {sync?.state === 'off' && status.thisDeviceVerified && canUseRecoveryKey(status) && idle && !unlocking && (
+      {needsSyncKey(sync) && status.thisDeviceVerified && canUseRecoveryKey(status) && idle && !unlocking && (
         <button class="link" type="button" onClick={() => setUnlocking(true)}>
           {t('ackSyncUnlockButton')}
         </button>

@@ -154,7 +154,14 @@ export function describeAcknowledgementSync(sync: AcknowledgementSyncStatus): St
       };
     case 'rejected':
       return { ...line, value: t('ackSyncRejected'), tone: 'bad', detail: t('ackSyncRejectedDetail', formatTime(sync.at)) };
+    case 'other-key':
+      return { ...line, value: t('ackSyncOtherKey'), tone: 'warn', detail: t('ackSyncOtherKeyDetail') };
     case 'error':
       return { ...line, value: t('ackSyncError'), tone: 'warn', detail: t('ackSyncErrorDetail', formatTime(sync.at)) };
   }
+}
+
+/** This browser's sync key is missing or outdated: unlocking with the recovery key (again) shares its acknowledgements. */
+export function needsSyncKey(sync: AcknowledgementSyncStatus | undefined): boolean {
+  return sync?.state === 'off' || sync?.state === 'other-key';
 }

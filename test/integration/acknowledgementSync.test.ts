@@ -122,7 +122,7 @@ describe('acknowledgements across browsers', () => {
     });
     const all = (await response.json()) as { account_data: { global: Record<string, unknown> } };
     const stored = all.account_data.global[ACKNOWLEDGEMENTS_EVENT_TYPE];
-    expect(Object.keys(stored as object).sort()).toEqual(['ciphertext', 'iv', 'v']);
+    expect(Object.keys(stored as object).sort()).toEqual(['ciphertext', 'iv', 'kid', 'v']);
     const text = JSON.stringify(stored);
     for (const clear of [alice.userId, bob.userId, rogue.deviceId, rogueKey, roomId, 'unsigned']) expect(text).not.toContain(clear);
   });

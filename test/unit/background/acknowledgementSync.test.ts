@@ -220,3 +220,26 @@ describe('identities accepted in another browser', () => {
     expect(here.sync.pinsToApply(report([member({})]))).toEqual([]);
   });
 });
+
+describe('a browser whose sync key is outdated', () => {
+  it('says so and never writes over a copy sealed under a newer key, until it is unlocked again', async () => {
+    const account = new FakeAccount();
+    const here = browser(account, [ack('DAVEBOT')]);
+    await here.sync.start();
+    await account.openSecretStorage();
+    // Recovery set up anew in another browser: a new sync key, a new copy.
+    const newer = crypto.getRandomValues(new Uint8Array(32));
+    account.secret = toBase64(newer);
+    account.put(await sealAcknowledgements(doc([ack('ELSEWHERE')]), newer, context));
+    await here.sync.flush();
+    expect(here.last()).toBe('other-key');
+    const writes = account.writes;
+    here.sync.noteAcknowledged();
+    await here.sync.flush();
+    expect(account.writes).toBe(writes);
+
+    await account.openSecretStorage();
+    expect((await account.opened())?.acknowledgements.map((a) => a.deviceId).sort()).toEqual(['DAVEBOT', 'ELSEWHERE']);
+    expect(here.last()).toBe('synced');
+  });
+});

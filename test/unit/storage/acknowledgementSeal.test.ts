@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64, newSyncKey, openAcknowledgements, sealAcknowledgements, toBase64 } from '../../../src/storage/acknowledgementSeal';
+import {
+  fromBase64,
+  newSyncKey,
+  openAcknowledgements,
+  sealAcknowledgements,
+  sealedUnderAnotherKey,
+  toBase64,
+} from '../../../src/storage/acknowledgementSeal';
 import type { SyncedAcknowledgements } from '../../../src/trust/syncedAcknowledgements';
 
 const context = { eventType: 'org.matrixtrustguard.acknowledgements', userId: '@alice:example.org' };
@@ -38,7 +45,7 @@ describe('sealing the synced acknowledgements', () => {
       'unsigned',
     ])
       expect(stored).not.toContain(secret);
-    expect(Object.keys(sealed).sort()).toEqual(['ciphertext', 'iv', 'v']);
+    expect(Object.keys(sealed).sort()).toEqual(['ciphertext', 'iv', 'kid', 'v']);
   });
 
   it('pads, so one acknowledgement more does not change the length', async () => {
@@ -63,17 +70,27 @@ describe('sealing the synced acknowledgements', () => {
     expect(await openAcknowledgements(sealed, key, { ...context, eventType: 'org.matrixtrustguard.other' })).toBeUndefined();
   });
 
-  it('refuses a ciphertext under another key', async () => {
+  it('refuses a ciphertext under another key, and tells it apart from a damaged one', async () => {
+    const key = newSyncKey();
     const sealed = await sealAcknowledgements(document, newSyncKey(), context);
-    expect(await openAcknowledgements(sealed, newSyncKey(), context)).toBeUndefined();
+    expect(await openAcknowledgements(sealed, key, context)).toBeUndefined();
+    expect(await sealedUnderAnotherKey(sealed, key)).toBe(true);
+    const mine = await sealAcknowledgements(document, key, context);
+    expect(await sealedUnderAnotherKey({ ...mine, ciphertext: 'AAAA' }, key)).toBe(false);
+  });
+
+  it('refuses a valid ciphertext whose key id was changed', async () => {
+    const key = newSyncKey();
+    const sealed = await sealAcknowledgements(document, key, context);
+    expect(await openAcknowledgements({ ...sealed, kid: 'AAAAAAAAAAAAAAAA' }, key, context)).toBeUndefined();
   });
 
   it.each([
     ['garbage', 'garbage'],
     ['an empty object', {}],
-    ['clear text', { v: 1, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'not base64!' }],
-    ['another version', { v: 2, iv: 'AAAAAAAAAAAAAAAA', ciphertext: '' }],
-    ['an extra field', { v: 1, iv: 'AAAAAAAAAAAAAAAA', ciphertext: '', acknowledgements: [] }],
+    ['clear text', { v: 1, kid: 'x', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'not base64!' }],
+    ['another version', { v: 2, kid: 'x', iv: 'AAAAAAAAAAAAAAAA', ciphertext: '' }],
+    ['an extra field', { v: 1, kid: 'x', iv: 'AAAAAAAAAAAAAAAA', ciphertext: '', acknowledgements: [] }],
   ])('refuses %s without throwing', async (_name, content) => {
     expect(await openAcknowledgements(content, newSyncKey(), context)).toBeUndefined();
   });

@@ -67,3 +67,9 @@ describe('describeAcknowledgementSync', () => {
     expect(line.detail).toContain('this browser keeps its own');
   });
 });
+
+describe('describeAcknowledgementSync, with an outdated key', () => {
+  it('asks to unlock again rather than calling the copy damaged', () => {
+    expect(describeAcknowledgementSync({ state: 'other-key', at: 0 })).toMatchObject({ tone: 'warn', value: 'Unlock again' });
+  });
+});
