@@ -167,7 +167,10 @@ export class AcknowledgementSync {
     }
     await this.deps.vault.seal(SEALED_KEY_NAME, key);
     this.key = key;
-    await this.inQueue(() => this.push());
+    // Just read from secret storage, this key is the account's current one: a copy under
+    // another key is outdated (recovery was set up anew), and nobody unlocking from now on could
+    // read it. Its acknowledgements live on in the ledgers that made them, which merge them back.
+    await this.inQueue(() => this.push({ currentKey: true }));
   }
 
   /** Reads the account's copy; writes the union back when it lacks something this browser holds. */
@@ -191,14 +194,14 @@ export class AcknowledgementSync {
    * Merge before write: the account's copy (when it opens), this browser's decisions and all it
    * learnt before. A damaged copy is replaced here, and only here: a decision of the user's.
    */
-  private async push(): Promise<void> {
+  private async push({ currentKey = false } = {}): Promise<void> {
     const key = this.key;
     if (key === undefined) return;
     const read = await this.readValid(key);
     // Under another key, the copy is most likely a newer one (recovery set up anew elsewhere):
     // this browser's old key must not write over it; unlocking again brings the new key.
-    if (read === 'failed' || read === 'other-key') return;
-    const remote = read === 'rejected' || read === undefined ? emptySynced() : read;
+    if (read === 'failed' || (read === 'other-key' && !currentKey)) return;
+    const remote = typeof read === 'string' || read === undefined ? emptySynced() : read;
     const all = await this.absorb(mergeSynced(remote, await this.localDecisions()));
     await this.write(key, all);
   }

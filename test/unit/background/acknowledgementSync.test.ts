@@ -243,3 +243,15 @@ describe('a browser whose sync key is outdated', () => {
     expect(here.last()).toBe('synced');
   });
 });
+
+describe('a new recovery setup', () => {
+  it('replaces a copy sealed under the previous sync key, which nobody unlocking from now on could read', async () => {
+    const account = new FakeAccount();
+    account.content = await sealAcknowledgements(doc([ack('OLD')]), crypto.getRandomValues(new Uint8Array(32)), context);
+    const here = browser(account, [ack('DAVEBOT')]);
+    await here.sync.start();
+    await account.openSecretStorage();
+    expect((await account.opened())?.acknowledgements).toEqual([ack('DAVEBOT')]);
+    expect(here.last()).toBe('synced');
+  });
+});
