@@ -21,7 +21,7 @@ declare module 'matrix-js-sdk/lib/@types/event.js' {
 }
 
 /** Secret storage as the recovery flow has it open. */
-export type OpenSecretStorage = Pick<ServerSideSecretStorage, 'get' | 'store' | 'isStored'>;
+export type OpenSecretStorage = Pick<ServerSideSecretStorage, 'get' | 'store' | 'isStored' | 'getDefaultKeyId'>;
 
 /** The account data event and the sync key over matrix-js-sdk. */
 export class SdkAcknowledgementChannel implements AcknowledgementChannel {
@@ -64,8 +64,14 @@ export class SdkAcknowledgementChannel implements AcknowledgementChannel {
     const listener = this.secretListener;
     if (!listener) return;
     const secret: OpenSecret = {
-      // Stored under another key (before a new recovery was set up) counts as not stored.
-      get: async () => ((await secrets.isStored(SYNC_KEY_SECRET_NAME)) === null ? undefined : secrets.get(SYNC_KEY_SECRET_NAME)),
+      // Stored only under another key (before a new recovery was set up) counts as not stored:
+      // that key is gone for whoever unlocks from now on.
+      get: async () => {
+        const [storedUnder, current] = await Promise.all([secrets.isStored(SYNC_KEY_SECRET_NAME), secrets.getDefaultKeyId()]);
+        return current !== null && storedUnder !== null && Object.hasOwn(storedUnder, current)
+          ? secrets.get(SYNC_KEY_SECRET_NAME)
+          : undefined;
+      },
       store: (value) => secrets.store(SYNC_KEY_SECRET_NAME, value),
     };
     try {

@@ -197,4 +197,21 @@ describe('acknowledgements across browsers', () => {
     await first.reportWhere(roomId, changedAgain, 'the first browser to see Erin reset again');
     await second.reportWhere(roomId, changedAgain, 'the second browser to see Erin reset again');
   });
+
+  it('a new recovery key set up in one browser makes a new sync key; the other says to unlock again, and shares once it has', async () => {
+    const { first, second, roomId, bob, rogue } = await twoBrowsersAndARogue();
+    const drawn = await first.reportWhere(roomId, (r) => rogueIn(r, rogue.deviceId)?.isNew === true, 'the rogue device');
+    await first.account.rooms.acknowledge(roomId, shownIn(drawn, { userId: bob.userId }));
+    await second.reportWhere(roomId, (r) => rogueIn(r, rogue.deviceId)?.isNew === false, 'the second browser to go quiet');
+
+    const security = first.account.security();
+    const newKey = await security.recovery.start({ reset: true });
+    await security.recovery.confirm(newKey);
+    await syncState(second, 'other-key');
+    await syncState(first, 'synced');
+
+    await second.account.security().recovery.unlock(newKey);
+    await syncState(second, 'synced');
+    expect(second.status.get().acknowledgementSync).toMatchObject({ acknowledgements: shownIn(drawn, { userId: bob.userId }).length });
+  });
 });
