@@ -29,6 +29,8 @@ export interface AccountRoomsDeps {
   now: () => number;
   /** Something every room's overview depends on changed. */
   onChanged: () => void;
+  /** The user acknowledged or accepted something: shared with their other browsers. */
+  onDecision?: (decision: { kind: 'acknowledged' } | { kind: 'pinned'; userId: string; masterKey: string }) => void;
 }
 
 /**
@@ -105,8 +107,10 @@ export class AccountRooms {
   }
 
   /** Acknowledges exactly the devices (and keys) the user was shown in the room. */
-  acknowledge(roomId: string, devices: readonly ShownDevice[]): Promise<RoomTrustReport> {
-    return this.requireRuntime().engine.acknowledge(roomId, devices);
+  async acknowledge(roomId: string, devices: readonly ShownDevice[]): Promise<RoomTrustReport> {
+    const report = await this.requireRuntime().engine.acknowledge(roomId, devices);
+    this.deps.onDecision?.({ kind: 'acknowledged' });
+    return report;
   }
 
   /**
@@ -119,6 +123,7 @@ export class AccountRooms {
     await runtime.device.identities.pin(userId);
     runtime.engine.refreshUsers([userId]);
     await this.deps.history.append([historyEvent({ kind: 'identity-pinned', at: this.deps.now(), userId, masterKey })]);
+    this.deps.onDecision?.({ kind: 'pinned', userId, masterKey });
   }
 
   /** Stops requiring the identity we once verified, for the new identity the user was shown. */

@@ -3,6 +3,7 @@ import type { AccountVault } from '../storage/accountVault';
 import { DeviceListWatch, type DeviceListStore } from '../matrix/deviceListWatch';
 import { MatrixDevice } from '../matrix/matrixDevice';
 import type { SyncStatus } from '../matrix/syncStatus';
+import type { AcknowledgedElsewhere } from '../trust/syncedAcknowledgements';
 import type { Policy } from '../trust/types';
 import type { AccountDevice } from './ports/accountDevice';
 import { type HistoryAppender, type IdentityMemoryPersistence, type LedgerPersistence, TrustEngine } from './trustEngine';
@@ -22,6 +23,8 @@ export interface AccountDeps {
   now: () => number;
   policy: () => Policy;
   onSyncStatus: (status: SyncStatus) => void;
+  /** The user's acknowledgements from their other browsers, for the engine. */
+  acknowledgedElsewhere?: () => AcknowledgedElsewhere;
 }
 
 /**
@@ -62,6 +65,7 @@ export class AccountRuntime {
       ...(deps.history && { history: deps.history }),
       policy: deps.policy,
       now: deps.now,
+      ...(deps.acknowledgedElsewhere && { acknowledgedElsewhere: deps.acknowledgedElsewhere }),
     });
     return new AccountRuntime(device, engine, deps);
   }

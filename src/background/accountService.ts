@@ -18,6 +18,8 @@ import { emptyOverview, type TrustOverview } from '../trust/trustOverview';
 import type { RoomTrustReport } from '../trust/types';
 import { AccountHistory } from './accountHistory';
 import { AccountRooms } from './accountRooms';
+import { AcknowledgementSync } from './acknowledgementSync';
+import { acknowledgementsOf } from '../trust/syncedAcknowledgements';
 import { AccountRuntime } from './accountRuntime';
 import type { AccountDevice } from './ports/accountDevice';
 import type { BackgroundRecords } from './backgroundRecords';
@@ -69,6 +71,7 @@ export class AccountService {
   readonly history: AccountHistory;
   private runtime: AccountRuntime | undefined;
   private securityService: SecurityService | undefined;
+  private acknowledgementSync: AcknowledgementSync | undefined;
   private busy: Promise<unknown> | undefined;
   private retryNotBefore = 0;
   private readonly accountVault: AccountVault;
@@ -95,6 +98,10 @@ export class AccountService {
       status: deps.status,
       now: deps.now,
       onChanged: () => this.overviewPublisher.schedule(),
+      onDecision: (decision) => {
+        if (decision.kind === 'acknowledged') this.acknowledgementSync?.noteAcknowledged();
+        else void this.acknowledgementSync?.notePinned(decision.userId, decision.masterKey);
+      },
     });
   }
 
@@ -158,6 +165,7 @@ export class AccountService {
       const runtime = this.runtime;
       this.runtime = undefined;
       this.endSecurity();
+      await this.endAcknowledgementSync();
       const result = runtime ? await runtime.signOut() : { removedFromServer: true };
       if (!runtime) await this.accountVault.clear();
       await this.deps.ledger.clear();
@@ -169,6 +177,7 @@ export class AccountService {
       await this.deps.records.delete('account-crypto-store');
       await this.deps.records.delete('account-ended');
       await this.deps.records.delete('identity-memory');
+      await this.deps.records.delete('synced-pins');
       this.deps.status.setAccount({ state: 'signed-out' });
       this.deps.onOverview(emptyOverview());
       return result;
@@ -184,6 +193,8 @@ export class AccountService {
   stop(): void {
     this.overviewPublisher.stop();
     this.endSecurity();
+    this.acknowledgementSync?.stop();
+    this.acknowledgementSync = undefined;
     this.runtime?.stop();
     this.runtime = undefined;
   }
@@ -191,6 +202,44 @@ export class AccountService {
   private endSecurity(): void {
     this.securityService?.stop();
     this.securityService = undefined;
+  }
+
+  /** Signed out: this browser forgets the sync key (the account's copy stays the account's). */
+  private async endAcknowledgementSync(): Promise<void> {
+    const sync = this.acknowledgementSync;
+    this.acknowledgementSync = undefined;
+    this.deps.status.setAcknowledgementSync(undefined);
+    await sync?.forget().catch((error: unknown) => log.warn('sync key not forgotten', { error: errorSummary(error) }));
+  }
+
+  private startAcknowledgementSync(runtime: AccountRuntime): void {
+    const { records } = this.deps;
+    const userId = runtime.userId;
+    const sync = new AcknowledgementSync({
+      userId,
+      channel: runtime.device.acknowledgements,
+      vault: this.deps.vault,
+      localAcknowledgements: async () => acknowledgementsOf(await this.deps.ledger.allEntries()),
+      localPins: {
+        load: async () => {
+          const record = await records.get('synced-pins');
+          return record?.userId === userId && Array.isArray(record.pins) ? record.pins : [];
+        },
+        save: (pins) => records.put('synced-pins', { userId, pins }),
+      },
+      recompute: () => runtime.engine.recomputeAll(),
+      onStatus: (status) => this.deps.status.setAcknowledgementSync(status),
+      now: this.deps.now,
+    });
+    this.acknowledgementSync = sync;
+    runtime.engine.onReport((report) => {
+      for (const { userId: pinned, masterKey } of sync.pinsToApply(report)) {
+        this.rooms
+          .pinIdentity(pinned, masterKey)
+          .catch((error: unknown) => log.warn('synced pin not applied', { error: errorSummary(error) }));
+      }
+    });
+    sync.start().catch((error: unknown) => log.warn('acknowledgement sync not started', { error: errorSummary(error) }));
   }
 
   private async signInWith(obtain: () => Promise<AccountCredentials>): Promise<AccountStatus> {
@@ -223,9 +272,11 @@ export class AccountService {
       now: this.deps.now,
       policy: () => this.deps.status.get().policy,
       onSyncStatus: (sync: SyncStatus) => this.onSync(sync),
+      acknowledgedElsewhere: () => this.acknowledgementSync?.acknowledgedElsewhere ?? new Map(),
     };
     const runtime = how === 'adopt' ? await AccountRuntime.adopt(credentials, deps) : await AccountRuntime.start(credentials, deps);
     this.runtime = runtime;
+    this.startAcknowledgementSync(runtime);
     this.securityService = new SecurityService(runtime.device, this.deps.security, this.deps.now, {
       load: async () => {
         const last = await this.deps.records.get('security-status');
@@ -268,6 +319,7 @@ export class AccountService {
     if (!runtime) return;
     this.runtime = undefined;
     this.endSecurity();
+    await this.endAcknowledgementSync();
     log.warn('session ended by the server');
     await runtime.discardAfterServerSignOut();
     await this.deps.records.put('account-ended', { byServerAt: at });

@@ -3,6 +3,7 @@ import type { SecurityStatus } from '../messaging/protocol';
 import type { DisagreementRecord } from '../trust/pageDisagreement';
 import type { IdentityMemory } from '../trust/identityMemory';
 import type { RetentionDays } from '../trust/trustHistory';
+import type { SyncedPin } from '../trust/syncedAcknowledgements';
 import type { Policy } from '../trust/types';
 import type { AlertKinds } from '../trust/alertPolicy';
 import type { AlertMemory } from './notifier';
@@ -30,4 +31,6 @@ export interface BackgroundRecords {
   'watched-rooms': { roomIds: string[] };
   /** Facts already notified (keys from alertPolicy.ts, bounded) and the rooms' rate windows; cleared at sign-out. */
   'alerted-facts': AlertMemory;
+  /** Identities the user accepted in this browser, shared with their other browsers (public keys, times). */
+  'synced-pins': { userId: string; pins: SyncedPin[] };
 }

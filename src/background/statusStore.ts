@@ -1,4 +1,4 @@
-import type { AccountStatus, CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
+import type { AccountStatus, AcknowledgementSyncStatus, CryptoEngineStatus, ExtensionStatus } from '../messaging/protocol';
 import type { Policy } from '../trust/types';
 
 /**
@@ -20,6 +20,10 @@ export function createStatusStore(initial: ExtensionStatus) {
     setAccount: (account: AccountStatus) => set({ ...status, account }),
     setPolicy: (policy: Policy) => set({ ...status, policy }),
     setLedgerSetAside: (ledgerSetAside: number) => set({ ...status, ledgerSetAside }),
+    setAcknowledgementSync: (acknowledgementSync: AcknowledgementSyncStatus | undefined) => {
+      const { acknowledgementSync: _previous, ...rest } = status;
+      set(acknowledgementSync === undefined ? rest : { ...rest, acknowledgementSync });
+    },
     onChange(listener: (status: ExtensionStatus) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -2,7 +2,16 @@
 import type { FactsChange, TrustFactSource } from './ports/trustFacts';
 import { buildRoomTrustReport, observationsFor, refreshRoomTrustReport } from '../trust/roomTrustReport';
 import type { DeviceListCheck, LedgerEntry, Policy, RoomTrustReport, UserFacts } from '../trust/types';
-import { acknowledge, isNewWarning, type LedgerChange, markWarned, observeRoom, type ShownDevice } from '../trust/warnedDeviceLedger';
+import {
+  acknowledge,
+  isNewWarning,
+  type LedgerChange,
+  ledgerKeyOf,
+  markWarned,
+  observeRoom,
+  type ShownDevice,
+} from '../trust/warnedDeviceLedger';
+import { type AcknowledgedElsewhere, applyToLedger } from '../trust/syncedAcknowledgements';
 import { t } from '../text/i18n';
 import { type HistoryEvent, type HistoryNames, historyOfLedgerChange, type WarnedWhere } from '../trust/trustHistory';
 import { IdentityKeeper, type IdentityMemoryPersistence } from './identityKeeper';
@@ -40,6 +49,12 @@ export interface TrustEngineOptions {
   history?: HistoryAppender;
   policy: () => Policy;
   now: () => number;
+  /**
+   * What the user acknowledged in their other browsers (acknowledgementSync.ts), applied on every
+   * computation, inside the room's queue: a device first seen after the acknowledgement arrived
+   * is covered the moment it appears, and no ledger write interleaves.
+   */
+  acknowledgedElsewhere?: () => AcknowledgedElsewhere;
 }
 
 /**
@@ -213,7 +228,10 @@ export class TrustEngine {
     const now = this.options.now();
     const policy = this.options.policy();
     const entries = await this.ledgerFor(roomId);
-    const observed = observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now);
+    const observed = this.withAcknowledgedElsewhere(
+      observeRoom(entries, observationsFor({ room, users, checks, ownDeviceId }, only), now),
+      policy,
+    );
     await this.persist(roomId, observed);
     const inputs = { room, users, checks, ledger: observed.entries, ownDeviceId, policy, now, identities: this.identities.current };
     const report =
@@ -258,6 +276,16 @@ export class TrustEngine {
     const loaded = await this.options.ledger.entriesForRoom(roomId);
     this.ledgers.set(roomId, loaded);
     return loaded;
+  }
+
+  /** Acknowledgements from the user's other browsers on top of an observation; a later put of the same entry wins. */
+  private withAcknowledgedElsewhere(observed: LedgerChange, policy: Policy): LedgerChange {
+    const elsewhere = this.options.acknowledgedElsewhere?.();
+    if (elsewhere === undefined || elsewhere.size === 0) return observed;
+    const applied = applyToLedger(observed.entries, elsewhere, policy);
+    // One version per entry, the applied one last: the history compares each with the one before.
+    const changed = new Map([...observed.changed, ...applied.changed].map((entry) => [ledgerKeyOf(entry), entry]));
+    return { entries: applied.entries, changed: [...changed.values()] };
   }
 
   /**

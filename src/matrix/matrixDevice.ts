@@ -1,3 +1,4 @@
+import type { AcknowledgementChannel } from '../background/ports/acknowledgementChannel';
 import type { AccountDevice, Identities, RoomDirectory } from '../background/ports/accountDevice';
 import type { RecoveryCrypto } from '../background/ports/recovery';
 import type { AccountSessions, SecurityStatusSource } from '../background/ports/security';
@@ -8,6 +9,7 @@ import type { SyncStatus } from '../model/deviceStatus';
 import type { VerificationView } from '../messaging/protocol';
 import { currentMasterKey } from './masterKey';
 import { MatrixSession, type SessionOptions } from './matrixSession';
+import { SdkAcknowledgementChannel } from './sdkAcknowledgementChannel';
 import { SdkRecovery } from './sdkRecovery';
 import { SdkAccountSessions, SdkSecurity } from './sdkSecurity';
 import { SdkTrustFacts } from './sdkTrustFacts';
@@ -24,6 +26,7 @@ export class MatrixDevice implements AccountDevice {
   readonly recovery: RecoveryCrypto;
   readonly identities: Identities;
   readonly rooms: RoomDirectory;
+  readonly acknowledgements: AcknowledgementChannel;
 
   private constructor(
     /** The SDK session itself, for src/matrix and for tests that drive the device as a peer. */
@@ -32,11 +35,14 @@ export class MatrixDevice implements AccountDevice {
     this.facts = new SdkTrustFacts(session.client, session.crypto, session.deviceLists);
     this.security = new SdkSecurity(session);
     this.sessions = new SdkAccountSessions(session);
+    const acknowledgements = new SdkAcknowledgementChannel(session.client);
+    this.acknowledgements = acknowledgements;
     this.recovery = new SdkRecovery({
       userId: session.userId,
       crypto: session.crypto,
       secretStorage: session.client.secretStorage,
       keys: session.secretStorageKeys,
+      whileOpen: () => acknowledgements.secretStorageOpen(session.client.secretStorage),
     });
     this.identities = {
       currentMasterKey: (userId) => currentMasterKey(session.crypto, userId),

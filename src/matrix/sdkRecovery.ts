@@ -26,6 +26,8 @@ export type RecoverySdk = {
   secretStorage: Pick<ServerSideSecretStorage, 'getDefaultKeyId' | 'setDefaultKeyId' | 'getKey' | 'checkKey'>;
   /** The session's cache, which answers the SDK's requests for the secret storage key. */
   keys: SecretStorageKeyCache;
+  /** Called while a flow holds the secret storage key, for secrets of ours (the acknowledgement sync key). */
+  whileOpen?: () => Promise<void>;
 };
 
 /** Recovery (set up, unlock, reset) over matrix-js-sdk's Rust crypto. */
@@ -62,6 +64,7 @@ export class SdkRecovery implements RecoveryCrypto {
         setupNewSecretStorage: true,
         setupNewKeyBackup: true,
       });
+      await this.sdk.whileOpen?.();
     } finally {
       // matrix-js-sdk hands a new default key to the session's cache (cacheSecretStorageKey)
       // to store the secrets under it; the setup ends here, and so does that copy.
@@ -89,6 +92,7 @@ export class SdkRecovery implements RecoveryCrypto {
         await crypto.loadSessionBackupPrivateKeyFromSecretStorage();
         await crypto.checkKeyBackupAndEnable();
       }
+      await this.sdk.whileOpen?.();
     } finally {
       keys.drop();
     }

@@ -54,7 +54,23 @@ export interface ExtensionStatus {
   extensionVersion: string;
   /** Ledger records found damaged and set aside (src/storage/ledgerStore.ts); absent when none. */
   ledgerSetAside?: number;
+  /** Acknowledgements shared with the user's other browsers (acknowledgementSync.ts); absent when signed out. */
+  acknowledgementSync?: AcknowledgementSyncStatus;
 }
+
+/**
+ * off: this browser has no sync key (not unlocked with the recovery key here), its
+ * acknowledgements stay here; rejected: the synced copy did not decrypt or validate, and is
+ * not trusted; other-key: it was sealed under another sync key (recovery was set up anew in
+ * another browser), and this browser needs unlocking again; error: the server could not be asked.
+ */
+export type AcknowledgementSyncStatus =
+  | { state: 'off' }
+  | { state: 'syncing' }
+  | { state: 'synced'; at: number; acknowledgements: number }
+  | { state: 'rejected'; at: number }
+  | { state: 'other-key'; at: number }
+  | { state: 'error'; at: number };
 
 /** What a content script learns when it announces itself. */
 export interface PageHelloResult {

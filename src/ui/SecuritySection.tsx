@@ -8,16 +8,19 @@ import {
   canSetUpRecovery,
   canUseRecoveryKey,
   crossSigningBreakdown,
+  describeAcknowledgementSync,
   describeCrossSigning,
   describeKeyBackup,
   describeRecovery,
   describeThisDevice,
+  needsSyncKey,
 } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 import { formatTime } from '../text/timeText';
 import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
 import { Field } from './Field';
+import { useExtensionStatus } from './useExtensionStatus';
 
 /**
  * "Is my encryption set up right, and is this extension trusted?": the status of this session,
@@ -79,6 +82,8 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
   const { busy, error, run } = useAction();
   const canSetUp = idle && canSetUpRecovery(status);
   const checks = crossSigningBreakdown(status);
+  const extension = useExtensionStatus();
+  const sync = extension.phase === 'live' ? extension.value.acknowledgementSync : undefined;
   return (
     <>
       <StatusLineView line={describeThisDevice(status)} />
@@ -94,7 +99,7 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
           </button>
         </div>
       )}
-      {unlocking && !status.thisDeviceVerified && (
+      {unlocking && (!status.thisDeviceVerified || needsSyncKey(sync)) && (
         <UnlockForm passphrase={status.secretStorage.passphraseBased} onDone={() => setUnlocking(false)} />
       )}
       <StatusLineView line={describeCrossSigning(status)} />
@@ -109,6 +114,12 @@ function SecurityStatusView({ status, idle, showResets }: { status: SecurityStat
       )}
       <StatusLineView line={describeRecovery(status)} />
       <StatusLineView line={describeKeyBackup(status)} />
+      {sync !== undefined && <StatusLineView line={describeAcknowledgementSync(sync)} />}
+      {needsSyncKey(sync) && status.thisDeviceVerified && canUseRecoveryKey(status) && idle && !unlocking && (
+        <button class="link" type="button" onClick={() => setUnlocking(true)}>
+          {t('ackSyncUnlockButton')}
+        </button>
+      )}
       {canSetUp && settingUp === undefined && (
         <button class="primary" type="button" onClick={() => setSettingUp('new')}>
           {t('recoverySetUpButton')}

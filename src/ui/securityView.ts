@@ -1,4 +1,5 @@
-import type { SecurityStatus } from '../messaging/protocol';
+import type { AcknowledgementSyncStatus, SecurityStatus } from '../messaging/protocol';
+import { formatTime } from '../text/timeText';
 import { t } from '../text/i18n';
 import type { StatusLine } from './statusView';
 import { plural } from '../text/plural';
@@ -127,4 +128,40 @@ export function canUseRecoveryKey(status: SecurityStatus): boolean {
 /** The recovery key as shown: groups of four, as matrix-js-sdk encodes it. */
 export function keyGroups(key: string): string[] {
   return key.replace(/\s+/g, '').match(/.{1,4}/g) ?? [];
+}
+
+/**
+ * Do the user's acknowledgements follow them to their other browsers? Off says why (this browser
+ * was never unlocked with the recovery key) and that they stay here; a refused copy is never
+ * shown as synced.
+ */
+export function describeAcknowledgementSync(sync: AcknowledgementSyncStatus): StatusLine {
+  const line = { id: 'acknowledgement-sync' as const, label: t('ackSyncLabel') };
+  switch (sync.state) {
+    case 'off':
+      return { ...line, value: t('ackSyncOff'), tone: 'neutral', detail: t('ackSyncOffDetail') };
+    case 'syncing':
+      return { ...line, value: t('ackSyncSyncing'), tone: 'busy' };
+    case 'synced':
+      return {
+        ...line,
+        value: t('ackSyncSynced', formatTime(sync.at)),
+        tone: 'ok',
+        detail: plural(sync.acknowledgements, {
+          one: () => t('ackSyncCountOne'),
+          other: () => t('ackSyncCountMany', String(sync.acknowledgements)),
+        }),
+      };
+    case 'rejected':
+      return { ...line, value: t('ackSyncRejected'), tone: 'bad', detail: t('ackSyncRejectedDetail', formatTime(sync.at)) };
+    case 'other-key':
+      return { ...line, value: t('ackSyncOtherKey'), tone: 'warn', detail: t('ackSyncOtherKeyDetail') };
+    case 'error':
+      return { ...line, value: t('ackSyncError'), tone: 'warn', detail: t('ackSyncErrorDetail', formatTime(sync.at)) };
+  }
+}
+
+/** This browser's sync key is missing or outdated: unlocking with the recovery key (again) shares its acknowledgements. */
+export function needsSyncKey(sync: AcknowledgementSyncStatus | undefined): boolean {
+  return sync?.state === 'off' || sync?.state === 'other-key';
 }

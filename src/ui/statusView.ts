@@ -9,7 +9,17 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'neutral';
 
 export interface StatusLine {
   /** Stable, untranslated name of the line (pages and tests find it by this). */
-  id: 'account' | 'sync' | 'own-sessions' | 'engine' | 'this-device' | 'cross-signing' | 'recovery' | 'key-backup' | 'ledger';
+  id:
+    | 'account'
+    | 'sync'
+    | 'own-sessions'
+    | 'engine'
+    | 'this-device'
+    | 'cross-signing'
+    | 'recovery'
+    | 'key-backup'
+    | 'acknowledgement-sync'
+    | 'ledger';
   label: string;
   value: string;
   tone: Tone;

@@ -1,6 +1,7 @@
 import type { RoomRef } from '../../clients/clientAdapter';
 import type { SyncStatus } from '../../model/deviceStatus';
 import type { VerificationView } from '../../messaging/protocol';
+import type { AcknowledgementChannel } from './acknowledgementChannel';
 import type { RecoveryCrypto } from './recovery';
 import type { AccountSessions, SecurityStatusSource } from './security';
 import type { TrustFactSource } from './trustFacts';
@@ -22,6 +23,8 @@ export interface AccountDevice {
   readonly recovery: RecoveryCrypto;
   readonly identities: Identities;
   readonly rooms: RoomDirectory;
+  /** Where acknowledgements travel to the user's other browsers. */
+  readonly acknowledgements: AcknowledgementChannel;
   /** Follows verifications of this device (or with other users); one follower per device. */
   followVerifications(onChange: (view: VerificationView) => void): Verification;
   /** The crypto store's public identity key and the crypto engine's version. */

@@ -5,6 +5,7 @@ import type { DeviceListCheck, LedgerEntry, Policy, RoomFacts, RoomTrustReport, 
 import type { HistoryEvent } from '../../../src/trust/trustHistory';
 import { ledgerKeyOf } from '../../../src/trust/warnedDeviceLedger';
 import type { IdentityMemory } from '../../../src/trust/identityMemory';
+import type { AcknowledgedElsewhere } from '../../../src/trust/syncedAcknowledgements';
 import { alice, bob, carol, dave, device, keyOf, OWN_DEVICE, room, ROOM, user } from '../trust/facts';
 
 /** Facts as the SDK would give them, counting how often each user is asked about. */
@@ -459,5 +460,48 @@ describe('the identity memory', () => {
     facts.users.set(bob.userId, bobAfterOurReset);
     const report = await engine.report(ROOM);
     expect(report.members.find((m) => m.userId === bob.userId)?.cause).toEqual({ ownReset: { at: 500 } });
+  });
+});
+
+describe('acknowledgements from the user’s other browsers', () => {
+  function withElsewhere() {
+    const facts = new FakeFacts(new Map([alice, dave].map((u) => [u.userId, u])));
+    facts.rooms.set(ROOM, room([alice.userId, dave.userId]));
+    const ledger = new MemoryLedger();
+    let elsewhere: AcknowledgedElsewhere = new Map();
+    const engine = new TrustEngine({ facts, ledger, policy: () => 'default', now: () => 1_000, acknowledgedElsewhere: () => elsewhere });
+    engines.push(engine);
+    const acknowledge = (deviceId: string, ed25519Key = keyOf(deviceId)) => {
+      const ack = { roomId: ROOM, userId: dave.userId, deviceId, ed25519Key, acknowledgedClass: 'unsigned' as const, acknowledgedAt: 500 };
+      elsewhere = new Map([...elsewhere, [ledgerKeyOf(ack), ack]]);
+    };
+    return { facts, ledger, engine, acknowledge };
+  }
+
+  it('quiets, at the next computation, a device acknowledged elsewhere, and records it in the ledger', async () => {
+    const { engine, ledger, acknowledge } = withElsewhere();
+    expect(devicesOf(await engine.report(ROOM), dave.userId)).toEqual([expect.objectContaining({ deviceId: 'DAVEBOT', isNew: true })]);
+    acknowledge('DAVEBOT');
+    await engine.recomputeAll();
+    const report = await engine.report(ROOM);
+    expect(devicesOf(report, dave.userId)).toEqual([expect.objectContaining({ deviceId: 'DAVEBOT', isNew: false, acknowledgedAt: 500 })]);
+    expect([...ledger.entries.values()].find((e) => e.deviceId === 'DAVEBOT')).toMatchObject({ acknowledgedClass: 'unsigned' });
+  });
+
+  it('covers a device acknowledged elsewhere before it first appears here', async () => {
+    const { engine, facts, acknowledge } = withElsewhere();
+    acknowledge('DAVEPHONE');
+    await engine.report(ROOM);
+    facts.users.set(dave.userId, user(dave.userId, [...dave.devices, device('DAVEPHONE', 'unsigned')]));
+    facts.emit({ kind: 'users', userIds: [dave.userId] });
+    await vi.waitFor(async () =>
+      expect(devicesOf(await engine.report(ROOM), dave.userId).find((d) => d.deviceId === 'DAVEPHONE')).toMatchObject({ isNew: false }),
+    );
+  });
+
+  it('never covers the same device id with another key', async () => {
+    const { engine, acknowledge } = withElsewhere();
+    acknowledge('DAVEBOT', keyOf('DAVEBOT-BEFORE'));
+    expect(devicesOf(await engine.report(ROOM), dave.userId)).toEqual([expect.objectContaining({ deviceId: 'DAVEBOT', isNew: true })]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityStatus } from '../../../src/messaging/protocol';
-import { canSetUpRecovery } from '../../../src/ui/securityView';
+import { canSetUpRecovery, describeAcknowledgementSync } from '../../../src/ui/securityView';
 
 const held = { masterKey: true, selfSigningKey: true, userSigningKey: true };
 const complete: SecurityStatus = {
@@ -39,5 +39,37 @@ describe('canSetUpRecovery', () => {
         crossSigning: { ...complete.crossSigning, privateKeysCachedLocally: { ...held, userSigningKey: false } },
       }),
     ).toBe(false);
+  });
+});
+
+describe('describeAcknowledgementSync', () => {
+  const at = Date.UTC(2026, 0, 5, 9, 0);
+
+  it('says why acknowledgements stay in a browser without the key', () => {
+    expect(describeAcknowledgementSync({ state: 'off' })).toMatchObject({
+      tone: 'neutral',
+      value: 'Only in this browser',
+      detail: expect.stringContaining('not been unlocked with your recovery key') as unknown,
+    });
+  });
+
+  it('counts what is shared', () => {
+    expect(describeAcknowledgementSync({ state: 'synced', at, acknowledgements: 1 }).detail).toBe('1 acknowledgement shared, encrypted.');
+    expect(describeAcknowledgementSync({ state: 'synced', at, acknowledgements: 3 })).toMatchObject({
+      tone: 'ok',
+      detail: '3 acknowledgements shared, encrypted.',
+    });
+  });
+
+  it('never shows a refused copy as shared', () => {
+    const line = describeAcknowledgementSync({ state: 'rejected', at });
+    expect(line).toMatchObject({ tone: 'bad', value: 'Could not be verified' });
+    expect(line.detail).toContain('this browser keeps its own');
+  });
+});
+
+describe('describeAcknowledgementSync, with an outdated key', () => {
+  it('asks to unlock again rather than calling the copy damaged', () => {
+    expect(describeAcknowledgementSync({ state: 'other-key', at: 0 })).toMatchObject({ tone: 'warn', value: 'Unlock again' });
   });
 });
