@@ -4,7 +4,7 @@ import { plural } from './plural';
 /** Clock times and dates as every part of the extension shows them, in the UI's language. */
 
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(uiLanguage(), { hour: '2-digit', minute: '2-digit' });
+  return new Date(epochMs).toLocaleTimeString(uiLanguage(), { timeStyle: 'short' });
 }
 
 export function formatTimeAgo(epochMs: number, now: number): string {
