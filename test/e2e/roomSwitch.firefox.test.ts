@@ -177,4 +177,27 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
       await page.close();
     }
   });
+
+  it("the trust history in Firefox: Side room's acknowledgement, made in its review, reads as one line in the options page", async () => {
+    const page = await firefox.openExtensionPage('options.html');
+    try {
+      const line = await page.waitForSelector('[data-testid="history-list"] li[data-kinds~="acknowledged"]', { timeout: 30_000 });
+      const text = await line?.evaluate((element) => element.textContent ?? '');
+      expect(text).toMatch(/— Bob's .+ in Side room: you were warned in the extension at .+; you acknowledged it at /);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('acknowledgement sharing in Firefox: a browser never unlocked with the recovery key says its acknowledgements stay in it', async () => {
+    const page = await firefox.openExtensionPage('popup.html');
+    try {
+      const line = await page.waitForSelector('[data-status="acknowledgement-sync"]', { timeout: 30_000 });
+      const text = await line?.evaluate((element) => (element as HTMLElement).innerText);
+      expect(text).toContain('Only in this browser');
+      expect(text).toContain('warnings you acknowledge here stay here');
+    } finally {
+      await page.close();
+    }
+  });
 });
