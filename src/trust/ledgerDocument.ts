@@ -1,5 +1,6 @@
 import {
-  type Check,
+  fieldsProblem,
+  type FieldChecks,
   deviceId as isDeviceId,
   hasOnlyKeys,
   isBoundedString,
@@ -36,7 +37,7 @@ export const MAX_ENTRIES = 200_000;
 const MAX_KEY_LENGTH = 64;
 
 /** One check per field, in the order fields are written; a `Record` so no field is forgotten. */
-const FIELDS: Record<keyof LedgerEntry, { check: Check; optional?: true }> = {
+const FIELDS: FieldChecks<LedgerEntry> = {
   roomId: { check: isRoomId },
   userId: { check: isUserId },
   deviceId: { check: isDeviceId },
@@ -164,15 +165,8 @@ export function isStoredLedgerEntry(value: unknown): value is LedgerEntry {
 /** Why `value` is not a valid ledger entry, or undefined when it is. */
 function entryProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'is not an object';
-  if (!hasOnlyKeys(value, FIELD_NAMES)) return 'has an unexpected field';
-  for (const name of FIELD_NAMES) {
-    const { check, optional } = FIELDS[name];
-    if (!Object.hasOwn(value, name)) {
-      if (optional) continue;
-      return `has no ${name}`;
-    }
-    if (!check(value[name])) return `has an invalid ${name}`;
-  }
+  const problem = fieldsProblem(value, FIELDS);
+  if (problem !== undefined) return problem;
   if (Object.hasOwn(value, 'acknowledgedAt') !== Object.hasOwn(value, 'acknowledgedClass')) return 'has only half of an acknowledgement';
   return undefined;
 }

@@ -1,7 +1,8 @@
 import {
   type Check,
+  fieldsProblem,
+  type FieldChecks,
   deviceId as isDeviceId,
-  hasOnlyKeys,
   isBoundedString,
   isNonNegativeInteger,
   isPlainObject,
@@ -78,7 +79,7 @@ const boundedText =
     isBoundedString(value, max);
 
 /** One check per field, in the order fields are written; a `Record` so no field is forgotten. */
-const FIELDS: Record<keyof HistoryEvent, { check: Check; optional?: true }> = {
+const FIELDS: FieldChecks<HistoryEvent> = {
   id: { check: (value) => isBoundedString(value, 32) },
   at: { check: isNonNegativeInteger },
   kind: { check: oneOf(...HISTORY_KINDS) },
@@ -141,15 +142,8 @@ export function isHistoryEvent(value: unknown): value is HistoryEvent {
 export function historyEventProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'is not an object';
   const present = Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
-  if (!hasOnlyKeys(present, FIELD_NAMES)) return 'has an unexpected field';
-  for (const name of FIELD_NAMES) {
-    const { check, optional } = FIELDS[name];
-    if (!Object.hasOwn(present, name)) {
-      if (optional) continue;
-      return `has no ${name}`;
-    }
-    if (!check(present[name])) return `has an invalid ${name}`;
-  }
+  const problem = fieldsProblem(present, FIELDS);
+  if (problem !== undefined) return problem;
   if (present.id !== historyEventId(present as unknown as HistoryEventContent)) return 'has an id that does not match it';
   return undefined;
 }

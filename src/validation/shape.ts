@@ -61,3 +61,24 @@ export function exactly(required: Record<string, Check>, optional: Record<string
     return requiredOk && optionalOk;
   };
 }
+
+/** A record's fields: each one's check, and whether it may be absent. */
+export type FieldChecks<T> = Record<keyof T, { check: Check; optional?: true }>;
+
+/**
+ * Why `value` is not a record with these fields (no other key, every required one, each passing
+ * its check), in English for logs and tests; undefined when it is. Names the field, never its value.
+ */
+export function fieldsProblem<T>(value: Record<string, unknown>, fields: FieldChecks<T>): string | undefined {
+  const names = Object.keys(fields) as (keyof T & string)[];
+  if (!hasOnlyKeys(value, names)) return 'has an unexpected field';
+  for (const name of names) {
+    const { check, optional } = fields[name];
+    if (!Object.hasOwn(value, name)) {
+      if (optional) continue;
+      return `has no ${name}`;
+    }
+    if (!check(value[name])) return `has an invalid ${name}`;
+  }
+  return undefined;
+}
