@@ -5,6 +5,7 @@ import { roomNoticeId } from '../../src/background/notifier';
 import type { RoomTrustReport } from '../../src/trust/types';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { signInInOptionsPage } from '../support/extensionPages.ts';
+import { aliceAndDaveInARoom } from '../support/alertWorld.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 import { saveElementScreenshot } from '../support/screenshots.ts';
@@ -78,12 +79,7 @@ describe('alerts as notifications, in Chromium', () => {
   });
 
   it('an unsigned session of the own account, added with no tab open, is notified; clicking opens the review, acknowledging clears it, and so does signing out', async () => {
-    const alice = await synapse.registerUser({ displayName: 'Alice' });
-    const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
-    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
-    peers.push(phone, dave);
-    await Promise.all([phone.bootstrapCrossSigning(), dave.bootstrapCrossSigning()]);
-    const roomId = await phone.shareRoomWith(dave);
+    const { alice, dave, roomId } = await aliceAndDaveInARoom(synapse, peers);
     await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
 
     // No Matrix client tab, no extension page: only the browser's blank tab.
@@ -211,12 +207,7 @@ describe('how fast a new session becomes a notification, in Chromium', () => {
   });
 
   it('measures new_device_to_notification_ms', async () => {
-    const alice = await synapse.registerUser({ displayName: 'Alice' });
-    const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
-    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
-    peers.push(phone, dave);
-    await Promise.all([phone.bootstrapCrossSigning(), dave.bootstrapCrossSigning()]);
-    const roomId = await phone.shareRoomWith(dave);
+    const { alice, roomId } = await aliceAndDaveInARoom(synapse, peers);
     await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
     const samples: number[] = [];
     // The response is seen by this busy process (its peers' crypto, the browser's driver) a little

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { roomNoticeId } from '../../src/background/notifier';
 import { type FirefoxSession, launchFirefox } from '../support/firefox.ts';
+import { aliceAndDaveInARoom } from '../support/alertWorld.ts';
 import { Peer } from '../support/peer.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -35,12 +36,7 @@ describe('alerts as notifications, in Firefox ESR', () => {
   });
 
   it('an unsigned session of the own account, added with no tab open, is notified with the room and the session named', async () => {
-    const alice = await synapse.registerUser({ displayName: 'Alice' });
-    const phone = await Peer.login(server, alice, { deviceName: "Alice's phone" });
-    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave' }), { deviceName: "Dave's laptop" });
-    peers.push(phone, dave);
-    await Promise.all([phone.bootstrapCrossSigning(), dave.bootstrapCrossSigning()]);
-    const roomId = await phone.shareRoomWith(dave);
+    const { alice, roomId } = await aliceAndDaveInARoom(synapse, peers);
 
     const options = await firefox.openExtensionPage('options.html');
     await options.type('input[name="homeserver"]', server.baseUrl);

@@ -182,7 +182,7 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     const page = await firefox.openExtensionPage('options.html');
     try {
       const line = await page.waitForSelector('[data-testid="history-list"] li[data-kinds~="acknowledged"]', { timeout: 30_000 });
-      const text = await line?.evaluate((element) => element.textContent ?? '');
+      const text = await line?.evaluate((element) => element.textContent);
       expect(text).toMatch(/— Bob's .+ in Side room: you were warned in the extension at .+; you acknowledged it at /);
     } finally {
       await page.close();
