@@ -63,8 +63,8 @@ export function parseNoticeId(id: string): { kind: 'summary' } | { kind: 'room';
  * (alertPolicy.ts), holds it to the rate limits (alertCoalescer.ts), shows it, opens the room's
  * review on a click, and takes it away when the user settles the room or signs out.
  *
- * A notification is not counted as the warning shown (no `markWarned`): the system may hold it
- * back (do not disturb, notifications off for the browser), so nobody knows it was seen.
+ * `onNotified` tells the trust history which members a room's notification named (a summary
+ * names nobody); whether the system showed it (do not disturb) is not ours to know.
  */
 export class Notifier {
   private readonly coalescer = new AlertCoalescer();
@@ -140,8 +140,7 @@ export class Notifier {
     const { notices, nextAt } = this.coalescer.take(now);
     for (const notice of notices) await this.show(notice);
     // Remembered once shown, not before: news held in a window survives a re-sync after a restart.
-    if (notices.length > 0)
-      await this.remember(notices.flatMap((notice) => (notice.kind === 'room' ? notice.alerts.map((alert) => alert.key) : [])));
+    if (notices.length > 0) await this.remember(notices.flatMap((notice) => notice.alerts.map((alert) => alert.key)));
     if (nextAt !== undefined) this.wakeAt(nextAt, now);
   }
 

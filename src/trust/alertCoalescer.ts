@@ -10,7 +10,7 @@ export const SUMMARY_AFTER_ROOMS = 3;
 /** What to show: one room's news, or a summary of several rooms. */
 export type AlertNotice =
   | { kind: 'room'; roomId: string; roomName?: string; alerts: Alert[] }
-  | { kind: 'summary'; rooms: { roomId: string; roomName?: string }[] };
+  | { kind: 'summary'; rooms: { roomId: string; roomName?: string }[]; alerts: Alert[] };
 
 export interface DueNotices {
   notices: AlertNotice[];
@@ -99,7 +99,8 @@ export class AlertCoalescer {
       const roomName = alerts.find((alert) => alert.roomName !== undefined)?.roomName;
       return { roomId, ...(roomName !== undefined && { roomName }) };
     };
-    if (rooms.length > SUMMARY_AFTER_ROOMS) return [{ kind: 'summary', rooms: rooms.map(named) }];
+    if (rooms.length > SUMMARY_AFTER_ROOMS)
+      return [{ kind: 'summary', rooms: rooms.map(named), alerts: rooms.flatMap((room) => room.alerts) }];
     return rooms.map((room) => ({ kind: 'room', ...named(room), alerts: room.alerts }));
   }
 

@@ -253,6 +253,18 @@ describe('Notifier', () => {
     expect(notifications.shown.size).toBe(0);
   });
 
+  it('a summary tells its facts once: the same reports after the rooms’ windows notify nothing', async () => {
+    const { notifier, notifications, clock } = setup();
+    const rooms = ['!a:x', '!b:x', '!c:x', '!d:x'];
+    for (const room of rooms) await notifier.report(reportWith([{ ...bobReset, masterKey: room }], room));
+    await clock.advance(BURST_MS);
+    expect(notifications.created).toEqual(['mtg-alert:summary']);
+    await clock.advance(RATE_WINDOW_MS);
+    for (const room of rooms) await notifier.report(reportWith([{ ...bobReset, masterKey: room }], room));
+    await clock.advance(BURST_MS);
+    expect(notifications.created).toEqual(['mtg-alert:summary']);
+  });
+
   it('signing out takes every notification away and forgets what was alerted', async () => {
     const { notifier, notifications, clock, memory } = setup();
     await notifier.report(reportWith([strangerSession]));

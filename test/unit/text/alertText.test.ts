@@ -32,7 +32,7 @@ describe('notification text', () => {
 
   it('a summary counts the rooms', () => {
     const rooms = ['!a:x', '!b:x', '!c:x', '!d:x'].map((roomId) => ({ roomId }));
-    expect(noticeText({ kind: 'summary', rooms })).toEqual({
+    expect(noticeText({ kind: 'summary', rooms, alerts: [] })).toEqual({
       title: 'Matrix Trust Guard',
       message: 'New warnings in 4 rooms. Click to review them.',
     });
