@@ -70,6 +70,8 @@ export class Notifier {
   private readonly coalescer = new AlertCoalescer();
   /** The rooms the summary on screen stands for (this worker's; a restart forgets it). */
   private summaryRooms = new Set<string>();
+  /** Rooms whose notification this worker put on screen (a restart forgets them: then a click or an acknowledgement clears it). */
+  private readonly shownRooms = new Set<string>();
   private remembered: string[] = [];
   private loaded: Promise<void> | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -81,6 +83,9 @@ export class Notifier {
   /** A room's new report: anything alert-worthy and not alerted before waits for its turn. */
   report(report: RoomTrustReport): Promise<void> {
     return this.serially(async () => {
+      // Nothing new left (acknowledged here or in another browser, or gone): the notice has no job.
+      const { warn, critical } = report.newWarnings;
+      if (warn + critical === 0 && this.shownRooms.has(report.roomId)) await this.take(roomNoticeId(report.roomId));
       const settings = await this.deps.settings();
       await this.load();
       const remembered = new Set(this.remembered);
@@ -148,6 +153,7 @@ export class Notifier {
     const id = notice.kind === 'room' ? roomNoticeId(notice.roomId) : SUMMARY_ID;
     await this.deps.notifications.create(id, noticeText(notice));
     if (notice.kind === 'room') {
+      this.shownRooms.add(notice.roomId);
       this.deps.onNotified?.(notice.roomId, [...new Set(notice.alerts.map((alert) => alert.userId))]);
     } else {
       for (const room of notice.rooms) this.summaryRooms.add(room.roomId);
@@ -189,6 +195,8 @@ export class Notifier {
   }
 
   private async take(id: string): Promise<void> {
+    const target = parseNoticeId(id);
+    if (target?.kind === 'room') this.shownRooms.delete(target.roomId);
     await this.deps.notifications.clear(id);
   }
 

@@ -253,6 +253,16 @@ describe('Notifier', () => {
     expect(notifications.shown.size).toBe(0);
   });
 
+  it('a room with nothing new left (acknowledged in another browser) takes its notification away', async () => {
+    const { notifier, notifications, clock } = setup();
+    await notifier.report(reportWith([strangerSession]));
+    await clock.advance(BURST_MS);
+    expect([...notifications.shown.keys()]).toEqual([roomNoticeId(ROOM)]);
+    const quiet = { ...reportWith([{ ...strangerSession, devices: strangerSession.devices.map((d) => ({ ...d, isNew: false })) }]) };
+    await notifier.report({ ...quiet, newWarnings: { warn: 0, critical: 0 } });
+    expect(notifications.shown.size).toBe(0);
+  });
+
   it('a summary tells its facts once: the same reports after the rooms’ windows notify nothing', async () => {
     const { notifier, notifications, clock } = setup();
     const rooms = ['!a:x', '!b:x', '!c:x', '!d:x'];
