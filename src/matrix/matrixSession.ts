@@ -6,7 +6,8 @@ import type { DeviceListWatch } from './deviceListWatch';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';
 import { rateLimitedFetch } from './rateLimit';
-import { nextSyncStatus, overdueSyncStatus, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from './syncStatus';
+import { OverdueSyncWatch } from './overdueSyncWatch';
+import { nextSyncStatus, type SyncStatus } from './syncStatus';
 
 /** IndexedDB names of this account's stores; sign-out deletes them. */
 export const SYNC_DATABASE = 'mtg-account-sync';
@@ -41,8 +42,8 @@ export interface SessionOptions {
 export class MatrixSession {
   private status: SyncStatus = { state: 'starting' };
   private lastSaveAt = 0;
-  /** Fires when the current long-poll is overdue (see overdueSyncStatus). */
-  private overdueTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Says offline when the current long-poll is overdue. */
+  private readonly overdue: OverdueSyncWatch;
   private stopped = false;
 
   private constructor(
@@ -53,7 +54,9 @@ export class MatrixSession {
     private readonly requests: StoppableFetch,
     /** The recovery key while a flow needs it (see SecretStorageKeyCache). */
     readonly secretStorageKeys: SecretStorageKeyCache,
-  ) {}
+  ) {
+    this.overdue = new OverdueSyncWatch(POLL_TIMEOUT_MS, options.now ?? Date.now, (status) => this.setStatus(status));
+  }
 
   static async start(options: SessionOptions): Promise<MatrixSession> {
     const { credentials } = options;
@@ -120,7 +123,7 @@ export class MatrixSession {
   /** Stops syncing; stores stay as they are for the next start. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.overdueTimer);
+    this.overdue.stop();
     this.secretStorageKeys.drop();
     this.options.deviceLists.stop();
     this.requests.stop();
@@ -180,25 +183,10 @@ export class MatrixSession {
     this.watchForOverdueSync();
   }
 
-  /**
-   * "Up to date" is only true while syncs keep answering: a hung long-poll emits nothing, so a
-   * timer checks when the next answer is overdue, and the status says offline from then on
-   * (with the last good sync) until a sync answers again.
-   */
+  /** A stopped client still emits STOPPED, which keeps the status: no timer outlives the session. */
   private watchForOverdueSync(): void {
-    clearTimeout(this.overdueTimer);
-    this.overdueTimer = undefined;
-    // A stopped client still emits STOPPED, which keeps the status: no timer outlives the session.
-    if (this.stopped || this.status.state !== 'syncing') return;
-    const now = this.options.now ?? Date.now;
-    const dueIn = this.status.lastSyncAt + POLL_TIMEOUT_MS + SYNC_OVERDUE_MARGIN_MS - now();
-    this.overdueTimer = setTimeout(
-      () => {
-        const overdue = overdueSyncStatus(this.status, POLL_TIMEOUT_MS, now());
-        if (overdue) this.setStatus(overdue);
-      },
-      Math.max(0, dueIn),
-    );
+    if (this.stopped) this.overdue.stop();
+    else this.overdue.watch(this.status);
   }
 }
 
