@@ -54,7 +54,10 @@ export interface OAuthHomeserver {
   /** Acts on the account page as the user would. */
   accountAction(user: OAuthUser, action: AccountAction): Promise<void>;
   introspect(token: string): Promise<{ active: boolean } & Record<string, unknown>>;
-  /** The provider stops answering (503 from the proxy for its paths) / answers again; Synapse is unaffected except its own introspection calls. */
+  /**
+   * The provider stops answering (503 from the proxy for its paths) / answers again; Synapse is
+   * unaffected except its own introspection calls.
+   */
   providerDown(): void;
   providerUp(): void;
   setAccessTokenTtl(seconds: number): void;
@@ -237,10 +240,10 @@ export async function startSsoHomeserver(options: { name?: string } = {}): Promi
     baseUrl: proxy.baseUrl,
     issuer,
     synapse,
-    async registerUser(opts) {
+    registerUser(opts) {
       const user = newUser(synapse.serverName);
       service.accounts.set(user.username, { username: user.username, password: user.password, displayName: opts?.displayName });
-      return user;
+      return Promise.resolve(user);
     },
     async completeSso(user, ssoRedirectUrl) {
       const done = (url: string) => new URL(url).searchParams.has('loginToken');

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type AdapterPayload, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { cookieValue, readBody, readForm, redirect, sendHtml, sendJson } from './http.ts';
 import * as pages from './pages.ts';
-// @ts-expect-error -- oidc-provider's internal state (no types): the live set of known scopes.
 import providerState from 'oidc-provider/lib/helpers/weak_cache.js';
 import { MATRIX_API_SCOPES, deviceIdOf, deviceScopesIn, grantsMatrixApi } from './scopes.ts';
 import { TokenStore } from './store.ts';
@@ -61,12 +60,13 @@ export class AuthService {
     this.provider.use(async (ctx, next) => {
       await next();
       // Learnt device scopes are not for the world to see.
-      if (ctx.oidc?.route === 'discovery') (ctx.body as Record<string, unknown>).scopes_supported = this.staticScopes;
+      if ((ctx as Partial<KoaContextWithOIDC>).oidc?.route === 'discovery')
+        (ctx.body as Record<string, unknown>).scopes_supported = this.staticScopes;
     });
     this.provider.on('grant.success', (ctx: KoaContextWithOIDC) => this.tokensIssued(ctx));
     this.provider.on('server_error', (_ctx: unknown, error: Error) => console.error('auth service stand-in:', error.message));
-    this.scopes = (providerState(this.provider) as { configuration: { scopes: Set<string> } }).configuration.scopes;
-    this.providerCallback = this.provider.callback() as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    this.scopes = providerState(this.provider).configuration.scopes;
+    this.providerCallback = this.provider.callback();
   }
 
   private configuration(): Configuration {
@@ -180,7 +180,11 @@ export class AuthService {
     // Consent is given at once for what we grant (Matrix scopes, openid, profile); MAS asks.
     const accountId = details.session?.accountId;
     if (!accountId) throw new Error('consent without a signed-in account');
-    const grantId = await this.approve(accountId, String(details.params.client_id), String(details.params.scope ?? ''));
+    const grantId = await this.approve(
+      accountId,
+      String(details.params.client_id),
+      typeof details.params.scope === 'string' ? details.params.scope : '',
+    );
     await this.provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
@@ -240,7 +244,7 @@ export class AuthService {
     }
     const token = (await readForm(req)).get('token') ?? '';
     const accessToken = token ? await this.provider.AccessToken.find(token) : undefined;
-    if (!accessToken || accessToken.isExpired || !(await this.provider.Grant.find(accessToken.grantId ?? ''))) {
+    if (!accessToken || accessToken.isExpired || !(await this.provider.Grant.find(accessToken.grantId))) {
       return sendJson(res, { active: false });
     }
     this.store.used(accessToken.jti);

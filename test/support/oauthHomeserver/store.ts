@@ -64,29 +64,31 @@ export class TokenStore {
         return store.model(this.name);
       }
 
-      async upsert(id: string, payload: AdapterPayload): Promise<void> {
+      upsert(id: string, payload: AdapterPayload): Promise<void> {
         this.entries.set(id, payload);
+        return Promise.resolve();
       }
 
-      async find(id: string): Promise<AdapterPayload | undefined> {
+      find(id: string): Promise<AdapterPayload | undefined> {
         const payload = this.entries.get(id);
-        if (!payload || this.name !== 'RefreshToken') return payload;
-        if (store.retired.has(id)) return undefined;
+        if (!payload || this.name !== 'RefreshToken') return Promise.resolve(payload);
+        if (store.retired.has(id)) return Promise.resolve(undefined);
         // Rotation marked it consumed; MAS still accepts it until its successor is used.
-        return { ...payload, consumed: undefined };
+        return Promise.resolve({ ...payload, consumed: undefined });
       }
 
-      async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-        return [...this.entries.values()].find((payload) => payload.userCode === userCode);
+      findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+        return Promise.resolve([...this.entries.values()].find((payload) => payload.userCode === userCode));
       }
 
-      async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-        return [...this.entries.values()].find((payload) => payload.uid === uid);
+      findByUid(uid: string): Promise<AdapterPayload | undefined> {
+        return Promise.resolve([...this.entries.values()].find((payload) => payload.uid === uid));
       }
 
-      async consume(id: string): Promise<void> {
+      consume(id: string): Promise<void> {
         const payload = this.entries.get(id);
         if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+        return Promise.resolve();
       }
 
       async destroy(id: string): Promise<void> {
@@ -94,8 +96,9 @@ export class TokenStore {
         else this.entries.delete(id);
       }
 
-      async revokeByGrantId(grantId: string): Promise<void> {
+      revokeByGrantId(grantId: string): Promise<void> {
         for (const [id, payload] of this.entries) if (payload.grantId === grantId) this.entries.delete(id);
+        return Promise.resolve();
       }
     };
   }
