@@ -89,9 +89,30 @@ describe('the stand-in auth service (MAS) in front of Synapse', () => {
     const retry = await oauth.performRefreshTokenGrant(old);
     expect((await matrix(server.baseUrl, '/v3/account/whoami', retry.access_token)).status).toBe(200);
     await expect(oauth.performRefreshTokenGrant(old)).rejects.toMatchObject({ error: 'invalid_grant' });
-    // The new chain goes on.
-    const next = await oauth.performRefreshTokenGrant(retry.refresh_token ?? '');
-    expect((await server.introspect(next.access_token)).active).toBe(true);
+    // Using the new refresh token (not only the access token) also retires the previous one.
+    const previous = retry.refresh_token ?? '';
+    const next = await oauth.performRefreshTokenGrant(previous);
+    await oauth.performRefreshTokenGrant(next.refresh_token ?? '');
+    await expect(oauth.performRefreshTokenGrant(previous)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('access tokens expire after the configured lifetime, for Synapse too', async () => {
+    const user = await server.registerUser();
+    server.setAccessTokenTtl(2);
+    try {
+      const { tokens } = await signIn(user, 'SHORTLIVED');
+      expect(tokens.expires_in).toBe(2);
+      expect((await matrix(server.baseUrl, '/v3/account/whoami', tokens.access_token)).status).toBe(200);
+      await waitFor('the access token to expire', async () => ((await server.introspect(tokens.access_token)).active ? undefined : true));
+      // Synapse counts expires_in from when it asked, so it may see the end up to a second later.
+      const whoami = await waitFor('Synapse to refuse the expired token', async () => {
+        const answer = await matrix(server.baseUrl, '/v3/account/whoami', tokens.access_token);
+        return answer.status === 200 ? undefined : answer;
+      });
+      expect(whoami).toMatchObject({ status: 401, body: { errcode: 'M_UNKNOWN_TOKEN' } });
+    } finally {
+      server.setAccessTokenTtl(60);
+    }
   });
 
   it('revocation ends the session: introspection inactive, Synapse says M_UNKNOWN_TOKEN', async () => {
