@@ -165,7 +165,9 @@ export class AuthService {
     const learn = (scope: string | null) => deviceScopesIn(scope).forEach((token) => this.scopes.add(token));
     learn(url.searchParams.get('scope'));
     if (req.method === 'POST' && url.pathname === '/device/auth') {
-      // Read here, so handed over already parsed (oidc-provider takes `req.body` then).
+      // Read here, so handed over already parsed: oidc-provider takes `req.body` then (and warns
+      // "already parsed request body detected" each time; harmless). Learning later, at
+      // approval, is too late: the scope filter has already run by then.
       const body = await readBody(req);
       (req as IncomingMessage & { body?: string }).body = body;
       learn(new URLSearchParams(body).get('scope'));
