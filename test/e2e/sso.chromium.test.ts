@@ -19,16 +19,19 @@ describe('legacy single sign-on, in Chromium', () => {
   let homeserver: SsoHomeserver;
   let chromium: ChromiumSession;
   let carol: OAuthUser;
+  /** What beforeAll started, stopped whatever failed after it. */
+  const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     homeserver = await startSsoHomeserver({ name: 'sso-e2e' });
+    cleanups.push(() => homeserver.stop());
     carol = await homeserver.registerUser({ displayName: 'Carol' });
     chromium = await launchChromium();
+    cleanups.push(() => chromium.close());
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await homeserver?.stop();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
   async function status(page: Page): Promise<ExtensionStatus> {
