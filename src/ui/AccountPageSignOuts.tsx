@@ -41,7 +41,7 @@ export function AccountPageSignOuts({ devices, refresh }: { devices: readonly Ow
           </p>
         ) : (
           <div key={session.deviceId} class="notice" data-still-signed-in={session.deviceId}>
-            <p>{t(returned ? 'sessionStillSignedIn' : 'sessionSignOutOnAccountPage', name(session.deviceId))}</p>
+            <p>{returned ? t('sessionStillSignedIn', name(session.deviceId)) : t('sessionSignOutOnAccountPage', name(session.deviceId))}</p>
             <div class="actions">
               <button class="link small" type="button" onClick={() => void browser.tabs.create({ url: session.accountPage })}>
                 {t('accountPageOpen')}
