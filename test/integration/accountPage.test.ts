@@ -32,7 +32,7 @@ describe('on a server with next-generation auth, the account page', () => {
   });
   afterAll(async () => {
     for (const background of running) background.stop();
-    await server?.stop();
+    await server.stop();
   });
 
   async function signInDevice(user: OAuthUser, deviceId: string): Promise<string> {
