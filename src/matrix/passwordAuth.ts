@@ -13,9 +13,10 @@ export class PasswordRequired extends Error {
 
 /**
  * The homeserver delegates auth (OAuth 2.0) and wants this approved on its account page, at
- * `url`; the same request succeeds once the user has (MSC4312).
+ * `url`; the same request succeeds once the user has (MSC4312). Its message is the user's to
+ * read, for a flow that cannot wait for the approval.
  */
-export class ApprovalRequired extends Error {
+export class ApprovalRequired extends UserFacingError {
   override name = 'ApprovalRequired';
   constructor(readonly url: string) {
     super(t('errApproveOnAccountPage'));
