@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors';
 import { createLogger, errorSummary } from '../log';
-import { PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
+import { ApprovalRequired, PasswordRequired, WrongPassword } from '../matrix/passwordAuth';
 import type { RecoveryFlowView } from '../messaging/protocol';
 import type { NewRecoveryKey, RecoveryCrypto } from './ports/recovery';
 import { t } from '../text/i18n';
@@ -138,10 +138,16 @@ export class RecoveryFlow {
 
   private async working(operation: 'set-up' | 'unlock' | 'identity-reset', work: () => Promise<void>): Promise<void> {
     this.busy = true;
+    const awaitingApproval = this.view.step === 'needs-approval';
     this.show({ step: 'working' });
     try {
       await work();
     } catch (error) {
+      if (error instanceof ApprovalRequired && operation === 'identity-reset') {
+        // Approved on the account page, the same reset goes through: the flow waits for the user.
+        this.show({ step: 'needs-approval', url: error.url, askedAt: this.now(), again: awaitingApproval });
+        return;
+      }
       if (error instanceof PasswordRequired || error instanceof WrongPassword) {
         // Ask (again) for the password; a new key waiting for confirmation stays waiting.
         this.show({ step: 'needs-password', for: operation === 'identity-reset' ? 'identity-reset' : 'set-up' });

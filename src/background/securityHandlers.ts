@@ -15,7 +15,8 @@ type SecurityKinds =
   | 'verification.mismatch'
   | 'verification.cancel'
   | 'verification.dismiss'
-  | 'session.signOut';
+  | 'session.signOut'
+  | 'session.accountPageSignOuts';
 
 /** Requests about the account's encryption setup; every one needs a signed-in session. */
 export function createSecurityHandlers(security: () => Promise<SecurityService>): Pick<RequestHandlers, SecurityKinds> {
@@ -44,5 +45,6 @@ export function createSecurityHandlers(security: () => Promise<SecurityService>)
     'verification.cancel': async () => (await security()).verification.cancel(),
     'verification.dismiss': async () => (await security()).verification.dismiss(),
     'session.signOut': async ({ deviceId, password }) => (await security()).signOutSession(deviceId, password),
+    'session.accountPageSignOuts': async () => (await security()).accountPageSignOuts(),
   };
 }

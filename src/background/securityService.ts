@@ -1,6 +1,6 @@
 import { createLogger, errorSummary } from '../log';
 import { PasswordRequired } from '../matrix/passwordAuth';
-import type { RecoveryFlowView, SecurityReport, SecurityStatus, VerificationView } from '../messaging/protocol';
+import type { AccountPageSignOut, RecoveryFlowView, SecurityReport, SecurityStatus, VerificationView } from '../messaging/protocol';
 import { UserFacingError } from '../errors';
 import type { AccountDevice } from './ports/accountDevice';
 import type { Verification } from './ports/verification';
@@ -42,6 +42,8 @@ export class SecurityService {
   private reading: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private failed = false;
+  /** Sessions the user was sent to the account page to sign out: device id -> the page's link. */
+  private readonly sentToAccountPage = new Map<string, string>();
 
   constructor(
     private readonly device: Pick<AccountDevice, 'deviceId' | 'security' | 'sessions' | 'recovery' | 'followVerifications'>,
@@ -90,17 +92,35 @@ export class SecurityService {
 
   /**
    * Signs out another session of the account (as Element's "Sign out old devices"). The server
-   * may ask for the account password first: then this says so, and the caller asks for it.
+   * may ask for the account password first: then this says so, and the caller asks for it. A
+   * server that delegates auth answers with its account page instead, where the user does it;
+   * the session is remembered until the server's list no longer has it.
    */
-  async signOutSession(deviceId: string, password?: string): Promise<{ needsPassword: boolean }> {
+  async signOutSession(deviceId: string, password?: string): Promise<{ needsPassword: boolean; accountPage?: string }> {
     if (deviceId === this.device.deviceId) throw new UserFacingError(t('errSignOutThisSession'));
     try {
-      await this.device.sessions.signOut(deviceId, password);
-      return { needsPassword: false };
+      const { accountPage } = await this.device.sessions.signOut(deviceId, password);
+      if (accountPage === undefined) return { needsPassword: false };
+      this.sentToAccountPage.set(deviceId, accountPage);
+      return { needsPassword: false, accountPage };
     } catch (error) {
       if (error instanceof PasswordRequired) return { needsPassword: true };
       throw error;
     }
+  }
+
+  /**
+   * The sessions sent to the account page, each said gone or still there from the server's list
+   * as read now. A gone one is told once and then forgotten.
+   */
+  async accountPageSignOuts(): Promise<AccountPageSignOut[]> {
+    if (this.sentToAccountPage.size === 0) return [];
+    const listed = new Set(await this.device.sessions.listed());
+    return [...this.sentToAccountPage].map(([deviceId, accountPage]) => {
+      const gone = !listed.has(deviceId);
+      if (gone) this.sentToAccountPage.delete(deviceId);
+      return { deviceId, accountPage, gone };
+    });
   }
 
   stop(): void {

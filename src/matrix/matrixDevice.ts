@@ -13,6 +13,8 @@ import { SdkAcknowledgementChannel } from './sdkAcknowledgementChannel';
 import { SdkRecovery } from './sdkRecovery';
 import { SdkAccountSessions, SdkSecurity } from './sdkSecurity';
 import { SdkTrustFacts } from './sdkTrustFacts';
+import { SdkAccountPage } from './sdkAccountPage';
+import { accountActionUrl } from './accountPage';
 import { SdkVerification } from './sdkVerification';
 
 /**
@@ -34,7 +36,8 @@ export class MatrixDevice implements AccountDevice {
   ) {
     this.facts = new SdkTrustFacts(session.client, session.crypto, session.deviceLists);
     this.security = new SdkSecurity(session);
-    this.sessions = new SdkAccountSessions(session);
+    const accountPage = new SdkAccountPage(session.client);
+    this.sessions = new SdkAccountSessions(session, accountPage);
     const acknowledgements = new SdkAcknowledgementChannel(session.client);
     this.acknowledgements = acknowledgements;
     this.recovery = new SdkRecovery({
@@ -42,6 +45,10 @@ export class MatrixDevice implements AccountDevice {
       crypto: session.crypto,
       secretStorage: session.client.secretStorage,
       keys: session.secretStorageKeys,
+      resetApprovalUrl: async () => {
+        const page = await accountPage.read();
+        return page && accountActionUrl(page, { action: 'cross-signing-reset' });
+      },
       whileOpen: () => acknowledgements.secretStorageOpen(session.client.secretStorage),
     });
     this.identities = {

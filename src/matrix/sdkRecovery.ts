@@ -26,6 +26,8 @@ export type RecoverySdk = {
   secretStorage: Pick<ServerSideSecretStorage, 'getDefaultKeyId' | 'setDefaultKeyId' | 'getKey' | 'checkKey'>;
   /** The session's cache, which answers the SDK's requests for the secret storage key. */
   keys: SecretStorageKeyCache;
+  /** The account page's link for approving a reset, for a server that asks without naming one. */
+  resetApprovalUrl?: () => Promise<string | undefined>;
   /** Called while a flow holds the secret storage key, for secrets of ours (the acknowledgement sync key). */
   whileOpen?: () => Promise<void>;
 };
@@ -107,7 +109,10 @@ export class SdkRecovery implements RecoveryCrypto {
     const recoveryKeyId = await secretStorage.getDefaultKeyId();
     if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(null);
     try {
-      await crypto.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: authWithPassword(userId, password) });
+      await crypto.bootstrapCrossSigning({
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: authWithPassword(userId, password, this.sdk.resetApprovalUrl),
+      });
     } catch (error) {
       if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(recoveryKeyId);
       throw error;

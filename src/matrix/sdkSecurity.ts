@@ -5,6 +5,8 @@ import type { SecurityStatus } from '../model/deviceStatus';
 import type { MatrixSession } from './matrixSession';
 import { withPasswordAuth } from './passwordAuth';
 import { readSecurityStatus } from './securityStatus';
+import { accountActionUrl } from './accountPage';
+import type { SdkAccountPage } from './sdkAccountPage';
 
 /** The account's encryption setup over matrix-js-sdk: read on demand, followed through the crypto's events. */
 export class SdkSecurity implements SecurityStatusSource {
@@ -42,11 +44,25 @@ export class SdkSecurity implements SecurityStatusSource {
   }
 }
 
-/** The account's other sessions, signed out as Element's "Sign out old devices" does. */
+/**
+ * The account's other sessions, signed out as Element's "Sign out old devices" does, or on the
+ * account page of a server that delegates auth (where deleting a device answers 404).
+ */
 export class SdkAccountSessions implements AccountSessions {
-  constructor(private readonly session: MatrixSession) {}
+  constructor(
+    private readonly session: MatrixSession,
+    private readonly accountPage: SdkAccountPage,
+  ) {}
 
-  async signOut(deviceId: string, password: string | undefined): Promise<void> {
+  async signOut(deviceId: string, password: string | undefined): Promise<{ accountPage?: string }> {
+    const page = await this.accountPage.read();
+    if (page !== undefined) return { accountPage: accountActionUrl(page, { action: 'device-delete', deviceId }) };
     await withPasswordAuth(this.session.userId, password, (auth) => this.session.client.deleteDevice(deviceId, auth));
+    return {};
+  }
+
+  async listed(): Promise<string[]> {
+    const { devices } = await this.session.client.getDevices();
+    return devices.map((device) => device.device_id);
   }
 }

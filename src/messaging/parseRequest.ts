@@ -100,6 +100,7 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
   'verification.cancel': { from: PAGES, params: none },
   'verification.dismiss': { from: PAGES, params: none },
   'session.signOut': { from: PAGES, params: exactly({ deviceId }, { password: nonEmptyText(1024) }) },
+  'session.accountPageSignOuts': { from: PAGES, params: none },
   'settings.setPolicy': { from: PAGES, params: exactly({ policy: oneOf('default', 'strict') }) },
   'ledger.export': { from: PAGES, params: none },
   // A ledger of 200,000 entries is about 60 MB of JSON; browsers carry messages up to 64 MiB.

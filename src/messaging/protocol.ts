@@ -99,9 +99,22 @@ export type RecoveryFlowView =
   | { step: 'confirm-key'; passphrase: boolean; expiresAt: number; reset: boolean }
   /** The homeserver wants the account password before it accepts new cross-signing keys. */
   | { step: 'needs-password'; for: 'set-up' | 'identity-reset' }
+  /**
+   * The homeserver delegates auth (OAuth 2.0) and wants the reset approved on its account page,
+   * at `url`; the same reset succeeds once the user has. `askedAt`: when the server last said so;
+   * `again`: it said so to a retry (the user has not approved yet).
+   */
+  | { step: 'needs-approval'; url: string; askedAt: number; again: boolean }
   | { step: 'working' }
   | { step: 'done'; what: 'set-up' | 'unlocked' | 'identity-reset' }
   | { step: 'failed'; reason: string };
+
+/** A session the user was sent to the account page to sign out; `gone` once the server no longer lists it. */
+export interface AccountPageSignOut {
+  deviceId: string;
+  accountPage: string;
+  gone: boolean;
+}
 
 export type VerificationView =
   | { phase: 'none' }
@@ -227,8 +240,18 @@ export interface RequestTable {
   'verification.mismatch': { params: NoParams; result: VerificationView; from: Pages };
   'verification.cancel': { params: NoParams; result: VerificationView; from: Pages };
   'verification.dismiss': { params: NoParams; result: VerificationView; from: Pages };
-  /** Signs out another session of the account; the server may want the password first. */
-  'session.signOut': { params: { deviceId: string; password?: string }; result: { needsPassword: boolean }; from: Pages };
+  /**
+   * Signs out another session of the account; the server may want the password first. A server
+   * that delegates auth answers with its account page's link instead (`accountPage`): the user
+   * signs the session out there.
+   */
+  'session.signOut': {
+    params: { deviceId: string; password?: string };
+    result: { needsPassword: boolean; accountPage?: string };
+    from: Pages;
+  };
+  /** The sessions sent to the account page to be signed out, each checked afresh against the server's list. */
+  'session.accountPageSignOuts': { params: NoParams; result: AccountPageSignOut[]; from: Pages };
   'settings.setPolicy': { params: { policy: Policy }; result: ExtensionStatus; from: Pages };
   'ledger.export': { params: NoParams; result: { json: string }; from: Pages };
   'ledger.import': { params: { json: string }; result: { entries: number }; from: Pages };

@@ -7,6 +7,8 @@ import { describeDeviceClass } from '../text/deviceClassText';
 import { ErrorNotice, useAction } from './useAction';
 import { nameOr } from '../validation/displayText';
 import { Field } from './Field';
+import browser from 'webextension-polyfill';
+import { AccountPageSignOuts } from './AccountPageSignOuts';
 
 /** Own sessions are never `bridged` (only another user's can be); it sorts with `unsigned` for completeness. */
 const ORDER: Record<DeviceClass, number> = {
@@ -23,21 +25,25 @@ const ORDER: Record<DeviceClass, number> = {
  * signed is the classic sign of a stolen password. Each can be verified or signed out.
  */
 export function OwnSessions({ devices }: { devices: readonly OwnDeviceSummary[] }) {
-  if (devices.length === 0) return null;
+  // Bumped when a session is sent to the account page, so its outcome is asked for at once.
+  const [sent, setSent] = useState(0);
+  const signOuts = <AccountPageSignOuts devices={devices} refresh={sent} />;
+  if (devices.length === 0) return signOuts;
   const sorted = [...devices].sort((a, b) => ORDER[a.class] - ORDER[b.class]);
   return (
     <section aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">{t('ownSessionsHeading')}</h2>
+      {signOuts}
       <ul class="sessions">
         {sorted.map((device) => (
-          <OwnSession key={device.deviceId} device={device} />
+          <OwnSession key={device.deviceId} device={device} onSentToAccountPage={() => setSent((count) => count + 1)} />
         ))}
       </ul>
     </section>
   );
 }
 
-function OwnSession({ device }: { device: OwnDeviceSummary }) {
+function OwnSession({ device, onSentToAccountPage }: { device: OwnDeviceSummary; onSentToAccountPage: () => void }) {
   const [signingOut, setSigningOut] = useState(false);
   const { busy, error, run } = useAction();
   const critical = device.class === 'unsigned-of-verified';
@@ -64,14 +70,36 @@ function OwnSession({ device }: { device: OwnDeviceSummary }) {
           </button>
         )}
       </div>
-      {signingOut && <SignOutSession deviceId={device.deviceId} onDone={() => setSigningOut(false)} />}
+      {signingOut && (
+        <SignOutSession
+          device={device}
+          onDone={() => setSigningOut(false)}
+          onSentToAccountPage={() => {
+            setSigningOut(false);
+            onSentToAccountPage();
+          }}
+        />
+      )}
       <ErrorNotice error={error} />
     </li>
   );
 }
 
-/** Signing another session out: confirmed first, with the account password when the server asks for it. */
-function SignOutSession({ deviceId, onDone }: { deviceId: string; onDone: () => void }) {
+/**
+ * Signing another session out: confirmed first, with the account password when the server asks
+ * for it. A server that delegates auth sends the user to its account page, opened in a new tab;
+ * what happened there is asked when they come back (AccountPageSignOuts).
+ */
+function SignOutSession({
+  device,
+  onDone,
+  onSentToAccountPage,
+}: {
+  device: OwnDeviceSummary;
+  onDone: () => void;
+  onSentToAccountPage: () => void;
+}) {
+  const { deviceId } = device;
   const [needsPassword, setNeedsPassword] = useState(false);
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
@@ -79,7 +107,10 @@ function SignOutSession({ deviceId, onDone }: { deviceId: string; onDone: () => 
     void run(async () => {
       const answer = await request('session.signOut', password === '' ? { deviceId } : { deviceId, password });
       setPassword('');
-      if (answer.needsPassword) setNeedsPassword(true);
+      if (answer.accountPage !== undefined) {
+        onSentToAccountPage();
+        await browser.tabs.create({ url: answer.accountPage });
+      } else if (answer.needsPassword) setNeedsPassword(true);
       else onDone();
     });
   return (

@@ -6,6 +6,8 @@ import { formatTime } from '../text/timeText';
 import { keyGroups } from './securityView';
 import { ErrorNotice, useAction } from './useAction';
 import { Field } from './Field';
+import browser from 'webextension-polyfill';
+import { useOnReturn } from './useOnReturn';
 
 /**
  * A recovery flow in progress. The new key is asked from the background when this panel shows
@@ -18,6 +20,7 @@ export function RecoveryPanel({ view }: { view: Exclude<RecoveryFlowView, { step
       <h2 id="recovery-heading">{t('recoveryFlowHeading')}</h2>
       {view.step === 'confirm-key' && <ConfirmKey view={view} />}
       {view.step === 'needs-password' && <PasswordStep purpose={view.for} />}
+      {view.step === 'needs-approval' && <ApprovalStep view={view} />}
       {view.step === 'working' && <p aria-busy="true">{t('recoveryWorking')}</p>}
       {view.step === 'done' && <Finished text={doneText(view.what)} />}
       {view.step === 'failed' && <Finished text={view.reason} failed />}
@@ -159,6 +162,41 @@ function PasswordStep({ purpose }: { purpose: 'set-up' | 'identity-reset' }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** A popup opened this long after the server asked was closed and opened again: the user is back. */
+const BACK_AFTER_MS = 2_000;
+
+/**
+ * The server delegates auth and wants the reset approved on its account page. The user opens
+ * it (a new tab, which closes the popup), approves, and comes back: the reset is then retried
+ * once by itself (when the popup opens again, or becomes visible), and always by the button.
+ */
+function ApprovalStep({ view }: { view: Extract<RecoveryFlowView, { step: 'needs-approval' }> }) {
+  const { busy, error, run } = useAction();
+  const finish = () => void run(() => request('identity.reset', {}));
+  useEffect(() => {
+    if (Date.now() - view.askedAt > BACK_AFTER_MS) finish();
+    // Only when this panel first shows: later returns come through useOnReturn.
+  }, []);
+  useOnReturn(() => !busy && finish());
+  return (
+    <div class="stacked">
+      <p>{view.again ? t('recoveryApproveNotYet') : t('recoveryApproveIntro')}</p>
+      <ErrorNotice error={error} />
+      <div class="actions">
+        <button class="link" type="button" onClick={() => void browser.tabs.create({ url: view.url })}>
+          {t('accountPageOpen')}
+        </button>
+        <button class="primary" type="button" disabled={busy} onClick={finish}>
+          {t('recoveryApproveFinish')}
+        </button>
+        <button class="link" type="button" disabled={busy} onClick={() => void run(() => request('recovery.cancel', {}))}>
+          {t('recoveryCancel')}
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -16,7 +16,11 @@ export interface SecurityStatusSource {
 export interface AccountSessions {
   /**
    * Signs out another session. Throws `PasswordRequired` (src/matrix/passwordAuth.ts) when the
-   * server asks for the account password and none was given, `WrongPassword` when refused.
+   * server asks for the account password and none was given, `WrongPassword` when refused. A
+   * server that delegates auth (OAuth 2.0) signs sessions out only on its account page: then
+   * nothing is sent, and the answer is the page's link for this session.
    */
-  signOut(deviceId: string, password: string | undefined): Promise<void>;
+  signOut(deviceId: string, password: string | undefined): Promise<{ accountPage?: string }>;
+  /** The ids of the account's sessions, as the server lists them now. */
+  listed(): Promise<string[]>;
 }

@@ -29,7 +29,7 @@ const fakeDevice: Pick<AccountDevice, 'deviceId' | 'security' | 'sessions' | 're
     read: () => new Promise<SecurityStatus>((resolve, reject) => reads.push({ resolve, reject })),
     watch: () => () => undefined,
   },
-  sessions: { signOut: unused },
+  sessions: { signOut: unused, listed: unused },
   recovery: { identity: unused, createKey: unused, setUp: unused, findKey: unused, unlockWith: unused, resetIdentity: unused },
   followVerifications: () => ({
     current: IDLE,

@@ -70,6 +70,7 @@ const VALID: { [K in RequestKind]: unknown } = {
   'verification.cancel': {},
   'verification.dismiss': {},
   'session.signOut': { deviceId: 'OLDLAPTOP' },
+  'session.accountPageSignOuts': {},
   'settings.setPolicy': { policy: 'strict' },
   'ledger.export': {},
   'sites.list': {},

@@ -112,6 +112,7 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'verification.cancel': {},
   'verification.dismiss': {},
   'session.signOut': { deviceId: 'OLDPHONE', password: 'hunter2' },
+  'session.accountPageSignOuts': {},
   'settings.setPolicy': { policy: 'strict' },
   'ledger.export': {},
   'ledger.import': { json: '{"version":1,"entries":[]}' },

@@ -58,6 +58,7 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'verification.cancel': notInThisTest,
     'verification.dismiss': notInThisTest,
     'session.signOut': notInThisTest,
+    'session.accountPageSignOuts': notInThisTest,
     'settings.setPolicy': notInThisTest,
     'ledger.export': notInThisTest,
     'ledger.import': notInThisTest,

@@ -1,0 +1,121 @@
+import { createClient, OAuth2, type ValidatedAuthMetadata } from 'matrix-js-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
+import { AccountVault } from '../../src/storage/accountVault.ts';
+import { SecretVault } from '../../src/storage/secretVault.ts';
+import { newBrowserProfile, startNodeBackground, type NodeBackground } from '../support/nodeBackground.ts';
+import { startOAuthHomeserver, type OAuthHomeserver, type OAuthUser } from '../support/oauthHomeserver.ts';
+import { sdkSessionOf } from '../support/sdkSession.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+/**
+ * A homeserver that delegates auth (Synapse + a stand-in MAS): signing another session out and
+ * resetting the identity go through its account page, driven here as the user would
+ * (`accountAction`). The extension's device is signed in with the device grant, as the test's
+ * own step (the extension's OAuth sign-in is built elsewhere), and resumed by the background.
+ */
+describe('on a server with next-generation auth, the account page', () => {
+  let server: OAuthHomeserver;
+  let metadata: ValidatedAuthMetadata;
+  let clientId: string;
+  const running: NodeBackground[] = [];
+
+  beforeAll(async () => {
+    server = await startOAuthHomeserver({ accessTokenTtlSeconds: 3_600 });
+    metadata = await createClient({ baseUrl: server.baseUrl }).getAuthMetadata();
+    clientId = await OAuth2.registerClient(metadata, {
+      client_name: 'Matrix Trust Guard tests',
+      client_uri: 'http://127.0.0.1:9/',
+      redirect_uris: ['http://127.0.0.1:9/callback'],
+      application_type: 'native',
+    });
+  });
+  afterAll(async () => {
+    for (const background of running) background.stop();
+    await server.stop();
+  });
+
+  async function signInDevice(user: OAuthUser, deviceId: string): Promise<string> {
+    const oauth = new OAuth2(metadata, { clientId, deviceId });
+    const grant = await oauth.startDeviceAuthorizationGrant();
+    const polled = oauth.waitForDeviceAuthorizationGrant(grant);
+    await server.approveDeviceCode(user, grant.user_code);
+    const tokens = await polled;
+    if (!('access_token' in tokens)) throw new Error(`device grant failed: ${JSON.stringify(tokens)}`);
+    return tokens.access_token;
+  }
+
+  /** The extension's background, resuming a device the test signed in. */
+  async function extensionFor(user: OAuthUser): Promise<NodeBackground> {
+    const accessToken = await signInDevice(user, 'EXTENSION');
+    const profile = newBrowserProfile();
+    const db = await openExtensionDatabase(profile.indexedDB);
+    await new AccountVault(await SecretVault.open(db)).save({
+      homeserverUrl: server.baseUrl,
+      userId: user.userId,
+      deviceId: 'EXTENSION',
+      accessToken,
+    });
+    db.close();
+    const background = await startNodeBackground(profile);
+    running.push(background);
+    expect(background.signedIn()).toMatchObject({ userId: user.userId, deviceId: 'EXTENSION' });
+    return background;
+  }
+
+  it('signs another session out there: no DELETE is sent, and the extension sees the session gone once the user did it', async () => {
+    const user = await server.registerUser();
+    await signInDevice(user, 'OLDPHONE');
+    const background = await extensionFor(user);
+    const security = background.account.security();
+
+    const answer = await security.signOutSession('OLDPHONE');
+    expect(answer.needsPassword).toBe(false);
+    const link = new URL(answer.accountPage ?? '');
+    expect(link.origin + link.pathname).toBe(new URL(server.accountUrl).origin + new URL(server.accountUrl).pathname);
+    expect(Object.fromEntries(link.searchParams)).toMatchObject({ action: 'org.matrix.device_delete', device_id: 'OLDPHONE' });
+    expect(background.requests.some((url) => url.includes('/devices/OLDPHONE'))).toBe(false);
+    expect(await security.accountPageSignOuts()).toMatchObject([{ deviceId: 'OLDPHONE', gone: false }]);
+
+    await server.accountAction(user, { action: 'org.matrix.device_delete', deviceId: 'OLDPHONE' });
+    expect(await security.accountPageSignOuts()).toMatchObject([{ deviceId: 'OLDPHONE', gone: true }]);
+    expect(await security.accountPageSignOuts()).toEqual([]);
+  });
+
+  it('approves an identity reset: the reset waits for it, never asks for a password, and once approved the new identity is published', async () => {
+    const user = await server.registerUser();
+    const observerToken = await signInDevice(user, 'OBSERVER');
+    const background = await extensionFor(user);
+    const { recovery } = background.account.security();
+    const key = await recovery.start({ reset: false });
+    expect(await recovery.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
+    const published = () => masterKeyOnServer(server.baseUrl, observerToken, user.userId);
+    const before = await waitFor('the first identity on the server', published);
+
+    const waiting = await recovery.resetIdentity();
+    expect(waiting).toMatchObject({ step: 'needs-approval', again: false });
+    if (waiting.step !== 'needs-approval') throw new Error('unreachable');
+    expect(waiting.url.startsWith(new URL(server.accountUrl).origin)).toBe(true);
+    expect(await published()).toBe(before);
+
+    await server.accountAction(user, { action: 'org.matrix.cross_signing_reset' });
+    expect(await recovery.resetIdentity()).toEqual({ step: 'done', what: 'identity-reset' });
+    const after = await published();
+    expect(after).not.toBe(before);
+    const crypto = sdkSessionOf(background.account.device).crypto;
+    expect(await crypto.getCrossSigningKeyId()).toBe(after);
+    expect(background.recoveryViews.map((view) => view.step)).not.toContain('needs-password');
+  });
+});
+
+/** The user's master key as another of their sessions gets it from the server. */
+async function masterKeyOnServer(baseUrl: string, accessToken: string, userId: string): Promise<string | undefined> {
+  const response = await fetch(`${baseUrl}/_matrix/client/v3/keys/query`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ device_keys: { [userId]: [] } }),
+  });
+  const body = (await response.json()) as { master_keys?: Record<string, { keys: Record<string, string> }> };
+  const keys = body.master_keys?.[userId]?.keys;
+  return keys && Object.values(keys)[0];
+}
