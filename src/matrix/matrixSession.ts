@@ -1,4 +1,13 @@
-import { ClientEvent, createClient, HttpApiEvent, IndexedDBStore, type MatrixClient, SyncState } from 'matrix-js-sdk';
+import {
+  type AccessTokens,
+  ClientEvent,
+  createClient,
+  HttpApiEvent,
+  IndexedDBStore,
+  type MatrixClient,
+  SyncState,
+  type ValidatedAuthMetadata,
+} from 'matrix-js-sdk';
 import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from '../model/accountCredentials';
@@ -32,6 +41,15 @@ export interface SessionOptions {
   fetchFn?: typeof fetch;
   now?: () => number;
   onStatus: (status: SyncStatus) => void;
+  /** For an OAuth 2.0 session (credentials.oauth): how the SDK's token refresh reaches us. */
+  tokens?: TokenHooks;
+}
+
+export interface TokenHooks {
+  /** Seals rotated tokens; the SDK waits for it before it uses them (crash-safe rotation). */
+  onRefreshed(tokens: AccessTokens): Promise<void>;
+  /** The provider's metadata, for refreshing and revoking (stable or unstable endpoint). */
+  authMetadata(): Promise<ValidatedAuthMetadata>;
 }
 
 /**
@@ -71,6 +89,12 @@ export class MatrixSession {
       userId: credentials.userId,
       deviceId: credentials.deviceId,
       accessToken: credentials.accessToken,
+      ...(credentials.oauth &&
+        options.tokens && {
+          oauthClientId: credentials.oauth.clientId,
+          refreshToken: credentials.oauth.refreshToken,
+          onTokenRefresh: options.tokens.onRefreshed,
+        }),
       store,
       fetchFn: requests.fetch,
       logger: createSdkLogger('session'),
@@ -79,6 +103,8 @@ export class MatrixSession {
         cacheSecretStorageKey: secretStorageKeys.cacheSecretStorageKey,
       },
     });
+    // The SDK asks only the stable auth_metadata endpoint; ours falls back to the unstable one.
+    if (options.tokens) client.http.opts.authMetadataCallback = options.tokens.authMetadata;
     await store.startup();
     await client.initRustCrypto({ storageKey: options.storageKey, cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
     const crypto = client.getCrypto();
@@ -131,7 +157,8 @@ export class MatrixSession {
   }
 
   /**
-   * Logs this device out on the server, then deletes its sync and crypto stores. If the server
+   * Logs this device out on the server (for an OAuth session: revokes its refresh and access
+   * tokens at the provider, RFC 7009), then deletes its sync and crypto stores. If the server
    * cannot be reached the local stores are deleted all the same, and the result says so.
    */
   async signOut(): Promise<{ removedFromServer: boolean }> {
