@@ -23,6 +23,16 @@ export async function fetchAuthMetadata(baseUrl: string, fetchFn?: typeof fetch)
   return undefined;
 }
 
+/**
+ * The metadata of the provider a session was signed in with. A homeserver that now names another
+ * issuer is refused: our refresh token goes to the provider that issued it, and to no other.
+ */
+export async function providerMetadata(baseUrl: string, issuer: string, fetchFn?: typeof fetch): Promise<ValidatedAuthMetadata> {
+  const metadata = await fetchAuthMetadata(baseUrl, fetchFn);
+  if (metadata?.issuer !== issuer) throw new Error('the homeserver no longer names the provider this session signed in with');
+  return metadata;
+}
+
 /** What the sign-in form may offer for this metadata (pure: tested without a server). */
 export interface OAuthOffer {
   /** RFC 8628: the user approves on any device; else the authorization code grant in a browser window. */

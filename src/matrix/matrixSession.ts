@@ -1,5 +1,6 @@
 import {
   type AccessTokens,
+  type TokenRefreshCallback,
   ClientEvent,
   createClient,
   HttpApiEvent,
@@ -11,6 +12,7 @@ import {
 import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from '../model/accountCredentials';
+import type { TokenAnswer } from '../model/tokenRotation';
 import type { DeviceListWatch } from './deviceListWatch';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';
@@ -47,9 +49,9 @@ export interface SessionOptions {
 
 export interface TokenHooks {
   /** Seals rotated tokens; the SDK waits for it before it uses them (crash-safe rotation). */
-  onRefreshed(tokens: AccessTokens): Promise<void>;
+  onRefreshed: (tokens: TokenAnswer) => Promise<void>;
   /** The provider's metadata, for refreshing and revoking (stable or unstable endpoint). */
-  authMetadata(): Promise<ValidatedAuthMetadata>;
+  authMetadata: () => Promise<ValidatedAuthMetadata>;
 }
 
 /**
@@ -93,7 +95,7 @@ export class MatrixSession {
         options.tokens && {
           oauthClientId: credentials.oauth.clientId,
           refreshToken: credentials.oauth.refreshToken,
-          onTokenRefresh: options.tokens.onRefreshed,
+          onTokenRefresh: sealBeforeUse(options.tokens),
         }),
       store,
       fetchFn: requests.fetch,
@@ -215,6 +217,18 @@ export class MatrixSession {
     if (this.stopped) this.overdue.stop();
     else this.overdue.watch(this.status);
   }
+}
+
+/**
+ * The SDK types its refresh callback as returning nothing, but awaits what it returns before it
+ * uses the new tokens (oauth/tokenRefresher.js): returning the sealing promise makes the rotation
+ * crash-safe.
+ */
+function sealBeforeUse(hooks: TokenHooks): TokenRefreshCallback {
+  const seal = (tokens: AccessTokens): Promise<void> =>
+    hooks.onRefreshed({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiry?.getTime() });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the SDK, as said above
+  return seal;
 }
 
 interface StoppableFetch {

@@ -93,26 +93,39 @@ export async function startDeviceGrant(
   };
 }
 
-export type DeviceGrantOutcome = { kind: 'approved'; tokens: DeviceAccessTokenResponse } | { kind: 'denied' } | { kind: 'expired' };
+export type DeviceGrantRound =
+  | { kind: 'approved'; tokens: DeviceAccessTokenResponse }
+  | { kind: 'pending' }
+  | { kind: 'denied' }
+  | { kind: 'expired' };
 
 /**
- * Polls until the user approved, refused or the code expired (matrix-js-sdk's wait, from the
- * time left: after a worker restart it polls on with the stored code). Throws when the
- * provider cannot be reached; the caller tries again.
+ * One round of matrix-js-sdk's wait: one poll, then its pause (longer after a slow_down). The
+ * wait itself cannot be stopped, so the background runs it round by round and decides between
+ * rounds whether to go on (cancelled, worker stopped, code expired). Throws when the provider
+ * cannot be reached; the caller tries again while the code is valid.
  */
-export async function waitForDeviceGrant(metadata: ValidatedAuthMetadata, grant: PendingDeviceGrant, now: number): Promise<DeviceGrantOutcome> {
-  const expiresIn = secondsLeft(grant, now);
-  if (expiresIn === 0) return { kind: 'expired' };
+export async function pollDeviceGrant(metadata: ValidatedAuthMetadata, grant: PendingDeviceGrant, now: number): Promise<DeviceGrantRound> {
+  if (secondsLeft(grant, now) === 0) return { kind: 'expired' };
   const oauth = new OAuth2(metadata, { clientId: grant.clientId, deviceId: grant.deviceId }, logger);
   const answer = await oauth.waitForDeviceAuthorizationGrant({
     device_code: grant.deviceCode,
     user_code: grant.userCode,
     verification_uri: grant.verificationUri,
-    expires_in: expiresIn,
+    // One round: the SDK stops once this has passed, after its pause.
+    expires_in: 1,
     interval: grant.intervalSeconds,
   });
   if ('access_token' in answer) return { kind: 'approved', tokens: answer };
-  return answer.error === 'access_denied' ? { kind: 'denied' } : { kind: 'expired' };
+  switch (answer.error) {
+    case 'access_denied':
+      return { kind: 'denied' };
+    case 'expired_token':
+      return { kind: 'expired' };
+    default:
+      // "expired" is the SDK's own word for its time being up: the round ended, the code is still valid.
+      return { kind: 'pending' };
+  }
 }
 
 /**
