@@ -82,6 +82,7 @@ export async function startDeviceGrant(
   }
   return {
     homeserverUrl,
+    issuer: metadata.issuer,
     clientId,
     deviceId,
     deviceCode: answer.device_code,
@@ -94,10 +95,7 @@ export async function startDeviceGrant(
 }
 
 export type DeviceGrantRound =
-  | { kind: 'approved'; tokens: DeviceAccessTokenResponse }
-  | { kind: 'pending' }
-  | { kind: 'denied' }
-  | { kind: 'expired' };
+  { kind: 'approved'; tokens: DeviceAccessTokenResponse } | { kind: 'pending' } | { kind: 'denied' } | { kind: 'expired' };
 
 /**
  * One round of matrix-js-sdk's wait: one poll, then its pause (longer after a slow_down). The
@@ -159,7 +157,8 @@ export function authorizationCodeFrom(finalUrl: string | undefined, redirectUri:
     throw new SignInError('sso-cancelled', t('errSsoUnexpectedPage'));
   }
   const expected = new URL(redirectUri);
-  if (url.origin !== expected.origin || url.pathname !== expected.pathname) throw new SignInError('sso-cancelled', t('errSsoUnexpectedPage'));
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname)
+    throw new SignInError('sso-cancelled', t('errSsoUnexpectedPage'));
   // The response comes in the fragment (our default) or the query.
   const params = new URLSearchParams(url.hash.length > 1 ? url.hash.slice(1) : url.search);
   if (params.get('state') !== state) throw new SignInError('sso-cancelled', t('errSsoUnexpectedPage'));
@@ -207,6 +206,13 @@ export async function credentialsFrom(
       ...(tokens.expires_in !== undefined && { accessTokenExpiresAt: now + tokens.expires_in * 1000 }),
     },
   };
+}
+
+/** Gives tokens back to the provider (RFC 7009): the refresh token first, as it outlives the other. */
+export async function revokeTokens(metadata: ValidatedAuthMetadata, clientId: string, tokens: TokenResponse): Promise<void> {
+  const oauth = new OAuth2(metadata, { clientId }, logger);
+  if (tokens.refresh_token) await oauth.revokeToken(tokens.refresh_token, 'refresh_token');
+  await oauth.revokeToken(tokens.access_token, 'access_token');
 }
 
 function oauthSignInError(error: unknown, issuer: string, refused: string): SignInError {

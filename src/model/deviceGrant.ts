@@ -4,6 +4,8 @@
  */
 export interface PendingDeviceGrant {
   homeserverUrl: string;
+  /** The provider that issued the device code: polling goes to it and no other. */
+  issuer: string;
   clientId: string;
   /** The device id we chose and asked for in the scope. */
   deviceId: string;
@@ -19,8 +21,7 @@ export interface PendingDeviceGrant {
 
 /** What the sign-in form shows of a device authorization (never the device code). */
 export type DeviceGrantView =
-  | { state: 'waiting'; userCode: string; verificationUri: string; expiresAt: number }
-  | { state: 'ended'; reason: string };
+  { state: 'waiting'; userCode: string; verificationUri: string; expiresAt: number } | { state: 'ended'; reason: string };
 
 /** The page the user opens: the one with the code filled in when the provider gives it. */
 export function deviceGrantView(grant: PendingDeviceGrant): DeviceGrantView {

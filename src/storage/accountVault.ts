@@ -85,6 +85,7 @@ export function isCredentials(value: unknown): value is AccountCredentials {
 export const isPendingDeviceGrant = exactly(
   {
     homeserverUrl: url,
+    issuer: url,
     clientId: nonEmptyText(255),
     deviceId: nonEmptyText(255),
     deviceCode: token,

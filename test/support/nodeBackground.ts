@@ -96,6 +96,7 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
       deviceName: 'Matrix Trust Guard on Node',
       launchWebAuthFlow: () => Promise.resolve(undefined),
       ssoRedirectUrl: () => 'https://extension.invalid/sso',
+      oauthRedirectUrl: () => 'https://extension.invalid/oauth',
     },
     indexedDB: profile.indexedDB,
     fetchFn: (input, init) => {
