@@ -28,7 +28,8 @@ export interface ClientIdCache {
  */
 export function clientMetadata(redirectUri: string, deviceGrant: boolean): OAuthRegistrationRequest {
   return {
-    client_name: 'Matrix Trust Guard',
+    // What the provider's consent page calls us.
+    client_name: t('extName'),
     client_uri: `${new URL(redirectUri).origin}/`,
     application_type: 'web',
     redirect_uris: [redirectUri],
