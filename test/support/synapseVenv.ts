@@ -15,25 +15,37 @@ export function venvPython(): string {
   return `${venvDir}/bin/python`;
 }
 
+/** With the `oidc` extra (authlib): the legacy SSO stand-in (test/support/oauthHomeserver.ts) needs it. */
+const SYNAPSE_REQUIREMENT = `matrix-synapse[oidc]==${SYNAPSE_VERSION}`;
+
 /** Creates `.venv` and installs the pinned Synapse into it, unless it is already there. */
 export async function ensureSynapseVenv(): Promise<void> {
-  if ((await installedSynapseVersion()) === SYNAPSE_VERSION) return;
-  console.error(`Installing matrix-synapse==${SYNAPSE_VERSION} into ${venvDir} (takes a few minutes)...`);
+  if ((await installedSynapseVersion()) === SYNAPSE_VERSION && (await hasOidcSupport())) return;
+  console.error(`Installing ${SYNAPSE_REQUIREMENT} into ${venvDir} (takes a few minutes)...`);
   try {
     await run('python3', ['-m', 'venv', venvDir]);
-    await run(`${venvDir}/bin/pip`, ['install', '--quiet', `matrix-synapse==${SYNAPSE_VERSION}`], {
+    await run(`${venvDir}/bin/pip`, ['install', '--quiet', SYNAPSE_REQUIREMENT], {
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (cause) {
     throw new Error(
       `Could not install Synapse: install python3 and python3-venv (apt-get install python3-venv), then run ` +
-        `"python3 -m venv .venv && .venv/bin/pip install 'matrix-synapse==${SYNAPSE_VERSION}'" in ${REPO_ROOT}.`,
+        `"python3 -m venv .venv && .venv/bin/pip install '${SYNAPSE_REQUIREMENT}'" in ${REPO_ROOT}.`,
       { cause },
     );
   }
   const installed = await installedSynapseVersion();
   if (installed !== SYNAPSE_VERSION) {
     throw new Error(`Expected Synapse ${SYNAPSE_VERSION} in ${venvDir} after installing, found ${installed ?? 'none'}.`);
+  }
+}
+
+async function hasOidcSupport(): Promise<boolean> {
+  try {
+    await run(venvPython(), ['-c', 'import authlib']);
+    return true;
+  } catch {
+    return false;
   }
 }
 
