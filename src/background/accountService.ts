@@ -124,6 +124,11 @@ export class AccountService {
     });
   }
 
+  /** The sealed credentials as the next start reads them (for tests of what is stored when). */
+  storedCredentials(): Promise<AccountCredentials | undefined> {
+    return this.accountVault.load();
+  }
+
   /** This extension's running Matrix device, if signed in. */
   get device(): AccountDevice | undefined {
     return this.runtime?.device;
