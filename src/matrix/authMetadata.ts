@@ -14,7 +14,9 @@ export async function fetchAuthMetadata(baseUrl: string, fetchFn?: typeof fetch)
   for (const prefix of [undefined, UNSTABLE_PREFIX]) {
     try {
       const metadata: unknown =
-        prefix === undefined ? await client.getAuthMetadata() : await client.http.request(Method.Get, '/auth_metadata', undefined, undefined, { prefix });
+        prefix === undefined
+          ? await client.getAuthMetadata()
+          : await client.http.request(Method.Get, '/auth_metadata', undefined, undefined, { prefix });
       return isTrustedMetadata(metadata) ? metadata : undefined;
     } catch (error) {
       if (!isNotServed(error)) throw error;

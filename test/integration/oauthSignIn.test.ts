@@ -61,7 +61,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A refresh at the provider's token endpoint (OAuth2 uses the global fetch). */
 function isRefresh(input: RequestInfo | URL, init?: RequestInit): boolean {
   const url = input instanceof Request ? input.url : String(input);
-  return url.startsWith(server.issuer) && url.includes('token') && String(init?.body).includes('grant_type=refresh_token');
+  return (
+    url.startsWith(server.issuer) &&
+    url.includes('token') &&
+    init?.body instanceof URLSearchParams &&
+    init.body.get('grant_type') === 'refresh_token'
+  );
 }
 
 /** What a stopped worker does with a request: never anything more. */
@@ -171,24 +176,20 @@ describe('keeping an OAuth session alive', () => {
     // The new tokens live on after the restart: the same ones must be used, not refreshed again.
     server.setAccessTokenTtl(300);
     let stoppedAtUse = false;
-    globalThis.fetch = async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
+    // The Matrix requests of this worker only: once it is about to use the new token, it is dead for good.
+    const dyingWorker: typeof fetch = async (input, init) => {
+      if (stoppedAtUse) return never();
       const sealedNow = await sealedIn(extension.profile);
-      if (
-        url.includes('/_matrix/client/') &&
-        sealedNow.accessToken !== before.accessToken &&
-        JSON.stringify(init?.headers ?? {}).includes(sealedNow.accessToken)
-      ) {
+      if (sealedNow.accessToken !== before.accessToken && JSON.stringify(init?.headers ?? {}).includes(sealedNow.accessToken)) {
         stoppedAtUse = true;
         return never();
       }
       return realFetch(input, init);
     };
-    void startNodeBackground(extension.profile);
+    void startNodeBackground(extension.profile, dyingWorker);
     await waitFor('the new token about to be used', () => stoppedAtUse || undefined);
     const between = await sealedIn(extension.profile);
     expect(between.previousRefreshToken).toBe(before.refreshToken);
-    globalThis.fetch = realFetch;
     const again = await background(extension.profile);
     await syncedAfter(again, Date.now());
     await waitFor('the previous refresh token let go', async () =>

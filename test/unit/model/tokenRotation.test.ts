@@ -4,12 +4,14 @@ import { confirmed, needsRefresh, refreshCandidates, REFRESH_MARGIN_MS, rotated 
 
 const NOW = 1_800_000_000_000;
 
+const grant = { issuer: 'https://auth.example.org/', clientId: 'client-1', refreshToken: 'refresh-0', accessTokenExpiresAt: NOW + 300_000 };
+
 const signedIn: AccountCredentials = {
   homeserverUrl: 'https://matrix.example.org',
   userId: '@alice:example.org',
   deviceId: 'ABCDEFGHIJ',
   accessToken: 'access-0',
-  oauth: { issuer: 'https://auth.example.org/', clientId: 'client-1', refreshToken: 'refresh-0', accessTokenExpiresAt: NOW + 300_000 },
+  oauth: grant,
 };
 
 describe('token rotation', () => {
@@ -53,12 +55,11 @@ describe('token rotation', () => {
 
   it('tries the stored refresh token first, then the kept previous one', () => {
     const next = rotated(signedIn, { accessToken: 'access-1', refreshToken: 'refresh-1' }, 'refresh-0');
-    expect(refreshCandidates(next.oauth!)).toEqual(['refresh-1', 'refresh-0']);
-    expect(refreshCandidates(signedIn.oauth!)).toEqual(['refresh-0']);
+    expect(refreshCandidates(next.oauth ?? grant)).toEqual(['refresh-1', 'refresh-0']);
+    expect(refreshCandidates(grant)).toEqual(['refresh-0']);
   });
 
   it('refreshes a token about to expire, not one with time left, and never one of unknown expiry', () => {
-    const grant = signedIn.oauth!;
     expect(needsRefresh(grant, NOW)).toBe(false);
     expect(needsRefresh(grant, NOW + 300_000 - REFRESH_MARGIN_MS + 1)).toBe(true);
     expect(needsRefresh(grant, NOW + 400_000)).toBe(true);
