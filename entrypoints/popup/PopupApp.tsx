@@ -70,7 +70,7 @@ function PopupStatus({ status }: { status: ExtensionStatus }) {
       {account.state === 'signed-in' && <StatusLineView line={describeSync(account.sync, Date.now())} />}
       {status.cryptoEngine.state !== 'ready' && <StatusLineView line={describeCryptoEngine(status.cryptoEngine)} />}
       {setAside && <StatusLineView line={setAside} />}
-      {account.state === 'signed-out' && <SignInForm />}
+      {account.state === 'signed-out' && <SignInForm deviceGrant={account.deviceGrant} />}
       {account.state === 'signed-in' && (
         <>
           {reviewing === undefined ? (

@@ -1,7 +1,11 @@
 import type { AccountCredentials } from '../model/accountCredentials';
+import type { TokenAnswer } from '../model/tokenRotation';
 import type { AccountVault } from '../storage/accountVault';
 import { DeviceListWatch, type DeviceListStore } from '../matrix/deviceListWatch';
 import { MatrixDevice } from '../matrix/matrixDevice';
+import { providerMetadata } from '../matrix/authMetadata';
+import { refreshAtStart } from '../matrix/oauthTokens';
+import { OAuthTokenKeeper } from './oauthTokenKeeper';
 import type { SyncStatus } from '../matrix/syncStatus';
 import type { AcknowledgedElsewhere } from '../trust/syncedAcknowledgements';
 import type { Policy } from '../trust/types';
@@ -49,14 +53,19 @@ export class AccountRuntime {
   /** The device signed in before: same device, same stores, no new login. */
   static async start(credentials: AccountCredentials, deps: AccountDeps): Promise<AccountRuntime> {
     const deviceLists = await DeviceListWatch.open(deps.deviceLists, deps.now);
+    const tokens = credentials.oauth && (await oauthTokens(credentials, credentials.oauth.issuer, deps));
     const device = await MatrixDevice.start({
-      credentials,
+      credentials: tokens?.keeper.current ?? credentials,
       storageKey: await deps.vault.cryptoStoreKey(),
       indexedDB: deps.indexedDB,
       deviceLists,
       fetchFn: deps.fetchFn,
       now: deps.now,
-      onStatus: deps.onSyncStatus,
+      onStatus: (status) => {
+        if (status.state === 'syncing') tokens?.keeper.worked().catch(() => undefined);
+        deps.onSyncStatus(status);
+      },
+      ...(tokens && { tokens: tokens.hooks }),
     });
     const engine = new TrustEngine({
       facts: device.facts,
@@ -100,4 +109,12 @@ export class AccountRuntime {
     this.engine.stop();
     this.device.stop();
   }
+}
+
+/** An OAuth session's tokens: refreshed first if they expired while the worker slept, then kept by the SDK. */
+async function oauthTokens(credentials: AccountCredentials, issuer: string, deps: AccountDeps) {
+  const keeper = new OAuthTokenKeeper(credentials, deps.vault);
+  const authMetadata = () => providerMetadata(credentials.homeserverUrl, issuer, deps.fetchFn);
+  await refreshAtStart(credentials, authMetadata, (next) => keeper.save(next), deps.now);
+  return { keeper, hooks: { onRefreshed: (tokens: TokenAnswer) => keeper.refreshed(tokens), authMetadata } };
 }

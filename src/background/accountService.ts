@@ -3,6 +3,11 @@ import type { AccountCredentials } from '../model/accountCredentials';
 import { AccountVault } from '../storage/accountVault';
 import { discoverHomeserver } from '../matrix/homeserverDiscovery';
 import { loginFlows, loginTokenFrom, signInWithLoginToken, signInWithPassword, ssoStartUrl } from '../matrix/signIn';
+import { fetchAuthMetadata, oauthOffer } from '../matrix/authMetadata';
+import { authorizeInBrowser, clientIdFor, credentialsFrom, startDeviceGrant } from '../matrix/oauthSignIn';
+import { DeviceGrantSignIn } from './deviceGrantSignIn';
+import { loginOptionsFrom } from './loginOptions';
+import { oauthClientIds } from './oauthClientIds';
 import { SignInError } from '../matrix/signInErrors';
 import { recordStoreOpening } from '../matrix/storeIdentity';
 import type { SyncStatus } from '../matrix/syncStatus';
@@ -39,6 +44,8 @@ export interface Platform {
   /** Runs single sign-on in a browser window and returns the URL it ended on (undefined if closed). */
   launchWebAuthFlow(url: string): Promise<string | undefined>;
   ssoRedirectUrl(): string;
+  /** Where the OAuth provider sends the browser back (`identity.getRedirectURL('oauth')`). */
+  oauthRedirectUrl(): string;
 }
 
 export interface AccountServiceDeps {
@@ -77,9 +84,21 @@ export class AccountService {
   private readonly accountVault: AccountVault;
   private readonly signedIn: SignedInStatus;
   private readonly overviewPublisher: OverviewPublisher;
+  private readonly deviceGrants: DeviceGrantSignIn;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.accountVault = new AccountVault(deps.vault);
+    this.deviceGrants = new DeviceGrantSignIn({
+      vault: this.accountVault,
+      fetchFn: deps.fetchFn,
+      now: deps.now,
+      publish: (deviceGrant) => {
+        if (!this.runtime) deps.status.setAccount({ state: 'signed-out', ...(deviceGrant && { deviceGrant }) });
+      },
+      finish: async (credentials) => {
+        await this.whenIdle(() => this.signInWith(() => Promise.resolve(credentials)));
+      },
+    });
     this.signedIn = new SignedInStatus(deps.status, deps.elapsedMs);
     const runtime = () => this.runtime;
     this.overviewPublisher = new OverviewPublisher({
@@ -105,6 +124,11 @@ export class AccountService {
     });
   }
 
+  /** The sealed credentials as the next start reads them (for tests of what is stored when). */
+  storedCredentials(): Promise<AccountCredentials | undefined> {
+    return this.accountVault.load();
+  }
+
   /** This extension's running Matrix device, if signed in. */
   get device(): AccountDevice | undefined {
     return this.runtime?.device;
@@ -124,6 +148,7 @@ export class AccountService {
     if (!credentials) {
       const ended = await this.deps.records.get('account-ended');
       this.deps.status.setAccount({ state: 'signed-out', endedByServerAt: ended?.byServerAt });
+      await this.deviceGrants.resume();
       return false;
     }
     this.deps.status.setAccount({ state: 'resuming' });
@@ -136,12 +161,54 @@ export class AccountService {
   async loginOptions(homeserver: string): Promise<LoginOptionsResult> {
     return asUserFacing(async () => {
       const baseUrl = await discoverHomeserver(homeserver, this.deps.fetchFn);
-      return { baseUrl, ...(await loginFlows(baseUrl, this.deps.fetchFn)) };
+      // A server that cannot tell (or says nonsense) offers no OAuth; its /login still counts.
+      const metadata = await fetchAuthMetadata(baseUrl, this.deps.fetchFn).catch(() => undefined);
+      const flows = await loginFlows(baseUrl, this.deps.fetchFn).catch((error: unknown) => {
+        if (metadata) return { password: false, sso: false };
+        throw error;
+      });
+      return loginOptionsFrom(baseUrl, flows, oauthOffer(metadata));
     });
   }
 
   signIn(params: { homeserver: string; user: string; password: string }): Promise<AccountStatus> {
     return this.exclusive(() => this.signInWith(() => signInWithPassword(params, this.deps.platform.deviceName, this.deps.fetchFn)));
+  }
+
+  /**
+   * Through the homeserver's OAuth 2.0 provider: a device authorization when it offers one (the
+   * status returned carries the code; sign-in completes in the background once approved), else
+   * the authorization code grant with PKCE in a browser window.
+   */
+  signInWithOAuth(homeserver: string): Promise<AccountStatus> {
+    return this.exclusive(async () => {
+      if (this.runtime) throw new UserFacingError(t('errAlreadySignedIn', this.runtime.userId));
+      await this.deviceGrants.cancel();
+      return asUserFacing(async () => {
+        const { fetchFn, now } = this.deps;
+        const baseUrl = await discoverHomeserver(homeserver, fetchFn);
+        const metadata = await fetchAuthMetadata(baseUrl, fetchFn);
+        if (!metadata) throw new SignInError('sso-unavailable', t('errOAuthUnavailable'));
+        const redirectUri = this.deps.platform.oauthRedirectUrl();
+        const clientId = await clientIdFor(metadata, redirectUri, oauthClientIds(this.deps.records));
+        if (oauthOffer(metadata)?.deviceGrant) {
+          await this.deviceGrants.begin(await startDeviceGrant(baseUrl, metadata, clientId, now()), metadata);
+          return this.deps.status.get().account;
+        }
+        return this.signInWith(async () => {
+          const { deviceId, tokens } = await authorizeInBrowser(metadata, clientId, redirectUri, (url) =>
+            this.deps.platform.launchWebAuthFlow(url),
+          );
+          return credentialsFrom(baseUrl, metadata.issuer, clientId, deviceId, tokens, now(), fetchFn);
+        });
+      });
+    });
+  }
+
+  /** Stops waiting for a device authorization. */
+  async cancelSignIn(): Promise<AccountStatus> {
+    await this.deviceGrants.cancel();
+    return this.deps.status.get().account;
   }
 
   signInWithSso(homeserver: string): Promise<AccountStatus> {
@@ -191,6 +258,7 @@ export class AccountService {
   }
 
   stop(): void {
+    this.deviceGrants.stop();
     this.overviewPublisher.stop();
     this.endSecurity();
     this.acknowledgementSync?.stop();
@@ -332,6 +400,12 @@ export class AccountService {
   private fail(reason: string, error: unknown): void {
     log.error('account failed', { error: errorSummary(error) });
     this.deps.status.setAccount({ state: 'failed', reason });
+  }
+
+  /** For work that must not be refused: waits for a sign-in or sign-out under way to end. */
+  private async whenIdle<T>(work: () => Promise<T>): Promise<T> {
+    while (this.busy) await this.busy.catch(() => undefined);
+    return this.exclusive(work);
   }
 
   /** Sign-in and sign-out never overlap: the second one is refused, not queued. */

@@ -7,6 +7,7 @@ import type { SyncedPin } from '../trust/syncedAcknowledgements';
 import type { Policy } from '../trust/types';
 import type { AlertKinds } from '../trust/alertPolicy';
 import type { AlertMemory } from './notifier';
+import type { OAuthClientRecord } from './oauthClientIds';
 
 /** The small records the background keeps (non-secret), by name. */
 export interface BackgroundRecords {
@@ -33,4 +34,6 @@ export interface BackgroundRecords {
   'alerted-facts': AlertMemory;
   /** Identities the user accepted in this browser, shared with their other browsers (public keys, times). */
   'synced-pins': { userId: string; pins: SyncedPin[] };
+  /** This extension's client ids at OAuth providers (public; kept across sign-outs). */
+  'oauth-clients': { clients: OAuthClientRecord[] };
 }

@@ -272,6 +272,8 @@ function browserPlatform(): Platform {
       }
     },
     ssoRedirectUrl: () => browser.identity.getRedirectURL('sso'),
+    // Chrome: https://<id>.chromiumapp.org/oauth, Firefox: https://<hash>.extensions.allizom.org/oauth.
+    oauthRedirectUrl: () => browser.identity.getRedirectURL('oauth'),
   };
 }
 
@@ -284,6 +286,8 @@ function createHandlers(status: StatusStore, tabs: TabRegistry, sites: SiteRegis
     'account.loginOptions': async ({ homeserver }) => (await account()).loginOptions(homeserver),
     'account.signIn': async (params) => (await account()).signIn(params),
     'account.signInWithSso': async ({ homeserver }) => (await account()).signInWithSso(homeserver),
+    'account.signInWithOAuth': async ({ homeserver }) => (await account()).signInWithOAuth(homeserver),
+    'account.cancelSignIn': async () => (await account()).cancelSignIn(),
     'account.signOut': async () => (await account()).signOut(),
     'trust.overview': async () => (await account()).rooms.overview(),
     'room.report': async ({ roomId }) => (await account()).rooms.report(roomId),

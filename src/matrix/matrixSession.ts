@@ -1,7 +1,18 @@
-import { ClientEvent, createClient, HttpApiEvent, IndexedDBStore, type MatrixClient, SyncState } from 'matrix-js-sdk';
+import {
+  type AccessTokens,
+  type TokenRefreshCallback,
+  ClientEvent,
+  createClient,
+  HttpApiEvent,
+  IndexedDBStore,
+  type MatrixClient,
+  SyncState,
+  type ValidatedAuthMetadata,
+} from 'matrix-js-sdk';
 import type { SyncCryptoCallbacks } from 'matrix-js-sdk/lib/common-crypto/CryptoBackend.js';
 import type { CryptoApi } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { AccountCredentials } from '../model/accountCredentials';
+import type { TokenAnswer } from '../model/tokenRotation';
 import type { DeviceListWatch } from './deviceListWatch';
 import { createSdkLogger } from './sdkLogger';
 import { SecretStorageKeyCache } from './secretStorageKeyCache';
@@ -32,6 +43,15 @@ export interface SessionOptions {
   fetchFn?: typeof fetch;
   now?: () => number;
   onStatus: (status: SyncStatus) => void;
+  /** For an OAuth 2.0 session (credentials.oauth): how the SDK's token refresh reaches us. */
+  tokens?: TokenHooks;
+}
+
+export interface TokenHooks {
+  /** Seals rotated tokens; the SDK waits for it before it uses them (crash-safe rotation). */
+  onRefreshed: (tokens: TokenAnswer) => Promise<void>;
+  /** The provider's metadata, for refreshing and revoking (stable or unstable endpoint). */
+  authMetadata: () => Promise<ValidatedAuthMetadata>;
 }
 
 /**
@@ -71,6 +91,12 @@ export class MatrixSession {
       userId: credentials.userId,
       deviceId: credentials.deviceId,
       accessToken: credentials.accessToken,
+      ...(credentials.oauth &&
+        options.tokens && {
+          oauthClientId: credentials.oauth.clientId,
+          refreshToken: credentials.oauth.refreshToken,
+          onTokenRefresh: sealBeforeUse(options.tokens),
+        }),
       store,
       fetchFn: requests.fetch,
       logger: createSdkLogger('session'),
@@ -79,6 +105,8 @@ export class MatrixSession {
         cacheSecretStorageKey: secretStorageKeys.cacheSecretStorageKey,
       },
     });
+    // The SDK asks only the stable auth_metadata endpoint; ours falls back to the unstable one.
+    if (options.tokens) client.http.opts.authMetadataCallback = options.tokens.authMetadata;
     await store.startup();
     await client.initRustCrypto({ storageKey: options.storageKey, cryptoDatabasePrefix: CRYPTO_DATABASE_PREFIX });
     const crypto = client.getCrypto();
@@ -131,7 +159,8 @@ export class MatrixSession {
   }
 
   /**
-   * Logs this device out on the server, then deletes its sync and crypto stores. If the server
+   * Logs this device out on the server (for an OAuth session: revokes its refresh and access
+   * tokens at the provider, RFC 7009), then deletes its sync and crypto stores. If the server
    * cannot be reached the local stores are deleted all the same, and the result says so.
    */
   async signOut(): Promise<{ removedFromServer: boolean }> {
@@ -188,6 +217,18 @@ export class MatrixSession {
     if (this.stopped) this.overdue.stop();
     else this.overdue.watch(this.status);
   }
+}
+
+/**
+ * The SDK types its refresh callback as returning nothing, but awaits what it returns before it
+ * uses the new tokens (oauth/tokenRefresher.js): returning the sealing promise makes the rotation
+ * crash-safe.
+ */
+function sealBeforeUse(hooks: TokenHooks): TokenRefreshCallback {
+  const seal = (tokens: AccessTokens): Promise<void> =>
+    hooks.onRefreshed({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiry?.getTime() });
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- awaited by the SDK, as said above
+  return seal;
 }
 
 interface StoppableFetch {

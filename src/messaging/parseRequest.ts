@@ -75,6 +75,8 @@ const RULES: { [K in RequestKind]: KindRule<K> } = {
     params: exactly({ homeserver, user: nonEmptyText(255), password: nonEmptyText(1024) }),
   },
   'account.signInWithSso': { from: PAGES, params: exactly({ homeserver }) },
+  'account.signInWithOAuth': { from: PAGES, params: exactly({ homeserver }) },
+  'account.cancelSignIn': { from: PAGES, params: none },
   'account.signOut': { from: PAGES, params: none },
   'trust.overview': { from: PAGES, params: none },
   'room.report': { from: PAGES, params: exactly({ roomId }) },

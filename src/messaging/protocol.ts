@@ -17,7 +17,9 @@ import type { ClientFamily, WatchedSite } from '../clients/builtInSites';
 import type { RoomRef } from '../clients/clientAdapter';
 import type { HistoryEvent, HistoryFilter, HistoryKind, RetentionDays } from '../trust/trustHistory';
 import type { AlertKind, AlertKinds } from '../trust/alertPolicy';
+import type { DeviceGrantView } from '../model/deviceGrant';
 
+export type { DeviceGrantView };
 export type { CryptoEngineStatus, OwnDeviceSummary, RoomSummary, SecurityStatus, SyncStatus, TrustOverview };
 
 /** Who is talking to the background, as established by `validateSender`. */
@@ -28,6 +30,8 @@ export type AccountStatus =
       state: 'signed-out';
       /** Set when the server ended the session (token revoked, device deleted), not the user. */
       endedByServerAt?: number;
+      /** A sign-in waiting for the user's approval on the provider's page, or how the last one ended. */
+      deviceGrant?: DeviceGrantView;
     }
   /** Stored credentials found; the device's stores are being opened. */
   | { state: 'resuming' }
@@ -152,7 +156,10 @@ export interface TabState extends TabView {
 export interface LoginOptionsResult {
   baseUrl: string;
   password: boolean;
+  /** Legacy single sign-on; not offered when the server delegates auth to an OAuth 2.0 provider. */
   sso: boolean;
+  /** The server delegates auth (next-generation auth): the one way in, besides a password it may still take. */
+  oauth?: { deviceGrant: boolean };
 }
 
 /** The History view's filters, and how many events it wants at most (newest first). */
@@ -213,6 +220,14 @@ export interface RequestTable {
   'account.loginOptions': { params: { homeserver: string }; result: LoginOptionsResult; from: Pages };
   'account.signIn': { params: { homeserver: string; user: string; password: string }; result: AccountStatus; from: Pages };
   'account.signInWithSso': { params: { homeserver: string }; result: AccountStatus; from: Pages };
+  /**
+   * Sign in through the homeserver's OAuth 2.0 provider: a device authorization (the answer's
+   * status carries the code to confirm; the background waits for the approval) or, when the
+   * provider has none, the authorization code grant in a browser window.
+   */
+  'account.signInWithOAuth': { params: { homeserver: string }; result: AccountStatus; from: Pages };
+  /** Stop waiting for a device authorization. */
+  'account.cancelSignIn': { params: NoParams; result: AccountStatus; from: Pages };
   'account.signOut': { params: NoParams; result: { removedFromServer: boolean }; from: Pages };
   'trust.overview': { params: NoParams; result: TrustOverview; from: Pages };
   'room.report': { params: { roomId: string }; result: RoomTrustReport; from: Pages };

@@ -16,7 +16,7 @@ export function AccountSection({ account }: { account: AccountStatus }) {
     <section aria-labelledby="account-heading">
       <h2 id="account-heading">{t('accountHeading')}</h2>
       <StatusLineView line={describeAccount(account)} />
-      {account.state === 'signed-out' && <SignInForm />}
+      {account.state === 'signed-out' && <SignInForm deviceGrant={account.deviceGrant} />}
       {account.state === 'signed-in' && <SignedIn account={account} />}
       {account.state === 'failed' && <SignOutButton />}
     </section>

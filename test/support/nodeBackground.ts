@@ -64,7 +64,11 @@ export interface NodeBackground {
  * Node over an in-memory IndexedDB: the same code the service worker runs, minus the browser.
  * Rust crypto opens its store through the global `indexedDB`, so one profile runs at a time.
  */
-export async function startNodeBackground(profile: BrowserProfile): Promise<NodeBackground> {
+export async function startNodeBackground(
+  profile: BrowserProfile,
+  /** The network this background's Matrix device uses (a test can cut one worker off for good). */
+  network: typeof fetch = (input, init) => fetch(input, init),
+): Promise<NodeBackground> {
   // Node has no browser.i18n: the background's texts come from the English messages.json.
   useMessageLookup(lookupIn(readMessages()));
   globalThis.indexedDB = profile.indexedDB;
@@ -96,11 +100,12 @@ export async function startNodeBackground(profile: BrowserProfile): Promise<Node
       deviceName: 'Matrix Trust Guard on Node',
       launchWebAuthFlow: () => Promise.resolve(undefined),
       ssoRedirectUrl: () => 'https://extension.invalid/sso',
+      oauthRedirectUrl: () => 'https://extension.invalid/oauth',
     },
     indexedDB: profile.indexedDB,
     fetchFn: (input, init) => {
       requests.push(input instanceof Request ? input.url : String(input));
-      return fetch(input, init);
+      return network(input, init);
     },
     now: Date.now,
     elapsedMs: () => performance.now(),

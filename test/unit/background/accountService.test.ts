@@ -57,6 +57,7 @@ async function service(fetchFn: typeof fetch, platform: Partial<Platform> = {}) 
       deviceName: 'Matrix Trust Guard on Test',
       launchWebAuthFlow: () => Promise.resolve(undefined),
       ssoRedirectUrl: () => 'https://extension.invalid/sso',
+      oauthRedirectUrl: () => 'https://extension.invalid/oauth',
       ...platform,
     },
     indexedDB: factory,

@@ -47,6 +47,8 @@ const VALID: { [K in RequestKind]: unknown } = {
   'account.loginOptions': { homeserver: 'example.org' },
   'account.signIn': { homeserver: 'example.org', user: '@alice:example.org', password: 'secret' },
   'account.signInWithSso': { homeserver: 'example.org' },
+  'account.signInWithOAuth': { homeserver: 'example.org' },
+  'account.cancelSignIn': {},
   'account.signOut': {},
   'trust.overview': {},
   'room.report': { roomId: ROOM },

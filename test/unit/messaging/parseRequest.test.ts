@@ -92,6 +92,8 @@ const EXAMPLES: { [K in RequestKind]: RequestParams<K> } = {
   'account.loginOptions': { homeserver: 'matrix.org' },
   'account.signIn': { homeserver: 'example.org', user: 'alice', password: 'correct horse battery staple' },
   'account.signInWithSso': { homeserver: 'https://matrix.example.org' },
+  'account.signInWithOAuth': { homeserver: 'https://matrix.example.org' },
+  'account.cancelSignIn': {},
   'account.signOut': {},
   'trust.overview': {},
   'room.report': { roomId: '!abc:example.org' },
@@ -261,7 +263,7 @@ describe('parseRequest: parameters', () => {
     });
   });
 
-  describe.each(['account.loginOptions', 'account.signInWithSso'] as const)('%s', (kind) => {
+  describe.each(['account.loginOptions', 'account.signInWithSso', 'account.signInWithOAuth'] as const)('%s', (kind) => {
     it('takes a homeserver of up to 255 characters', () => {
       expectAccepted(kind, { homeserver: 'matrix.org' });
       expectAccepted(kind, { homeserver: 'h'.repeat(255) });

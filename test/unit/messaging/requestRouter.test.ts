@@ -38,6 +38,8 @@ function setup(overrides: Partial<RequestHandlers> = {}) {
     'account.loginOptions': notInThisTest,
     'account.signIn': notInThisTest,
     'account.signInWithSso': notInThisTest,
+    'account.signInWithOAuth': notInThisTest,
+    'account.cancelSignIn': notInThisTest,
     'account.signOut': notInThisTest,
     'trust.overview': notInThisTest,
     'room.report': notInThisTest,
