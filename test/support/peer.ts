@@ -64,26 +64,43 @@ export class Peer {
 
   /** Logs in a new device, syncs once and returns when its device keys are on the server. */
   static async login(server: SynapseInfo, user: PeerCredentials, opts: DeviceOptions = {}): Promise<Peer> {
-    const log = new PeerLog();
-    const logger = log.logger();
-    const session = await createClient({ baseUrl: server.baseUrl, logger }).loginRequest({
+    const session = await createClient({ baseUrl: server.baseUrl, logger: new PeerLog().logger() }).loginRequest({
       type: 'm.login.password',
       identifier: { type: 'm.id.user', user: user.userId },
       password: user.password,
       initial_device_display_name: opts.deviceName,
       device_id: opts.deviceId,
     });
+    return Peer.resume(
+      server,
+      { userId: session.user_id, deviceId: session.device_id, accessToken: session.access_token, password: user.password },
+      opts,
+    );
+  }
+
+  /**
+   * A device signed in some other way (e.g. OAuth 2.0 on a server with delegated auth): syncs
+   * once and returns when its device keys are on the server. `password` is what user-interactive
+   * auth gets, if the server takes one.
+   */
+  static async resume(
+    server: SynapseInfo,
+    session: { userId: string; deviceId: string; accessToken: string; password?: string },
+    opts: Pick<DeviceOptions, 'fetchFn'> = {},
+  ): Promise<Peer> {
+    const log = new PeerLog();
+    const logger = log.logger();
     const client = createClient({
       baseUrl: server.baseUrl,
-      userId: session.user_id,
-      deviceId: session.device_id,
-      accessToken: session.access_token,
+      userId: session.userId,
+      deviceId: session.deviceId,
+      accessToken: session.accessToken,
       logger,
       ...(opts.fetchFn && { fetchFn: opts.fetchFn }),
     });
     try {
       await client.initRustCrypto({ useIndexedDB: false });
-      const peer = new Peer(server, client, user.password, log);
+      const peer = new Peer(server, client, session.password ?? '', log);
       await client.startClient({ initialSyncLimit: 0 });
       await waitFor(`${peer.label} to finish its first sync`, () => client.isInitialSyncComplete() || undefined);
       await peer.waitForOwnKeysOnServer();

@@ -53,6 +53,18 @@ export class ReverseProxy {
     if (path === authPrefix || path.startsWith(`${authPrefix}/`)) {
       this.authRequests.push({ method: req.method ?? 'GET', path, at: Date.now() });
       if (this.authDown || !auth) return sendJson(res, { error: 'temporarily_unavailable' }, 503);
+      // MAS answers browsers' cross-origin requests (Element Web registers, polls and refreshes
+      // from its own origin, an extension's worker from its own): so does the stand-in.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
+          'Access-Control-Max-Age': '600',
+        });
+        res.end();
+        return;
+      }
       return auth(req, res, url.slice(authPrefix.length) || '/');
     }
     sendJson(res, { errcode: 'M_UNRECOGNIZED', error: 'Not found' }, 404);
