@@ -7,6 +7,7 @@ import { type OAuthHomeserver, type OAuthUser, startOAuthHomeserver } from '../s
 import { oauthPeer } from '../support/oauthPeer.ts';
 import type { Peer } from '../support/peer.ts';
 import { saveScreenshot } from '../support/screenshots.ts';
+import { setSamples } from '../support/figures.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 declare const chrome: Browser;
@@ -208,4 +209,68 @@ describe('on a server with next-generation auth, in Chromium', () => {
     expect(devices.map((device) => device.device_id)).not.toContain(account.deviceId);
     await options.close();
   });
+});
+
+/**
+ * oauth_sign_in_to_ready_ms (bench/oauth.bench.ts): from the device grant approved on the
+ * provider's pages to the extension's first sync, the extension signed in from its own page,
+ * five times. It includes the wait for the extension's next poll of the token endpoint, at the
+ * interval the provider asks (5 s here, as MAS); oauth_token_to_ready_ms counts from that
+ * poll's request instead: registration is done, what remains is starting the device.
+ */
+describe('measuring OAuth sign-in, in Chromium', () => {
+  const ROUNDS = 5;
+  const cleanups: (() => unknown)[] = [];
+  let homeserver: OAuthHomeserver;
+  let chromium: ChromiumSession;
+
+  beforeAll(async () => {
+    homeserver = await startOAuthHomeserver();
+    cleanups.push(() => homeserver.stop());
+    chromium = await launchChromium();
+    cleanups.push(() => chromium.close());
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('measures oauth_sign_in_to_ready_ms', async () => {
+    const samples: number[] = [];
+    const fromToken: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const user = await homeserver.registerUser();
+      const options = await chromium.openExtensionPage('options.html');
+      await options.getByLabel('Homeserver').fill(homeserver.baseUrl);
+      await options.getByLabel('Homeserver').blur();
+      await options.getByRole('button', { name: "Continue to your homeserver's sign-in page" }).click();
+      const code = (await options.locator('.user-code').textContent({ timeout: 30_000 })) ?? '';
+      await homeserver.approveDeviceCode(user, code);
+      const approvedAt = Date.now();
+      const firstSyncAt = await waitFor(
+        'the first sync',
+        async () => {
+          const { account } = await status(options);
+          return account.state === 'signed-in' && account.sync.state === 'syncing' ? account.sync.lastSyncAt : undefined;
+        },
+        60_000,
+      );
+      const tokenPolls = homeserver.requests.filter((r) => r.method === 'POST' && r.path === '/auth/token' && r.at <= firstSyncAt);
+      const tokenAt = tokenPolls.at(-1)?.at;
+      if (tokenAt === undefined || tokenAt < approvedAt - 1_000) throw new Error('no token request after the approval');
+      samples.push(firstSyncAt - approvedAt);
+      fromToken.push(firstSyncAt - tokenAt);
+      await options.evaluate(() => chrome.runtime.sendMessage({ kind: 'account.signOut', params: {} }));
+      await options.getByLabel('Homeserver').waitFor({ timeout: 60_000 });
+      await options.close();
+    }
+    console.log(`oauth_sign_in_to_ready_ms: ${samples.join(', ')}; from the token request: ${fromToken.join(', ')}`);
+    setSamples({ oauth_sign_in_to_ready_ms: samples, oauth_token_to_ready_ms: fromToken });
+    expect(samples).toHaveLength(ROUNDS);
+  }, 600_000);
+
+  async function status(page: Page): Promise<ExtensionStatus> {
+    const answer = await page.evaluate(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} }));
+    return (answer as { result: ExtensionStatus }).result;
+  }
 });
