@@ -5,6 +5,7 @@ import { openExtensionDatabase } from '../../src/storage/extensionDatabase';
 import { SecretVault } from '../../src/storage/secretVault';
 import { type BrowserProfile, type NodeBackground, newBrowserProfile, startNodeBackground } from '../support/nodeBackground.ts';
 import { startOAuthHomeserver, type OAuthHomeserver, type OAuthUser } from '../support/oauthHomeserver.ts';
+import { oauthPeer } from '../support/oauthPeer.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /** Signing in through a homeserver's OAuth 2.0 provider (a MAS stand-in), and keeping the session alive. */
@@ -56,7 +57,10 @@ async function sealedIn(profile: BrowserProfile) {
   return { accessToken: credentials.accessToken, ...credentials.oauth };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits, with the worker stopped, until the provider says the access token it held has expired. */
+function expired(accessToken: string) {
+  return waitFor('the access token to expire', async () => ((await server.introspect(accessToken)).active ? undefined : true), 30_000);
+}
 
 /** A refresh at the provider's token endpoint (OAuth2 uses the global fetch). */
 function isRefresh(input: RequestInfo | URL, init?: RequestInit): boolean {
@@ -137,7 +141,7 @@ describe('keeping an OAuth session alive', () => {
     const { extension } = await signedInByDeviceGrant(await server.registerUser());
     const before = await sealedIn(extension.profile);
     extension.stop();
-    await sleep(4_000);
+    await expired(before.accessToken);
     const again = await background(extension.profile);
     await syncedAfter(again, Date.now());
     const after = await sealedIn(again.profile);
@@ -150,7 +154,7 @@ describe('keeping an OAuth session alive', () => {
     const { extension } = await signedInByDeviceGrant(await server.registerUser());
     const before = await sealedIn(extension.profile);
     extension.stop();
-    await sleep(4_000);
+    await expired(before.accessToken);
     let answered = false;
     globalThis.fetch = async (input, init) => {
       if (!isRefresh(input, init)) return realFetch(input, init);
@@ -172,7 +176,7 @@ describe('keeping an OAuth session alive', () => {
     const { extension } = await signedInByDeviceGrant(await server.registerUser());
     const before = await sealedIn(extension.profile);
     extension.stop();
-    await sleep(4_000);
+    await expired(before.accessToken);
     // The new tokens live on after the restart: the same ones must be used, not refreshed again.
     server.setAccessTokenTtl(300);
     let stoppedAtUse = false;
@@ -217,7 +221,27 @@ describe('keeping an OAuth session alive', () => {
 
   it('a refresh token revoked by the provider is "signed out by the server", the ledger kept', async () => {
     const user = await server.registerUser();
+    const bobUser = await server.registerUser({ displayName: 'Bob' });
+    const bob = await oauthPeer(server, bobUser, 'BOBLAPTOP');
+    cleanups.push(() => bob.stop());
+    await bob.bootstrapCrossSigning();
     const { extension } = await signedInByDeviceGrant(user);
+    const phone = await oauthPeer(server, user, 'USERPHONE');
+    cleanups.push(() => phone.stop());
+    const roomId = await phone.shareRoomWith(bob);
+    // A device Bob never signed: something the ledger holds, and must keep.
+    const rogue = await oauthPeer(server, bobUser, 'BOBROGUE');
+    cleanups.push(() => rogue.stop());
+    await extension.reportWhere(
+      roomId,
+      (report) => report.members.some((m) => m.userId === bobUser.userId && m.devices.some((d) => d.deviceId === 'BOBROGUE')),
+      "Bob's unsigned device in the report",
+    );
+    const ledger = await waitFor('the ledger to hold it', async () => {
+      const entries = await extension.ledger.allEntries();
+      return entries.some((entry) => entry.deviceId === 'BOBROGUE') ? entries : undefined;
+    });
+
     await server.revokeAllFor(user);
     const ended = await waitFor(
       'signed out by the server',
@@ -229,6 +253,7 @@ describe('keeping an OAuth session alive', () => {
     );
     expect(ended.state).toBe('signed-out');
     expect(await extension.account.storedCredentials()).toBeUndefined();
+    expect(await extension.ledger.allEntries()).toEqual(ledger);
   });
 
   it('signing out revokes the tokens at the provider', async () => {
