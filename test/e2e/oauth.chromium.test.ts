@@ -274,3 +274,55 @@ describe('measuring OAuth sign-in, in Chromium', () => {
     return (answer as { result: ExtensionStatus }).result;
   }
 });
+
+/**
+ * A provider without the device grant: the same button runs the authorization code grant with
+ * PKCE in the window `identity.launchWebAuthFlow` opens, where the user signs in on the
+ * provider's page; the browser catches the redirect to the extension's own URL.
+ */
+describe('on a server with next-generation auth but no device grant, in Chromium', () => {
+  const cleanups: (() => unknown)[] = [];
+  let homeserver: OAuthHomeserver;
+  let chromium: ChromiumSession;
+  let carol: OAuthUser;
+
+  beforeAll(async () => {
+    homeserver = await startOAuthHomeserver({ deviceGrant: false });
+    cleanups.push(() => homeserver.stop());
+    carol = await homeserver.registerUser({ displayName: 'Carol' });
+    chromium = await launchChromium();
+    cleanups.push(() => chromium.close());
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('signs in with the authorization code in the sign-in window', async () => {
+    const options = await chromium.openExtensionPage('options.html');
+    await options.getByLabel('Homeserver').fill(homeserver.baseUrl);
+    await options.getByLabel('Homeserver').blur();
+    const signInWindow = chromium.context.waitForEvent('page', (page) => page.url().startsWith(homeserver.issuer));
+    await options.getByRole('button', { name: "Continue to your homeserver's sign-in page" }).click();
+    const provider = await signInWindow;
+    // PKCE: the provider got a code challenge, never the verifier.
+    const authorization = homeserver.requests.find((request) => request.method === 'GET' && request.path === '/auth/auth');
+    const asked = new URL(`${homeserver.issuer}/auth${authorization?.search ?? ''}`);
+    expect(asked.searchParams.get('code_verifier')).toBeNull();
+    expect(asked.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(asked.searchParams.get('scope')).toContain('urn:matrix:client:device:');
+    await provider.locator('#username').fill(carol.username);
+    await provider.locator('#password').fill(carol.password);
+    await provider.locator('#sign-in').click();
+
+    await options.locator('[data-status="sync"].tone-ok').waitFor({ timeout: 60_000 });
+    const answer = await options.evaluate(() => chrome.runtime.sendMessage({ kind: 'status.get', params: {} }));
+    const { account } = (answer as { result: ExtensionStatus }).result;
+    expect(account.state === 'signed-in' && account.userId).toBe(carol.userId);
+    // The scope asked for the device the extension now is.
+    expect(account.state === 'signed-in' && asked.searchParams.get('scope')).toContain(
+      `urn:matrix:client:device:${account.state === 'signed-in' ? account.deviceId : ''}`,
+    );
+    await options.close();
+  });
+});

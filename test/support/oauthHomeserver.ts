@@ -63,8 +63,8 @@ export interface OAuthHomeserver {
   setAccessTokenTtl(seconds: number): void;
   /** Ends every grant of this user as an admin would (tokens inactive, devices deleted). */
   revokeAllFor(user: OAuthUser): Promise<void>;
-  /** What reached the provider, for assertions (method, path, at ms). */
-  requests: { method: string; path: string; at: number }[];
+  /** What reached the provider, for assertions (method, path, query string with its `?`, at ms). */
+  requests: { method: string; path: string; search: string; at: number }[];
   stop(): Promise<void>;
 }
 

@@ -19,7 +19,7 @@ export interface ProxyRoutes {
 export class ReverseProxy {
   readonly routes: ProxyRoutes = { authPrefix: '/auth' };
   authDown = false;
-  readonly authRequests: { method: string; path: string; at: number }[] = [];
+  readonly authRequests: { method: string; path: string; search: string; at: number }[] = [];
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
@@ -51,7 +51,7 @@ export class ReverseProxy {
       return forward(req, res, synapseUrl);
     }
     if (path === authPrefix || path.startsWith(`${authPrefix}/`)) {
-      this.authRequests.push({ method: req.method ?? 'GET', path, at: Date.now() });
+      this.authRequests.push({ method: req.method ?? 'GET', path, search: url.slice(path.length), at: Date.now() });
       if (this.authDown || !auth) return sendJson(res, { error: 'temporarily_unavailable' }, 503);
       // MAS answers browsers' cross-origin requests (Element Web registers, polls and refreshes
       // from its own origin, an extension's worker from its own): so does the stand-in.
