@@ -39,12 +39,14 @@ describe('legacy single sign-on, in Chromium', () => {
     return (answer as { result: ExtensionStatus }).result;
   }
 
-  it('offers single sign-on, and signs in through the provider page in the sign-on window', async () => {
+  it('offers only single sign-on, and signs in through the provider page in the sign-on window', async () => {
     const options = await chromium.openExtensionPage('options.html');
     await options.getByLabel('Homeserver').fill(homeserver.baseUrl);
     await options.getByLabel('Homeserver').blur();
     const ssoButton = options.getByRole('button', { name: 'Sign in with single sign-on' });
     await ssoButton.waitFor();
+    // This server takes no passwords (only its identity provider): no password field either.
+    expect(await options.getByLabel('Password').count()).toBe(0);
 
     // The sign-on window is a page of the browser like any other: the user signs in on it.
     const signOnWindow = chromium.context.waitForEvent('page', (page) => page.url().startsWith(homeserver.issuer));

@@ -211,6 +211,8 @@ export async function startSsoHomeserver(options: { name?: string } = {}): Promi
       name: options.name ?? 'sso',
       extraConfig: {
         public_baseurl: `${proxy.baseUrl}/`,
+        // Accounts of a social login have no password: the server takes none.
+        password_config: { enabled: false },
         oidc_providers: [
           {
             idp_id: 'standin',
