@@ -3,6 +3,7 @@
  * user signs sessions out and approves an identity reset, because the server itself no longer
  * can (MSC4191 deep links, MSC4312 reset approval). Pure: no SDK, no network.
  */
+import { isSafeWebUrl } from '../validation/webUrl';
 
 /** The server's account page and the actions it says it can deep-link to. */
 export interface AccountPage {
@@ -28,23 +29,10 @@ export function accountPageOf(metadata: {
   account_management_actions_supported?: unknown;
 }): AccountPage | undefined {
   const url = metadata.account_management_uri;
-  if (typeof url !== 'string' || !isOpenableUrl(url)) return undefined;
+  if (typeof url !== 'string' || !isSafeWebUrl(url)) return undefined;
   const listed = metadata.account_management_actions_supported;
   const actions = Array.isArray(listed) ? listed.filter((action): action is string => typeof action === 'string') : [];
   return { url, actions };
-}
-
-/** https anywhere, http only for localhost and 127.0.0.1. */
-export function isOpenableUrl(candidate: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    return false;
-  }
-  if (url.username !== '' || url.password !== '') return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
 }
 
 /**

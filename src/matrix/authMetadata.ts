@@ -1,4 +1,5 @@
 import { createClient, isValidAuthMetadata, MatrixError, Method, OAuth2Error, type ValidatedAuthMetadata } from 'matrix-js-sdk';
+import { isSafeWebUrl } from '../validation/webUrl';
 import { createSdkLogger } from './sdkLogger';
 
 /** MSC2965's path, still all some homeservers serve. */
@@ -64,18 +65,6 @@ export function isTrustedMetadata(value: unknown): value is ValidatedAuthMetadat
     ...(value.device_authorization_endpoint === undefined ? [] : [value.device_authorization_endpoint]),
   ];
   return endpoints.every(isSafeWebUrl);
-}
-
-/** https anywhere; http only to loopback (a test server, or a provider on this machine). */
-export function isSafeWebUrl(text: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
 }
 
 /**

@@ -13,6 +13,7 @@ import { SdkAcknowledgementChannel } from './sdkAcknowledgementChannel';
 import { SdkRecovery } from './sdkRecovery';
 import { SdkAccountSessions, SdkSecurity } from './sdkSecurity';
 import { SdkTrustFacts } from './sdkTrustFacts';
+import { fetchAuthMetadata } from './authMetadata';
 import { SdkAccountPage } from './sdkAccountPage';
 import { accountActionUrl } from './accountPage';
 import { SdkVerification } from './sdkVerification';
@@ -36,7 +37,7 @@ export class MatrixDevice implements AccountDevice {
   ) {
     this.facts = new SdkTrustFacts(session.client, session.crypto, session.deviceLists);
     this.security = new SdkSecurity(session);
-    const accountPage = new SdkAccountPage(session.client);
+    const accountPage = new SdkAccountPage(() => fetchAuthMetadata(session.client.baseUrl));
     this.sessions = new SdkAccountSessions(session, accountPage);
     const acknowledgements = new SdkAcknowledgementChannel(session.client);
     this.acknowledgements = acknowledgements;

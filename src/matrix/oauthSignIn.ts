@@ -8,7 +8,8 @@ import {
 } from 'matrix-js-sdk';
 import type { AccountCredentials } from '../model/accountCredentials';
 import { secondsLeft, type PendingDeviceGrant } from '../model/deviceGrant';
-import { isSafeWebUrl, offersDeviceGrant } from './authMetadata';
+import { isSafeWebUrl } from '../validation/webUrl';
+import { offersDeviceGrant } from './authMetadata';
 import { createSdkLogger } from './sdkLogger';
 import { SignInError, toSignInError } from './signInErrors';
 import { t } from '../text/i18n';

@@ -1,4 +1,4 @@
-import { isOpenableUrl } from './accountPage';
+import { isSafeWebUrl } from '../validation/webUrl';
 
 /**
  * What a user-interactive auth answer (a 401 with `flows`) asks of the user, as far as we can
@@ -33,5 +33,5 @@ function stageUrl(params: unknown, stage: string): string | undefined {
   if (typeof params !== 'object' || params === null) return undefined;
   const entry: unknown = (params as Record<string, unknown>)[stage];
   const url: unknown = typeof entry === 'object' && entry !== null ? (entry as { url?: unknown }).url : undefined;
-  return typeof url === 'string' && isOpenableUrl(url) ? url : undefined;
+  return typeof url === 'string' && isSafeWebUrl(url) ? url : undefined;
 }

@@ -1,10 +1,10 @@
-import { createClient, OAuth2, type ValidatedAuthMetadata } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openExtensionDatabase } from '../../src/storage/extensionDatabase.ts';
 import { AccountVault } from '../../src/storage/accountVault.ts';
 import { SecretVault } from '../../src/storage/secretVault.ts';
 import { newBrowserProfile, startNodeBackground, type NodeBackground } from '../support/nodeBackground.ts';
 import { startOAuthHomeserver, type OAuthHomeserver, type OAuthUser } from '../support/oauthHomeserver.ts';
+import { deviceGrantToken } from '../support/oauthPeer.ts';
 import { sdkSessionOf } from '../support/sdkSession.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -12,38 +12,22 @@ import { waitFor } from '../support/waitFor.ts';
  * A homeserver that delegates auth (Synapse + a stand-in MAS): signing another session out and
  * resetting the identity go through its account page, driven here as the user would
  * (`accountAction`). The extension's device is signed in with the device grant, as the test's
- * own step (the extension's OAuth sign-in is built elsewhere), and resumed by the background.
+ * own step (the extension's own OAuth sign-in has its tests in oauthSignIn.test.ts), and resumed
+ * by the background.
  */
 describe('on a server with next-generation auth, the account page', () => {
   let server: OAuthHomeserver;
-  let metadata: ValidatedAuthMetadata;
-  let clientId: string;
   const running: NodeBackground[] = [];
 
   beforeAll(async () => {
     server = await startOAuthHomeserver({ accessTokenTtlSeconds: 3_600 });
-    metadata = await createClient({ baseUrl: server.baseUrl }).getAuthMetadata();
-    clientId = await OAuth2.registerClient(metadata, {
-      client_name: 'Matrix Trust Guard tests',
-      client_uri: 'http://127.0.0.1:9/',
-      redirect_uris: ['http://127.0.0.1:9/callback'],
-      application_type: 'native',
-    });
   });
   afterAll(async () => {
     for (const background of running) background.stop();
     await server.stop();
   });
 
-  async function signInDevice(user: OAuthUser, deviceId: string): Promise<string> {
-    const oauth = new OAuth2(metadata, { clientId, deviceId });
-    const grant = await oauth.startDeviceAuthorizationGrant();
-    const polled = oauth.waitForDeviceAuthorizationGrant(grant);
-    await server.approveDeviceCode(user, grant.user_code);
-    const tokens = await polled;
-    if (!('access_token' in tokens)) throw new Error(`device grant failed: ${JSON.stringify(tokens)}`);
-    return tokens.access_token;
-  }
+  const signInDevice = (user: OAuthUser, deviceId: string) => deviceGrantToken(server, user, deviceId);
 
   /** The extension's background, resuming a device the test signed in. */
   async function extensionFor(user: OAuthUser): Promise<NodeBackground> {
@@ -103,7 +87,10 @@ describe('on a server with next-generation auth, the account page', () => {
     const after = await published();
     expect(after).not.toBe(before);
     const crypto = sdkSessionOf(background.account.device).crypto;
-    expect(await crypto.getCrossSigningKeyId()).toBe(after);
+    // The crypto names the identity once it has read back what it uploaded (a key query away).
+    await waitFor('the extension to hold the new identity', async () =>
+      (await crypto.getCrossSigningKeyId()) === after ? true : undefined,
+    );
     expect(background.recoveryViews.map((view) => view.step)).not.toContain('needs-password');
   });
 });

@@ -23,12 +23,8 @@ function clientOf(server: OAuthHomeserver): Promise<{ metadata: ValidatedAuthMet
   return client;
 }
 
-/**
- * Another Matrix app of `user` on a server with delegated auth (a real matrix-js-sdk client with
- * Rust crypto): signed in with the device grant, approved on the stand-in's pages, as a phone
- * would be. There is no password to log in with on such a server.
- */
-export async function oauthPeer(server: OAuthHomeserver, user: OAuthUser, deviceId: string): Promise<Peer> {
+/** Signs `deviceId` of `user` in with the device grant, approved on the stand-in's pages; its access token. */
+export async function deviceGrantToken(server: OAuthHomeserver, user: OAuthUser, deviceId: string): Promise<string> {
   const { metadata, clientId } = await clientOf(server);
   const oauth = new OAuth2(metadata, { clientId, deviceId });
   const grant = await oauth.startDeviceAuthorizationGrant();
@@ -36,5 +32,15 @@ export async function oauthPeer(server: OAuthHomeserver, user: OAuthUser, device
   await server.approveDeviceCode(user, grant.user_code);
   const tokens = await polled;
   if (!('access_token' in tokens)) throw new Error(`device grant failed: ${JSON.stringify(tokens)}`);
-  return Peer.resume({ ...server.synapse, baseUrl: server.baseUrl }, { userId: user.userId, deviceId, accessToken: tokens.access_token });
+  return tokens.access_token;
+}
+
+/**
+ * Another Matrix app of `user` on a server with delegated auth (a real matrix-js-sdk client with
+ * Rust crypto): signed in with the device grant, approved on the stand-in's pages, as a phone
+ * would be. There is no password to log in with on such a server.
+ */
+export async function oauthPeer(server: OAuthHomeserver, user: OAuthUser, deviceId: string): Promise<Peer> {
+  const accessToken = await deviceGrantToken(server, user, deviceId);
+  return Peer.resume({ ...server.synapse, baseUrl: server.baseUrl }, { userId: user.userId, deviceId, accessToken });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accountActionUrl, accountPageOf, isOpenableUrl } from '../../../src/matrix/accountPage';
+import { accountActionUrl, accountPageOf } from '../../../src/matrix/accountPage';
+import { isSafeWebUrl } from '../../../src/validation/webUrl';
 
 const PAGE = 'https://auth.example.org/account/';
 
@@ -31,7 +32,7 @@ describe('which account page links the extension opens', () => {
     ['data:text/html,<h1>hi</h1>', false],
     ['not a url', false],
   ])('%s: %s', (url, openable) => {
-    expect(isOpenableUrl(url)).toBe(openable);
+    expect(isSafeWebUrl(url)).toBe(openable);
   });
 });
 

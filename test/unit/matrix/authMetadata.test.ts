@@ -1,6 +1,7 @@
 import { urlHasCommonBase } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { isSafeWebUrl, isTrustedMetadata, oauthOffer } from '../../../src/matrix/authMetadata';
+import { isTrustedMetadata, oauthOffer } from '../../../src/matrix/authMetadata';
+import { isSafeWebUrl } from '../../../src/validation/webUrl';
 import { authorizationCodeFrom, clientMetadata } from '../../../src/matrix/oauthSignIn';
 import { loginOptionsFrom } from '../../../src/background/loginOptions';
 
