@@ -12,7 +12,7 @@ import { describeRoomNews, type Freshness } from './roomNewsView';
 import { describeTab, type TabLookup } from './tabView';
 
 /** What the extension knows about the tab the popup was opened over, asked once per opening. */
-function useActiveTabState(): TabLookup {
+export function useActiveTabState(): TabLookup {
   const [lookup, setLookup] = useState<TabLookup>({ phase: 'loading' });
   useEffect(() => {
     // The popup may close (and this component unmount) while the lookup runs.
@@ -41,11 +41,10 @@ function useActiveTabState(): TabLookup {
  * "Is anything wrong in the room I am looking at?": the web client and room in the active tab,
  * its new warnings by severity and who they are about, with the actions that settle them.
  */
-export function CurrentTabSection({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
-  const lookup = useActiveTabState();
+export function CurrentTabSection({ ownUserId, freshness, lookup }: { ownUserId: string; freshness: Freshness; lookup: TabLookup }) {
   const view = describeTab(lookup);
   return (
-    <section class="current-tab" aria-labelledby="current-tab-heading" data-tab-phase={lookup.phase}>
+    <section id="current-tab" class="current-tab" aria-labelledby="current-tab-heading" data-tab-phase={lookup.phase}>
       <h2 id="current-tab-heading">{t('currentTabHeading')}</h2>
       {view.kind === 'notice' && <p class="notice">{view.text}</p>}
       {view.kind === 'notice' && view.suggest !== undefined && <WatchSuggestion origin={view.suggest} />}
@@ -93,7 +92,9 @@ export function RoomReview(props: { roomId: string; ownUserId: string; client?: 
   return (
     <div class="room-review" data-room={roomId}>
       <p class="room-title">
-        <span class="room-name">{nameOr(report.value.name, roomId)}</span>
+        <span class="room-name" title={nameOr(report.value.name, roomId)}>
+          {nameOr(report.value.name, roomId)}
+        </span>
         {client !== undefined && <span class="subtitle"> · {t('currentTabIn', client)}</span>}
       </p>
       {report.value.encrypted && <p class={`room-summary tone-${news.tone}`}>{news.text}</p>}

@@ -24,7 +24,9 @@ export function OwnResetNotice({ reset, contacts }: { reset: OwnReset; contacts:
       <ul class="own-reset-contacts">
         {contacts.map((contact) => (
           <li key={contact.userId} data-user={contact.userId}>
-            <span class="member-name">{memberName(contact.userId, contact.displayName)}</span>{' '}
+            <span class="member-name" title={memberName(contact.userId, contact.displayName)}>
+              {memberName(contact.userId, contact.displayName)}
+            </span>{' '}
             {/* Until this extension is verified with the new identity it holds no key to sign them with: no dead button. */}
             {canVerify && (
               <button

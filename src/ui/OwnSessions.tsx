@@ -31,7 +31,7 @@ export function OwnSessions({ devices }: { devices: readonly OwnDeviceSummary[] 
   if (devices.length === 0) return signOuts;
   const sorted = [...devices].sort((a, b) => ORDER[a.class] - ORDER[b.class]);
   return (
-    <section aria-labelledby="sessions-heading">
+    <section id="sessions" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">{t('ownSessionsHeading')}</h2>
       {signOuts}
       <ul class="sessions">
@@ -50,7 +50,10 @@ function OwnSession({ device, onSentToAccountPage }: { device: OwnDeviceSummary;
   return (
     <li class={`session ${critical ? 'severity-critical' : ''}`} data-device={device.deviceId}>
       <div>
-        <span class="device-name">{nameOr(device.displayName, t('unnamedSession'))}</span> <span class="mono">{device.deviceId}</span>
+        <span class="device-name" title={nameOr(device.displayName, t('unnamedSession'))}>
+          {nameOr(device.displayName, t('unnamedSession'))}
+        </span>{' '}
+        <span class="mono">{device.deviceId}</span>
       </div>
       <div class="device-detail">{describeDeviceClass(device.class, true)}</div>
       <div class="actions">

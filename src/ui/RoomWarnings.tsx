@@ -95,8 +95,12 @@ function MemberWarning(props: {
   return (
     <li class={`member severity-${member.severity}`} data-user={member.userId}>
       <div class="member-head">
-        <span class="member-name">{own ? t('memberYou') : memberName(member.userId, member.displayName)}</span>
-        <span class="mono member-id">{member.userId}</span>
+        <span class="member-name" title={own ? undefined : memberName(member.userId, member.displayName)}>
+          {own ? t('memberYou') : memberName(member.userId, member.displayName)}
+        </span>
+        <span class="mono member-id" title={member.userId}>
+          {member.userId}
+        </span>
         {member.bridgeRole === 'bridge-bot' && <span class="tag neutral">{t('memberBridgeBotTag')}</span>}
         {member.bridgeRole === 'bridge-puppet' && <span class="tag neutral">{t('memberBridgePuppetTag')}</span>}
       </div>
@@ -118,7 +122,12 @@ function MemberWarning(props: {
             </button>
           )}
           {actions.verify && (
-            <button class="link small" type="button" onClick={() => act(() => request('verification.start', { userId: member.userId }))}>
+            <button
+              class="link small"
+              type="button"
+              title={t('memberVerify', memberName(member.userId, member.displayName))}
+              onClick={() => act(() => request('verification.start', { userId: member.userId }))}
+            >
               {t('memberVerify', memberName(member.userId, member.displayName))}
             </button>
           )}
@@ -201,7 +210,10 @@ function DeviceLine({ device, own, onAcknowledge }: { device: DeviceReport; own:
   return (
     <li class={`device severity-${device.severity}`} data-device={device.deviceId}>
       <div>
-        <span class="device-name">{nameOr(device.displayName, t('unnamedSession'))}</span> <span class="mono">{device.deviceId}</span>
+        <span class="device-name" title={nameOr(device.displayName, t('unnamedSession'))}>
+          {nameOr(device.displayName, t('unnamedSession'))}
+        </span>{' '}
+        <span class="mono">{device.deviceId}</span>
         {device.isNew && <span class="tag">{t('deviceNewTag')}</span>}
       </div>
       <div class="device-detail">

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { request } from '../messaging/backgroundClient';
 import type { SecurityReport, SecurityStatus } from '../messaging/protocol';
 import { t } from '../text/i18n';
@@ -21,18 +21,21 @@ import { useLive } from './useLive';
 import { VerificationPanel } from './VerificationPanel';
 import { Field } from './Field';
 import { useExtensionStatus } from './useExtensionStatus';
+import { isSetupComplete } from './verdictView';
 
 /**
  * "Is my encryption set up right, and is this extension trusted?": the status of this session,
  * cross-signing, recovery and key backup, each with its fix, and any flow in progress first.
  */
-export function SecuritySection({ ownUserId, showResets = false }: { ownUserId: string; showResets?: boolean }) {
+export function SecuritySection(props: { ownUserId: string; showResets?: boolean; foldWhenReady?: boolean }) {
+  const { ownUserId, showResets = false, foldWhenReady = false } = props;
   const security = useLive('security');
   const recovery = useLive('recovery');
   const verification = useLive('verification');
-  return (
-    <section class="security" aria-labelledby="security-heading">
-      <h2 id="security-heading">{t('securityHeading')}</h2>
+  const idle =
+    recovery.phase === 'live' && recovery.value.step === 'idle' && verification.phase === 'live' && verification.value.phase === 'none';
+  const body = (
+    <>
       {verification.phase === 'live' && verification.value.phase !== 'none' && (
         <VerificationPanel view={verification.value} ownUserId={ownUserId} />
       )}
@@ -42,17 +45,50 @@ export function SecuritySection({ ownUserId, showResets = false }: { ownUserId: 
       {security.phase === 'lost' && <p class="notice error">{security.message}</p>}
       {security.phase === 'live' && <ReadingNotice report={security.value} />}
       {security.phase === 'live' && security.value.status !== undefined && (
-        <SecurityStatusView
-          status={security.value.status}
-          idle={
-            recovery.phase === 'live' &&
-            recovery.value.step === 'idle' &&
-            verification.phase === 'live' &&
-            verification.value.phase === 'none'
-          }
-          showResets={showResets}
-        />
+        <SecurityStatusView status={security.value.status} idle={idle} showResets={showResets} />
       )}
+    </>
+  );
+  // All in place, current, and nothing under way when the popup opened: one line that opens to
+  // the details. Decided once, on the first reading: a setup the user watches become ready stays open.
+  const sync = useExtensionStatus();
+  const readyNow =
+    foldWhenReady &&
+    idle &&
+    security.phase === 'live' &&
+    security.value.problem === undefined &&
+    security.value.status !== undefined &&
+    isSetupComplete(security.value.status) &&
+    sync.phase === 'live' &&
+    !needsSyncKey(sync.value.acknowledgementSync);
+  const decided = useRef<boolean | undefined>(undefined);
+  const known =
+    security.phase === 'live' &&
+    security.value.status !== undefined &&
+    sync.phase === 'live' &&
+    recovery.phase === 'live' &&
+    verification.phase === 'live';
+  if (decided.current === undefined && known) decided.current = readyNow;
+  const ready = decided.current === true && readyNow;
+  if (ready) {
+    return (
+      <details id="security" class="security folded tone-ok">
+        <summary>
+          <span class="fold-mark" aria-hidden="true">
+            ✓
+          </span>
+          {t('setupAllReady')}
+        </summary>
+        <section class="security" aria-label={t('securityHeading')}>
+          {body}
+        </section>
+      </details>
+    );
+  }
+  return (
+    <section id="security" class="security" aria-labelledby="security-heading">
+      <h2 id="security-heading">{t('securityHeading')}</h2>
+      {body}
     </section>
   );
 }

@@ -1,22 +1,34 @@
-import { useState } from 'preact/hooks';
-import type { RoomSummary } from '../messaging/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import type { RoomSummary, TrustOverview } from '../messaging/protocol';
 import { t } from '../text/i18n';
 import { RoomWarnings } from './RoomWarnings';
-import { useLive } from './useLive';
+import { type LiveState, useLive } from './useLive';
 import { nameOr } from '../validation/displayText';
 import { describeQuietRooms, type Freshness } from './roomNewsView';
 import { plural } from '../text/plural';
 import { OwnResetNotice } from './OwnResetNotice';
 
-/** The account's rooms that have warnings, worst first; each opens to its members. */
-export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string; freshness: Freshness }) {
-  const overview = useLive('overview');
+/**
+ * The account's rooms that have warnings, worst first; each opens to its members. Rooms with
+ * nothing to show are a count. `openRoomId` opens a room (the verdict's action asked for it).
+ */
+export function TrustOverviewPanel(props: {
+  ownUserId: string;
+  freshness: Freshness;
+  overview: LiveState<TrustOverview>;
+  openRoomId?: string;
+}) {
+  const { ownUserId, freshness, overview, openRoomId } = props;
   if (overview.phase === 'loading') return <p class="notice">{t('roomsChecking')}</p>;
   if (overview.phase !== 'live') return <p class="notice">{overview.phase === 'lost' ? overview.message : overview.reason}</p>;
   const rooms = overview.value.rooms.filter((room) => room.warnings.warn + room.warnings.critical > 0).sort(byConcern);
   const { ownReset } = overview.value;
   // Our own reset is said whatever the rooms show: the people it concerns are not verified any more.
-  const resetNotice = ownReset !== undefined && <OwnResetNotice reset={ownReset} contacts={ownReset.contacts} />;
+  const resetNotice = ownReset !== undefined && (
+    <div id="own-reset">
+      <OwnResetNotice reset={ownReset} contacts={ownReset.contacts} />
+    </div>
+  );
   if (rooms.length === 0) {
     const quiet = describeQuietRooms(overview.value.rooms, freshness);
     return (
@@ -26,26 +38,37 @@ export function TrustOverviewPanel({ ownUserId, freshness }: { ownUserId: string
       </>
     );
   }
+  const others = overview.value.rooms.length - rooms.length;
   return (
     <>
       {resetNotice}
       <ul class="rooms">
         {rooms.map((room) => (
-          <RoomEntry key={room.roomId} room={room} ownUserId={ownUserId} />
+          <RoomEntry key={room.roomId} room={room} ownUserId={ownUserId} open={room.roomId === openRoomId} />
         ))}
       </ul>
+      {others > 0 && (
+        <p class="rooms-quiet">{plural(others, { one: () => t('roomsQuietOne'), other: () => t('roomsQuietMany', String(others)) })}</p>
+      )}
     </>
   );
 }
 
-function RoomEntry({ room, ownUserId }: { room: RoomSummary; ownUserId: string }) {
-  const [open, setOpen] = useState(false);
+function RoomEntry({ room, ownUserId, open: asked }: { room: RoomSummary; ownUserId: string; open: boolean }) {
+  const [open, setOpen] = useState(asked);
+  // The verdict's action may ask for this room after it was drawn.
+  useEffect(() => {
+    if (asked) setOpen(true);
+  }, [asked]);
   const fresh = room.newWarnings.warn + room.newWarnings.critical;
   const severity = room.warnings.critical > 0 ? 'critical' : 'warn';
+  const name = nameOr(room.name, room.roomId);
   return (
-    <li class={`room severity-${severity}`}>
+    <li class={`room severity-${severity}`} id={`room-${room.roomId}`}>
       <button class="room-toggle" type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span class="room-name">{nameOr(room.name, room.roomId)}</span>
+        <span class="room-name truncate" title={name}>
+          {name}
+        </span>
         <span class="room-counts">{describeCounts(fresh, room.warnings.critical, room.warnings.warn)}</span>
       </button>
       {open && <RoomPanel roomId={room.roomId} ownUserId={ownUserId} />}

@@ -54,7 +54,7 @@ describe('acknowledgements across browsers, in the popup', () => {
     expect(await line(second).innerText()).toContain('not been unlocked with your recovery key');
     await second.getByRole('button', { name: 'Verify with recovery key' }).click();
     await second.getByLabel('Recovery key').fill(key);
-    await second.getByRole('button', { name: 'Verify this extension' }).click();
+    await second.locator('form').getByRole('button', { name: 'Verify this extension' }).click();
     await second.getByRole('button', { name: 'OK' }).click({ timeout: 60_000 });
     await line(second).locator('text=/Shared, as of/').waitFor({ timeout: 60_000 });
     expect(await line(second).innerText()).toContain('0 acknowledgements shared, encrypted.');

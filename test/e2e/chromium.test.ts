@@ -31,7 +31,8 @@ describe('the built extension in Chromium', () => {
     expect(await options.locator('[data-status="engine"]').innerText()).toContain('Ready');
     await options.close();
     const popup = await chromium.openExtensionPage('popup.html');
-    expect(await popup.locator('[data-status="account"]').innerText()).toContain('Not signed in');
+    // The verdict says first that nothing is checked, and why.
+    expect(await popup.locator('.verdict').innerText()).toContain('Not checking: signed out');
     await expect(popup.getByRole('button', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     // A working engine needs no line in the popup; only a problem would.
     expect(await popup.locator('[data-status="engine"]').count()).toBe(0);

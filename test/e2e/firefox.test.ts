@@ -24,8 +24,8 @@ describe('the built extension in Firefox ESR', () => {
     expect(await options.$eval('[data-status="engine"]', (line) => (line as HTMLElement).innerText)).toContain('Ready');
     await options.close();
     const popup = await firefox.openExtensionPage('popup.html');
-    await popup.waitForSelector('[data-status="account"]');
-    expect(await popup.$eval('main', (main) => main.innerText)).toContain('Not signed in');
+    await popup.waitForSelector('.verdict');
+    expect(await popup.$eval('.verdict', (verdict) => (verdict as HTMLElement).innerText)).toContain('Not checking: signed out');
     // A working engine needs no line in the popup; only a problem would.
     expect(await popup.$('[data-status="engine"]')).toBeNull();
     await popup.close();

@@ -6,7 +6,7 @@ import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { type OAuthHomeserver, type OAuthUser, startOAuthHomeserver } from '../support/oauthHomeserver.ts';
 import { oauthPeer } from '../support/oauthPeer.ts';
 import type { Peer } from '../support/peer.ts';
-import { saveScreenshot } from '../support/screenshots.ts';
+import { savePageScreenshot } from '../support/screenshots.ts';
 import { setSamples } from '../support/figures.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -86,7 +86,7 @@ describe('on a server with next-generation auth, in Chromium', () => {
 
     const code = (await options.locator('.user-code').textContent({ timeout: 30_000 })) ?? '';
     expect(code).toMatch(/\S{4,}/);
-    await saveScreenshot(options, 'oauth-device-code');
+    await savePageScreenshot(options, 'oauth-device-code');
     const opened = chromium.context.waitForEvent('page');
     await options.getByRole('link', { name: 'Open the sign-in page' }).click();
     const provider = await opened;
@@ -145,7 +145,7 @@ describe('on a server with next-generation auth, in Chromium', () => {
       .waitFor({ timeout: 60_000 });
     // Never a password on a server that takes none.
     expect(await options.getByLabel('Password').count()).toBe(0);
-    await saveScreenshot(options, 'oauth-reset-approval');
+    await savePageScreenshot(options, 'oauth-reset-approval');
     const opened = chromium.context.waitForEvent('page');
     await options.getByRole('button', { name: 'Open the account page' }).click();
     const accountPage = await opened;

@@ -14,6 +14,9 @@ import { waitFor } from '../support/waitFor.ts';
  */
 
 const server = inject('synapse');
+/** 64 characters, no space to break at: the display name that once pushed "Verify <name>" past the card's edge. */
+const LONG_NAME = 'Dave-Averyveryverylongdisplaynamewithoutanyspacesatalltobreakat!';
+const LONG_ROOM = 'A room with a long name that must be cut rather than overflow ok';
 const synapse = connectToSynapse(server);
 
 /** WCAG contrast ratio of two CSS rgb() colours. */
@@ -78,13 +81,13 @@ describe('the popup for keyboard, screen reader and dark-theme users, in Chromiu
     await popup.close();
   });
 
-  it('names every control, and fits 380 px without scrolling sideways, with warnings showing', async () => {
+  it('names every control, and fits 380 px without scrolling sideways, with warnings and 64-character names showing', async () => {
     const phone = await Peer.login(server, alice, { deviceName: "Alice's phone with a rather long device name for a narrow popup" });
-    const dave = await Peer.login(server, await synapse.registerUser({ displayName: 'Dave Averyveryverylongdisplaynamewithoutanyspaces' }));
+    const dave = await Peer.login(server, await synapse.registerUser({ displayName: LONG_NAME }));
     peers.push(phone, dave);
     await dave.bootstrapCrossSigning();
     const roomId = await phone.shareRoomWith(dave);
-    await phone.client.setRoomName(roomId, 'A room with a long name that must wrap rather than overflow');
+    await phone.client.setRoomName(roomId, LONG_ROOM);
     peers.push(await dave.addUnsignedDevice({ deviceName: 'Unsigned-device-name-without-any-spaces-to-break-at' }));
     const popup = await chromium.openExtensionPage('popup.html');
     await popup.setViewportSize({ width: 380, height: 800 });
@@ -96,6 +99,24 @@ describe('the popup for keyboard, screen reader and dark-theme users, in Chromiu
       clientWidth: document.documentElement.clientWidth,
     }));
     expect(layout.scrollWidth).toBeLessThanOrEqual(layout.clientWidth);
+    // Every button and every name stays inside its card, cut with an ellipsis where it must be...
+    const spills = await popup.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('button, .room-name, .member-name, .member-id, .device-name')]
+        .filter((element) => element.offsetParent !== null)
+        .map((element) => {
+          const card = element.closest('li.room, .room-review, .verdict, li.session, .status-line, main') ?? document.body;
+          const inner = element.getBoundingClientRect();
+          const outer = card.getBoundingClientRect();
+          return { what: element.outerHTML.slice(0, 80), over: inner.right - outer.right, under: outer.left - inner.left };
+        })
+        .filter((box) => box.over > 0.5 || box.under > 0.5),
+    );
+    expect(spills).toEqual([]);
+    // ...and keeps the whole name for screen readers (the cut is only drawn).
+    expect(await popup.getByRole('button', { name: `Verify ${LONG_NAME}`, exact: true }).count()).toBe(1);
+    const verify = popup.getByRole('button', { name: `Verify ${LONG_NAME}`, exact: true });
+    expect(await verify.evaluate((button) => button.scrollWidth > button.clientWidth)).toBe(true);
+    await saveScreenshot(popup, 'long-names');
     const unnamed = await popup.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
         .filter((element) => {
@@ -154,7 +175,6 @@ describe('the popup for keyboard, screen reader and dark-theme users, in Chromiu
         .evaluate((button) => [getComputedStyle(button).color, getComputedStyle(button).backgroundColor]);
       expect(contrast(colours[0] ?? '', colours[1] ?? ''), `${scheme}: ${colours.join(' on ')}`).toBeGreaterThanOrEqual(4.5);
     }
-    await saveScreenshot(popup, 'popup-dark');
     await popup.close();
   });
 });

@@ -89,11 +89,11 @@ describe('encryption setup in the popup, in Chromium', () => {
     await line(second, 'this-device').locator('text=Not verified').waitFor();
     await second.getByRole('button', { name: 'Verify with recovery key' }).click();
     await second.getByLabel('Recovery key').fill('EsTc LW2K PGiF wKEA 5L2Y ArUB 7ivx s4Ht Dhpc 3Xxp 2fCA 1EAY');
-    await second.getByRole('button', { name: 'Verify this extension' }).click();
+    await second.locator('form').getByRole('button', { name: 'Verify this extension' }).click();
     await second.getByText('That key does not match.').waitFor();
     expect(await line(second, 'this-device').innerText()).toContain('Not verified');
     await second.getByLabel('Recovery key').fill(key);
-    await second.getByRole('button', { name: 'Verify this extension' }).click();
+    await second.locator('form').getByRole('button', { name: 'Verify this extension' }).click();
     await second.locator('[data-status="this-device"].tone-ok').waitFor({ timeout: 60_000 });
   });
 
