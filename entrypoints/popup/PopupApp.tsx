@@ -32,7 +32,7 @@ export function PopupApp() {
   return (
     <main>
       <BrandHeader subtitle={t('popupSubtitle')} />
-      <section aria-live="polite" aria-busy={state.phase === 'loading'}>
+      <section class="popup-body" aria-live="polite" aria-busy={state.phase === 'loading'}>
         {state.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
         {state.phase === 'lost' && <p class="notice error">{state.message}</p>}
         {state.phase === 'unavailable' && <p class="notice error">{state.reason}</p>}

@@ -126,7 +126,7 @@ export function describeVerdict(input: VerdictInput): Verdict {
       rooms === 0
         ? t('verdictAllClear')
         : plural(rooms, { one: () => t('verdictAllClearRoomsOne'), other: () => t('verdictAllClearRoomsMany', String(rooms)) }),
-    detail: sentences(rooms === 0 ? t('verdictNoRooms') : undefined, syncedAgo(lastSyncAt, now)),
+    detail: syncedAgo(lastSyncAt, now),
   };
 }
 

@@ -159,6 +159,15 @@ describe('in-page warnings in the real Hydrogen client', () => {
     expect(await member.locator('li.device .device-name').innerText()).toBe('Rogue <img src=x onerror=alert(1)> exe.txt');
     expect(await member.getByRole('button', { name: 'Verify Bob' }).count()).toBe(1);
     expect(await member.getByRole('button', { name: 'Acknowledge' }).count()).toBe(1);
+    // The tab's room has news: its section comes first, right after the verdict (whose most urgent
+    // action is Alice's own Hydrogen session, which her identity never signed).
+    expect(await popup.locator('.verdict-headline').innerText()).toMatch(/^\d+ problems need you$/);
+    const tabFirst = await popup.evaluate(() => {
+      const tab = document.querySelector('section.current-tab');
+      const rooms = document.querySelector('section[aria-labelledby="rooms-heading"]');
+      return tab !== null && rooms !== null && (tab.compareDocumentPosition(rooms) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+    });
+    expect(tabFirst).toBe(true);
     await saveScreenshot(popup, 'popup-current-tab');
     await popup.close();
   });

@@ -52,7 +52,8 @@ const line = (popup: Page, id: string) => popup.locator(`[data-status="${id}"]`)
 describe('encryption setup in the popup, in Chromium', () => {
   it('sets up recovery on a fresh account: the key is shown once, typed back, and everything turns ready', async () => {
     const alice = await synapse.registerUser({ displayName: 'Alice' });
-    const popup = await popupIn(await newBrowser());
+    const first = await newBrowser();
+    const popup = await popupIn(first);
     await popup.getByLabel('Homeserver').waitFor();
     await saveScreenshot(popup, 'signed-out');
     await signInFromPopup(popup, alice);
@@ -81,7 +82,13 @@ describe('encryption setup in the popup, in Chromium', () => {
     expect(await line(popup, 'cross-signing').innerText()).toContain('Ready');
     expect(await line(popup, 'recovery').innerText()).toContain('Set up');
     await line(popup, 'key-backup').locator('text=/Active \\(version \\d+\\)/').waitFor();
-    await saveScreenshot(popup, 'ready');
+    // Opened again, as the user comes back to it: all clear, the setup folded to one line.
+    const again = await popupIn(first);
+    await again.locator('.verdict[data-verdict="ok"]').waitFor({ timeout: 60_000 });
+    expect(await again.locator('.verdict-headline').innerText()).toBe('All clear');
+    expect(await again.locator('details#security > summary').innerText()).toContain('Encryption setup: all ready');
+    await saveScreenshot(again, 'ready');
+    await again.close();
 
     // A second browser signs in to the same account: not verified until the key is given.
     const second = await popupIn(await newBrowser());
