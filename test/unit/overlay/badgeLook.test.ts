@@ -109,6 +109,12 @@ describe('the badge’s colours', () => {
     expect(focus).toContain(`outline: 2px solid ${FOCUS_RING}`);
     expect(focus).toMatch(new RegExp(`box-shadow: [^;]*${FOCUS_GAP}`));
   });
+
+  it('give way to a high-contrast mode’s colours, with the shield drawn in its text colour', () => {
+    const forced = /@media \(forced-colors: active\) \{([\s\S]*?)\n\}/.exec(BADGE_CSS)?.[1] ?? '';
+    expect(forced).toContain('.shield { fill: CanvasText; }');
+    expect(forced).toContain('.glyph, .disagrees .glyph { stroke: Canvas; }');
+  });
 });
 
 describe('the badge’s icon', () => {
