@@ -1,4 +1,5 @@
 import type { MemberBadge } from '../trust/pageWarnings';
+import { badgeIcon, GLYPH_PATHS, SHIELD_PATH, SHIELD_VIEW_BOX } from './badgeLook';
 import type { BadgeText } from './warningText';
 
 /** Marks our badge hosts in the page (the page sees this empty span; its content is closed). */
@@ -6,8 +7,8 @@ export const BADGE_HOST_ATTRIBUTE = 'data-mtg-badge';
 
 /**
  * One badge as the page holds it: an empty host element in the page, and in its closed shadow
- * root a pill (what the badge says) and its details (the hover text, shown on click or key
- * too, for touch and keyboard users who never hover).
+ * root a pill (an icon and a count, with what the badge says as its accessible label) and its
+ * details (the hover text, shown on click or key too, for touch and keyboard users who never hover).
  */
 export interface BadgeElement {
   host: HTMLElement;
@@ -55,6 +56,8 @@ export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (s
   pill.tabIndex = 0;
   pill.setAttribute('role', 'button');
   pill.setAttribute('aria-expanded', 'false');
+  pill.append(newIcon(doc), doc.createElement('span'));
+  (pill.lastChild as HTMLElement).className = 'count';
   const details = doc.createElement('span');
   details.className = 'details';
   details.setAttribute('role', 'tooltip');
@@ -106,12 +109,31 @@ function placeDetails(details: HTMLElement, pill: HTMLElement): void {
   details.style.top = `${top}px`;
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** The shield with its glyph (badgeLook.ts), drawn for the eye only: the pill's label says it all. */
+function newIcon(doc: Document): SVGSVGElement {
+  const icon = doc.createElementNS(SVG, 'svg');
+  icon.setAttribute('class', 'icon');
+  icon.setAttribute('viewBox', SHIELD_VIEW_BOX);
+  icon.setAttribute('aria-hidden', 'true');
+  const shield = doc.createElementNS(SVG, 'path');
+  shield.setAttribute('class', 'shield');
+  shield.setAttribute('d', SHIELD_PATH);
+  const glyph = doc.createElementNS(SVG, 'path');
+  glyph.setAttribute('class', 'glyph');
+  icon.append(shield, glyph);
+  return icon;
+}
+
 /** Fills a badge with what it says now (text only: names are anyone's text). */
 export function fillBadge(pill: HTMLElement, text: BadgeText, severity: MemberBadge['severity'], disagrees = false): void {
   pill.className = disagrees ? `badge ${severity} disagrees` : `badge ${severity}`;
   pill.setAttribute('aria-label', text.label);
   pill.title = text.details;
-  pill.textContent = text.pill;
+  pill.querySelector('.glyph')?.setAttribute('d', GLYPH_PATHS[badgeIcon(severity, disagrees)]);
+  const count = pill.querySelector('.count');
+  if (count) count.textContent = text.count;
   const details = pill.nextElementSibling;
   if (details) details.textContent = text.details;
 }

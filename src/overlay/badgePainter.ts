@@ -384,7 +384,7 @@ export class BadgePainter {
     if (pageShield?.element) this.watchShield(pageShield.element);
     const disagreeing = disagrees(warning, shield);
     const text = disagreeing ? disagreeingBadgeText(warning, this.adapter.family) : badgeText(warning);
-    const shownKey = `${userId}\n${text.pill}\n${text.details}\n${warning.severity}`;
+    const shownKey = `${userId}\n${text.count}\n${text.details}\n${warning.severity}\n${String(disagreeing)}`;
     const existing = this.badgeOf.get(anchor);
     const badge = existing && this.badges.get(existing);
     const inPlace = placement === 'inside' ? existing?.parentNode === anchor : anchor.nextSibling === existing;

@@ -5,6 +5,8 @@
  * it by accident. (A page that means to hide it can: the toolbar icon still tells the truth.)
  */
 
+import { BADGE_HALO, BADGE_INK, BADGE_TONES, DISAGREE_GLYPH, FOCUS_GAP, FOCUS_RING, GLYPH_STROKE_WIDTH } from './badgeLook';
+
 const SHARED = `
 :host { all: initial; }
 * { box-sizing: border-box; }
@@ -13,21 +15,38 @@ const SHARED = `
 .checking { --tone: #5c6470; --on-tone: #ffffff; }
 `;
 
+/**
+ * A badge is a chip 16 px high (a row never grows for it): the shield icon and the count, in
+ * the palette of badgeLook.ts. Critical is square-cornered and framed, so it differs in shape
+ * too, not only in colour and glyph; the frame and the halo are shadows, outside the layout.
+ * High-contrast modes replace the fill with the page's own colours: the shield and the edge
+ * follow them. Keyboard focus is a blue ring between white bands, seen on light and dark
+ * pages. The details (the hover text, shown on click, tap or Enter) are placed under the pill
+ * by the script. (Comments stay out of the sheet: it ships in the content script.)
+ */
 export const BADGE_CSS = `${SHARED}
 .badge {
-  display: inline-block; min-width: 16px; padding: 0 5px; border-radius: 8px;
-  font: 700 11px/16px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-  background: var(--tone); color: var(--on-tone); text-align: center; white-space: nowrap;
+  --ring: 0 0 0 1px ${BADGE_HALO};
+  display: flex; align-items: center; height: 16px; min-width: 16px; padding: 0 2px; border-radius: 8px;
+  font: 700 11px/16px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; font-variant-numeric: tabular-nums;
+  background: var(--tone); color: ${BADGE_INK}; box-shadow: var(--ring); white-space: nowrap;
   cursor: help; user-select: none;
 }
-/* Critical is a square-cornered badge with a ring, so it differs in shape, not only colour. */
-.badge.critical { border-radius: 3px; box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3px var(--tone); }
-/* Checking is neutral and hollow: a question, not a warning, and never the ok colour. */
-.badge.checking { background: transparent; color: var(--tone); border: 1.5px dashed var(--tone); line-height: 13px; }
-/* The page shows this member as verified while we warn: a violet ring of its own, next to the ≠ in the pill. */
-.badge.disagrees { box-shadow: 0 0 0 1.5px #ffffff, 0 0 0 3.5px #6b3fd4; }
-.badge:focus-visible { outline: 2px solid #3b63c4; outline-offset: 2px; }
-/* The hover text, shown on click, tap or Enter: placed under the pill by the script. */
+.badge.warn { --tone: ${BADGE_TONES.warn}; }
+.badge.checking { --tone: ${BADGE_TONES.checking}; }
+.badge.critical { --tone: ${BADGE_TONES.critical}; --ring: 0 0 0 1px ${BADGE_HALO}, 0 0 0 2px var(--tone); border-radius: 3px; }
+.icon { display: block; flex: none; width: 12px; height: 14px; }
+.shield { fill: ${BADGE_INK}; }
+.glyph { fill: none; stroke: var(--tone); stroke-width: ${GLYPH_STROKE_WIDTH}px; stroke-linecap: round; stroke-linejoin: round; }
+.disagrees .glyph { stroke: ${DISAGREE_GLYPH}; }
+.count { padding: 0 3px 0 2px; }
+.count:empty { display: none; }
+@media (forced-colors: active) {
+  .badge { border: 1px solid CanvasText; }
+  .shield { fill: CanvasText; }
+  .glyph, .disagrees .glyph { stroke: Canvas; }
+}
+.badge:focus-visible { outline: 2px solid ${FOCUS_RING}; outline-offset: 1px; box-shadow: var(--ring), 0 0 0 4px ${FOCUS_GAP}; }
 .details {
   position: fixed; inset: auto; margin: 0; max-width: 320px; padding: 6px 8px; border: 0; border-radius: 6px;
   background: #17191c; color: #ffffff; font: 12px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;

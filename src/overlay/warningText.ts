@@ -6,14 +6,14 @@ import { describeDeviceClass } from '../text/deviceClassText';
 import { displayText, memberName } from '../validation/displayText';
 import { plural } from '../text/plural';
 
-/** A badge's words: what screen readers announce, what hover shows, what fits in the pill. */
+/** A badge's words: what screen readers announce, what hover shows, the count next to its icon. */
 export interface BadgeText {
   /** The accessible label: "Matrix Trust Guard: 2 unverified devices". */
   label: string;
   /** The hover text: the label, then one line per device (name, id, what is wrong). */
   details: string;
-  /** The few characters inside the pill. */
-  pill: string;
+  /** The number of new devices beside the icon ('' when the warning is about the identity alone, or checking). */
+  count: string;
 }
 
 /** The banner's sentence, e.g. "3 new warnings in this room (1 serious): Bob, Carol and 1 more." */
@@ -45,9 +45,9 @@ export function badgeText(badge: MemberBadge): BadgeText {
   // The hover text names the room, so a badge left from another room could never pass unnoticed.
   const inRoom = badge.roomName === undefined ? [] : [t('badgeInRoom', roomText(badge.roomName))];
   if (badge.severity === 'checking') {
-    // Nothing new is known about them, and nothing can be said yet: a neutral question mark.
+    // Nothing new is known about them, and nothing can be said yet: a neutral question, no count.
     const label = t('badgeLabel', checking ?? '');
-    text = { label, details: [label, ...inRoom].join('\n'), pill: '?' };
+    text = { label, details: [label, ...inRoom].join('\n'), count: '' };
   } else {
     const count = badge.newDevices.length;
     const label = badgeLabel(badge.identity, count);
@@ -59,12 +59,11 @@ export function badgeText(badge: MemberBadge): BadgeText {
         describeDeviceClass(device.class),
       ),
     );
-    // A shape, not only a colour, tells the two severities apart.
-    const mark = badge.severity === 'critical' ? '!!' : '!';
+    // The icon's glyph, not only its colour, tells the severities apart (badgeLook.ts).
     text = {
       label,
       details: [label, ...inRoom, ...lines, ...(checking === undefined ? [] : [checking])].join('\n'),
-      pill: count > 0 ? `${mark} ${count}` : mark,
+      count: count > 0 ? String(count) : '',
     };
   }
   textOf.set(badge, text);
@@ -76,8 +75,8 @@ const disagreeingTextOf = new WeakMap<MemberBadge, Map<string, BadgeText>>();
 
 /**
  * A badge's words where the page's own indicator shows the member as verified while we warn
- * about them: it says so first, in a sentence naming the client and why, and its pill carries
- * a mark of its own (≠), so the two opinions side by side are never left unexplained.
+ * about them: it says so first, in a sentence naming the client and why, and its icon carries
+ * a glyph of its own (≠), so the two opinions side by side are never left unexplained.
  */
 export function disagreeingBadgeText(badge: MemberBadge, client: string): BadgeText {
   const byClient = disagreeingTextOf.get(badge) ?? new Map<string, BadgeText>();
@@ -90,7 +89,7 @@ export function disagreeingBadgeText(badge: MemberBadge, client: string): BadgeT
   const text: BadgeText = {
     label: `${plain.label}. ${t('badgeDisagreesLabel', displayText(client))}`,
     details: [sentence, plain.details].join('\n'),
-    pill: `≠ ${plain.pill}`,
+    count: plain.count,
   };
   byClient.set(client, text);
   return text;

@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from 'playwright';
+import { type BadgeIcon, GLYPH_PATHS } from '../../src/overlay/badgeLook';
 
 /**
  * What the extension drew in a page, read the way DevTools sees it. Badges and the banner
@@ -10,6 +11,7 @@ import type { CDPSession, Page } from 'playwright';
 export interface SeenBadge {
   /** What the page says around the badge, from `hostContext` (e.g. the member's user id). */
   context: string;
+  /** What the pill shows, as text: its icon's glyph, then the count (see badgeTranscript). */
   text: string;
   label: string;
   title: string;
@@ -76,8 +78,10 @@ export function overlayInTree(root: DomNode, contexts: string[]): SeenOverlay {
       const pill = find(shadow, (n) => classesOf(n).includes('badge'));
       if (!pill) throw new Error('a badge host without a badge');
       const pillAttributes = attributesOf(pill);
+      const glyph = find(pill, (n) => classesOf(n).includes('glyph'));
+      const count = find(pill, (n) => classesOf(n).includes('count'));
       badges.push({
-        text: textOf(pill),
+        text: badgeTranscript(glyph && attributesOf(glyph).d, classesOf(pill), count ? textOf(count) : ''),
         label: pillAttributes['aria-label'] ?? '',
         title: pillAttributes.title ?? '',
         severity: (['critical', 'checking'] as const).find((severity) => classesOf(pill).includes(severity)) ?? 'warn',
@@ -99,6 +103,30 @@ export function overlayInTree(root: DomNode, contexts: string[]): SeenOverlay {
   if (badges.length !== contexts.length)
     throw new Error(`the page changed while it was read (${badges.length} badges, ${contexts.length} hosts)`);
   return { badges: badges.map((badge, index) => ({ ...badge, context: contexts[index] ?? '' })), banner };
+}
+
+const MARKS: Record<Exclude<BadgeIcon, 'disagrees'>, string> = { warn: '!', critical: '!!', checking: '?' };
+
+/**
+ * A badge's icon and count written as text, so tests can say what a badge shows in a word:
+ * the glyph drawn (`!` warning, `!!` critical, `?` checking; `≠ !` or `≠ !!` where the page
+ * disagrees, with the severity the chip's class gives), a space, and the count if any:
+ * '! 1', '≠ !! 2', '?'. The glyph is recognised by its path, as fillBadge sets it.
+ */
+export function badgeTranscript(glyphPath: string | undefined, pillClasses: readonly string[], count: string): string {
+  const icon = (Object.keys(GLYPH_PATHS) as BadgeIcon[]).find((name) => GLYPH_PATHS[name] === glyphPath);
+  const severity = (['critical', 'checking'] as const).find((name) => pillClasses.includes(name)) ?? 'warn';
+  const mark = icon === undefined ? '' : icon === 'disagrees' ? `≠ ${MARKS[severity]}` : MARKS[icon];
+  return [mark, count].filter((part) => part !== '').join(' ');
+}
+
+/** badgeTranscript of a pill element (unit tests hold the element itself). */
+export function pillTranscript(pill: Element): string {
+  return badgeTranscript(
+    pill.querySelector('.glyph')?.getAttribute('d') ?? undefined,
+    [...pill.classList],
+    pill.querySelector('.count')?.textContent ?? '',
+  );
 }
 
 /** Clicks a button inside the banner with a real (trusted) mouse click, at its position on screen. */

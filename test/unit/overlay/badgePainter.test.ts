@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BATCH_BUDGET_MS, BadgePainter, type PainterHooks } from '../../../src/overlay/badgePainter';
 import { BURST_FRAMES, DWELL_MS } from '../../../src/overlay/burstGate';
 import type { MemberBadge } from '../../../src/trust/pageWarnings';
+import { pillTranscript } from '../../support/overlay';
 import { badgesIn, listAdapter, ManualFrames, memberList, recordShadowRoots, row, settle, warning } from './testPage';
 
 let frames: ManualFrames;
@@ -42,7 +43,7 @@ function badgeOf(userId: string): { text: string; label: string | null; title: s
   const pill = host && shadows.rootOf(host)?.querySelector('.badge');
   if (!pill) return undefined;
   return {
-    text: pill.textContent,
+    text: pillTranscript(pill),
     label: pill.getAttribute('aria-label'),
     title: pill.getAttribute('title') ?? '',
     severity: pill.classList.contains('critical') ? 'critical' : 'warn',

@@ -2,10 +2,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadgePainter } from '../../../src/overlay/badgePainter';
 import { RoomBanner } from '../../../src/overlay/roomBanner';
+import { GLYPH_PATHS, SHIELD_PATH } from '../../../src/overlay/badgeLook';
 import { badgeText, bannerText } from '../../../src/overlay/warningText';
 import { DISPLAY_TEXT_MAX_CHARS, displayText } from '../../../src/validation/displayText';
 import { addFigures } from '../../support/figures';
 import { listAdapter, ManualFrames, memberList, recordShadowRoots, warning } from './testPage';
+
+const OUR_PATHS = [SHIELD_PATH, ...Object.values(GLYPH_PATHS)];
 
 /**
  * Names from the network are the attacker's pen: a member picks their display name, and
@@ -87,10 +90,12 @@ describe('hostile names', () => {
     expect(pill?.getAttribute('title')).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200d]/u);
     // The details a click shows say the same, as text.
     expect(root?.querySelector('.details')?.textContent).toBe(badgeText(badge).details);
-    // Nothing but our own pill and its details (and their style) exist in the shadow root, and the page got no new elements.
+    // Nothing but our own pill (its icon, drawn from our paths alone, and its count) and its details
+    // (and their style) exist in the shadow root, and the page got no new elements.
     expect(
       [...(root?.querySelectorAll('*') ?? [])].map((element) => element.tagName.toLowerCase()).filter((tag) => tag !== 'style'),
-    ).toEqual(['span', 'span']);
+    ).toEqual(['span', 'svg', 'path', 'path', 'span', 'span']);
+    for (const path of root?.querySelectorAll('path') ?? []) expect(OUR_PATHS).toContain(path.getAttribute('d'));
     expect(document.querySelectorAll('img, script, svg, iframe')).toHaveLength(0);
     painter.stop();
 

@@ -10,12 +10,12 @@ function badge(overrides: Partial<MemberBadge>): MemberBadge {
 }
 
 describe('badge words', () => {
-  it('says "checking Bob\'s devices" with a neutral question mark for a member being checked', () => {
+  it('says "checking Bob\'s devices", with no count, for a member being checked', () => {
     const text = badgeText(badge({ severity: 'checking', checking: { reason: 'changed', since: AT } }));
     expect(text).toEqual({
       label: `Matrix Trust Guard: Checking the devices of Bob (since ${formatTime(AT)})…`,
       details: `Matrix Trust Guard: Checking the devices of Bob (since ${formatTime(AT)})…`,
-      pill: '?',
+      count: '',
     });
   });
 
@@ -32,7 +32,7 @@ describe('badge words', () => {
         checking: { reason: 'query-failed', since: AT },
       }),
     );
-    expect(text.pill).toBe('! 1');
+    expect(text.count).toBe('1');
     expect(text.details.split('\n').at(-1)).toBe(
       `Could not check the devices of Bob since ${formatTime(AT)}: downloading their keys keeps failing.`,
     );
