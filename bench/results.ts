@@ -62,6 +62,9 @@ const UNITS: [RegExp, string][] = [
   [/_ratio$/, 'ratio'],
   [/_per_min(_|$)/, 'per minute'],
   [/_mb(_|$)/, 'MiB'],
+  [/_px(_|$)/, 'px'],
+  // 1 when a condition held in every case measured, 0 when it failed in one.
+  [/_above_fold$/, 'yes (1) or no (0)'],
 ];
 
 export function unitOf(name: string): string {

@@ -9,7 +9,7 @@ import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '..
 import { readOverlay, type SeenOverlay } from '../support/overlay.ts';
 import { Peer } from '../support/peer.ts';
 import { joinRoom } from '../support/population.ts';
-import { saveWindowScreenshot } from '../support/screenshots.ts';
+import { saveScreenshot, saveWindowScreenshot } from '../support/screenshots.ts';
 import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -185,7 +185,7 @@ describe('a failing homeserver, in Chromium with the real Hydrogen client', () =
       .locator('.tone-ok')
       .evaluateAll((nodes): string[] => nodes.map((node) => node.getAttribute('data-status') ?? node.getAttribute('class') ?? ''));
     expect(ok.filter((what) => what !== 'account')).toEqual([]);
-    await saveWindowScreenshot(popup, 'popup-offline');
+    await saveScreenshot(popup, 'popup-offline');
     await popup.close();
     await proxy.up();
   }, 240_000);

@@ -13,8 +13,8 @@ export const POPUP_FOLD = { width: 380, height: 600 };
 /**
  * Saves a popup state as the user sees it without scrolling (380 x 600) in the light theme as
  * docs/screenshots/<name>.png and in the dark one as <name>-dark.png, and records where the
- * verdict and the most urgent action end (the popup_verdict_above_fold figure). The page's
- * viewport and theme are put back afterwards.
+ * verdict and the most urgent action end (the popup_verdict_above_fold figure), failing when that
+ * is below the fold. The page's viewport and theme are put back afterwards.
  */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
@@ -22,7 +22,10 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   const wasDark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
   await page.setViewportSize(POPUP_FOLD);
   await page.evaluate(() => window.scrollTo(0, 0));
-  setFigures({ [`popup_fold_bottom_px:${name}`]: await foldBottom(page) });
+  const bottom = await foldBottom(page);
+  setFigures({ [`popup_fold_bottom_px:${name}`]: bottom });
+  // The popup's first screen must answer on its own, in every state the README shows.
+  if (bottom > POPUP_FOLD.height) throw new Error(`${name}: the verdict and its action end at ${bottom} px, below the popup's ${POPUP_FOLD.height}`);
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.emulateMedia({ colorScheme: 'dark' });
