@@ -74,6 +74,12 @@ class PageWatcher implements PageWatch {
   /** The room the URL names (kind and id or alias), and its id once the background confirmed it. */
   private roomKey: string | undefined;
   private roomId: string | undefined;
+  /**
+   * Counts the room questions asked: only the latest one's answer counts. An earlier one may be
+   * answered "no room" because the background saw it superseded (a woken background resumes
+   * the account, then asks every page again while the page's first question still waits).
+   */
+  private roomQuestions = 0;
   private subscription: ReturnType<PageBackground['followRoom']> | undefined;
   private readonly keepBanner: MutationObserver | undefined;
   private bannerFrame: number | undefined;
@@ -189,6 +195,7 @@ class PageWatcher implements PageWatch {
     if (key !== this.roomKey) this.clear();
     this.roomKey = key;
     this.roomId = undefined;
+    const question = ++this.roomQuestions;
     let resolved: string | undefined;
     try {
       resolved = await background.showRoom(room);
@@ -196,8 +203,9 @@ class PageWatcher implements PageWatch {
       this.onError('room');
       return;
     }
-    // The user may have moved on while the background looked the room up.
-    if (this.hasStopped() || key !== this.roomKey) return;
+    // The user may have moved on while the background looked the room up, or the page asked
+    // again about the same room (that answer is the one to follow).
+    if (this.hasStopped() || question !== this.roomQuestions) return;
     this.roomId = resolved;
     if (resolved === undefined) this.clear();
     else this.subscription?.follow(resolved);

@@ -3,12 +3,23 @@ import type { Page } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
 import { type ChromiumSession, launchChromium } from '../support/chromium.ts';
 import { acknowledgeAllInReview, signInInOptionsPage, toolbarOf } from '../support/extensionPages.ts';
-import { type HydrogenApp, openRoom, signInHydrogen, startHydrogenApp } from '../support/hydrogenApp.ts';
+import { HYDROGEN_HOST_CONTEXT, openRoom, signInHydrogen } from '../support/hydrogenApp.ts';
+import {
+  BARE_TIMES,
+  bobSaysHello,
+  contexts,
+  createHydrogenWorld,
+  type HydrogenWorld,
+  overlayWaiter,
+  ROGUE_NAME,
+  rogueTitle,
+  WATCH_BARE_PAGE,
+  warned,
+} from '../support/hydrogenWorld.ts';
 import { clickBannerButton, readOverlay, type SeenOverlay } from '../support/overlay.ts';
-import { Peer } from '../support/peer.ts';
-import { joinRoom } from '../support/population.ts';
+import type { Peer } from '../support/peer.ts';
 import { saveScreenshot, saveWindowScreenshot } from '../support/screenshots.ts';
-import { connectToSynapse, type RegisteredUser } from '../support/synapse.ts';
+import { connectToSynapse } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /**
@@ -22,75 +33,28 @@ declare const chrome: Browser;
 const server = inject('synapse');
 const synapse = connectToSynapse(server);
 
-/** Names what each badge sits next to: a member row, a message sender, the member details. */
-const HOST_CONTEXT = `(() => {
-  const tile = host.closest('li.MemberTileView');
-  if (tile) return 'member ' + decodeURIComponent(tile.querySelector('a[href*="/member/"]').getAttribute('href').split('/member/')[1]);
-  const message = host.closest('li.Timeline_message');
-  if (message) return 'sender ' + message.querySelector('.Timeline_messageSender').getAttribute('title');
-  if (host.closest('.MemberDetailsView')) return 'details';
-  return 'elsewhere';
-})()`;
-
 describe('in-page warnings in the real Hydrogen client', () => {
-  let app: HydrogenApp;
+  let world: HydrogenWorld;
   let chromium: ChromiumSession;
   let page: Page;
-  let alice: RegisteredUser;
   let bob: Peer;
   let carol: Peer;
-  const extraDevices: Peer[] = [];
+  let extraDevices: Peer[];
   let planRoom: string;
   let otherRoom: string;
   /** Bob's third unsigned device, left unacknowledged for the last test. */
   let third: Peer;
 
-  const overlay = (): Promise<SeenOverlay> => readOverlay(page, HOST_CONTEXT);
-
-  /**
-   * Warnings, not "checking" badges: a member who adds a device is being checked (a '?' badge)
-   * until the key query about them answers, which is right but not what these tests look at.
-   */
-  const warned = (seen: SeenOverlay) => seen.badges.length > 0 && seen.badges.every((badge) => badge.severity !== 'checking');
-
-  /** Waits until the page's overlay passes `check`, and returns it. */
-  function overlayWhere(what: string, check: (seen: SeenOverlay) => boolean, timeoutMs = 30_000): Promise<SeenOverlay> {
-    return waitFor(
-      what,
-      async () => {
-        const seen = await overlay().catch((error: unknown) => {
-          // Hydrogen re-rendered between the two reads: look again.
-          if (error instanceof Error && error.message.startsWith('the page changed')) return undefined;
-          throw error;
-        });
-        return seen && check(seen) ? seen : undefined;
-      },
-      timeoutMs,
-    );
-  }
-
-  const contexts = (seen: SeenOverlay) => seen.badges.map((badge) => badge.context).sort();
+  const overlay = (): Promise<SeenOverlay> => readOverlay(page, HYDROGEN_HOST_CONTEXT);
+  const overlayWhere = overlayWaiter(overlay);
 
   const toolbar = () => toolbarOf(chromium, page);
   const acknowledgeAll = (roomId: string) => acknowledgeAllInReview(chromium, roomId);
 
   beforeAll(async () => {
-    alice = await synapse.registerUser({ displayName: 'Alice' });
-    const [bobUser, carolUser] = await Promise.all([
-      synapse.registerUser({ displayName: 'Bob' }),
-      synapse.registerUser({ displayName: 'Carol' }),
-    ]);
-    [app, bob, carol] = await Promise.all([
-      startHydrogenApp({ homeserver: server.baseUrl }),
-      Peer.login(server, bobUser),
-      Peer.login(server, carolUser),
-    ]);
-    // Bob and Carol sign their own devices, so only the devices they add unsigned are warnings.
-    await Promise.all([bob.bootstrapCrossSigning(), carol.bootstrapCrossSigning()]);
-    planRoom = await bob.createEncryptedRoom({ name: 'Plans', invite: [alice.userId] });
-    otherRoom = await carol.createEncryptedRoom({ name: 'Other room', invite: [alice.userId] });
-    await joinRoom(server.baseUrl, alice.accessToken, planRoom);
-    await joinRoom(server.baseUrl, alice.accessToken, otherRoom);
+    world = await createHydrogenWorld(synapse, server);
+    ({ bob, carol, planRoom, otherRoom, extraDevices } = world);
+    const { app, alice } = world;
 
     chromium = await launchChromium({ args: app.chromiumArgs });
     await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
@@ -99,11 +63,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(app.url);
     await signInHydrogen(page, { userId: alice.userId, password: alice.password });
-    await waitFor(
-      "Bob to know Alice's Hydrogen device",
-      async () => ((await bob.crypto.getUserDeviceInfo([alice.userId])).get(alice.userId)?.size ?? 0) > 1 || undefined,
-    );
-    await bob.sendText(planRoom, 'Hello from Bob');
+    await bobSaysHello(world);
     await openRoom(page, planRoom, { members: true });
     await page.locator('.Timeline', { hasText: 'Hello from Bob' }).waitFor({ timeout: 60_000 });
     // Alice's own Hydrogen session is one her (absent) identity never signed: a fair warning,
@@ -115,14 +75,12 @@ describe('in-page warnings in the real Hydrogen client', () => {
 
   afterAll(async () => {
     // Whatever beforeAll got to start, even if it failed halfway.
-    const started: (Peer | undefined)[] = [bob, carol, ...extraDevices];
-    for (const peer of started) peer?.stop();
     await (chromium as ChromiumSession | undefined)?.close();
-    await (app as HydrogenApp | undefined)?.close();
+    await (world as HydrogenWorld | undefined)?.stop();
   });
 
   it('badges Bob in the member list and as a sender once a peer gives him an unsigned device, and shows the banner', async () => {
-    const rogue = await bob.addUnsignedDevice({ deviceName: 'Rogue <img src=x onerror=alert(1)> \u202Eexe.txt' });
+    const rogue = await bob.addUnsignedDevice({ deviceName: ROGUE_NAME });
     extraDevices.push(rogue);
     const added = Date.now();
     const seen = await overlayWhere('Bob to be badged', (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
@@ -132,9 +90,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
     for (const badge of seen.badges) {
       expect(badge).toMatchObject({ severity: 'warn', text: '! 1', label: 'Matrix Trust Guard: 1 unverified device' });
       // The device name is shown as inert text, without its bidi override.
-      expect(badge.title).toBe(
-        `Matrix Trust Guard: 1 unverified device\nIn Plans\nRogue <img src=x onerror=alert(1)> exe.txt (${rogue.deviceId}): Not signed by its owner`,
-      );
+      expect(badge.title).toBe(rogueTitle(rogue.deviceId));
     }
     expect(seen.banner).toEqual({ message: 'Matrix Trust Guard: 1 new warning in Plans: Bob.', severity: 'warn', floating: false });
     // The banner sits right above the composer.
@@ -219,18 +175,9 @@ describe('in-page warnings in the real Hydrogen client', () => {
   });
 
   it('keeps its badges through a service-worker restart, and stays live after it', async () => {
-    // Every moment the page shows none of our marks (no badge, no banner) is noted, from before
-    // the stop until the acknowledgement below: the restarted background must confirm the
-    // badges, never take them away while it starts.
-    await page.evaluate(`(() => {
-      const bare = (window.mtgBareAt = []);
-      const look = () => {
-        if (document.querySelector('[data-mtg-badge], [data-mtg-banner]') === null) bare.push(Date.now());
-      };
-      window.mtgBareObserver = new MutationObserver(look);
-      window.mtgBareObserver.observe(document.documentElement, { childList: true, subtree: true });
-      look();
-    })()`);
+    // Every moment the page shows none of our marks is noted, from before the stop until the
+    // acknowledgement below.
+    await page.evaluate(WATCH_BARE_PAGE);
     // On screen, as the user looks at it: the page reconnects at once when the worker stops.
     await page.bringToFront();
     await chromium.stopServiceWorkers();
@@ -238,7 +185,7 @@ describe('in-page warnings in the real Hydrogen client', () => {
     // The restarted background must still push changes to the page: acknowledge, then see it clear.
     const acknowledgedAt = Date.now();
     await acknowledgeAll(planRoom);
-    const bareAt = await page.evaluate<number[]>('window.mtgBareObserver.disconnect(), window.mtgBareAt');
+    const bareAt = await page.evaluate<number[]>(BARE_TIMES);
     expect(
       bareAt.filter((at) => at < acknowledgedAt),
       'times the page had no badge before the acknowledgement',

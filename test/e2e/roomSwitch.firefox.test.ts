@@ -1,8 +1,13 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { setFigures, setSamples } from '../support/figures.ts';
-import { type FirefoxSession, launchFirefox } from '../support/firefox.ts';
+import {
+  acknowledgeAllInReviewFirefox,
+  type FirefoxSession,
+  launchFirefox,
+  signInThroughOptionsFirefox,
+  toolbarOfTabAt,
+} from '../support/firefox.ts';
 import { type FixtureSite, type SiteProxy, startSiteProxy } from '../support/fixtureSite.ts';
 import { readOverlayFirefox } from '../support/overlayFirefox.ts';
 import {
@@ -15,12 +20,9 @@ import {
   type SwitchClient,
   type SwitchPage,
   type SwitchWorld,
-  type Toolbar,
 } from '../support/roomSwitch.ts';
 import { connectToSynapse } from '../support/synapse.ts';
 import { waitFor } from '../support/waitFor.ts';
-
-declare const browser: Browser;
 
 /**
  * The room switches of roomSwitch.chromium.test.ts in Firefox ESR (WebDriver BiDi through
@@ -59,12 +61,7 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
           if (error instanceof Error && error.message.startsWith('the page changed')) return undefined;
           throw error;
         }),
-      toolbar: () =>
-        options.evaluate(async (pattern): Promise<Toolbar | undefined> => {
-          const [tab] = await browser.tabs.query({ url: pattern });
-          if (tab?.id === undefined) return undefined;
-          return { text: await browser.action.getBadgeText({ tabId: tab.id }), title: await browser.action.getTitle({ tabId: tab.id }) };
-        }, `https://${client.hostname}/*`),
+      toolbar: () => toolbarOfTabAt(options, `https://${client.hostname}/*`),
       front: () => page.bringToFront(),
       url: () => page.url(),
     };
@@ -77,23 +74,9 @@ describe('room switches inside the web clients, in Firefox ESR', () => {
     proxy = await startSiteProxy(sites);
     firefox = await launchFirefox({ acceptInsecureCerts: true, prefs: proxy.firefoxPrefs });
     options = await firefox.openExtensionPage('options.html');
-    await options.type('input[name="homeserver"]', server.baseUrl);
-    await options.type('input[name="user"]', world.alice.userId);
-    await options.type('input[name="password"]', world.alice.password);
-    await options.click('form.sign-in button[type="submit"]');
-    await options.waitForSelector('[data-status="sync"].tone-ok', { timeout: 60_000 });
+    await signInThroughOptionsFirefox(options, { homeserver: server.baseUrl, userId: world.alice.userId, password: world.alice.password });
     // Bob's new device is a warning in both rooms until acknowledged; it is, in Side room.
-    const review = await firefox.openExtensionPage(`popup.html#room=${encodeURIComponent(world.side.id)}`);
-    const acknowledge = await review
-      .waitForSelector('::-p-text(Acknowledge all new warnings in this room)', { timeout: 60_000 })
-      .catch(async (error: unknown) => {
-        // Seen once in a fresh clone's run: say what the review showed instead, for the next time.
-        const shown = await review.evaluate(() => document.body.innerText).catch(() => '(unreadable)');
-        throw new Error(`no "Acknowledge all" in the review of Side room; it showed: ${shown}`, { cause: error });
-      });
-    await acknowledge?.click();
-    await review.waitForSelector(`.room-review[data-room="${world.side.id}"] .room-summary.tone-ok`, { timeout: 30_000 });
-    await review.close();
+    await acknowledgeAllInReviewFirefox(firefox, world.side.id);
   });
 
   afterAll(async () => {

@@ -5,7 +5,6 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright';
 import { selfSignedCertificate } from './fixtureSite.ts';
 import { REPO_ROOT } from './paths.ts';
 
@@ -118,23 +117,49 @@ export async function startHydrogenApp(options: { homeserver: string }): Promise
 }
 
 /**
+ * Names what each badge sits next to in Hydrogen: a member row, a message sender, the member
+ * details (the `hostContext` of readOverlay and readOverlayFirefox).
+ */
+export const HYDROGEN_HOST_CONTEXT = `(() => {
+  const tile = host.closest('li.MemberTileView');
+  if (tile) return 'member ' + decodeURIComponent(tile.querySelector('a[href*="/member/"]').getAttribute('href').split('/member/')[1]);
+  const message = host.closest('li.Timeline_message');
+  if (message) return 'sender ' + message.querySelector('.Timeline_messageSender').getAttribute('title');
+  if (host.closest('.MemberDetailsView')) return 'details';
+  return 'elsewhere';
+})()`;
+
+/**
+ * What the helpers below need of a page showing Hydrogen: Playwright's page (Chromium) and
+ * Puppeteer's (Firefox over WebDriver BiDi) both have it.
+ */
+export interface HydrogenPage {
+  url(): string;
+  evaluate(script: string): Promise<unknown>;
+  waitForSelector(selector: string, options: { timeout: number }): Promise<unknown>;
+  type(selector: string, text: string): Promise<void>;
+  click(selector: string): Promise<void>;
+}
+
+/**
  * Signs in through Hydrogen's own login form (the homeserver field is already filled from
  * config.json) and waits until the session has loaded and synced. `page` must show the app
  * (`page.goto(app.url)`). Returns Hydrogen's session id, the one in its URLs.
  */
-export async function signInHydrogen(page: Page, user: { userId: string; password: string }): Promise<string> {
+export async function signInHydrogen(page: HydrogenPage, user: { userId: string; password: string }): Promise<string> {
   // Straight to the login form, even when the profile holds earlier sessions (Hydrogen would list them).
-  await page.evaluate(() => (window.location.hash = '#/login'));
-  await page.locator('.PasswordLoginView #username').fill(user.userId, { timeout: 60_000 });
-  await page.locator('.PasswordLoginView #password').fill(user.password);
-  await page.locator('.PasswordLoginView button[type="submit"]').click();
+  await page.evaluate(`window.location.hash = '#/login'`);
+  await page.waitForSelector('.PasswordLoginView #username', { timeout: 60_000 });
+  await page.type('.PasswordLoginView #username', user.userId);
+  await page.type('.PasswordLoginView #password', user.password);
+  await page.click('.PasswordLoginView button[type="submit"]');
   // Hydrogen shows a load status until the first sync is done, then the session view.
-  await page.locator('.SessionView .RoomList').waitFor({ timeout: 90_000 });
+  await page.waitForSelector('.SessionView .RoomList', { timeout: 90_000 });
   return hydrogenSessionId(page);
 }
 
 /** The session id in Hydrogen's URL: `#/session/<sid>/…`. */
-export function hydrogenSessionId(page: Page): string {
+export function hydrogenSessionId(page: HydrogenPage): string {
   const sessionId = /#\/session\/([^/]+)/.exec(page.url())?.[1];
   if (sessionId === undefined) throw new Error(`Hydrogen shows no session: ${page.url()}`);
   return sessionId;
@@ -145,12 +170,12 @@ export function hydrogenSessionId(page: Page): string {
  * (and the member rows) to render. The user must have joined the room: this waits for it to
  * show in the room list first, as Hydrogen shows a room it does not know yet as unknown.
  */
-export async function openRoom(page: Page, roomId: string, options: { members?: boolean } = {}): Promise<void> {
+export async function openRoom(page: HydrogenPage, roomId: string, options: { members?: boolean } = {}): Promise<void> {
   const sessionId = hydrogenSessionId(page);
   const encodedRoomId = encodeURIComponent(roomId);
-  await page.locator(`.RoomList a[href$="/open-room/${encodedRoomId}"]`).waitFor({ timeout: 60_000 });
+  await page.waitForSelector(`.RoomList a[href$="/open-room/${encodedRoomId}"]`, { timeout: 60_000 });
   const route = `#/session/${sessionId}/room/${encodedRoomId}${options.members ? '/members' : ''}`;
-  await page.evaluate((hash) => (window.location.hash = hash), route);
-  await page.locator('.RoomView .Timeline').waitFor({ timeout: 60_000 });
-  if (options.members) await page.locator('.MemberListView li.MemberTileView').first().waitFor({ timeout: 60_000 });
+  await page.evaluate(`window.location.hash = ${JSON.stringify(route)}`);
+  await page.waitForSelector('.RoomView .Timeline', { timeout: 60_000 });
+  if (options.members) await page.waitForSelector('.MemberListView li.MemberTileView', { timeout: 60_000 });
 }

@@ -56,8 +56,11 @@ export async function savePageScreenshot(page: Page, name: string): Promise<void
   await page.locator('body').screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
-/** Saves what the window shows (a web client with our badges) as docs/screenshots/<name>.png. */
-export async function saveWindowScreenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves what the window shows (a web client with our badges) as docs/screenshots/<name>.png;
+ * `page` is Playwright's (Chromium) or Puppeteer's (Firefox).
+ */
+export async function saveWindowScreenshot(page: { screenshot(options: { path: string }): Promise<unknown> }, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }

@@ -23,9 +23,13 @@ class FakeBackground implements PageBackground {
     this.calls.push(`hello ${client ?? 'not understood'}`);
     return this.reachable ? Promise.resolve() : Promise.reject(new Error('unreachable'));
   }
+  /** While set, each room question waits here for the test to answer it (in any order). */
+  heldRooms: ((roomId: string | undefined) => void)[] | undefined;
   showRoom(room: RoomRef | null) {
     this.calls.push(`room ${room === null ? 'none' : room.kind === 'id' ? room.roomId : room.alias}`);
     if (!this.reachable) return Promise.reject(new Error('unreachable'));
+    const held = this.heldRooms;
+    if (held) return new Promise<string | undefined>((resolve) => held.push(resolve));
     return Promise.resolve(room?.kind === 'id' && this.joined.has(room.roomId) ? room.roomId : undefined);
   }
   review(roomId: string) {
@@ -180,6 +184,34 @@ describe('watchPage', () => {
     await settle();
     expect(background.calls).toEqual(['hello Element Web', `room ${PLANS}`, 'hello Element Web', `room ${PLANS}`]);
     expect(background.followed).toBe(PLANS);
+  });
+
+  it('keeps the badges when a restarted background answers an earlier room question with "none" after a newer one was asked', async () => {
+    await startWatch();
+    background.publish(report(PLANS, ['@bob:x.org']));
+    frames.run();
+    background.heldRooms = [];
+    // Firefox unloads the event page: the page asks again; the woken background resumes the
+    // account, signs in and asks every page to recheck, so the page asks once more. The first
+    // question is now about a superseded navigation, and the background answers it with no room.
+    background.restart();
+    await settle();
+    watch.recheck();
+    await settle();
+    const [first, second] = background.heldRooms;
+    expect(background.calls.slice(-3)).toEqual(['hello Element Web', `room ${PLANS}`, `room ${PLANS}`]);
+    first?.(undefined);
+    await settle();
+    frames.run();
+    expect(badgesIn(document)).toHaveLength(1);
+    expect(bannerText()).toBe('Matrix Trust Guard: 1 new warning in this room: @bob:x.org.');
+    // The latest answer is the one that counts.
+    second?.(PLANS);
+    await settle();
+    expect(background.followed).toBe(PLANS);
+    background.publish(report(PLANS, []));
+    frames.run();
+    expect(badgesIn(document)).toEqual([]);
   });
 
   it('asks again when the background says the account changed (signed in or out)', async () => {
