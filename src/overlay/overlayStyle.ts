@@ -10,9 +10,9 @@ import { BADGE_HALO, BADGE_INK, BADGE_TONES, DISAGREE_GLYPH, FOCUS_GAP, FOCUS_RI
 const SHARED = `
 :host { all: initial; }
 * { box-sizing: border-box; }
-.warn { --tone: #f0a640; --on-tone: #1b1300; }
-.critical { --tone: #c4271b; --on-tone: #ffffff; }
-.checking { --tone: #5c6470; --on-tone: #ffffff; }
+.warn { --tone: ${BADGE_TONES.warn}; --on-tone: ${BADGE_INK}; }
+.critical { --tone: ${BADGE_TONES.critical}; --on-tone: ${BADGE_INK}; }
+.checking { --tone: ${BADGE_TONES.checking}; --on-tone: ${BADGE_INK}; }
 `;
 
 /**
@@ -63,9 +63,11 @@ export const BANNER_CSS = `${SHARED}
   font: 13px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
 }
 .banner.critical { background: #fdeceb; }
+.banner.on-dark { background: #2a2418; color: #eceef1; }
+.banner.on-dark.critical { background: #2e1a19; }
 @media (prefers-color-scheme: dark) {
-  .banner { background: #2a2418; color: #eceef1; }
-  .banner.critical { background: #2e1a19; }
+  .banner:not(.on-light) { background: #2a2418; color: #eceef1; }
+  .banner.critical:not(.on-light) { background: #2e1a19; }
 }
 .floating { position: fixed; inset-inline-end: 16px; bottom: 16px; max-width: 420px; margin: 0; z-index: 2147483647; box-shadow: 0 4px 16px rgb(0 0 0 / 25%); }
 .message { flex: 1; min-width: 0; overflow-wrap: anywhere; }
@@ -75,7 +77,7 @@ button {
 }
 .review { border: 0; padding: 6px 12px; background: var(--tone); color: var(--on-tone); }
 .hide { border: 0; padding: 4px 8px; background: transparent; color: inherit; font-size: 16px; line-height: 1; }
-button:focus-visible { outline: 2px solid #3b63c4; outline-offset: 2px; }
+button:focus-visible { outline: 2px solid ${FOCUS_RING}; outline-offset: 2px; box-shadow: 0 0 0 4px ${FOCUS_GAP}; }
 `;
 
 /**

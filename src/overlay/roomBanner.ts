@@ -1,8 +1,11 @@
 import type { BannerSummary } from '../trust/pageWarnings';
 import { BANNER_CSS, hostStyle } from './overlayStyle';
+import { pageIsDarkBehind } from './pageTheme';
 import { bannerText } from './warningText';
 
 export const BANNER_HOST_ATTRIBUTE = 'data-mtg-banner';
+/** The theme the banner took from the page ('dark' or 'light'; absent when the page paints no background). */
+export const BANNER_THEME_ATTRIBUTE = 'data-mtg-theme';
 
 /**
  * The passive banner above the composer while the open room has new warnings. It informs and
@@ -71,7 +74,11 @@ export class RoomBanner {
     style.textContent = BANNER_CSS;
     const text = bannerText(summary);
     const banner = this.doc.createElement('div');
-    banner.className = `banner ${summary.newWarnings.critical > 0 ? 'critical' : 'warn'}${anchor ? '' : ' floating'}`;
+    // In the page's own theme (its settings, not the system's): a light banner on a dark client glares.
+    const dark = pageIsDarkBehind(anchor?.parentElement ?? this.doc.body);
+    const theme = dark === undefined ? '' : dark ? ' on-dark' : ' on-light';
+    banner.className = `banner ${summary.newWarnings.critical > 0 ? 'critical' : 'warn'}${anchor ? '' : ' floating'}${theme}`;
+    if (dark !== undefined) host.setAttribute(BANNER_THEME_ATTRIBUTE, dark ? 'dark' : 'light');
     banner.setAttribute('role', 'status');
     const message = this.doc.createElement('span');
     message.className = 'message';

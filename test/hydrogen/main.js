@@ -11,7 +11,15 @@ import worker from 'hydrogen-view-sdk/main.js?url';
 import olmWasm from '@matrix-org/olm/olm.wasm?url';
 import olmJs from '@matrix-org/olm/olm.js?url';
 import olmLegacyJs from '@matrix-org/olm/olm_legacy.js?url';
-import 'hydrogen-view-sdk/theme-element-light.css';
+import lightTheme from 'hydrogen-view-sdk/theme-element-light.css?url';
+import darkTheme from 'hydrogen-view-sdk/theme-element-dark.css?url';
+
+// Hydrogen's two Element themes, as its theme picker offers them: ?theme=dark picks the dark one
+// (the tests photograph the badges and banner on both).
+const theme = document.createElement('link');
+theme.rel = 'stylesheet';
+theme.href = new URLSearchParams(location.search).get('theme') === 'dark' ? darkTheme : lightTheme;
+document.head.append(theme);
 
 const assetPaths = {
   downloadSandbox,

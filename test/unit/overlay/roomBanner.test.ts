@@ -53,6 +53,20 @@ describe('RoomBanner', () => {
     expect(shadows.modes).toEqual(['closed']);
   });
 
+  it("takes the page's own theme, not the system's: dark on a dark client, light on a light one", () => {
+    const composer = document.getElementById('composer');
+    if (!composer?.parentElement) throw new Error('no composer in the test page');
+    composer.parentElement.style.backgroundColor = 'rgb(16, 19, 23)';
+    banner.show(summary);
+    expect(inside('.banner')?.classList.contains('on-dark')).toBe(true);
+    expect(document.querySelector('[data-mtg-banner]')?.getAttribute('data-mtg-theme')).toBe('dark');
+    banner.remove();
+    composer.parentElement.style.backgroundColor = 'rgb(255, 255, 255)';
+    banner.show({ ...summary, newWarnings: { warn: 2, critical: 0 } });
+    expect(inside('.banner')?.classList.contains('on-light')).toBe(true);
+    expect(document.querySelector('[data-mtg-banner]')?.getAttribute('data-mtg-theme')).toBe('light');
+  });
+
   it('labels its buttons for screen readers', () => {
     banner.show(summary);
     expect(inside('.review')?.getAttribute('aria-label')).toBe('Review these warnings in Matrix Trust Guard');
