@@ -174,6 +174,26 @@ describe('in-page warnings in the real Hydrogen client', () => {
     expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
   });
 
+  it("on Hydrogen's dark theme, the banner is dark too and the badges keep their look", async () => {
+    const url = new URL(page.url());
+    url.search = '?theme=dark';
+    await page.goto(url.href);
+    await page.locator('.MemberListView li.MemberTileView').first().waitFor({ timeout: 60_000 });
+    const seen = await overlayWhere("Bob's badges on the dark theme", (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
+    expect(contexts(seen)).toEqual([`member ${bob.userId}`, `sender ${bob.userId}`]);
+    // The page is dark where the banner goes, and the banner says it took that theme.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('.MessageComposer').parentElement).backgroundColor`)).not.toBe(
+      'rgb(255, 255, 255)',
+    );
+    expect(await page.locator('[data-mtg-banner]').getAttribute('data-mtg-theme')).toBe('dark');
+    await saveWindowScreenshot(page, 'hydrogen-badges-dark');
+    url.search = '';
+    await page.goto(url.href);
+    await page.locator('.MemberListView li.MemberTileView').first().waitFor({ timeout: 60_000 });
+    await overlayWhere("Bob's badges back on the light theme", (s) => warned(s) && s.badges.length >= 2 && s.banner !== undefined);
+    expect(await page.locator('[data-mtg-banner]').getAttribute('data-mtg-theme')).toBe('light');
+  });
+
   it('keeps its badges through a service-worker restart, and stays live after it', async () => {
     // Every moment the page shows none of our marks is noted, from before the stop until the
     // acknowledgement below.
