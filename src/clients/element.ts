@@ -33,6 +33,8 @@ const SELECTORS = {
   entityTileAvatar: '.mx_EntityTile_avatar',
   entityTileName: '.mx_EntityTile_name',
   event: 'li[data-event-id]',
+  /** Membership and other info events ("Bob joined the room"), alone or in a grouped summary. */
+  infoEvent: '.mx_EventTile_info, .mx_GenericEventListSummary *',
   eventAvatar: '.mx_EventTile_avatar',
   /** The thread view wraps an event's avatar and sender in this. */
   eventSenderDetails: '.mx_EventTile_senderDetails',
@@ -85,8 +87,15 @@ function memberTile(row: Element): UserAnchor | undefined {
  * The sender of the first event of a group. Continuation events carry neither avatar nor
  * sender, and avatars elsewhere in an event (replies, read receipts, thread summaries) are
  * nested deeper, so only the event's own avatar counts.
+ *
+ * Info events (memberships, power levels, topic changes; alone or in a summary such as "Bob and
+ * 2 others joined") get no badge at all. Their 14 px avatar is the event's sender, but the
+ * sentence often names someone else ("Alice invited Bob", "Alice banned Bob"), so a badge there
+ * would be read as being about the wrong person; it says what the devices are now, next to a
+ * past event; and the member list, the sender's messages and the banner already name them.
  */
 function timelineSender(event: Element): UserAnchor | undefined {
+  if (event.matches(SELECTORS.infoEvent)) return undefined;
   const avatar =
     childMatching(event, SELECTORS.eventAvatar) ?? childMatching(childMatching(event, SELECTORS.eventSenderDetails), SELECTORS.eventAvatar);
   const userId = avatarUserId(avatar);
