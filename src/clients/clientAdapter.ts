@@ -53,6 +53,11 @@ export interface ClientAdapter {
   /** Where the in-page banner goes (it is inserted before this node), if the page has it. */
   bannerAnchor(doc: Document): Element | undefined;
   /**
+   * An element of the open room's timeline. The banner shrinks the timeline's scroller (its
+   * nearest ancestor that scrolls) and keeps it at the bottom when it was there.
+   */
+  timeline?(doc: Document): Element | undefined;
+  /**
    * The client's own trust indicator for the user an anchor stands for, where the client
    * shows one next to it; clients that show none leave this out (docs/clients.md).
    */

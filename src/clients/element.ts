@@ -44,6 +44,8 @@ const SELECTORS = {
   /** The name line of the user info header (2025 on): a fixed-height flex row. */
   userInfoName: '.mx_UserInfo_profile_name',
   roomComposer: '.mx_RoomView_body .mx_MessageComposer',
+  /** The room's message list, inside its scroller (`.mx_RoomView_messagePanel`, a `.mx_ScrollPanel`). */
+  roomTimeline: '.mx_RoomView_body .mx_RoomView_MessageList',
   anyComposer: '.mx_MessageComposer',
   /** Element's own shields (E2EIcon.tsx, E2EIconView.tsx, UserInfo.tsx); see shieldOf. */
   memberTileShield: '.mx_E2EIconView_verified, .mx_E2EIconView_warning',
@@ -186,6 +188,7 @@ export const elementWebAdapter: ClientAdapter = {
   itemSelector: [SELECTORS.memberTile, SELECTORS.entityTile, SELECTORS.event, SELECTORS.userInfo].join(', '),
   // The room's composer, not the one of a thread open in the right panel.
   bannerAnchor: (doc) => doc.querySelector(SELECTORS.roomComposer) ?? doc.querySelector(SELECTORS.anyComposer) ?? undefined,
+  timeline: (doc) => doc.querySelector(SELECTORS.roomTimeline) ?? undefined,
   shieldOf,
   roomShield,
 };
