@@ -103,9 +103,10 @@ function timelineSender(event: Element): UserAnchor | undefined {
   const userId = avatarUserId(avatar);
   if (!avatar || !userId) return undefined;
   const sender = childMatching(avatar.parentElement, SELECTORS.profile);
-  // The name is an inline-block on the event's first line and a button (a click mentions the
-  // sender in the composer): the badge follows it on that line, outside it.
-  return { userId, anchor: sender ?? avatar, place: 'timeline' };
+  // The name is an inline-block that clips its text, on the event's first line, and a button (a
+  // click mentions the sender in the composer): the badge follows it on that line, outside it,
+  // centred on the name's box rather than on the line's baseline, which is the box's bottom.
+  return sender ? { userId, anchor: sender, place: 'timeline', placement: 'beside-box' } : { userId, anchor: avatar, place: 'timeline' };
 }
 
 /**

@@ -26,6 +26,27 @@ export function inRowStyle(anchor: Element): string {
 }
 
 /**
+ * The style of a badge after an inline box that clips its text (placement 'beside-box'). Such a
+ * box sits on the line with its bottom edge on the baseline (CSS 2.1 §10.8.1: the baseline of an
+ * inline-block whose overflow is not visible is its bottom margin edge), so `vertical-align:
+ * middle` (the text's middle) put the badge about half the box's height too low. Here the host
+ * is as tall as the box's line, aligned with the top of the line the box fills, and centres the
+ * pill in itself: the badge's middle is the name's middle, whatever the pill's own height. It
+ * takes the box's `order` too (Element's IRC layout orders the name second in a flex row) and
+ * its `align-self` (a flex row aligns both alike). Any other anchor gets the ordinary badge.
+ */
+export function besideBoxStyle(anchor: Element): string {
+  const style = computedStyle(anchor);
+  if (!style?.display.startsWith('inline') || style.overflowX === 'visible') return BADGE_HOST_STYLE;
+  const px = (value: string) => Number.parseFloat(value) || 0;
+  const lineHeight = Number.parseFloat(style.lineHeight);
+  if (!Number.isFinite(lineHeight)) return BADGE_HOST_STYLE;
+  const height = lineHeight + px(style.paddingTop) + px(style.paddingBottom) + px(style.borderTopWidth) + px(style.borderBottomWidth);
+  const extra = ` position: relative !important; align-items: center !important; vertical-align: top !important; height: ${height}px !important; order: ${style.order} !important; align-self: ${style.alignSelf} !important;`;
+  return hostStyleText('inline-flex', extra);
+}
+
+/**
  * Whether `element` lays its children out in a reversed flex row, last child first. Element's
  * user info name line is one: a badge that is to follow the name there goes first.
  */

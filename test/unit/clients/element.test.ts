@@ -98,8 +98,9 @@ describe('Element Web: timeline senders', () => {
     for (const found of senders) {
       expect(found.anchor.classList.contains('mx_DisambiguatedProfile')).toBe(true);
       expect(found.anchor.parentElement?.matches('li[data-event-id]')).toBe(true);
-      // The name is a button (a click mentions the sender): the badge is its sibling, never inside it.
-      expect(found.placement ?? 'after').toBe('after');
+      // The name is a button (a click mentions the sender): the badge is its sibling, never inside
+      // it, and centred on the name's box, an inline-block whose baseline is its bottom edge.
+      expect(found.placement).toBe('beside-box');
     }
   });
 

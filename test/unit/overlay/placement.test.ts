@@ -73,6 +73,22 @@ describe('Element Web 1.12: badges the page’s controls do not swallow and scre
     expect(host.closest('.mx_DisambiguatedProfile, [role="button"]')).toBeNull();
   });
 
+  it('in the timeline: as tall as the name’s 20 px line and aligned with its top, the pill centred in it (the name’s baseline is its bottom edge)', () => {
+    const host = only(paint('element-web.html', elementWebAdapter, ['@bob:example.org']), 'li[data-event-id="$ev3"]');
+    const style = host.getAttribute('style') ?? '';
+    expect(style).toContain('display: inline-flex !important');
+    expect(style).toContain('align-items: center !important');
+    expect(style).toContain('vertical-align: top !important');
+    expect(style).toContain('height: 20px !important');
+    expect(style).toContain('margin-inline-start: 4px !important');
+  });
+
+  it('nowhere in an info event or a membership summary, though Bob sent the one and is in the other', () => {
+    const hosts = paint('element-web.html', elementWebAdapter, ['@bob:example.org']);
+    expect(hosts.filter((host) => host.closest('.mx_EventTile_info, .mx_GenericEventListSummary'))).toEqual([]);
+    expect(hosts.filter((host) => host.closest('li[data-event-id]'))).toHaveLength(1);
+  });
+
   it('in the member list: a child of the role=option row, outside its aria-hidden parts, labelled with what is wrong', () => {
     const host = only(paint('element-web.html', elementWebAdapter, ['@bob:example.org']), '.mx_MemberTileView');
     expect(host.parentElement?.getAttribute('role')).toBe('option');
