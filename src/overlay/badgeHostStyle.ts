@@ -4,9 +4,15 @@ import { hostStyleText } from './overlayStyle';
  * The host's style; `position: relative` gives the badge its own paint layer, so when the page
  * repaints around it (a list scrolling where the browser does not composite the scroller) the
  * badge's painting is reused, not redone. `align-self` centres a badge that lands in a flex row,
- * whose items would otherwise stretch to the row's height.
+ * whose items would otherwise stretch to the row's height. The host is a flex box around the
+ * pill, exactly as tall as the pill: as an inline-block it also held a line of its own initial
+ * font (16 px, `line-height: normal`), a few pixels taller than the pill, which grew Hydrogen's
+ * sender line (and so every badged message) by 2 px.
  */
-export const BADGE_HOST_STYLE = hostStyleText('inline-block', ' position: relative !important; align-self: center !important;');
+export const BADGE_HOST_STYLE = hostStyleText(
+  'inline-flex',
+  ' position: relative !important; align-items: center !important; align-self: center !important;',
+);
 
 /**
  * The style of a badge that joins its anchor's flex row (placement 'in-row'): it closes up to

@@ -101,6 +101,27 @@ const ELEMENT_PARTS = `(host) => {
 const CINNY_CONTEXT = `host.closest('[data-message-id]') ? 'sender' : host.closest('button[data-user-id]') ? 'member' : 'elsewhere'`;
 const ELEMENT_CONTEXT = `host.closest('.mx_EventTile_info, .mx_GenericEventListSummary') ? 'info-event' : host.closest('li[data-event-id]') ? 'sender' : host.closest('[role="option"]') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
 
+const HYDROGEN_PARTS = `(host) => {
+  const message = host.closest('li.Timeline_message');
+  const text = [...host.parentElement.childNodes].find((node) => node.nodeType === 3 && node.textContent.trim() !== '');
+  if (message) return { place: 'sender', name: text, row: message, follower: message.querySelector('.Timeline_messageBody') };
+  const tile = host.closest('li.MemberTileView');
+  if (tile) return { place: 'member', name: host.previousElementSibling, row: tile, follower: tile.nextElementSibling ?? tile };
+  const details = host.closest('.MemberDetailsView');
+  return { place: 'details', name: host.previousElementSibling, row: details, follower: details };
+}`;
+
+/** Element before 2025: Carol's rows, whose user id the test makes Bob's (see the legacy test). */
+const LEGACY_PARTS = `(host) => {
+  const event = host.closest('li[data-event-id]');
+  if (event) return { place: 'sender', name: host.previousElementSibling, row: event, follower: event.querySelector('.mx_EventTile_line') };
+  const row = host.closest('.mx_EntityTile, .mx_UserInfo');
+  return { place: row.matches('.mx_UserInfo') ? 'info' : 'member', name: host.previousElementSibling, row, follower: row };
+}`;
+
+const LEGACY_CONTEXT = `host.closest('.mx_EventTile_info') ? 'info-event' : host.closest('li[data-event-id]') ? 'sender' : host.closest('.mx_EntityTile') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
+const HYDROGEN_CONTEXT = `host.closest('li.Timeline_message') ? 'sender' : host.closest('li.MemberTileView') ? 'member' : host.closest('.MemberDetailsView') ? 'details' : 'elsewhere'`;
+
 /** Sub-pixel differences are rounding; anything a person could see is not. */
 const SAME = 0.5;
 
@@ -213,6 +234,24 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
       (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
     sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
     sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
+    // Before 2025: Carol's member row, event and join, made Bob's.
+    sites.push(
+      await startFixtureSite('develop.element.io', {
+        '/': (await fixture('element-web-legacy.html')).replaceAll('@carol:example.org', bobId),
+      }),
+    );
+    // Hydrogen's fixture with Hydrogen's own stylesheet (hydrogen-view-sdk's Element theme), as its index.html links it.
+    const hydrogenTheme = await fs.readFile(
+      path.join(REPO_ROOT, 'node_modules/hydrogen-view-sdk/asset-build/assets/theme-element-light.css'),
+      'utf8',
+    );
+    sites.push(
+      await startFixtureSite('hydrogen.element.io', {
+        '/': (await fixture('hydrogen.html'))
+          .replaceAll(encodeURIComponent(FIXTURE_BOB), encodeURIComponent(bobId))
+          .replace('</head>', () => `<style>${hydrogenTheme}</style></head>`),
+      }),
+    );
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
     await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
@@ -398,6 +437,66 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     const kept = await timelineScroll(second, scroller);
     measuredFigures.push(`Element timeline scrolled up: offset 120 -> ${kept.top}`);
     expect(kept.top).toBe(120);
+    await second.close();
+  });
+  it('Hydrogen (with its own stylesheet): the timeline and member rows keep their height, the badge right after the name', async () => {
+    const page = await openFixture(`https://hydrogen.element.io/#/session/1646528482480255/room/${roomId}`, HYDROGEN_CONTEXT, [
+      'details',
+      'member',
+      'sender',
+    ]);
+    const measured = await page.evaluate<Measured[]>(measureScript(HYDROGEN_PARTS));
+    expect(measured.map((badge) => badge.place).sort()).toEqual(['details', 'member', 'sender']);
+    for (const badge of measured.filter((found) => found.place !== 'details')) {
+      measuredFigures.push(`Hydrogen ${badge.place}: row ${badge.row.height} px, ${badge.without.row.height} px without the badge`);
+      expectLayoutKept(badge);
+    }
+    const sender = measured.find((badge) => badge.place === 'sender');
+    if (!sender) throw new Error('no badge in the timeline');
+    expectRightAfter(sender);
+    await page.close();
+  });
+
+  it('Element before 2025: the timeline row keeps its height, the badge on the name’s line; no badge in the info event', async () => {
+    const page = await openFixture(`https://develop.element.io/#/room/${roomId}`, LEGACY_CONTEXT, ['info', 'member', 'sender']);
+    const measured = await page.evaluate<Measured[]>(measureScript(LEGACY_PARTS));
+    const senders = measured.filter((badge) => badge.place === 'sender');
+    // Bob's (Carol's) message, not his join.
+    expect(senders).toHaveLength(1);
+    const [sender] = senders;
+    if (!sender) throw new Error('no badge in the timeline');
+    measuredFigures.push(`Element before 2025, sender: row ${sender.row.height} px, ${sender.without.row.height} px without the badge`);
+    expectRightAfter(sender, true);
+    expectLayoutKept(sender);
+    expect(await page.evaluate(`document.querySelectorAll('.mx_EventTile_info [data-mtg-badge]').length`)).toBe(0);
+    await page.close();
+  });
+
+  it('Hydrogen: the banner appearing keeps a timeline at its newest message there, and one scrolled up where it was', async () => {
+    const scroller = '.Timeline_scroller';
+    const places = ['details', 'member', 'sender'];
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('https://hydrogen.element.io/#/session/1646528482480255/room/!hydroRoom:example.org');
+    const opened = await timelineScroll(page, scroller);
+    expect(opened.top, 'the fixture’s timeline scrolls').toBeGreaterThan(0);
+    expect(opened.fromBottom).toBeLessThanOrEqual(1);
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/session/1646528482480255/room/${roomId}`)}`);
+    await badgesAt(page, HYDROGEN_CONTEXT, places);
+    const pinned = await timelineScroll(page, scroller);
+    measuredFigures.push(
+      `Hydrogen timeline after the banner: ${pinned.fromBottom} px from the bottom (offset ${opened.top} -> ${pinned.top})`,
+    );
+    expect(pinned.fromBottom).toBeLessThanOrEqual(1);
+    await page.close();
+
+    const second = await chromium.context.newPage();
+    await second.setViewportSize({ width: 1280, height: 800 });
+    await second.goto('https://hydrogen.element.io/#/session/1646528482480255/room/!hydroRoom:example.org');
+    await second.evaluate(`document.querySelector(${JSON.stringify(scroller)}).scrollTop = 120`);
+    await second.evaluate(`location.hash = ${JSON.stringify(`#/session/1646528482480255/room/${roomId}`)}`);
+    await badgesAt(second, HYDROGEN_CONTEXT, places);
+    expect((await timelineScroll(second, scroller)).top).toBe(120);
     await second.close();
   });
 });
