@@ -232,7 +232,11 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
 
     const fixture = async (name: string) =>
       (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
-    sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
+    const cinny = await fixture('cinny.html');
+    // Also at the fixture's own room, which the account is not in: no banner there.
+    sites.push(
+      await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: cinny, '/home/!fixture%3Aexample.org/': cinny }),
+    );
     sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
     // Before 2025: Carol's member row, event and join, made Bob's.
     sites.push(
@@ -498,5 +502,36 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     await badgesAt(second, HYDROGEN_CONTEXT, places);
     expect((await timelineScroll(second, scroller)).top).toBe(120);
     await second.close();
+  });
+  it('Cinny: the banner appearing keeps a timeline at its newest message there, and one scrolled up where it was', async () => {
+    const scroller = '[data-message-id="$c1"]';
+    const scrollerOf = `document.querySelector(${JSON.stringify(scroller)}).closest('[style*="overflow-y: auto"]')`;
+    const cinnyScroll = (page: Page) =>
+      page.evaluate<{ fromBottom: number; top: number }>(`(() => {
+        const scroller = ${scrollerOf};
+        return { fromBottom: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight, top: scroller.scrollTop };
+      })()`);
+    // Cinny routes by pushState: the fixture keeps its markup, the extension follows the address.
+    const open = async (scrollTo?: number) => {
+      const page = await chromium.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto('https://app.cinny.in/home/!fixture%3Aexample.org/');
+      const opened = await cinnyScroll(page);
+      if (scrollTo !== undefined) await page.evaluate(`${scrollerOf}.scrollTop = ${scrollTo}`);
+      await page.evaluate(`history.pushState(null, '', ${JSON.stringify(`/home/${encodeURIComponent(roomId)}/`)})`);
+      await badgesAt(page, CINNY_CONTEXT, ['member', 'sender']);
+      return { page, opened, now: await cinnyScroll(page) };
+    };
+    const pinned = await open();
+    expect(pinned.opened.top, 'the fixture’s timeline scrolls').toBeGreaterThan(0);
+    expect(pinned.opened.fromBottom).toBeLessThanOrEqual(1);
+    measuredFigures.push(
+      `Cinny timeline after the banner: ${pinned.now.fromBottom} px from the bottom (offset ${pinned.opened.top} -> ${pinned.now.top})`,
+    );
+    expect(pinned.now.fromBottom).toBeLessThanOrEqual(1);
+    await pinned.page.close();
+    const scrolledUp = await open(120);
+    expect(scrolledUp.now.top).toBe(120);
+    await scrolledUp.page.close();
   });
 });
