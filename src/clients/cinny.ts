@@ -101,6 +101,8 @@ export const cinnyAdapter: ClientAdapter = {
   findUsers: (root) => [...anchorsWithin(root, SELECTORS.user, memberRow), ...anchorsWithin(root, SELECTORS.message, messageSender)],
   itemSelector: `${SELECTORS.message}, ${SELECTORS.virtualRow}`,
   bannerAnchor,
+  // A message, inside the timeline's scroller (a folds Scroll whose class name is hashed).
+  timeline: (doc) => doc.querySelector(SELECTORS.message) ?? undefined,
 };
 
 /*

@@ -26,9 +26,12 @@ export interface UserAnchor {
    * sibling would land in a cell or line of its own (never for an anchor the page makes
    * clickable: a click on the badge would be a click on it). 'in-row': the next sibling in a
    * flex row the anchor shares with items spread apart (a name and a time): the badge closes
-   * up to the anchor and the other items stay where they were.
+   * up to the anchor and the other items stay where they were. 'beside-box': the next sibling
+   * of an inline box that clips its text (Element's sender name: inline-block, `overflow:
+   * hidden`), whose baseline is therefore its bottom edge, not its text's: the badge takes the
+   * box's height and is centred in it, so it sits on the middle of the name's line.
    */
-  placement?: 'after' | 'inside' | 'in-row';
+  placement?: 'after' | 'inside' | 'in-row' | 'beside-box';
 }
 
 export interface ClientAdapter {
@@ -52,6 +55,11 @@ export interface ClientAdapter {
   itemSelector?: string;
   /** Where the in-page banner goes (it is inserted before this node), if the page has it. */
   bannerAnchor(doc: Document): Element | undefined;
+  /**
+   * An element of the open room's timeline. The banner shrinks the timeline's scroller (its
+   * nearest ancestor that scrolls) and keeps it at the bottom when it was there.
+   */
+  timeline?(doc: Document): Element | undefined;
   /**
    * The client's own trust indicator for the user an anchor stands for, where the client
    * shows one next to it; clients that show none leave this out (docs/clients.md).

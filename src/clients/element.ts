@@ -33,6 +33,8 @@ const SELECTORS = {
   entityTileAvatar: '.mx_EntityTile_avatar',
   entityTileName: '.mx_EntityTile_name',
   event: 'li[data-event-id]',
+  /** Membership and other info events ("Bob joined the room"), alone or in a grouped summary. */
+  infoEvent: '.mx_EventTile_info, .mx_GenericEventListSummary *',
   eventAvatar: '.mx_EventTile_avatar',
   /** The thread view wraps an event's avatar and sender in this. */
   eventSenderDetails: '.mx_EventTile_senderDetails',
@@ -42,6 +44,8 @@ const SELECTORS = {
   /** The name line of the user info header (2025 on): a fixed-height flex row. */
   userInfoName: '.mx_UserInfo_profile_name',
   roomComposer: '.mx_RoomView_body .mx_MessageComposer',
+  /** The room's message list, inside its scroller (`.mx_RoomView_messagePanel`, a `.mx_ScrollPanel`). */
+  roomTimeline: '.mx_RoomView_body .mx_RoomView_MessageList',
   anyComposer: '.mx_MessageComposer',
   /** Element's own shields (E2EIcon.tsx, E2EIconView.tsx, UserInfo.tsx); see shieldOf. */
   memberTileShield: '.mx_E2EIconView_verified, .mx_E2EIconView_warning',
@@ -85,16 +89,24 @@ function memberTile(row: Element): UserAnchor | undefined {
  * The sender of the first event of a group. Continuation events carry neither avatar nor
  * sender, and avatars elsewhere in an event (replies, read receipts, thread summaries) are
  * nested deeper, so only the event's own avatar counts.
+ *
+ * Info events (memberships, power levels, topic changes; alone or in a summary such as "Bob and
+ * 2 others joined") get no badge at all. Their 14 px avatar is the event's sender, but the
+ * sentence often names someone else ("Alice invited Bob", "Alice banned Bob"), so a badge there
+ * would be read as being about the wrong person; it says what the devices are now, next to a
+ * past event; and the member list, the sender's messages and the banner already name them.
  */
 function timelineSender(event: Element): UserAnchor | undefined {
+  if (event.matches(SELECTORS.infoEvent)) return undefined;
   const avatar =
     childMatching(event, SELECTORS.eventAvatar) ?? childMatching(childMatching(event, SELECTORS.eventSenderDetails), SELECTORS.eventAvatar);
   const userId = avatarUserId(avatar);
   if (!avatar || !userId) return undefined;
   const sender = childMatching(avatar.parentElement, SELECTORS.profile);
-  // The name is an inline-block on the event's first line and a button (a click mentions the
-  // sender in the composer): the badge follows it on that line, outside it.
-  return { userId, anchor: sender ?? avatar, place: 'timeline' };
+  // The name is an inline-block that clips its text, on the event's first line, and a button (a
+  // click mentions the sender in the composer): the badge follows it on that line, outside it,
+  // centred on the name's box rather than on the line's baseline, which is the box's bottom.
+  return sender ? { userId, anchor: sender, place: 'timeline', placement: 'beside-box' } : { userId, anchor: avatar, place: 'timeline' };
 }
 
 /**
@@ -177,6 +189,7 @@ export const elementWebAdapter: ClientAdapter = {
   itemSelector: [SELECTORS.memberTile, SELECTORS.entityTile, SELECTORS.event, SELECTORS.userInfo].join(', '),
   // The room's composer, not the one of a thread open in the right panel.
   bannerAnchor: (doc) => doc.querySelector(SELECTORS.roomComposer) ?? doc.querySelector(SELECTORS.anyComposer) ?? undefined,
+  timeline: (doc) => doc.querySelector(SELECTORS.roomTimeline) ?? undefined,
   shieldOf,
   roomShield,
 };

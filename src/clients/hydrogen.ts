@@ -21,6 +21,9 @@ const SELECTORS = {
   gridTile: '.RoomGridView > .container',
   focusedGridComposer: '.RoomGridView > .container.focused .MessageComposer',
   composer: '.MessageComposer',
+  /** The timeline's scroller (TimelineView.ts: div.Timeline > div.Timeline_scroller > ul). */
+  focusedGridTimeline: '.RoomGridView > .container.focused .Timeline_scroller',
+  timeline: '.Timeline_scroller',
 } as const;
 
 const MEMBER_SEGMENT = '/member/';
@@ -106,6 +109,7 @@ export const hydrogenAdapter: ClientAdapter = {
     ].filter(inFocus),
   itemSelector: [SELECTORS.memberTile, SELECTORS.message, SELECTORS.memberDetails].join(', '),
   bannerAnchor: (doc) => doc.querySelector(SELECTORS.focusedGridComposer) ?? doc.querySelector(SELECTORS.composer) ?? undefined,
+  timeline: (doc) => doc.querySelector(SELECTORS.focusedGridTimeline) ?? doc.querySelector(SELECTORS.timeline) ?? undefined,
   shieldOf,
 };
 

@@ -5,7 +5,7 @@ import type { ShieldPlace, ShieldState } from '../model/pageShield';
 import { disagreementsIn, disagrees, type ShieldReading } from '../trust/pageDisagreement';
 import type { MemberBadge } from '../trust/pageWarnings';
 import { BADGE_HOST_ATTRIBUTE, fillBadge } from './badgeElement';
-import { BADGE_HOST_STYLE, inRowStyle, isReversedRow } from './badgeHostStyle';
+import { BADGE_HOST_STYLE, besideBoxStyle, inRowStyle, isReversedRow } from './badgeHostStyle';
 import { BadgePool } from './badgePool';
 import { BurstGate } from './burstGate';
 import { badgeText, disagreeingBadgeText } from './warningText';
@@ -400,7 +400,7 @@ export class BadgePainter {
       return existing;
     }
     if (existing) this.remove(existing);
-    const style = placement === 'in-row' ? inRowStyle(anchor) : BADGE_HOST_STYLE;
+    const style = placement === 'in-row' ? inRowStyle(anchor) : placement === 'beside-box' ? besideBoxStyle(anchor) : BADGE_HOST_STYLE;
     const { host, pill, shown, style: spareStyle } = this.pool.take(style);
     if (spareStyle !== style) host.setAttribute('style', style);
     if (shown !== shownKey) fillBadge(pill, text, warning.severity, disagreeing);

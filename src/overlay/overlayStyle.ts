@@ -85,7 +85,7 @@ button:focus-visible { outline: 2px solid ${FOCUS_RING}; outline-offset: 2px; bo
  * Set as attribute text, so reading it back (to see whether the page restyled the host) returns
  * this short text instead of serialising `all` into hundreds of longhand properties.
  */
-export function hostStyleText(display: 'inline-block' | 'block', extra = ''): string {
+export function hostStyleText(display: 'inline-block' | 'inline-flex' | 'block', extra = ''): string {
   const margin = display === 'block' ? '0' : '4px';
   return `all: initial !important; display: ${display} !important; vertical-align: middle !important; margin-inline-start: ${margin} !important;${extra}`;
 }

@@ -102,6 +102,7 @@ class PageWatcher implements PageWatch {
           doc,
           () => adapter.bannerAnchor(doc),
           (roomId) => void background.review(roomId).catch(() => onError('review')),
+          () => adapter.timeline?.(doc),
         )
       : undefined);
     this.shown = new ShownReporter({

@@ -15,6 +15,9 @@ export const BANNER_THEME_ATTRIBUTE = 'data-mtg-theme';
  */
 export class RoomBanner {
   private host: HTMLElement | undefined;
+  /** Watches the banner's height: a banner that grows (its text wraps anew) shrinks the timeline too. */
+  private resizeWatch: ResizeObserver | undefined;
+  private height: number | undefined;
   private summary: BannerSummary | undefined;
   /** The second opinion: "Element Web shows 2 people as trusted whom Matrix Trust Guard warns about." */
   private disagreement: string | undefined;
@@ -24,6 +27,8 @@ export class RoomBanner {
     private readonly doc: Document,
     private readonly findAnchor: () => Element | undefined,
     private readonly onReview: (roomId: string) => void,
+    /** An element of the open room's timeline, whose scrolling ancestor the banner shrinks (see keepTimelineDown). */
+    private readonly findTimeline: () => Element | undefined = () => undefined,
   ) {}
 
   show(summary: BannerSummary | undefined): void {
@@ -52,8 +57,37 @@ export class RoomBanner {
   }
 
   remove(): void {
+    const pinned = this.pinnedTimeline();
+    this.detach();
+    if (pinned) toBottom(pinned);
+  }
+
+  private detach(): void {
+    this.resizeWatch?.disconnect();
     this.host?.remove();
     this.host = undefined;
+  }
+
+  /**
+   * The timeline's scroller when it shows the newest message (at its bottom, within a pixel).
+   * The banner goes in above the composer, under the timeline, so the scroller shrinks by the
+   * banner's height while its scroll offset stays: the newest message would end up under the
+   * banner. Clients pin their timeline to the bottom when they change it themselves, not when
+   * we do; so the banner reads this before it changes the layout and scrolls back down after.
+   * A timeline the user scrolled up is left where it is.
+   */
+  private pinnedTimeline(): Element | undefined {
+    const scroller = scrollingAncestor(this.findTimeline());
+    return scroller && distanceFromBottom(scroller) <= 1 ? scroller : undefined;
+  }
+
+  /** The banner's height changed by itself (the window got narrower and its text wraps): the timeline follows if it was down. */
+  private onResize(height: number): void {
+    const grew = height - (this.height ?? height);
+    this.height = height;
+    if (grew <= 0) return; // a shorter banner gives the timeline room, and a scroller at its bottom stays there
+    const scroller = scrollingAncestor(this.findTimeline());
+    if (scroller && distanceFromBottom(scroller) <= grew + 1) toBottom(scroller);
   }
 
   get visible(): boolean {
@@ -61,7 +95,13 @@ export class RoomBanner {
   }
 
   private render(): void {
-    this.remove();
+    const pinned = this.pinnedTimeline();
+    this.detach();
+    this.insert();
+    if (pinned) toBottom(pinned);
+  }
+
+  private insert(): void {
     const summary = this.summary;
     const disagreement = this.disagreement;
     if (!summary || this.hiddenFor === keyOf(summary, disagreement)) return;
@@ -99,6 +139,15 @@ export class RoomBanner {
     if (anchor) anchor.before(host);
     else this.doc.body.append(host);
     this.host = host;
+    this.height = undefined;
+    const Observer = this.doc.defaultView?.ResizeObserver;
+    if (anchor && Observer) {
+      this.resizeWatch ??= new Observer((entries) => {
+        const entry = entries.at(-1);
+        if (entry && entry.target === this.host) this.onResize(entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height);
+      });
+      this.resizeWatch.observe(host);
+    }
   }
 
   private button(className: string, label: string, accessibleLabel: string, action: () => void): HTMLButtonElement {
@@ -114,6 +163,24 @@ export class RoomBanner {
     });
     return button;
   }
+}
+
+/** The nearest ancestor of `element` (or itself) that scrolls vertically. */
+function scrollingAncestor(element: Element | undefined): Element | undefined {
+  const view = element?.ownerDocument.defaultView;
+  for (let node = element; node && view && node !== node.ownerDocument.body; node = node.parentElement ?? undefined) {
+    const overflow = view.getComputedStyle(node).overflowY;
+    if (overflow === 'auto' || overflow === 'scroll' || overflow === 'overlay') return node;
+  }
+  return undefined;
+}
+
+function distanceFromBottom(scroller: Element): number {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+}
+
+function toBottom(scroller: Element): void {
+  scroller.scrollTop = scroller.scrollHeight - scroller.clientHeight;
 }
 
 /** The banner comes back when anything it says changes: other members, other counts, a page that now disagrees. */

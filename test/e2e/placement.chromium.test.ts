@@ -99,18 +99,51 @@ const ELEMENT_PARTS = `(host) => {
 }`;
 
 const CINNY_CONTEXT = `host.closest('[data-message-id]') ? 'sender' : host.closest('button[data-user-id]') ? 'member' : 'elsewhere'`;
-const ELEMENT_CONTEXT = `host.closest('li[data-event-id]') ? 'sender' : host.closest('[role="option"]') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
+const ELEMENT_CONTEXT = `host.closest('.mx_EventTile_info, .mx_GenericEventListSummary') ? 'info-event' : host.closest('li[data-event-id]') ? 'sender' : host.closest('[role="option"]') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
+
+const HYDROGEN_PARTS = `(host) => {
+  const message = host.closest('li.Timeline_message');
+  const text = [...host.parentElement.childNodes].find((node) => node.nodeType === 3 && node.textContent.trim() !== '');
+  if (message) return { place: 'sender', name: text, row: message, follower: message.querySelector('.Timeline_messageBody') };
+  const tile = host.closest('li.MemberTileView');
+  if (tile) return { place: 'member', name: host.previousElementSibling, row: tile, follower: tile.nextElementSibling ?? tile };
+  const details = host.closest('.MemberDetailsView');
+  return { place: 'details', name: host.previousElementSibling, row: details, follower: details };
+}`;
+
+/** Element before 2025: Carol's rows, whose user id the test makes Bob's (see the legacy test). */
+const LEGACY_PARTS = `(host) => {
+  const event = host.closest('li[data-event-id]');
+  if (event) return { place: 'sender', name: host.previousElementSibling, row: event, follower: event.querySelector('.mx_EventTile_line') };
+  const row = host.closest('.mx_EntityTile, .mx_UserInfo');
+  return { place: row.matches('.mx_UserInfo') ? 'info' : 'member', name: host.previousElementSibling, row, follower: row };
+}`;
+
+const LEGACY_CONTEXT = `host.closest('.mx_EventTile_info') ? 'info-event' : host.closest('li[data-event-id]') ? 'sender' : host.closest('.mx_EntityTile') ? 'member' : host.closest('.mx_UserInfo') ? 'info' : 'elsewhere'`;
+const HYDROGEN_CONTEXT = `host.closest('li.Timeline_message') ? 'sender' : host.closest('li.MemberTileView') ? 'member' : host.closest('.MemberDetailsView') ? 'details' : 'elsewhere'`;
 
 /** Sub-pixel differences are rounding; anything a person could see is not. */
 const SAME = 0.5;
 
-function expectRightAfter(badge: Measured): void {
-  // The host's margin puts 4 px between name and badge; "right after" allows a pixel either way.
+/** What the measurements were, for the report at the end of the run. */
+const measuredFigures: string[] = [];
+
+/**
+ * The host's margin puts 4 px between name and badge, a pixel either way. `centred`: the
+ * badge's middle within a pixel of the middle of the name's line (the name's box); otherwise
+ * anywhere within the name's height.
+ */
+function expectRightAfter(badge: Measured, centred = false): void {
   const gap = badge.host.left - badge.name.right;
-  expect(gap, `${badge.place}: gap between the name and its badge`).toBeGreaterThanOrEqual(2);
-  expect(gap, `${badge.place}: gap between the name and its badge`).toBeLessThanOrEqual(6);
-  // On the name's line: the badge's middle within the name's height.
   const middle = (badge.host.top + badge.host.bottom) / 2;
+  const nameMiddle = (badge.name.top + badge.name.bottom) / 2;
+  measuredFigures.push(`${badge.place}: gap ${gap.toFixed(2)} px, middle ${(middle - nameMiddle).toFixed(2)} px from the name's`);
+  expect(gap, `${badge.place}: gap between the name and its badge`).toBeGreaterThanOrEqual(3);
+  expect(gap, `${badge.place}: gap between the name and its badge`).toBeLessThanOrEqual(5);
+  if (centred) {
+    expect(Math.abs(middle - nameMiddle), `${badge.place}: the badge's middle against the name line's`).toBeLessThanOrEqual(1);
+    return;
+  }
   expect(middle).toBeGreaterThanOrEqual(badge.name.top);
   expect(middle).toBeLessThanOrEqual(badge.name.bottom);
 }
@@ -156,7 +189,10 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
   let roomId: string;
   let bobId: string;
 
-  /** Waits until `page` shows Bob's badges at `places` (and the banner), with their warning, not "checking". */
+  /**
+   * Waits until `page` shows Bob's badges at `places` (and the banner), with their warning, not
+   * "checking". Badges anywhere else do not keep it waiting: the tests say where none belongs.
+   */
   function badgesAt(page: Page, context: string, places: string[]): Promise<SeenOverlay> {
     return waitFor(
       `Bob's badges at ${places.join(', ')}`,
@@ -166,7 +202,7 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
           .filter((badge) => badge.label === BADGE_LABEL)
           .map((badge) => badge.context)
           .sort();
-        return seen?.banner && where?.join() === [...places].sort().join() ? seen : undefined;
+        return seen?.banner && places.every((place) => where?.includes(place)) ? seen : undefined;
       },
       90_000,
     );
@@ -196,13 +232,36 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
 
     const fixture = async (name: string) =>
       (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
-    sites.push(await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: await fixture('cinny.html') }));
+    const cinny = await fixture('cinny.html');
+    // Also at the fixture's own room, which the account is not in: no banner there.
+    sites.push(
+      await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: cinny, '/home/!fixture%3Aexample.org/': cinny }),
+    );
     sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
+    // Before 2025: Carol's member row, event and join, made Bob's.
+    sites.push(
+      await startFixtureSite('develop.element.io', {
+        '/': (await fixture('element-web-legacy.html')).replaceAll('@carol:example.org', bobId),
+      }),
+    );
+    // Hydrogen's fixture with Hydrogen's own stylesheet (hydrogen-view-sdk's Element theme), as its index.html links it.
+    const hydrogenTheme = await fs.readFile(
+      path.join(REPO_ROOT, 'node_modules/hydrogen-view-sdk/asset-build/assets/theme-element-light.css'),
+      'utf8',
+    );
+    sites.push(
+      await startFixtureSite('hydrogen.element.io', {
+        '/': (await fixture('hydrogen.html'))
+          .replaceAll(encodeURIComponent(FIXTURE_BOB), encodeURIComponent(bobId))
+          .replace('</head>', () => `<style>${hydrogenTheme}</style></head>`),
+      }),
+    );
     chromium = await launchChromium({ args: chromiumArgsForSites(sites) });
     await signInInOptionsPage(chromium, { homeserver: server.baseUrl, userId: alice.userId, password: alice.password });
   });
 
   afterAll(async () => {
+    if (measuredFigures.length > 0) console.log(`placement figures:\n${measuredFigures.join('\n')}`);
     for (const peer of peers) peer.stop();
     await (chromium as ChromiumSession | undefined)?.close();
     for (const site of sites) await site.close();
@@ -243,9 +302,12 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
 
     const session = await page.context().newCDPSession(page);
     const measured = await page.evaluate<Measured[]>(measureScript(ELEMENT_PARTS));
+    expect(measured.map((badge) => badge.place).sort()).toEqual(['info', 'member', 'sender']);
     const inTimeline = measured.find((badge) => badge.place === 'sender');
     if (!inTimeline) throw new Error('no badge in the timeline');
-    expectRightAfter(inTimeline);
+    // The name is an inline-block clipping its text, so the line's baseline is its bottom edge:
+    // the badge must be centred on the name's box, not on that baseline.
+    expectRightAfter(inTimeline, true);
     expectLayoutKept(inTimeline);
 
     await page.mouse.click((inTimeline.host.left + inTimeline.host.right) / 2, (inTimeline.host.top + inTimeline.host.bottom) / 2);
@@ -311,5 +373,165 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
     expect(member.host.top).toBeGreaterThanOrEqual(member.row.top);
     expect(member.host.bottom).toBeLessThanOrEqual(member.row.bottom);
     await page.close();
+  });
+  it('Element 1.12: no badge in an info event Bob sent, nor in a membership summary naming him; both keep their height', async () => {
+    const page = await openFixture(`https://app.element.io/#/room/${roomId}`, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    const rows = await page.evaluate<{ badges: number; height: number; without: number; avatar: string | null }[]>(`(() => {
+      const rows = [document.querySelector('li.mx_EventTile_info[data-event-id]'), document.querySelector('li.mx_GenericEventListSummary')];
+      const hosts = [...document.querySelectorAll('[data-mtg-badge]')];
+      const heights = rows.map((row) => row.getBoundingClientRect().height);
+      // Every badge out of the page for a moment: the rows' heights as if nothing were badged.
+      const places = hosts.map((host) => [host, host.parentNode, host.nextSibling]);
+      for (const host of hosts) host.remove();
+      const without = rows.map((row) => row.getBoundingClientRect().height);
+      for (const [host, parent, next] of places) parent.insertBefore(host, next);
+      return rows.map((row, index) => ({
+        badges: row.querySelectorAll('[data-mtg-badge]').length,
+        height: heights[index],
+        without: without[index],
+        avatar: row.querySelector('.mx_BaseAvatar[title]')?.getAttribute('title') ?? null,
+      }));
+    })()`);
+    // Bob is the info event's sender and the summary's first avatar.
+    expect(rows.map((row) => row.avatar)).toEqual([bobId, bobId]);
+    for (const [index, row] of rows.entries()) {
+      measuredFigures.push(`${index === 0 ? 'info event' : 'summary'}: ${row.height} px high, ${row.without} px without badges`);
+      expect(row.badges).toBe(0);
+      expect(Math.abs(row.height - row.without)).toBeLessThanOrEqual(1);
+    }
+    // Element's own layout for an info event: 3 px, a 22 px line, 2 px.
+    expect(rows[0]?.height).toBeCloseTo(27, 0);
+    await page.close();
+  });
+
+  /** How far the page's timeline scroller is from its bottom, and its offset. */
+  function timelineScroll(page: Page, scroller: string): Promise<{ fromBottom: number; top: number }> {
+    return page.evaluate(`(() => {
+      const scroller = document.querySelector(${JSON.stringify(scroller)});
+      return { fromBottom: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight, top: scroller.scrollTop };
+    })()`);
+  }
+
+  it('Element 1.12: the banner appearing keeps a timeline at its newest message there, and one scrolled up where it was', async () => {
+    const scroller = '.mx_RoomView_messagePanel';
+    // The page first shows a room the account is not in (no banner), then the one Bob warns in.
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('https://app.element.io/#/room/!roomA:example.org');
+    const opened = await timelineScroll(page, scroller);
+    expect(opened.top, 'the fixture’s timeline scrolls').toBeGreaterThan(0);
+    expect(opened.fromBottom).toBeLessThanOrEqual(1);
+    expect((await readOverlay(page, ELEMENT_CONTEXT)).banner).toBeUndefined();
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/room/${roomId}`)}`);
+    await badgesAt(page, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    const pinned = await timelineScroll(page, scroller);
+    measuredFigures.push(
+      `Element timeline after the banner: ${pinned.fromBottom} px from the bottom (offset ${opened.top} -> ${pinned.top})`,
+    );
+    expect(pinned.fromBottom).toBeLessThanOrEqual(1);
+    await page.close();
+
+    // Scrolled up to older messages before the banner comes: it stays there.
+    const second = await chromium.context.newPage();
+    await second.setViewportSize({ width: 1280, height: 800 });
+    await second.goto('https://app.element.io/#/room/!roomA:example.org');
+    await second.evaluate(`document.querySelector(${JSON.stringify(scroller)}).scrollTop = 120`);
+    await second.evaluate(`location.hash = ${JSON.stringify(`#/room/${roomId}`)}`);
+    await badgesAt(second, ELEMENT_CONTEXT, ['info', 'member', 'sender']);
+    const kept = await timelineScroll(second, scroller);
+    measuredFigures.push(`Element timeline scrolled up: offset 120 -> ${kept.top}`);
+    expect(kept.top).toBe(120);
+    await second.close();
+  });
+  it('Hydrogen (with its own stylesheet): the timeline and member rows keep their height, the badge right after the name', async () => {
+    const page = await openFixture(`https://hydrogen.element.io/#/session/1646528482480255/room/${roomId}`, HYDROGEN_CONTEXT, [
+      'details',
+      'member',
+      'sender',
+    ]);
+    const measured = await page.evaluate<Measured[]>(measureScript(HYDROGEN_PARTS));
+    expect(measured.map((badge) => badge.place).sort()).toEqual(['details', 'member', 'sender']);
+    for (const badge of measured.filter((found) => found.place !== 'details')) {
+      measuredFigures.push(`Hydrogen ${badge.place}: row ${badge.row.height} px, ${badge.without.row.height} px without the badge`);
+      expectLayoutKept(badge);
+    }
+    const sender = measured.find((badge) => badge.place === 'sender');
+    if (!sender) throw new Error('no badge in the timeline');
+    expectRightAfter(sender);
+    await page.close();
+  });
+
+  it('Element before 2025: the timeline row keeps its height, the badge on the name’s line; no badge in the info event', async () => {
+    const page = await openFixture(`https://develop.element.io/#/room/${roomId}`, LEGACY_CONTEXT, ['info', 'member', 'sender']);
+    const measured = await page.evaluate<Measured[]>(measureScript(LEGACY_PARTS));
+    const senders = measured.filter((badge) => badge.place === 'sender');
+    // Bob's (Carol's) message, not his join.
+    expect(senders).toHaveLength(1);
+    const [sender] = senders;
+    if (!sender) throw new Error('no badge in the timeline');
+    measuredFigures.push(`Element before 2025, sender: row ${sender.row.height} px, ${sender.without.row.height} px without the badge`);
+    expectRightAfter(sender, true);
+    expectLayoutKept(sender);
+    expect(await page.evaluate(`document.querySelectorAll('.mx_EventTile_info [data-mtg-badge]').length`)).toBe(0);
+    await page.close();
+  });
+
+  it('Hydrogen: the banner appearing keeps a timeline at its newest message there, and one scrolled up where it was', async () => {
+    const scroller = '.Timeline_scroller';
+    const places = ['details', 'member', 'sender'];
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('https://hydrogen.element.io/#/session/1646528482480255/room/!hydroRoom:example.org');
+    const opened = await timelineScroll(page, scroller);
+    expect(opened.top, 'the fixture’s timeline scrolls').toBeGreaterThan(0);
+    expect(opened.fromBottom).toBeLessThanOrEqual(1);
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/session/1646528482480255/room/${roomId}`)}`);
+    await badgesAt(page, HYDROGEN_CONTEXT, places);
+    const pinned = await timelineScroll(page, scroller);
+    measuredFigures.push(
+      `Hydrogen timeline after the banner: ${pinned.fromBottom} px from the bottom (offset ${opened.top} -> ${pinned.top})`,
+    );
+    expect(pinned.fromBottom).toBeLessThanOrEqual(1);
+    await page.close();
+
+    const second = await chromium.context.newPage();
+    await second.setViewportSize({ width: 1280, height: 800 });
+    await second.goto('https://hydrogen.element.io/#/session/1646528482480255/room/!hydroRoom:example.org');
+    await second.evaluate(`document.querySelector(${JSON.stringify(scroller)}).scrollTop = 120`);
+    await second.evaluate(`location.hash = ${JSON.stringify(`#/session/1646528482480255/room/${roomId}`)}`);
+    await badgesAt(second, HYDROGEN_CONTEXT, places);
+    expect((await timelineScroll(second, scroller)).top).toBe(120);
+    await second.close();
+  });
+  it('Cinny: the banner appearing keeps a timeline at its newest message there, and one scrolled up where it was', async () => {
+    const scroller = '[data-message-id="$c1"]';
+    const scrollerOf = `document.querySelector(${JSON.stringify(scroller)}).closest('[style*="overflow-y: auto"]')`;
+    const cinnyScroll = (page: Page) =>
+      page.evaluate<{ fromBottom: number; top: number }>(`(() => {
+        const scroller = ${scrollerOf};
+        return { fromBottom: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight, top: scroller.scrollTop };
+      })()`);
+    // Cinny routes by pushState: the fixture keeps its markup, the extension follows the address.
+    const open = async (scrollTo?: number) => {
+      const page = await chromium.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto('https://app.cinny.in/home/!fixture%3Aexample.org/');
+      const opened = await cinnyScroll(page);
+      if (scrollTo !== undefined) await page.evaluate(`${scrollerOf}.scrollTop = ${scrollTo}`);
+      await page.evaluate(`history.pushState(null, '', ${JSON.stringify(`/home/${encodeURIComponent(roomId)}/`)})`);
+      await badgesAt(page, CINNY_CONTEXT, ['member', 'sender']);
+      return { page, opened, now: await cinnyScroll(page) };
+    };
+    const pinned = await open();
+    expect(pinned.opened.top, 'the fixture’s timeline scrolls').toBeGreaterThan(0);
+    expect(pinned.opened.fromBottom).toBeLessThanOrEqual(1);
+    measuredFigures.push(
+      `Cinny timeline after the banner: ${pinned.now.fromBottom} px from the bottom (offset ${pinned.opened.top} -> ${pinned.now.top})`,
+    );
+    expect(pinned.now.fromBottom).toBeLessThanOrEqual(1);
+    await pinned.page.close();
+    const scrolledUp = await open(120);
+    expect(scrolledUp.now.top).toBe(120);
+    await scrolledUp.page.close();
   });
 });

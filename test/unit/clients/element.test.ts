@@ -98,8 +98,9 @@ describe('Element Web: timeline senders', () => {
     for (const found of senders) {
       expect(found.anchor.classList.contains('mx_DisambiguatedProfile')).toBe(true);
       expect(found.anchor.parentElement?.matches('li[data-event-id]')).toBe(true);
-      // The name is a button (a click mentions the sender): the badge is its sibling, never inside it.
-      expect(found.placement ?? 'after').toBe('after');
+      // The name is a button (a click mentions the sender): the badge is its sibling, never inside
+      // it, and centred on the name's box, an inline-block whose baseline is its bottom edge.
+      expect(found.placement).toBe('beside-box');
     }
   });
 
@@ -131,6 +132,34 @@ describe('Element Web: timeline senders', () => {
     const [found] = element.findUsers(event);
     expect(found?.userId).toBe('@alice:example.org');
     expect(found?.anchor.parentElement).toBe(details);
+  });
+
+  it('badges nobody on an info event ("Bob invited Frank"): its avatar is the sender, but the sentence may be about someone else', () => {
+    const doc = fixturePage('element-web.html');
+    const info = the(doc, 'li.mx_EventTile_info[data-event-id]');
+    // The markup Element gives it: the sender's 14 px avatar with the user id, no name element.
+    expect(the(info, '.mx_EventTile_avatar .mx_BaseAvatar').getAttribute('title')).toBe('@bob:example.org');
+    expect(info.querySelector('.mx_DisambiguatedProfile')).toBeNull();
+    expect(element.findUsers(info)).toEqual([]);
+    expect(
+      element.findUsers(the(doc, '.mx_RoomView_MessageList')).map((found) => found.anchor.closest('.mx_EventTile_info')),
+    ).not.toContain(info);
+  });
+
+  it('badges nobody in a grouped membership summary ("Bob and 2 others joined"), collapsed or expanded', () => {
+    const doc = fixturePage('element-web.html');
+    const summary = the(doc, 'li.mx_GenericEventListSummary');
+    expect(summary.querySelectorAll('.mx_BaseAvatar[title]')).toHaveLength(3);
+    expect(element.findUsers(summary)).toEqual([]);
+    // Expanded, it lists the events themselves; one that lost its info class is still inside the summary.
+    const list = doc.createElement('ol');
+    list.className = 'mx_GenericEventListSummary_unstyledList';
+    const event = the(doc, 'li.mx_EventTile_info[data-event-id]');
+    list.append(event);
+    summary.append(list);
+    expect(element.findUsers(summary)).toEqual([]);
+    event.classList.remove('mx_EventTile_info');
+    expect(element.findUsers(summary)).toEqual([]);
   });
 });
 

@@ -73,6 +73,40 @@ describe('Element Web 1.12: badges the page’s controls do not swallow and scre
     expect(host.closest('.mx_DisambiguatedProfile, [role="button"]')).toBeNull();
   });
 
+  it('in the timeline: as tall as the name’s 20 px line and aligned with its top, the pill centred in it (the name’s baseline is its bottom edge)', () => {
+    const host = only(paint('element-web.html', elementWebAdapter, ['@bob:example.org']), 'li[data-event-id="$ev3"]');
+    const style = host.getAttribute('style') ?? '';
+    expect(style).toContain('display: inline-flex !important');
+    expect(style).toContain('align-items: center !important');
+    expect(style).toContain('vertical-align: top !important');
+    expect(style).toContain('height: 20px !important');
+    expect(style).toContain('margin-inline-start: 4px !important');
+  });
+
+  it('in the IRC layout’s flex row, where the name is ordered second: next to the name in that order too', () => {
+    const page = fixturePage('element-web.html');
+    const style = page.createElement('style');
+    style.textContent =
+      '.mx_EventTile[data-layout="irc"] { display: flex; } .mx_EventTile[data-layout="irc"] > .mx_DisambiguatedProfile { order: 2; }';
+    page.head.append(style);
+    for (const event of page.querySelectorAll('li[data-event-id]')) event.setAttribute('data-layout', 'irc');
+    document.head.replaceChildren(...[...page.head.childNodes].map((node) => document.importNode(node, true)));
+    document.body.replaceChildren(...[...page.body.childNodes].map((node) => document.importNode(node, true)));
+    const frames = new ManualFrames();
+    painter = new BadgePainter(document, elementWebAdapter, frames);
+    painter.start();
+    painter.show(new Map([['@bob:example.org', warning('@bob:example.org')]]));
+    frames.run();
+    const host = only([...document.querySelectorAll<HTMLElement>('[data-mtg-badge]')], 'li[data-event-id="$ev3"]');
+    expect(host.getAttribute('style')).toContain('order: 2 !important');
+  });
+
+  it('nowhere in an info event or a membership summary, though Bob sent the one and is in the other', () => {
+    const hosts = paint('element-web.html', elementWebAdapter, ['@bob:example.org']);
+    expect(hosts.filter((host) => host.closest('.mx_EventTile_info, .mx_GenericEventListSummary'))).toEqual([]);
+    expect(hosts.filter((host) => host.closest('li[data-event-id]'))).toHaveLength(1);
+  });
+
   it('in the member list: a child of the role=option row, outside its aria-hidden parts, labelled with what is wrong', () => {
     const host = only(paint('element-web.html', elementWebAdapter, ['@bob:example.org']), '.mx_MemberTileView');
     expect(host.parentElement?.getAttribute('role')).toBe('option');
