@@ -25,7 +25,8 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   const bottom = await foldBottom(page);
   setFigures({ [`popup_fold_bottom_px:${name}`]: bottom });
   // The popup's first screen must answer on its own, in every state the README shows.
-  if (bottom > POPUP_FOLD.height) throw new Error(`${name}: the verdict and its action end at ${bottom} px, below the popup's ${POPUP_FOLD.height}`);
+  if (bottom > POPUP_FOLD.height)
+    throw new Error(`${name}: the verdict and its action end at ${bottom} px, below the popup's ${POPUP_FOLD.height}`);
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.emulateMedia({ colorScheme: 'dark' });
