@@ -103,10 +103,14 @@ function timelineSender(event: Element): UserAnchor | undefined {
   const userId = avatarUserId(avatar);
   if (!avatar || !userId) return undefined;
   const sender = childMatching(avatar.parentElement, SELECTORS.profile);
+  // No name beside the avatar (an emote, "* Bob waves", names the sender inside its text): no
+  // badge either. After the avatar it would land in the timestamp gutter on a line of its own,
+  // as on info events; the member list and the banner still name them.
+  if (!sender) return undefined;
   // The name is an inline-block that clips its text, on the event's first line, and a button (a
   // click mentions the sender in the composer): the badge follows it on that line, outside it,
   // centred on the name's box rather than on the line's baseline, which is the box's bottom.
-  return sender ? { userId, anchor: sender, place: 'timeline', placement: 'beside-box' } : { userId, anchor: avatar, place: 'timeline' };
+  return { userId, anchor: sender, place: 'timeline', placement: 'beside-box' };
 }
 
 /**
