@@ -2,22 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccountDevice } from '../../../src/background/ports/accountDevice';
 import { SecurityService, SLOW_STATUS_MS } from '../../../src/background/securityService';
 import type { SecurityReport, SecurityStatus, VerificationView } from '../../../src/messaging/protocol';
+import { READY_SECURITY as READY } from '../support/securityStatus';
 
 /** Each read of the encryption setup waits for the test to settle it. */
 const reads: { resolve: (status: SecurityStatus) => void; reject: (error: Error) => void }[] = [];
-
-const READY: SecurityStatus = {
-  identityOnServer: true,
-  thisDeviceVerified: true,
-  crossSigning: {
-    ready: true,
-    publicKeysOnDevice: true,
-    privateKeysInSecretStorage: true,
-    privateKeysCachedLocally: { masterKey: true, selfSigningKey: true, userSigningKey: true },
-  },
-  secretStorage: { ready: true, defaultKeyId: 'k', passphraseBased: false },
-  keyBackup: { serverVersion: '1', activeVersion: '1', trusted: true, keysRemaining: 0 },
-};
 
 const unused = () => Promise.reject(new Error('not used by these tests'));
 const IDLE: VerificationView = { phase: 'none' };

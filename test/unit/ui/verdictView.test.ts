@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountStatus, CryptoEngineStatus, RoomSummary, SecurityStatus, TrustOverview } from '../../../src/messaging/protocol';
+import type { AccountStatus, CryptoEngineStatus, RoomSummary, TrustOverview } from '../../../src/messaging/protocol';
 import { describeVerdict, isSetupComplete, type VerdictInput } from '../../../src/ui/verdictView';
 import { formatTime } from '../../../src/text/timeText';
+import { READY_SECURITY as READY } from '../support/securityStatus';
 
 const NOW = Date.UTC(2026, 10, 23, 20, 22);
 const SYNCED = NOW - 20_000;
@@ -14,19 +15,6 @@ const ENGINE: CryptoEngineStatus = {
   storeCreatedAt: NOW - 86_400_000,
   storeOpenCount: 3,
   startupMs: 200,
-};
-
-const READY: SecurityStatus = {
-  identityOnServer: true,
-  thisDeviceVerified: true,
-  crossSigning: {
-    ready: true,
-    publicKeysOnDevice: true,
-    privateKeysInSecretStorage: true,
-    privateKeysCachedLocally: { masterKey: true, selfSigningKey: true, userSigningKey: true },
-  },
-  secretStorage: { ready: true, defaultKeyId: 'k', passphraseBased: false },
-  keyBackup: { serverVersion: '1', activeVersion: '1', trusted: true, keysRemaining: 0 },
 };
 
 function signedIn(overrides: Partial<Extract<AccountStatus, { state: 'signed-in' }>> = {}): AccountStatus {
