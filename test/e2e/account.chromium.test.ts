@@ -69,6 +69,12 @@ describe('the extension signed in, in Chromium', () => {
     expect(await device.innerText()).toContain('Not signed by its owner');
     await popup.setViewportSize({ width: 380, height: 800 });
     await saveScreenshot(popup, 'warnings');
+    // The verdict leads to the most urgent of its problems (Alice's phone, Plans, the setup): Alice's phone, among her sessions.
+    expect(await popup.locator('.verdict-headline').innerText()).toBe('3 problems need you');
+    await popup.getByRole('button', { name: 'Review your sessions' }).click();
+    await waitFor('the keyboard in the sessions', async () =>
+      (await popup.evaluate(() => document.activeElement?.closest('#sessions') != null)) ? true : undefined,
+    );
 
     const counts = popup.getByRole('button', { name: /Plans/ }).locator('.room-counts');
     // New warnings: Alice's unsigned phone and Dave's rogue device.

@@ -62,7 +62,9 @@ describe('encryption setup in the popup, in Chromium', () => {
     expect(await line(popup, 'this-device').innerText()).toContain('Not verified');
     await saveScreenshot(popup, 'not-set-up');
 
-    await popup.getByRole('button', { name: 'Set up recovery' }).click();
+    // The verdict's most urgent action is the setup's first step: it opens the recovery form.
+    expect(await popup.locator('.verdict-headline').innerText()).toBe('1 problem needs you');
+    await popup.getByRole('button', { name: 'Set up encryption' }).click();
     await popup.getByRole('button', { name: 'Create recovery key' }).click();
     const keyView = popup.getByTestId('recovery-key');
     await keyView.waitFor();
