@@ -31,7 +31,7 @@ export function PopupApp() {
   const openOptions = () => void browser.runtime.openOptionsPage();
   return (
     <main>
-      <BrandHeader subtitle={t('popupSubtitle')} />
+      <BrandHeader />
       <section class="popup-body" aria-live="polite" aria-busy={state.phase === 'loading'}>
         {state.phase === 'loading' && <p class="notice">{t('statusLoading')}</p>}
         {state.phase === 'lost' && <p class="notice error">{state.message}</p>}

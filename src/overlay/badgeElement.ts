@@ -52,12 +52,7 @@ export function newBadgeElement(doc: Document, hostStyle: string, applySheet: (s
   for (const type of CONTAINED_EVENTS) host.addEventListener(type, containAtHost);
   const shadow = host.attachShadow({ mode: 'closed' });
   applySheet(shadow);
-  const pill = doc.createElement('span');
-  pill.tabIndex = 0;
-  pill.setAttribute('role', 'button');
-  pill.setAttribute('aria-expanded', 'false');
-  pill.append(newIcon(doc), doc.createElement('span'));
-  (pill.lastChild as HTMLElement).className = 'count';
+  const pill = pillPrototype(doc).cloneNode(true) as HTMLElement;
   const details = doc.createElement('span');
   details.className = 'details';
   details.setAttribute('role', 'tooltip');
@@ -110,6 +105,26 @@ function placeDetails(details: HTMLElement, pill: HTMLElement): void {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+const prototypes = new WeakMap<Document, HTMLElement>();
+
+/**
+ * An empty pill (focusable, a button for screen readers, the icon and the count), built once
+ * per page and cloned for each badge: a big room places hundreds of badges in one frame, and a
+ * clone costs a fraction of building the shield's SVG element by element.
+ */
+function pillPrototype(doc: Document): HTMLElement {
+  const known = prototypes.get(doc);
+  if (known) return known;
+  const pill = doc.createElement('span');
+  pill.tabIndex = 0;
+  pill.setAttribute('role', 'button');
+  pill.setAttribute('aria-expanded', 'false');
+  const count = doc.createElement('span');
+  count.className = 'count';
+  pill.append(newIcon(doc), count);
+  prototypes.set(doc, pill);
+  return pill;
+}
 
 /** The shield with its glyph (badgeLook.ts), drawn for the eye only: the pill's label says it all. */
 function newIcon(doc: Document): SVGSVGElement {
@@ -131,9 +146,12 @@ export function fillBadge(pill: HTMLElement, text: BadgeText, severity: MemberBa
   pill.className = disagrees ? `badge ${severity} disagrees` : `badge ${severity}`;
   pill.setAttribute('aria-label', text.label);
   pill.title = text.details;
-  pill.querySelector('.glyph')?.setAttribute('d', GLYPH_PATHS[badgeIcon(severity, disagrees)]);
-  const count = pill.querySelector('.count');
-  if (count) count.textContent = text.count;
+  // The pill's children as pillPrototype made them: the icon (shield, glyph), then the count.
+  const glyph = GLYPH_PATHS[badgeIcon(severity, disagrees)];
+  const path = pill.firstElementChild?.lastElementChild;
+  if (path && path.getAttribute('d') !== glyph) path.setAttribute('d', glyph);
+  const count = pill.lastElementChild;
+  if (count && count.textContent !== text.count) count.textContent = text.count;
   const details = pill.nextElementSibling;
   if (details) details.textContent = text.details;
 }
