@@ -41,7 +41,18 @@ export function inRowStyle(anchor: Element): string {
  * takes the box's `order` too (Element's IRC layout orders the name second in a flex row) and
  * its `align-self` (a flex row aligns both alike). Any other anchor gets the ordinary badge.
  */
-export function besideBoxStyle(anchor: Element): string {
+export function besideBoxStyle(anchor: Element, memo?: Map<string, string>): string {
+  // Reading a computed style after the batch's earlier insertions forces the page's style to be
+  // recomputed: in a batch, names of one kind in rows of one kind are read once (`memo`).
+  const key = `${anchor.className}\u0000${anchor.parentElement?.className ?? ''}`;
+  const known = memo?.get(key);
+  if (known !== undefined) return known;
+  const found = besideBoxStyleOf(anchor);
+  memo?.set(key, found);
+  return found;
+}
+
+function besideBoxStyleOf(anchor: Element): string {
   const style = computedStyle(anchor);
   if (!style?.display.startsWith('inline') || style.overflowX === 'visible') return BADGE_HOST_STYLE;
   const px = (value: string) => Number.parseFloat(value) || 0;

@@ -363,20 +363,21 @@ export class BadgePainter {
   private placeQueued(started: number, budgetMs: number): number {
     let placed = 0;
     let index = 0;
+    const styles = new Map<string, string>();
     for (; index < this.queue.length; index++) {
       if (placed >= MIN_PER_BATCH && this.now() - started >= budgetMs) break;
       const found = this.queue[index] as UserAnchor;
       const warning = this.warnings.get(found.userId);
       // Things may have moved on since it was queued: the page dropped the node, or the report changed.
       if (!warning || !found.anchor.isConnected) continue;
-      this.place(found, warning);
+      this.place(found, warning, styles);
       placed++;
     }
     this.queue = index >= this.queue.length ? [] : this.queue.slice(index);
     return placed;
   }
 
-  private place(found: UserAnchor, warning: MemberBadge): HTMLElement {
+  private place(found: UserAnchor, warning: MemberBadge, styles?: Map<string, string>): HTMLElement {
     const { anchor, placement = 'after', userId, place } = found;
     // The page's own indicator, read as data: it changes what the badge says, never whether it is there.
     const pageShield = this.adapter.shieldOf?.(found);
@@ -400,7 +401,8 @@ export class BadgePainter {
       return existing;
     }
     if (existing) this.remove(existing);
-    const style = placement === 'in-row' ? inRowStyle(anchor) : placement === 'beside-box' ? besideBoxStyle(anchor) : BADGE_HOST_STYLE;
+    const style =
+      placement === 'in-row' ? inRowStyle(anchor) : placement === 'beside-box' ? besideBoxStyle(anchor, styles) : BADGE_HOST_STYLE;
     const { host, pill, shown, style: spareStyle } = this.pool.take(style);
     if (spareStyle !== style) host.setAttribute('style', style);
     if (shown !== shownKey) fillBadge(pill, text, warning.severity, disagreeing);
