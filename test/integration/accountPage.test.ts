@@ -87,12 +87,16 @@ describe('on a server with next-generation auth, the account page', () => {
     const after = await published();
     expect(after).not.toBe(before);
     const crypto = sdkSessionOf(background.account.device).crypto;
-    // The crypto names the identity once it has read back what it uploaded (a key query away).
-    await waitFor('the extension to hold the new identity', async () =>
-      (await crypto.getCrossSigningKeyId()) === after ? true : undefined,
+    // The crypto names the identity once it has read back what it uploaded: a key query that
+    // follows the server's device-list notice on the next /sync, which on a loaded machine (a
+    // fresh clone's full run) took over 30 s once.
+    await waitFor(
+      'the extension to hold the new identity',
+      async () => ((await crypto.getCrossSigningKeyId()) === after ? true : undefined),
+      90_000,
     );
     expect(background.recoveryViews.map((view) => view.step)).not.toContain('needs-password');
-  });
+  }, 180_000);
 });
 
 /** The user's master key as another of their sessions gets it from the server. */
