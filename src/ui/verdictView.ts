@@ -103,6 +103,8 @@ export function describeVerdict(input: VerdictInput): Verdict {
     }
     return { tone: 'busy', headline: t('verdictChecking'), detail: syncedAgo(lastSyncAt, now) };
   }
+  // The setup shown is an older reading (the last one failed): it cannot vouch for now.
+  if (security.problem === 'failed') return { tone: 'neutral', headline: t('verdictSetupUnreadable') };
   const checking = overview.rooms.filter((room) => room.checking > 0).length;
   if (checking > 0) {
     return {

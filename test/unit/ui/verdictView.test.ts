@@ -71,6 +71,7 @@ describe('describeVerdict', () => {
       ['a room being checked', { overview: overview([room(), room({ roomId: '!b', checking: 2 })]) }],
       ['a bridged room', { overview: overview([room(), room({ roomId: '!b', bridged: true })]) }],
       ['setup unreadable', { security: { problem: 'failed' } }],
+      ['setup read once, the last reading failed', { security: { status: READY, checkedAt: SYNCED, problem: 'failed' } }],
     ];
     for (const [why, overrides] of unknowns) {
       const verdict = describeVerdict(clear(overrides));
