@@ -28,6 +28,14 @@
  *   browser's process, caches and open databases are warm. RESTARTS times.
  * - popup_first_render_warm_ms: the popup opened again with the worker running (its status
  *   cached), RESTARTS times.
+ * - popup_first_render_worker_stopped_ms: the case a user meets most, the popup opened in a
+ *   running browser whose worker Chrome stopped (idle 30 s, here over CDP) with no extension
+ *   page open, so the worker starts again and the popup waits for it; RESTARTS times.
+ * - popup_first_render_noop_worker_ms: the floor under popup_first_render_ms on this machine,
+ *   the same fresh-browser launches with this build's worker replaced by one that does nothing
+ *   but post a signed-out status to the popup: what the browser itself takes to start the
+ *   extension's process, load the popup and start a worker. popup_first_render_noop_stopped_ms is
+ *   the floor under popup_first_render_worker_stopped_ms, the same way.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -180,7 +188,47 @@ async function warmFigures(chromium: RawChromium, sessionId: string, first: Sync
   console.log(`  warm worker restarts, start to first sync: ${restarts.join(', ')} ms`);
   const renders = await popupRenders(chromium, sessionId);
   console.log(`  popup opened over a running worker to status painted: ${renders.map((ms) => ms.toFixed(1)).join(', ')} ms`);
-  return { sw_warm_restart_to_ready_ms: restarts, popup_first_render_warm_ms: renders };
+  const stopped = await stoppedWorkerRenders(chromium, sessionId);
+  console.log(`  popup opened over a stopped worker to status painted: ${stopped.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+  return { sw_warm_restart_to_ready_ms: restarts, popup_first_render_warm_ms: renders, popup_first_render_worker_stopped_ms: stopped };
+}
+
+/**
+ * In a running browser: every extension page closed, the worker stopped and gone, then the popup
+ * opened, RESTARTS times. `sessionId` is an extension page of this browser, closed here.
+ */
+async function stoppedWorkerRenders(chromium: RawChromium, sessionId: string): Promise<number[]> {
+  const { result } = await chromium.send<{ result: { value: string } }>(
+    'Runtime.evaluate',
+    { expression: 'location.origin', returnByValue: true },
+    sessionId,
+  );
+  const origin = result.value;
+  // A plain tab to speak to the ServiceWorker domain from, so that no extension page stays open.
+  const { targetId } = await chromium.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });
+  const { sessionId: blank } = await chromium.send<{ sessionId: string }>('Target.attachToTarget', { targetId, flatten: true });
+  await chromium.send('ServiceWorker.enable', {}, blank);
+  const renders: number[] = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    await closeExtensionPages(chromium, origin);
+    await waitFor('the worker to be stopped', async () => {
+      await chromium.send('ServiceWorker.stopAllWorkers', {}, blank);
+      const { targetInfos } = await chromium.send<{ targetInfos: { type: string; url: string }[] }>('Target.getTargets');
+      return targetInfos.every((t) => !t.url.startsWith(`${origin}/`)) || undefined;
+    });
+    const popup = await openExtensionPage(chromium, origin, 'popup.html');
+    renders.push(await statusPainted(chromium, popup.sessionId));
+  }
+  await closeExtensionPages(chromium, origin);
+  return renders;
+}
+
+async function closeExtensionPages(chromium: RawChromium, origin: string): Promise<void> {
+  const { targetInfos } = await chromium.send<{ targetInfos: { targetId: string; type: string; url: string }[] }>('Target.getTargets');
+  for (const target of targetInfos) {
+    if (target.type === 'page' && target.url.startsWith(`${origin}/`))
+      await chromium.send('Target.closeTarget', { targetId: target.targetId });
+  }
 }
 
 /**
@@ -266,7 +314,53 @@ async function popupRenders(chromium: RawChromium, sessionId: string): Promise<n
   return renders;
 }
 
+/** A worker that does nothing but post a signed-out status to whoever subscribes to it. */
+const NOOP_WORKER = `chrome.runtime.onConnect.addListener((port) => {
+  if (port.name === 'status') port.postMessage({ name: 'status', value: { account: { state: 'signed-out' },
+    cryptoEngine: { state: 'starting' }, policy: 'default', backgroundStartedAt: Date.now(), extensionVersion: '0' } });
+});
+`;
+
+/**
+ * The floors: this build's pages with the no-op worker, launched and stopped as above. Whatever
+ * the real worker adds on top of these is ours to cut; these are not.
+ */
+async function noopWorkerFloors(): Promise<BenchResult> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-bench-noop-'));
+  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'mtg-bench-noop-profile-'));
+  try {
+    await fs.cp(CHROME_BUILD, dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'background.js'), NOOP_WORKER);
+    const launches: number[] = [];
+    let stopped: number[] = [];
+    for (let i = 0; i <= COLD_LAUNCHES; i++) {
+      const chromium = await launchRawChromium(dir, { userDataDir: profile });
+      try {
+        const origin = await extensionOrigin(chromium);
+        const { sessionId } = await openExtensionPage(chromium, origin, 'popup.html');
+        const painted = await statusPainted(chromium, sessionId);
+        // The first launch on the new profile installs the extension: not timed.
+        if (i > 0) launches.push(painted);
+        if (i === COLD_LAUNCHES) stopped = await stoppedWorkerRenders(chromium, sessionId);
+      } finally {
+        await chromium.close();
+      }
+    }
+    console.log(`  no-op worker, fresh browser, popup opened to status painted: ${launches.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    console.log(`  no-op worker, stopped in a running browser: ${stopped.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    return { popup_first_render_noop_worker_ms: launches, popup_first_render_noop_stopped_ms: stopped };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(profile, { recursive: true, force: true });
+  }
+}
+
 export default async function startupBench(): Promise<BenchResult> {
   ensureFreshBuild();
-  return { ...(await chromeFigures()), ...(await firefoxFigures()), ...(await chromeSignedInFigures()) };
+  return {
+    ...(await chromeFigures()),
+    ...(await firefoxFigures()),
+    ...(await chromeSignedInFigures()),
+    ...(await noopWorkerFloors()),
+  };
 }

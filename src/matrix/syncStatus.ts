@@ -1,6 +1,5 @@
 import { SyncState } from 'matrix-js-sdk';
 import type { SyncStatus } from '../model/deviceStatus';
-import type { Staleness } from '../trust/tabTrust';
 
 export type { SyncStatus };
 
@@ -50,12 +49,4 @@ export function overdueSyncStatus(current: SyncStatus, pollTimeoutMs: number, no
   const overdueAt = current.lastSyncAt + pollTimeoutMs + SYNC_OVERDUE_MARGIN_MS;
   if (now < overdueAt) return undefined;
   return { state: 'offline', since: overdueAt, lastSyncAt: current.lastSyncAt };
-}
-
-/**
- * Whether what the extension shows may be out of date, for the toolbar: only while offline
- * (which includes an overdue sync). Catching up is not stale: it is busy getting fresh.
- */
-export function stalenessOf(sync: SyncStatus): Staleness | undefined {
-  return sync.state === 'offline' ? { lastSyncAt: sync.lastSyncAt } : undefined;
 }

@@ -1,5 +1,6 @@
 import { type CheckingSummary, summarizeChecking } from './checkingSummary';
 import { hasBridgedPeople } from './roomBridges';
+import type { SyncStatus } from '../model/deviceStatus';
 import type { RoomTrustReport } from './types';
 
 /** What the toolbar icon says about one tab; every state has its own icon, not only a colour. */
@@ -80,4 +81,12 @@ export function tabView(facts: TabFacts): TabView {
   // Nothing new, but messages to its bridged people leave end-to-end encryption: not ok.
   if (hasBridgedPeople(report)) return { trust: 'unknown', newWarnings: 0, reason: 'bridged', ...caveats };
   return { trust: facts.stale ? 'unknown' : 'ok', newWarnings: 0, reason: 'clear', ...caveats };
+}
+
+/**
+ * Whether what the extension shows may be out of date, for the toolbar: only while offline
+ * (which includes an overdue sync). Catching up is not stale: it is busy getting fresh.
+ */
+export function stalenessOf(sync: SyncStatus): Staleness | undefined {
+  return sync.state === 'offline' ? { lastSyncAt: sync.lastSyncAt } : undefined;
 }

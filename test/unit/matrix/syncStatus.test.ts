@@ -1,6 +1,7 @@
 import { SyncState } from 'matrix-js-sdk';
 import { describe, expect, it } from 'vitest';
-import { nextSyncStatus, overdueSyncStatus, stalenessOf, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from '../../../src/matrix/syncStatus';
+import { nextSyncStatus, overdueSyncStatus, SYNC_OVERDUE_MARGIN_MS, type SyncStatus } from '../../../src/matrix/syncStatus';
+import { stalenessOf } from '../../../src/trust/tabTrust';
 
 const earlier = Date.UTC(2026, 10, 24, 9, 0);
 const now = Date.UTC(2026, 10, 24, 9, 30);
