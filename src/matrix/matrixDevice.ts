@@ -7,9 +7,11 @@ import type { Verification } from '../background/ports/verification';
 import type { RoomRef } from '../clients/clientAdapter';
 import type { SyncStatus } from '../model/deviceStatus';
 import type { VerificationView } from '../messaging/protocol';
-import { currentMasterKey } from './masterKey';
+import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import { currentMasterKey, serverMasterKey } from './masterKey';
 import { MatrixSession, type SessionOptions } from './matrixSession';
 import { SdkAcknowledgementChannel } from './sdkAcknowledgementChannel';
+import { NewIdentityKeeper } from './newIdentityKeeper';
 import { SdkRecovery } from './sdkRecovery';
 import { SdkAccountSessions, SdkSecurity } from './sdkSecurity';
 import { SdkTrustFacts } from './sdkTrustFacts';
@@ -51,6 +53,15 @@ export class MatrixDevice implements AccountDevice {
         return page && accountActionUrl(page, { action: 'cross-signing-reset' });
       },
       whileOpen: () => acknowledgements.secretStorageOpen(session.client.secretStorage),
+      newIdentityKeeper: () =>
+        new NewIdentityKeeper({
+          crypto: session.crypto,
+          serverMasterKey: () => serverMasterKey(session.client, session.userId),
+          onOwnIdentityChange: (listener) => {
+            session.client.on(CryptoEvent.KeysChanged, listener);
+            return () => session.client.off(CryptoEvent.KeysChanged, listener);
+          },
+        }),
     });
     this.identities = {
       currentMasterKey: (userId) => currentMasterKey(session.crypto, userId),

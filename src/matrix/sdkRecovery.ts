@@ -3,11 +3,20 @@ import { decodeRecoveryKey } from 'matrix-js-sdk/lib/crypto-api/recovery-key.js'
 import { deriveRecoveryKeyFromPassphrase } from 'matrix-js-sdk/lib/crypto-api/key-passphrase.js';
 import type { ServerSideSecretStorage } from 'matrix-js-sdk/lib/secret-storage.js';
 import type { FoundRecoveryKey, NewRecoveryKey, RecoveryCrypto } from '../background/ports/recovery';
+import type { NewIdentityKeeper } from './newIdentityKeeper';
 import { authWithPassword } from './passwordAuth';
 import type { SecretStorageKeyCache } from './secretStorageKeyCache';
 
 /** How long an entered recovery key stays usable while one unlock runs. */
 const UNLOCK_KEY_TTL_MS = 60_000;
+
+/** How many times a reset makes new keys when an older key query's answer took them before their upload. */
+const RESET_ATTEMPTS = 3;
+
+/** An older key query's answer took a reset's new keys before they were uploaded (see NewIdentityKeeper). */
+class KeysTakenBeforeUpload extends Error {
+  override name = 'KeysTakenBeforeUpload';
+}
 
 /** The parts of matrix-js-sdk recovery uses; tests hand in their own. */
 export type RecoverySdk = {
@@ -30,6 +39,8 @@ export type RecoverySdk = {
   resetApprovalUrl?: () => Promise<string | undefined>;
   /** Called while a flow holds the secret storage key, for secrets of ours (the acknowledgement sync key). */
   whileOpen?: () => Promise<void>;
+  /** Keeps a reset's new keys from being taken by an older key query's answer (see there). */
+  newIdentityKeeper?: () => Pick<NewIdentityKeeper, 'capture' | 'guard' | 'discard'>;
 };
 
 /** Recovery (set up, unlock, reset) over matrix-js-sdk's Rust crypto. */
@@ -108,14 +119,27 @@ export class SdkRecovery implements RecoveryCrypto {
     // after it), and set back if the reset did not happen (password asked, refused).
     const recoveryKeyId = await secretStorage.getDefaultKeyId();
     if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(null);
-    try {
-      await crypto.bootstrapCrossSigning({
-        setupNewCrossSigning: true,
-        authUploadDeviceSigningKeys: authWithPassword(userId, password, this.sdk.resetApprovalUrl),
-      });
-    } catch (error) {
-      if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(recoveryKeyId);
-      throw error;
+    const auth = authWithPassword(userId, password, this.sdk.resetApprovalUrl);
+    for (let attempt = 1; ; attempt++) {
+      const keeper = this.sdk.newIdentityKeeper?.();
+      try {
+        await crypto.bootstrapCrossSigning({
+          setupNewCrossSigning: true,
+          // The SDK asks for auth once the new keys exist, just before uploading them.
+          authUploadDeviceSigningKeys: async (makeRequest) => {
+            if ((await keeper?.capture()) === 'gone') throw new KeysTakenBeforeUpload();
+            await auth(makeRequest);
+          },
+        });
+        keeper?.guard();
+        return;
+      } catch (error) {
+        keeper?.discard();
+        // The keys were taken before their upload: nothing was published, so make new ones.
+        if (error instanceof KeysTakenBeforeUpload && attempt < RESET_ATTEMPTS) continue;
+        if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(recoveryKeyId);
+        throw error;
+      }
     }
   }
 
