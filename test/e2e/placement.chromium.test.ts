@@ -125,6 +125,27 @@ const HYDROGEN_CONTEXT = `host.closest('li.Timeline_message') ? 'sender' : host.
 /** Sub-pixel differences are rounding; anything a person could see is not. */
 const SAME = 0.5;
 
+/**
+ * The fixtures' dark themes, appended after their own rules: Element's dark Compound colours
+ * (canvas #101317, text #ebeef2, secondary #808994, subtle #1d1f24) and Cinny's dark theme
+ * (#1a1a1a under #262626 panels, white text). Only colours change, never a size.
+ */
+const ELEMENT_DARK = `body { color: #ebeef2; background: #101317; }
+.mx_LeftPanel_outerWrapper { background: #1d1f24; }
+.mx_RoomHeader_infoWrapper { color: inherit; }
+.mx_EventTile .mx_DisambiguatedProfile { color: #ebeef2; }
+.mx_EventTile[data-layout="group"] .mx_MessageTimestamp, .mx_EventTile.mx_EventTile_info, .mx_TextualEvent.mx_GenericEventListSummary_summary,
+.mx_MemberTileView_userLabel, .mx_UserInfo_profile .mx_UserInfo_profile_mxid { color: #808994; }`;
+const CINNY_DARK = `body { color: #ffffff; background: #1a1a1a; }
+._13tt0gb6 { color: #ffffff; background-color: #262626; }
+._13tt0gb6:hover, ._13tt0gb6:focus-visible { background-color: #333333; }
+._13qe89mh { background-color: #404040; color: #f2f2f2; }
+._1yyqp1s0 { background-color: #262626; border-left-color: #404040; }
+._9vswl90 { background: #0d0d0d; }
+._1fz6ggr0, ._1yyqp1s1 { border-bottom-color: #404040; }
+._1uzvfrk0 { border-color: #404040; }`;
+const dark = (html: string, rules: string) => html.replace('</head>', () => `<style>${rules}</style></head>`);
+
 /** What the measurements were, for the report at the end of the run. */
 const measuredFigures: string[] = [];
 
@@ -234,10 +255,16 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
       (await fs.readFile(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8')).replaceAll(FIXTURE_BOB, bobId);
     const cinny = await fixture('cinny.html');
     // Also at the fixture's own room, which the account is not in: no banner there.
+    // Each also on its dark theme, under /dark/ (Cinny then routes by hash, as its hash router deployments do).
     sites.push(
-      await startFixtureSite('app.cinny.in', { [`/home/${encodeURIComponent(roomId)}/`]: cinny, '/home/!fixture%3Aexample.org/': cinny }),
+      await startFixtureSite('app.cinny.in', {
+        [`/home/${encodeURIComponent(roomId)}/`]: cinny,
+        '/home/!fixture%3Aexample.org/': cinny,
+        '/dark/': dark(cinny, CINNY_DARK),
+      }),
     );
-    sites.push(await startFixtureSite('app.element.io', { '/': await fixture('element-web.html') }));
+    const element = await fixture('element-web.html');
+    sites.push(await startFixtureSite('app.element.io', { '/': element, '/dark/': dark(element, ELEMENT_DARK) }));
     // Before 2025: Carol's member row, event and join, made Bob's.
     sites.push(
       await startFixtureSite('develop.element.io', {
@@ -276,6 +303,22 @@ describe('badge placement in the clients’ fixture pages, in Chromium', () => {
       expectLayoutKept(badge);
     }
     await saveWindowScreenshot(page, 'cinny-badges');
+    await page.close();
+  });
+
+  it.each([
+    ['Cinny', () => `https://app.cinny.in/dark/#/home/${encodeURIComponent(roomId)}/`, CINNY_CONTEXT, CINNY_PARTS, 'cinny-badges-dark'],
+    ['Element 1.12', () => `https://app.element.io/dark/#/room/${roomId}`, ELEMENT_CONTEXT, ELEMENT_PARTS, 'element-badges-dark'],
+  ])('%s on its dark theme: the banner takes it, and the badges sit as on the light one', async (_client, url, context, parts, shot) => {
+    const places = context === CINNY_CONTEXT ? ['member', 'sender'] : ['info', 'member', 'sender'];
+    const page = await openFixture(url(), context, places);
+    expect(await page.evaluate(`getComputedStyle(document.body).backgroundColor`)).not.toBe('rgb(255, 255, 255)');
+    expect(await page.locator('[data-mtg-banner]').getAttribute('data-mtg-theme')).toBe('dark');
+    const measured = await page.evaluate<Measured[]>(measureScript(parts));
+    const kept = measured.filter((b) => context === CINNY_CONTEXT || b.place === 'sender');
+    expect(kept.length).toBeGreaterThan(0);
+    for (const badge of kept) expectLayoutKept(badge);
+    await saveWindowScreenshot(page, shot);
     await page.close();
   });
 
