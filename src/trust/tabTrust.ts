@@ -1,6 +1,5 @@
 import { type CheckingSummary, summarizeChecking } from './checkingSummary';
 import { hasBridgedPeople } from './roomBridges';
-import type { SyncStatus } from '../model/deviceStatus';
 import type { RoomTrustReport } from './types';
 
 /** What the toolbar icon says about one tab; every state has its own icon, not only a colour. */
@@ -87,6 +86,6 @@ export function tabView(facts: TabFacts): TabView {
  * Whether what the extension shows may be out of date, for the toolbar: only while offline
  * (which includes an overdue sync). Catching up is not stale: it is busy getting fresh.
  */
-export function stalenessOf(sync: SyncStatus): Staleness | undefined {
+export function stalenessOf(sync: { state: string; lastSyncAt?: number }): Staleness | undefined {
   return sync.state === 'offline' ? { lastSyncAt: sync.lastSyncAt } : undefined;
 }

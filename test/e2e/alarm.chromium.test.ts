@@ -12,7 +12,7 @@ import { waitFor } from '../support/waitFor.ts';
 declare const chrome: Browser;
 
 /**
- * README: "an alarm wakes a stopped worker every minute" (src/background/startBackground.ts,
+ * README: "an alarm wakes a stopped worker every minute" (src/background/services.ts,
  * SYNC_ALARM). Signed in, the worker has the alarm `resume-sync`, repeating every minute. The
  * worker is stopped over CDP as Chrome stops an idle one, with no extension page, no watched
  * page and no message left to wake it; Dave adds a device he never signed meanwhile. The test

@@ -129,7 +129,7 @@ describe('overdueSyncStatus', () => {
 describe('stalenessOf', () => {
   it('is stale while offline, with the last good sync (or none)', () => {
     expect(stalenessOf(offline)).toEqual({ lastSyncAt: earlier - 60_000 });
-    expect(stalenessOf({ state: 'offline', since: earlier })).toEqual({ lastSyncAt: undefined });
+    expect(stalenessOf({ state: 'offline', since: earlier } as SyncStatus)).toEqual({ lastSyncAt: undefined });
   });
 
   it.each([starting, syncing, catchingUp, endedByServer])('is not stale when %o', (status) => {
