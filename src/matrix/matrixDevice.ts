@@ -11,7 +11,7 @@ import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { currentMasterKey, serverMasterKey } from './masterKey';
 import { MatrixSession, type SessionOptions } from './matrixSession';
 import { SdkAcknowledgementChannel } from './sdkAcknowledgementChannel';
-import { NewIdentityKeeper } from './newIdentityKeeper';
+import { NewIdentityKeepers } from './newIdentityKeeper';
 import { SdkRecovery } from './sdkRecovery';
 import { SdkAccountSessions, SdkSecurity } from './sdkSecurity';
 import { SdkTrustFacts } from './sdkTrustFacts';
@@ -32,6 +32,7 @@ export class MatrixDevice implements AccountDevice {
   readonly identities: Identities;
   readonly rooms: RoomDirectory;
   readonly acknowledgements: AcknowledgementChannel;
+  private readonly keepers = new NewIdentityKeepers();
 
   private constructor(
     /** The SDK session itself, for src/matrix and for tests that drive the device as a peer. */
@@ -54,7 +55,7 @@ export class MatrixDevice implements AccountDevice {
       },
       whileOpen: () => acknowledgements.secretStorageOpen(session.client.secretStorage),
       newIdentityKeeper: () =>
-        new NewIdentityKeeper({
+        this.keepers.add({
           crypto: session.crypto,
           serverMasterKey: () => serverMasterKey(session.client, session.userId),
           onOwnIdentityChange: (listener) => {
@@ -101,6 +102,8 @@ export class MatrixDevice implements AccountDevice {
   }
 
   stop(): void {
+    // A reset's kept keys go with the session, not at the end of their guard.
+    this.keepers.discardAll();
     this.session.stop();
   }
 

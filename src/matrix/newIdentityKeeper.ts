@@ -45,7 +45,10 @@ export class NewIdentityKeeper {
   private stopListening: (() => void) | undefined;
   private checking: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: NewIdentityKeeperDeps) {}
+  constructor(
+    private readonly deps: NewIdentityKeeperDeps,
+    private readonly onDiscard: () => void = () => undefined,
+  ) {}
 
   /**
    * The new keys exist and are about to be uploaded: keep a copy. 'gone' when an older answer
@@ -70,7 +73,10 @@ export class NewIdentityKeeper {
 
   /** The upload succeeded: restore the keys if an older answer takes them, until the guard ends. */
   guard(): void {
-    if (!this.kept) return;
+    if (!this.kept) {
+      this.discard();
+      return;
+    }
     this.stopListening = this.deps.onOwnIdentityChange(() => void this.check());
     (this.deps.setTimer ?? setTimeout)(() => this.discard(), NEW_IDENTITY_GUARD_MS);
     void this.check();
@@ -81,6 +87,7 @@ export class NewIdentityKeeper {
     this.stopListening?.();
     this.stopListening = undefined;
     this.kept = undefined;
+    this.onDiscard();
   }
 
   /** One check at a time, in the order the changes came. */
@@ -102,5 +109,24 @@ export class NewIdentityKeeper {
     } catch (error) {
       log.warn('could not check the new identity', { error: errorSummary(error) });
     }
+  }
+}
+
+/** The keepers of one session: stopping it (sign-out) forgets every kept key at once, not at the end of its guard. */
+export class NewIdentityKeepers {
+  private readonly live = new Set<NewIdentityKeeper>();
+
+  add(deps: NewIdentityKeeperDeps): NewIdentityKeeper {
+    const keeper: NewIdentityKeeper = new NewIdentityKeeper(deps, () => this.live.delete(keeper));
+    this.live.add(keeper);
+    return keeper;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  discardAll(): void {
+    for (const keeper of [...this.live]) keeper.discard();
   }
 }

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { NEW_IDENTITY_GUARD_MS, NewIdentityKeeper } from '../../../src/matrix/newIdentityKeeper';
+import {
+  NEW_IDENTITY_GUARD_MS,
+  NewIdentityKeeper,
+  NewIdentityKeepers,
+  type NewIdentityKeeperDeps,
+} from '../../../src/matrix/newIdentityKeeper';
 
 const BUNDLE = { cross_signing: { master_key: 'priv-master-B', self_signing_key: 'priv-self-B', user_signing_key: 'priv-user-B' } };
 
 /** The crypto store as the SDK shows it, and a server; an older answer is simulated by `takeKeys`. */
-function world(options: { exportFails?: boolean } = {}) {
+function world(options: { exportFails?: boolean; keepers?: NewIdentityKeepers } = {}) {
   const state = { held: true, localMaster: 'B' as string | null, server: 'B', imports: [] as unknown[], serverQueries: 0 };
   const listeners = new Set<() => void>();
   const timers: { run: () => void; ms: number }[] = [];
-  const keeper = new NewIdentityKeeper({
+  const deps: NewIdentityKeeperDeps = {
     crypto: {
       getCrossSigningKeyId: () => Promise.resolve(state.held ? state.localMaster : null),
       getCrossSigningStatus: () =>
@@ -34,7 +39,8 @@ function world(options: { exportFails?: boolean } = {}) {
       return () => listeners.delete(listener);
     },
     setTimer: (run, ms) => timers.push({ run, ms }),
-  });
+  };
+  const keeper = options.keepers ? options.keepers.add(deps) : new NewIdentityKeeper(deps);
   /** An answer naming `master` is processed: the SDK drops private keys that do not match it. */
   const answer = async (master: string) => {
     if (master !== state.localMaster) state.held = false;
@@ -109,5 +115,28 @@ describe('the keeper of a new identity', () => {
     expect(await gone.keeper.capture()).toBe('gone');
     gone.keeper.guard();
     expect(gone.listeners.size).toBe(0);
+  });
+});
+
+describe("a session's keepers", () => {
+  it('forget every kept key when the session stops (sign-out), and hold none they no longer guard', async () => {
+    const keepers = new NewIdentityKeepers();
+    const first = world({ keepers });
+    const second = world({ keepers });
+    await first.keeper.capture();
+    first.keeper.guard();
+    await second.keeper.capture();
+    second.keeper.guard();
+    expect(keepers.size).toBe(2);
+    keepers.discardAll();
+    expect(keepers.size).toBe(0);
+    expect(first.listeners.size + second.listeners.size).toBe(0);
+    await first.answer('A-old');
+    expect(first.state.imports).toEqual([]);
+
+    const nothingKept = world({ keepers, exportFails: true });
+    await nothingKept.keeper.capture();
+    nothingKept.keeper.guard();
+    expect(keepers.size).toBe(0);
   });
 });
