@@ -17,8 +17,7 @@ const DEVELOPER_CALLS =
 
 /** Sentences that are not for users, each with why. */
 const ALLOWED: Record<string, string> = {
-  'src/background/services.ts: Matrix Trust Guard on …':
-    'the device name other clients list; like every Matrix client, not translated',
+  'src/background/services.ts: Matrix Trust Guard on …': 'the device name other clients list; like every Matrix client, not translated',
   'src/clients/builtInSites.ts: Element Web': 'a product name',
   'src/clients/element.ts: Element Web': 'a product name',
 };
