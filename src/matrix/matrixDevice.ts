@@ -54,6 +54,7 @@ export class MatrixDevice implements AccountDevice {
         return page && accountActionUrl(page, { action: 'cross-signing-reset' });
       },
       whileOpen: () => acknowledgements.secretStorageOpen(session.client.secretStorage),
+      whileReplacingIdentity: (work) => session.keyQueries.closedWhile(work),
       newIdentityKeeper: () =>
         this.keepers.add({
           crypto: session.crypto,

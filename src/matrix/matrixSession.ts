@@ -1,3 +1,4 @@
+import { KeyQueryFence } from './keyQueryFence';
 import {
   type AccessTokens,
   type TokenRefreshCallback,
@@ -74,6 +75,8 @@ export class MatrixSession {
     private readonly requests: StoppableFetch,
     /** The recovery key while a flow needs it (see SecretStorageKeyCache). */
     readonly secretStorageKeys: SecretStorageKeyCache,
+    /** Closed while this device replaces the account's identity (see KeyQueryFence). */
+    readonly keyQueries: KeyQueryFence,
   ) {
     this.overdue = new OverdueSyncWatch(POLL_TIMEOUT_MS, options.now ?? Date.now, (status) => this.setStatus(status));
   }
@@ -83,7 +86,8 @@ export class MatrixSession {
     // The SDK retries a rate-limited /sync after a few seconds whatever the server asked for;
     // the gate holds every request until the server's retry time has passed.
     const network = rateLimitedFetch(options.fetchFn ?? ((input, init) => fetch(input, init)), options.now ?? Date.now);
-    const requests = stoppableFetch(options.deviceLists.wrap(network));
+    const keyQueries = new KeyQueryFence();
+    const requests = stoppableFetch(options.deviceLists.wrap(keyQueries.wrap(network)));
     const store = new IndexedDBStore({ indexedDB: options.indexedDB, dbName: SYNC_DATABASE });
     const secretStorageKeys = new SecretStorageKeyCache();
     const client = createClient({
@@ -119,7 +123,7 @@ export class MatrixSession {
     // A store from before the watch existed: nothing is known to be current, so have every
     // tracked user fetched again rather than showing them all as being checked for good.
     if (options.deviceLists.isEmpty) await backend.markAllTrackedUsersAsDirty?.();
-    const session = new MatrixSession(client, crypto, store, options, requests, secretStorageKeys);
+    const session = new MatrixSession(client, crypto, store, options, requests, secretStorageKeys, keyQueries);
     session.followSync();
     await client.startClient({
       pollTimeout: POLL_TIMEOUT_MS,

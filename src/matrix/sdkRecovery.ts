@@ -39,6 +39,8 @@ export type RecoverySdk = {
   resetApprovalUrl?: () => Promise<string | undefined>;
   /** Called while a flow holds the secret storage key, for secrets of ours (the acknowledgement sync key). */
   whileOpen?: () => Promise<void>;
+  /** Runs a reset with the answers to key queries held until it is over (see KeyQueryFence). */
+  whileReplacingIdentity?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Keeps a reset's new keys from being taken by an older key query's answer (see there). */
   newIdentityKeeper?: () => Pick<NewIdentityKeeper, 'capture' | 'guard' | 'discard'>;
 };
@@ -120,27 +122,30 @@ export class SdkRecovery implements RecoveryCrypto {
     const recoveryKeyId = await secretStorage.getDefaultKeyId();
     if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(null);
     const auth = authWithPassword(userId, password, this.sdk.resetApprovalUrl);
-    for (let attempt = 1; ; attempt++) {
-      const keeper = this.sdk.newIdentityKeeper?.();
-      try {
-        await crypto.bootstrapCrossSigning({
-          setupNewCrossSigning: true,
-          // The SDK asks for auth once the new keys exist, just before uploading them.
-          authUploadDeviceSigningKeys: async (makeRequest) => {
-            if ((await keeper?.capture()) === 'gone') throw new KeysTakenBeforeUpload();
-            await auth(makeRequest);
-          },
-        });
-        keeper?.guard();
-        return;
-      } catch (error) {
-        keeper?.discard();
-        // The keys were taken before their upload: nothing was published, so make new ones.
-        if (error instanceof KeysTakenBeforeUpload && attempt < RESET_ATTEMPTS) continue;
-        if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(recoveryKeyId);
-        throw error;
+    const replace = async (): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        const keeper = this.sdk.newIdentityKeeper?.();
+        try {
+          await crypto.bootstrapCrossSigning({
+            setupNewCrossSigning: true,
+            // The SDK asks for auth once the new keys exist, just before uploading them.
+            authUploadDeviceSigningKeys: async (makeRequest) => {
+              if ((await keeper?.capture()) === 'gone') throw new KeysTakenBeforeUpload();
+              await auth(makeRequest);
+            },
+          });
+          keeper?.guard();
+          return;
+        } catch (error) {
+          keeper?.discard();
+          // The keys were taken before their upload: nothing was published, so make new ones.
+          if (error instanceof KeysTakenBeforeUpload && attempt < RESET_ATTEMPTS) continue;
+          if (recoveryKeyId !== null) await secretStorage.setDefaultKeyId(recoveryKeyId);
+          throw error;
+        }
       }
-    }
+    };
+    await (this.sdk.whileReplacingIdentity ? this.sdk.whileReplacingIdentity(replace) : replace());
   }
 
   private async crossSigning(): Promise<{ onServer: boolean; publicKeysHere: boolean; privateKeysHere: boolean }> {

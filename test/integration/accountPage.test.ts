@@ -66,59 +66,70 @@ describe('on a server with next-generation auth, the account page', () => {
     expect(await security.accountPageSignOuts()).toEqual([]);
   });
 
-  it('approves an identity reset: the reset waits for it, never asks for a password, and once approved the new identity is published and held', async () => {
-    const user = await server.registerUser();
-    const observerToken = await signInDevice(user, 'OBSERVER');
-    const stale = staleKeyQuery(user.userId);
-    const background = await extensionFor(user, stale.network);
-    const { recovery } = background.account.security();
-    const key = await recovery.start({ reset: false });
-    expect(await recovery.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
-    const published = () => masterKeyOnServer(server.baseUrl, observerToken, user.userId);
-    const before = await waitFor('the first identity on the server', published);
+  // The older answer reaches the extension after the reset (NewIdentityKeeper restores the keys
+  // it takes), or while the new keys are being uploaded (KeyQueryFence holds it and asks again).
+  it.each(['after the reset', 'during the upload'] as const)(
+    'approves an identity reset: the reset waits for it, never asks for a password, and once approved the new identity is published and held (an older key query answered %s)',
+    async (delivered) => {
+      const user = await server.registerUser();
+      const observerToken = await signInDevice(user, 'OBSERVER');
+      const stale = staleKeyQuery(user.userId, delivered === 'during the upload');
+      const background = await extensionFor(user, stale.network);
+      const { recovery } = background.account.security();
+      const key = await recovery.start({ reset: false });
+      expect(await recovery.confirm(key)).toEqual({ step: 'done', what: 'set-up' });
+      const published = () => masterKeyOnServer(server.baseUrl, observerToken, user.userId);
+      const before = await waitFor('the first identity on the server', published);
 
-    const waiting = await recovery.resetIdentity();
-    expect(waiting).toMatchObject({ step: 'needs-approval', again: false });
-    if (waiting.step !== 'needs-approval') throw new Error('unreachable');
-    expect(waiting.url.startsWith(new URL(server.accountUrl).origin)).toBe(true);
-    expect(await published()).toBe(before);
+      const waiting = await recovery.resetIdentity();
+      expect(waiting).toMatchObject({ step: 'needs-approval', again: false });
+      if (waiting.step !== 'needs-approval') throw new Error('unreachable');
+      expect(waiting.url.startsWith(new URL(server.accountUrl).origin)).toBe(true);
+      expect(await published()).toBe(before);
 
-    await server.accountAction(user, { action: 'org.matrix.cross_signing_reset' });
-    // A key query about the account, answered before the reset, whose answer reaches the
-    // crypto after it (seen under load): the SDK then drops the keys of the new identity.
-    stale.arm();
-    const newPhoneToken = await signInDevice(user, 'NEWPHONE');
-    await uploadDeviceKeys(server.baseUrl, newPhoneToken, user.userId, 'NEWPHONE');
-    await stale.held;
-    expect(await recovery.resetIdentity()).toEqual({ step: 'done', what: 'identity-reset' });
-    const after = await published();
-    expect(after).not.toBe(before);
-    stale.release();
+      await server.accountAction(user, { action: 'org.matrix.cross_signing_reset' });
+      // A key query about the account, answered before the reset, whose answer reaches the
+      // crypto after it (seen under load): the SDK then drops the keys of the new identity.
+      stale.arm();
+      const newPhoneToken = await signInDevice(user, 'NEWPHONE');
+      await uploadDeviceKeys(server.baseUrl, newPhoneToken, user.userId, 'NEWPHONE');
+      await stale.held;
+      expect(await recovery.resetIdentity()).toEqual({ step: 'done', what: 'identity-reset' });
+      const after = await published();
+      expect(after).not.toBe(before);
+      stale.release();
 
-    const crypto = sdkSessionOf(background.account.device).crypto;
-    await waitFor(
-      'the extension to hold the new identity',
-      async () => ((await crypto.getCrossSigningKeyId()) === after ? true : undefined),
-      60_000,
-    );
-    expect(background.recoveryViews.map((view) => view.step)).not.toContain('needs-password');
-  }, 180_000);
+      const crypto = sdkSessionOf(background.account.device).crypto;
+      await waitFor(
+        'the extension to hold the new identity',
+        async () => ((await crypto.getCrossSigningKeyId()) === after ? true : undefined),
+        60_000,
+      );
+      expect(background.recoveryViews.map((view) => view.step)).not.toContain('needs-password');
+    },
+    180_000,
+  );
 });
 
 /**
  * The extension's network, with one key query about `userId` (the first after `arm`) answered
- * by the server at once but handed to the extension only on `release`.
+ * by the server at once but handed to the extension only on `release`, or when the reset's
+ * upload of its new keys goes out (`releaseAtUpload`).
  */
-function staleKeyQuery(userId: string) {
+function staleKeyQuery(userId: string, releaseAtUpload: boolean) {
   let armed = false;
+  let holding = false;
   const { promise: held, resolve: markHeld } = Promise.withResolvers<undefined>();
   const { promise: released, resolve: release } = Promise.withResolvers<undefined>();
   const network: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
+    // The reset's own upload, once an older answer is held (the first attempt, before approval, uploads nothing).
+    if (releaseAtUpload && holding && url.includes('/keys/device_signing/upload')) release(undefined);
     if (!armed || !url.includes('/keys/query') || typeof init?.body !== 'string' || !init.body.includes(userId)) return fetch(input, init);
     armed = false;
     const answer = await fetch(input, init);
     const body = await answer.text();
+    holding = true;
     markHeld(undefined);
     await released;
     return new Response(body, { status: answer.status, headers: answer.headers });
