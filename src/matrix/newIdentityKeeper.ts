@@ -57,8 +57,7 @@ export class NewIdentityKeeper {
   async capture(): Promise<'kept' | 'gone' | 'not-kept'> {
     const { crypto } = this.deps;
     this.kept = undefined;
-    const { privateKeysCachedLocally } = await crypto.getCrossSigningStatus();
-    if (!Object.values(privateKeysCachedLocally).every(Boolean)) return 'gone';
+    if (!(await this.keysHeld())) return 'gone';
     try {
       const masterKey = await crypto.getCrossSigningKeyId();
       const bundle = await crypto.exportSecretsBundle?.();
@@ -96,13 +95,18 @@ export class NewIdentityKeeper {
     return this.checking;
   }
 
+  /** Whether this device holds all three private keys of the account's identity now. */
+  private async keysHeld(): Promise<boolean> {
+    const { privateKeysCachedLocally } = await this.deps.crypto.getCrossSigningStatus();
+    return Object.values(privateKeysCachedLocally).every(Boolean);
+  }
+
   private async restoreIfTaken(): Promise<void> {
     const kept = this.kept;
     if (!kept) return;
     const { crypto, serverMasterKey } = this.deps;
     try {
-      const { privateKeysCachedLocally } = await crypto.getCrossSigningStatus();
-      if (Object.values(privateKeysCachedLocally).every(Boolean)) return;
+      if (await this.keysHeld()) return;
       if ((await serverMasterKey()) !== kept.masterKey) return;
       await crypto.importSecretsBundle?.(kept.bundle);
       log.info('restored the new identity an older key query had taken away');
